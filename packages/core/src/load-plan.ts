@@ -1,0 +1,49 @@
+/**
+ * The load plan: a scenario's `load` section after validation and unit normalisation.
+ * Everything downstream of the scenario loader works in these units (ms, req/s, counts)
+ * and never parses strings again.
+ */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+export interface RequestTemplate {
+  weight: number;
+  method: HttpMethod;
+  /** May contain `{{int a b}}`, `{{uuid}}`, `{{pick a b c}}` placeholders. */
+  path: string;
+  headers: Record<string, string>;
+  /** Raw body (templated). Mutually exclusive with `json`. */
+  body?: string;
+  /** JSON body; string leaves are templated. Sent with content-type application/json. */
+  json?: unknown;
+}
+
+/** Open model: arrivals per second, linear ramp from `from` to `to` over the phase. */
+export interface OpenLoad {
+  model: 'open';
+  rate: { from: number; to: number };
+  /** Upper bound on concurrent in-flight requests (connections) the scheduler may use. */
+  maxConnections: number;
+}
+
+/** Closed model: a fixed number of connections, each sending as fast as responses return. */
+export interface ClosedLoad {
+  model: 'closed';
+  connections: number;
+}
+
+export interface LoadPhase {
+  name: string;
+  durationMs: number;
+  load: OpenLoad | ClosedLoad;
+}
+
+export interface LoadPlan {
+  /** Discarded warm-up phase, run before the measured phases. */
+  warmup?: LoadPhase;
+  phases: LoadPhase[];
+  requests: RequestTemplate[];
+  /** Statuses that count as success; any other status counts as an error. */
+  expectStatus: number[];
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
