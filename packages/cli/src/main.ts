@@ -29,7 +29,8 @@ export async function main(argv: readonly string[], output: Output = processOutp
 function reportError(error: unknown, output: Output): number {
   if (error instanceof CommanderError) {
     // Help and version exit 0; every other commander error is a usage error.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0)
+      return 0;
     return 2;
   }
   if (isPeakgateError(error)) {

@@ -1,0 +1,74 @@
+/**
+ * The resolved scenario: what `loadScenarioFile` returns after schema validation, defaults and
+ * unit normalisation (durations in ms, sizes in bytes, percentages as ratios, rates in req/s).
+ * Inner code works only with these types; the written form lives in scenario-schema.ts.
+ */
+import type { LoadPlan } from './load-plan.js';
+
+export type Role = 'baseline' | 'candidate';
+
+export type ReadinessCheck =
+  | { kind: 'http'; path: string; timeoutMs: number }
+  | { kind: 'tcp'; timeoutMs: number }
+  | { kind: 'log'; pattern: string; timeoutMs: number };
+
+export interface ResourceLimits {
+  /** CPU limit in cores (Docker NanoCpus = cpus × 1e9). */
+  cpus?: number;
+  /** CPU set such as "1" or "0-1"; peakgate picks one when absent and the machine has cores to spare. */
+  cpuset?: string;
+  /** Memory limit in bytes, swap disabled. */
+  memoryBytes?: number;
+}
+
+export interface ServiceSpec {
+  /** Port the service listens on inside the container (docker driver). Default 8080. */
+  port: number;
+  ready: ReadinessCheck;
+  env: Record<string, string>;
+  /** Docker driver: command override (argv). */
+  command?: string[];
+  resources: ResourceLimits;
+  /** Docker driver network: host (default on Linux) or bridge with the port published on 127.0.0.1. */
+  network: 'host' | 'bridge';
+}
+
+export type BuildSpec =
+  | { kind: 'image'; image: string }
+  | { kind: 'command'; command: string; cwd?: string; env: Record<string, string> };
+
+/** Names of the metrics the judge knows. Limits and SLOs are keyed by these. */
+export type MetricName =
+  | 'latency.p50'
+  | 'latency.p90'
+  | 'latency.p99'
+  | 'latency.p999'
+  | 'cpu.per_request'
+  | 'memory.peak'
+  | 'error_rate'
+  | 'throughput';
+
+export interface CompareSpec {
+  /** Rounds to run before the first decision (each round runs baseline and candidate once). */
+  rounds: number;
+  /** Upper bound on rounds when metrics are marginal (sequential testing). */
+  maxRounds: number;
+  /** Relative limits as allowed change ratios: +10% is 0.10 (for throughput: allowed decrease). */
+  limits: Partial<Record<MetricName, number>>;
+  /** Absolute SLOs on the candidate alone: latency in ms, error_rate as a ratio, memory in bytes, cpu.per_request in ms. */
+  slo: Partial<Record<MetricName, number>>;
+  /** Confidence level of the intervals, e.g. 0.95. */
+  confidence: number;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Absolute path of the file it came from, if any. */
+  sourcePath?: string;
+  service: ServiceSpec;
+  baseline?: BuildSpec;
+  candidate?: BuildSpec;
+  load: LoadPlan;
+  compare: CompareSpec;
+}

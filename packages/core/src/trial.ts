@@ -1,0 +1,54 @@
+/**
+ * One trial: one build started fresh, warmed up, loaded with the measured phases, stopped.
+ * The controller produces these; the judge consumes them; reports print them.
+ */
+import type { LoadResult } from './load-result.js';
+import type { Role } from './scenario-model.js';
+
+export interface ResourceSample {
+  /** Milliseconds since the start of the measured load window. */
+  atMs: number;
+  /** Cumulative CPU time of the service in nanoseconds (cgroup usage or /proc). */
+  cpuNanos: number;
+  /** Memory in bytes (usage minus inactive file for Docker; RSS of the tree for processes). */
+  memoryBytes: number;
+}
+
+/** What the runtime measured of the service during the measured window. */
+export interface ServiceFigures {
+  cpuSeconds: number;
+  /** CPU milliseconds per completed request. */
+  cpuPerRequestMs: number;
+  memoryPeakBytes: number;
+  /** Time from start to ready. */
+  readyMs: number;
+  /** CPU set the service ran on, when pinned. */
+  cpuset?: string;
+  samples: ResourceSample[];
+}
+
+/** How the service ended. A crash, OOM kill or failed readiness is evidence for the verdict. */
+export interface ServiceExit {
+  ready: boolean;
+  crashed: boolean;
+  oomKilled: boolean;
+  exitCode: number | null;
+  /** Last lines of the service's logs, for reasons a person can act on. */
+  logTail: string[];
+  /** What went wrong, in one line, when something did. */
+  message?: string;
+}
+
+export interface TrialResult {
+  role: Role;
+  /** 1-based round number. */
+  round: number;
+  /** 0-based position in the run order. */
+  order: number;
+  /** Null when the service never became ready (no load was sent). */
+  load: LoadResult | null;
+  service: ServiceFigures | null;
+  exit: ServiceExit;
+  /** The load engine's CPU set, when pinned. */
+  loadCpuset?: string;
+}
