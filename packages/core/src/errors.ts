@@ -2,7 +2,7 @@
  * The one table of peakgate's error codes. Codes are public API: add or deprecate, never
  * renumber or reuse. Each code carries the process exit code the CLI maps it to:
  * 2 = usage or invalid scenario (the user can fix the input), 3 = infrastructure (the sandbox
- * is broken: no engine, missing image, port taken, load engine failed).
+ * is broken: no engine, missing image, port taken, load engine failed), 130 = interrupted.
  * A failing verdict is not an error and has no code here.
  */
 export const errorCodes = {
@@ -22,7 +22,11 @@ export const errorCodes = {
   PG_ERR_INFRA_BASELINE: { exitCode: 3, summary: 'the baseline failed too, so the sandbox cannot judge the candidate' },
   PG_ERR_SERVER: { exitCode: 3, summary: 'the HTTP API could not start' },
   PG_ERR_INTERNAL: { exitCode: 3, summary: 'a bug in peakgate' },
-} as const satisfies Record<string, { exitCode: 2 | 3; summary: string }>;
+  PG_ERR_INTERRUPTED: { exitCode: 130, summary: 'stopped by Ctrl-C or SIGTERM before it finished' },
+} as const satisfies Record<string, { exitCode: ExitCodeForError; summary: string }>;
+
+/** 2 usage or invalid scenario, 3 infrastructure, 130 interrupted (the shell convention for SIGINT). */
+export type ExitCodeForError = 2 | 3 | 130;
 
 export type ErrorCode = keyof typeof errorCodes;
 
@@ -34,7 +38,7 @@ export interface PeakgateErrorOptions {
 
 export class PeakgateError extends Error {
   readonly code: ErrorCode;
-  readonly exitCode: 2 | 3;
+  readonly exitCode: ExitCodeForError;
   readonly details: string[];
 
   constructor(code: ErrorCode, message: string, options: PeakgateErrorOptions = {}) {
