@@ -1,1 +1,20 @@
-export {};
+export type { ComparisonOptions, ComparisonOutcome } from './comparison.js';
+export { runComparison } from './comparison.js';
+export type { CpuPlan } from './cpu-plan.js';
+export { parseCpuset, planCpus } from './cpu-plan.js';
+export { ComparisonMetrics } from './metrics.js';
+export type { Pinning } from './pin-process.js';
+export { pinProcess } from './pin-process.js';
+export type {
+  LoadRunner,
+  LoadRunOptions,
+  ResourceReading,
+  RunningService,
+  ServiceLauncher,
+  ServiceStartOptions,
+  StartOutcome,
+} from './ports.js';
+export type { ProgressEvent, ProgressListener } from './progress.js';
+export type { TrialContext } from './run-trial.js';
+export { runTrial } from './run-trial.js';
+export { roundOrder } from './trial-order.js';

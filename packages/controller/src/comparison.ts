@@ -1,0 +1,124 @@
+/**
+ * Runs a comparison plan: rounds of interleaved trials (A B, B A, ...), each on a fresh service,
+ * judged after the planned rounds and again after every extra round while the judge says a
+ * marginal metric could still be decided and `maxRounds` allows.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { BuildSpec, Role, Scenario, TrialResult } from '@peakgate/core';
+import { PeakgateError } from '@peakgate/core';
+import { type CpuPlan, planCpus } from './cpu-plan.js';
+import { pinProcess } from './pin-process.js';
+import type { LoadRunner, ServiceLauncher } from './ports.js';
+import type { ProgressListener } from './progress.js';
+import { runTrial } from './run-trial.js';
+import { roundOrder } from './trial-order.js';
+
+export interface ComparisonOptions<J extends { needsMoreRounds: boolean }> {
+  scenario: Scenario;
+  baseline: BuildSpec;
+  candidate: BuildSpec;
+  launcher: ServiceLauncher;
+  loadRunner: LoadRunner;
+  /** Judges all trials so far; called after the planned rounds and after each extra round. */
+  judge: (trials: TrialResult[]) => J;
+  outDir: string;
+  runId?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Overrides the machine's core count (tests). */
+  totalCores?: number;
+}
+
+export interface ComparisonOutcome<J> {
+  runId: string;
+  trials: TrialResult[];
+  judgement: J;
+  rounds: number;
+  cpu: CpuPlan & { pinned: boolean };
+  reaped: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export async function runComparison<J extends { needsMoreRounds: boolean }>(
+  options: ComparisonOptions<J>,
+): Promise<ComparisonOutcome<J>> {
+  const { scenario } = options;
+  const runId = options.runId ?? randomUUID().slice(0, 8);
+  const startedAt = new Date().toISOString();
+  const emit = options.onProgress ?? (() => {});
+  await mkdir(options.outDir, { recursive: true });
+
+  // Whatever a crashed earlier run left behind would steal CPU from this one.
+  const reaped = await options.launcher.reap();
+
+  const cpu = planCpus({
+    ...(scenario.service.resources.cpus !== undefined ? { cpus: scenario.service.resources.cpus } : {}),
+    ...(scenario.service.resources.cpuset !== undefined ? { cpuset: scenario.service.resources.cpuset } : {}),
+    ...(options.totalCores !== undefined ? { totalCores: options.totalCores } : {}),
+  });
+  const pinning = pinProcess(cpu.loadCpuset);
+  const { rounds: plannedRounds, maxRounds } = scenario.compare;
+  emit({ type: 'comparison-started', runId, scenario: scenario.name, driver: options.launcher.driver, plannedRounds });
+
+  const trials: TrialResult[] = [];
+  const builds: Record<Role, BuildSpec> = { baseline: options.baseline, candidate: options.candidate };
+  try {
+    let round = 0;
+    let judgement: J | undefined;
+    while (judgement === undefined || (judgement.needsMoreRounds && round < maxRounds)) {
+      round += 1;
+      for (const role of roundOrder(round)) {
+        throwIfAborted(options.signal);
+        trials.push(
+          await runTrial({
+            runId,
+            role,
+            round,
+            order: trials.length,
+            build: builds[role],
+            scenario,
+            launcher: options.launcher,
+            loadRunner: options.loadRunner,
+            outDir: options.outDir,
+            loadWorkers: cpu.loadWorkers,
+            ...(cpu.serviceCpuset !== undefined ? { serviceCpuset: cpu.serviceCpuset } : {}),
+            ...(pinning.applied && cpu.loadCpuset !== undefined ? { loadCpuset: cpu.loadCpuset } : {}),
+            ...(options.signal !== undefined ? { signal: options.signal } : {}),
+            onProgress: emit,
+          }),
+        );
+      }
+      throwIfAborted(options.signal);
+      if (round >= plannedRounds || outrightFailure(trials)) {
+        judgement = options.judge(trials);
+        emit({ type: 'round-finished', runId, round, needsMoreRounds: judgement.needsMoreRounds && round < maxRounds });
+        if (outrightFailure(trials)) break;
+      }
+    }
+    return {
+      runId,
+      trials,
+      judgement: judgement as J,
+      rounds: round,
+      cpu: { ...cpu, pinned: pinning.applied },
+      reaped,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  } finally {
+    pinning.restore();
+  }
+}
+
+/** A crash, OOM kill or failed start decides the comparison; more rounds would only repeat it. */
+function outrightFailure(trials: readonly TrialResult[]): boolean {
+  return trials.some((trial) => !trial.exit.ready || trial.exit.crashed || trial.exit.oomKilled);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict');
+  }
+}

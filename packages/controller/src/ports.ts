@@ -1,0 +1,55 @@
+/**
+ * The seams the controller depends on. The real implementations live in @peakgate/loadgen and
+ * @peakgate/runtime and are adapted in adapters.ts; keeping the controller on these narrow
+ * interfaces keeps it small and lets its logic be read without Docker or worker threads.
+ */
+import type { BuildSpec, LoadPlan, LoadResult, Role, SecondSample, ServiceExit, ServiceSpec } from '@peakgate/core';
+
+export interface LoadRunOptions {
+  target: string;
+  plan: LoadPlan;
+  workers: number;
+  signal?: AbortSignal;
+  onSample?: (sample: SecondSample) => void;
+}
+
+export interface LoadRunner {
+  run(options: LoadRunOptions): Promise<LoadResult>;
+}
+
+export interface ServiceStartOptions {
+  runId: string;
+  role: Role;
+  /** Index of the trial, used to name log files. */
+  trial: number;
+  outDir: string;
+  cpuset?: string;
+  signal?: AbortSignal;
+}
+
+export interface ResourceReading {
+  cpuNanos: number;
+  memoryBytes: number;
+}
+
+export interface RunningService {
+  /** Base URL on 127.0.0.1. */
+  readonly url: string;
+  readonly readyMs: number;
+  /** One reading of cumulative CPU time and current memory. */
+  read(): Promise<ResourceReading>;
+  /** Resolves when the service exits on its own (crash, OOM); never rejects. */
+  readonly exited: Promise<ServiceExit>;
+  /** Stops and removes the service; returns how it ended and its log tail. */
+  stop(): Promise<ServiceExit>;
+}
+
+/** Outcome of a start attempt: a running service, or a build that never became ready (a verdict, not an error). */
+export type StartOutcome = { ok: true; service: RunningService } | { ok: false; exit: ServiceExit };
+
+export interface ServiceLauncher {
+  readonly driver: 'docker' | 'process';
+  start(build: BuildSpec, service: ServiceSpec, options: ServiceStartOptions): Promise<StartOutcome>;
+  /** Removes what dead peakgate processes left behind; returns how many. */
+  reap(): Promise<number>;
+}

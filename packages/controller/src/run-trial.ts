@@ -1,0 +1,177 @@
+/**
+ * One trial: a fresh service, a discarded warm-up, the measured phases, and the service's CPU
+ * and memory over exactly the measured window (cumulative CPU read at the window's edges).
+ */
+import type { BuildSpec, ResourceSample, Role, Scenario, ServiceExit, TrialResult } from '@peakgate/core';
+import type { LoadRunner, ResourceReading, RunningService, ServiceLauncher } from './ports.js';
+import type { ProgressListener } from './progress.js';
+
+export interface TrialContext {
+  runId: string;
+  role: Role;
+  round: number;
+  order: number;
+  build: BuildSpec;
+  scenario: Scenario;
+  launcher: ServiceLauncher;
+  loadRunner: LoadRunner;
+  outDir: string;
+  serviceCpuset?: string;
+  loadCpuset?: string;
+  loadWorkers: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Resource sampling period; the design asks for about one second. */
+  sampleEveryMs?: number;
+}
+
+export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
+  const emit = ctx.onProgress ?? (() => {});
+  emit({ type: 'trial-started', runId: ctx.runId, role: ctx.role, round: ctx.round, order: ctx.order });
+  const trial = await measureTrial(ctx);
+  emit({ type: 'trial-finished', runId: ctx.runId, trial });
+  return trial;
+}
+
+async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
+  const { role, round, order, runId } = ctx;
+  const emit = ctx.onProgress ?? (() => {});
+  const base = { role, round, order, ...(ctx.loadCpuset !== undefined ? { loadCpuset: ctx.loadCpuset } : {}) };
+
+  const started = await ctx.launcher.start(ctx.build, ctx.scenario.service, {
+    runId,
+    role,
+    trial: order,
+    outDir: ctx.outDir,
+    ...(ctx.serviceCpuset !== undefined ? { cpuset: ctx.serviceCpuset } : {}),
+    ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+  });
+  if (!started.ok) return { ...base, load: null, service: null, exit: started.exit };
+  const service = started.service;
+  emit({ type: 'service-ready', runId, role, round, readyMs: service.readyMs, url: service.url });
+
+  let sampler: ResourceSampler | undefined;
+  try {
+    const { warmup, ...measuredPlan } = ctx.scenario.load;
+    if (warmup !== undefined) {
+      emit({ type: 'phase', runId, role, round, stage: 'warmup' });
+      await ctx.loadRunner.run({
+        target: service.url,
+        plan: { ...measuredPlan, phases: [warmup] },
+        workers: ctx.loadWorkers,
+        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      });
+    }
+    const crashedInWarmup = await settledNow(service.exited);
+    if (crashedInWarmup !== undefined) {
+      const exit = await stopQuietly(service, crashedInWarmup);
+      return { ...base, load: null, service: null, exit };
+    }
+
+    emit({ type: 'phase', runId, role, round, stage: 'measured' });
+    sampler = await ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
+    const load = await ctx.loadRunner.run({
+      target: service.url,
+      plan: measuredPlan,
+      workers: ctx.loadWorkers,
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      onSample: (sample) => emit({ type: 'sample', runId, role, round, sample }),
+    });
+    const window = await sampler.finish();
+    const crashedDuringLoad = await settledNow(service.exited);
+    const exit = await stopQuietly(service, crashedDuringLoad);
+    const cpuSeconds = window.cpuNanos / 1e9;
+    return {
+      ...base,
+      load,
+      service: {
+        cpuSeconds,
+        cpuPerRequestMs: load.requests.total > 0 ? (cpuSeconds * 1000) / load.requests.total : 0,
+        memoryPeakBytes: window.memoryPeakBytes,
+        readyMs: service.readyMs,
+        ...(ctx.serviceCpuset !== undefined ? { cpuset: ctx.serviceCpuset } : {}),
+        samples: window.samples,
+      },
+      exit,
+    };
+  } finally {
+    sampler?.cancel();
+    await stopQuietly(service, undefined);
+  }
+}
+
+/** The value of a promise if it has already settled, else undefined, without waiting. */
+async function settledNow<T>(promise: Promise<T>): Promise<T | undefined> {
+  const pending = Symbol('pending');
+  const value = await Promise.race([promise, new Promise<typeof pending>((resolve) => setImmediate(resolve, pending))]);
+  return value === pending ? undefined : (value as T);
+}
+
+/** Stops once (later calls are no-ops in the drivers) and prefers the crash record over the stop record. */
+async function stopQuietly(service: RunningService, crash: ServiceExit | undefined): Promise<ServiceExit> {
+  const stopped = await service.stop();
+  if (crash === undefined) return stopped;
+  return { ...crash, logTail: crash.logTail.length > 0 ? crash.logTail : stopped.logTail };
+}
+
+/**
+ * Reads cumulative CPU and memory about once a second during the measured window. CPU seconds
+ * come from the two edge readings, not from the periodic samples, so sampling jitter does not
+ * change the figure.
+ */
+class ResourceSampler {
+  private readonly samples: ResourceSample[] = [];
+  private memoryPeakBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private last: ResourceReading;
+
+  private constructor(
+    private readonly service: RunningService,
+    private readonly first: ResourceReading,
+    private readonly startedAt: number,
+  ) {
+    this.last = first;
+    this.record(first);
+  }
+
+  static async start(service: RunningService, everyMs: number): Promise<ResourceSampler> {
+    const first = await service.read();
+    const sampler = new ResourceSampler(service, first, performance.now());
+    sampler.timer = setInterval(() => {
+      service.read().then(
+        (reading) => sampler.record(reading),
+        () => {},
+      );
+    }, everyMs);
+    return sampler;
+  }
+
+  private record(reading: ResourceReading): void {
+    this.last = reading;
+    this.memoryPeakBytes = Math.max(this.memoryPeakBytes, reading.memoryBytes);
+    this.samples.push({
+      atMs: Math.round(performance.now() - this.startedAt),
+      cpuNanos: reading.cpuNanos - this.first.cpuNanos,
+      memoryBytes: reading.memoryBytes,
+    });
+  }
+
+  async finish(): Promise<{ cpuNanos: number; memoryPeakBytes: number; samples: ResourceSample[] }> {
+    this.cancel();
+    try {
+      this.record(await this.service.read());
+    } catch {
+      // The service died at the end of the window: the last periodic reading is the best edge we have.
+    }
+    return {
+      cpuNanos: this.last.cpuNanos - this.first.cpuNanos,
+      memoryPeakBytes: this.memoryPeakBytes,
+      samples: this.samples,
+    };
+  }
+
+  cancel(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
