@@ -1,0 +1,27 @@
+/**
+ * Writes a set of report files so that a reader never sees a half-written one: every file is
+ * written to a temporary name in the same directory first, and only when all are written are
+ * they renamed into place (rename is atomic within a filesystem). On failure the temporaries are
+ * removed and nothing of the new set appears.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export async function writeReportFiles(dir: string, files: Record<string, string>): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const suffix = `.tmp-${process.pid}-${Date.now()}`;
+  const staged: Array<{ temp: string; final: string }> = [];
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const final = join(dir, name);
+      const temp = `${final}${suffix}`;
+      await writeFile(temp, content, 'utf8');
+      staged.push({ temp, final });
+    }
+    for (const { temp, final } of staged) await rename(temp, final);
+  } catch (error) {
+    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
+    throw error;
+  }
+  return staged.map(({ final }) => final);
+}
