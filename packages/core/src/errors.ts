@@ -18,6 +18,10 @@ export const errorCodes = {
   PG_ERR_RUNTIME_IMAGE_MISSING: { exitCode: 3, summary: 'the image is not present locally and cannot be pulled' },
   PG_ERR_RUNTIME_PORT_TAKEN: { exitCode: 3, summary: 'the port the service needs is already in use' },
   PG_ERR_RUNTIME_START: { exitCode: 3, summary: 'the service could not be created or started' },
+  PG_ERR_RUNTIME_NOT_READY: {
+    exitCode: 3,
+    summary: 'the service exited or timed out before its readiness check passed (a fail verdict when it is the candidate)',
+  },
   PG_ERR_LOAD_FAILED: { exitCode: 3, summary: 'the load engine failed' },
   PG_ERR_INFRA_BASELINE: { exitCode: 3, summary: 'the baseline failed too, so the sandbox cannot judge the candidate' },
   PG_ERR_SERVER: { exitCode: 3, summary: 'the HTTP API could not start' },
