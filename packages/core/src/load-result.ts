@@ -35,6 +35,8 @@ export interface SecondSample {
   p99Ms: number;
   /** Encoded per-second latency histogram (µs), so windows can be re-merged exactly. */
   histogram: string;
+  /** Set on samples of the discarded warm-up (streamed for progress, never stored in `series`; `second` counts from the warm-up start). */
+  warmup?: boolean;
 }
 
 export interface PhaseResult {

@@ -1,0 +1,72 @@
+/**
+ * The piscina worker entry: runs one shard of one phase. Compiled to dist/load-worker.js, which
+ * runLoad resolves relative to its own module URL. Protocol on the task's port: post `ready`, wait
+ * for `go` (a common start time for all shards), stream per-second samples, honour `stop`.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { runClosedShard } from './closed-shard.js';
+import { runOpenShard } from './open-shard.js';
+import { ShardControl } from './shard-control.js';
+import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
+import { expectedStatusSet, ShardRecorder } from './shard-recorder.js';
+
+export default async function runShard(task: ShardTask): Promise<ShardResult> {
+  const { port, phase } = task;
+  const control = new ShardControl();
+  try {
+    const startAtEpochMs = await waitForGo(port, control);
+    // Both threads' performance.timeOrigin are wall-clock epochs, so this maps the common start onto
+    // this thread's monotonic clock.
+    const startMs = startAtEpochMs - performance.timeOrigin;
+    const recorder = new ShardRecorder(port, startMs, phase.durationMs, expectedStatusSet(task.expectStatus));
+    if (control.isStopped) return result(recorder, 0, 0, 0, true);
+    await sleepUntil(startMs);
+    if (phase.load.model === 'closed') {
+      const out = await runClosedShard(task, phase.load, recorder, control, startMs);
+      return result(recorder, out.sent, 0, elapsedSince(startMs, phase.durationMs, control), out.stoppedEarly);
+    }
+    const out = await runOpenShard(task, phase.load, recorder, control, startMs);
+    return result(recorder, out.sent, out.arrivals, elapsedSince(startMs, phase.durationMs, control), out.stoppedEarly);
+  } finally {
+    // Messages on one port arrive in order, so `done` tells the main thread every sample is in.
+    const done: ShardMessage = { type: 'done' };
+    port.postMessage(done);
+    port.close();
+  }
+}
+
+function result(
+  recorder: ShardRecorder,
+  sent: number,
+  arrivals: number,
+  elapsedMs: number,
+  stoppedEarly: boolean,
+): ShardResult {
+  const histogram = recorder.close();
+  return { counts: recorder.counts, statuses: recorder.statuses, sent, arrivals, histogram, elapsedMs, stoppedEarly };
+}
+
+/** Load time measured from the common start, capped at the phase duration (draining is not load time). */
+function elapsedSince(startMs: number, durationMs: number, control: ShardControl): number {
+  const end = control.stoppedAtMs ?? performance.now();
+  return Math.min(durationMs, Math.max(0, end - startMs));
+}
+
+function waitForGo(port: MessagePort, control: ShardControl): Promise<number> {
+  return new Promise((resolve) => {
+    port.on('message', (message: ControlMessage) => {
+      if (message.type === 'go') resolve(message.startAtEpochMs);
+      else if (message.type === 'stop') {
+        control.stop();
+        resolve(performance.timeOrigin + performance.now());
+      }
+    });
+    const ready: ShardMessage = { type: 'ready' };
+    port.postMessage(ready);
+  });
+}
+
+function sleepUntil(whenMs: number): Promise<void> {
+  const wait = whenMs - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+}

@@ -1,0 +1,143 @@
+/**
+ * Open model shard: sends this shard's arrivals (k ≡ shardIndex mod shardCount) at their scheduled
+ * times over undici keep-alive connections, whatever the target's response times. Latency is
+ * measured from each request's INTENDED start, so a slow target cannot hide its queueing
+ * (coordinated omission). When every allowed connection is busy at an arrival's due time, the
+ * arrival is counted as dropped instead of queued.
+ *
+ * Timing: a setTimeout sleeps until ~1.5 ms before the next arrival and setImmediate turns cover the
+ * rest (event-loop turns that still process I/O, not a busy loop); arrivals already due are sent
+ * together, so a late wake-up never lowers the achieved rate.
+ */
+
+import type { OpenLoad } from '@peakgate/core';
+import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
+import { arrivalOffsetMs, shareOf } from './arrival-schedule.js';
+import { classifyTransportError } from './error-kind.js';
+import { compileRequestMix, type RenderedRequest } from './request-template.js';
+import { joinPath, type ShardControl } from './shard-control.js';
+import type { ShardTask } from './shard-protocol.js';
+import type { ShardRecorder } from './shard-recorder.js';
+
+/** Below this wait, yield with setImmediate rather than a timer (Node timers have ~1 ms granularity). */
+const SPIN_BELOW_MS = 2;
+/** Longest single sleep, so a stop request is noticed promptly even at very low rates. */
+const MAX_SLEEP_MS = 100;
+
+export async function runOpenShard(
+  task: ShardTask,
+  load: OpenLoad,
+  recorder: ShardRecorder,
+  control: ShardControl,
+  startMs: number,
+): Promise<{ sent: number; arrivals: number; stoppedEarly: boolean }> {
+  const { shardIndex, shardCount } = task;
+  const durationMs = task.phase.durationMs;
+  const maxInFlight = Math.max(1, shareOf(load.maxConnections, shardIndex, shardCount));
+  const url = new URL(task.target);
+  const mix = compileRequestMix(task.requests);
+  const pool = new Pool(url.origin, {
+    connections: maxInFlight,
+    pipelining: 1,
+    connect: { timeout: task.timeoutMs },
+    headersTimeout: task.timeoutMs,
+    bodyTimeout: task.timeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+
+  let inFlight = 0;
+  let sent = 0;
+  let arrivals = 0;
+  let drained: (() => void) | undefined;
+
+  const settle = (): void => {
+    inFlight--;
+    if (inFlight === 0 && drained) drained();
+  };
+
+  const send = (intendedMs: number): void => {
+    arrivals++;
+    if (inFlight >= maxInFlight) {
+      recorder.dropped();
+      return;
+    }
+    inFlight++;
+    sent++;
+    const request: RenderedRequest = mix.next();
+    let status = 0;
+    // The callback handler API: undici 7's Pool still asserts onConnect on dispatched handlers.
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect: () => {},
+      onHeaders: (statusCode) => {
+        status = statusCode;
+        return true;
+      },
+      onData: () => true,
+      onComplete: () => {
+        recorder.response(status, performance.now() - intendedMs);
+        settle();
+      },
+      onError: (error) => {
+        recorder.error(classifyTransportError(error));
+        settle();
+      },
+    };
+    pool.dispatch(
+      {
+        origin: url.origin,
+        method: request.method,
+        path: joinPath(url.pathname, request.path),
+        headers: request.headers,
+        body: request.body ?? null,
+      },
+      handler,
+    );
+  };
+
+  recorder.start();
+  const scheduled = new Promise<void>((resolve) => {
+    let k = shardIndex;
+    let dueMs = startMs + arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
+    const tick = (): void => {
+      if (control.isStopped) {
+        resolve();
+        return;
+      }
+      const now = performance.now();
+      while (dueMs <= now) {
+        send(dueMs);
+        k += shardCount;
+        dueMs = startMs + arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
+      }
+      if (!Number.isFinite(dueMs)) {
+        // No more arrivals in this phase: wait out the remainder so every shard ends on time.
+        const end = startMs + durationMs;
+        if (now >= end) {
+          resolve();
+          return;
+        }
+        setTimeout(tick, Math.min(MAX_SLEEP_MS, end - now));
+        return;
+      }
+      const wait = dueMs - now;
+      if (wait < SPIN_BELOW_MS) setImmediate(tick);
+      else setTimeout(tick, Math.min(MAX_SLEEP_MS, wait - 1.5));
+    };
+    tick();
+  });
+  await scheduled;
+  const stoppedEarly = control.isStopped;
+  if (!stoppedEarly && inFlight > 0) {
+    // Let requests sent inside the phase finish (each is bounded by the request timeout), unless
+    // the run is aborted meanwhile.
+    await new Promise<void>((resolve) => {
+      drained = resolve;
+      control.onStop(resolve);
+    });
+  }
+  // Close the recorder before tearing down sockets: requests cut off by an abort are not counted.
+  recorder.close();
+  await pool.destroy();
+  return { sent, arrivals, stoppedEarly };
+}

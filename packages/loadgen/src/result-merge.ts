@@ -1,0 +1,108 @@
+/** Exact merging of shard results into phase results, and of phase results into a LoadResult. */
+import {
+  type ErrorCounts,
+  encodeHistogram,
+  type LoadPhase,
+  type LoadResult,
+  mergeEncodedHistograms,
+  type PhaseResult,
+  type SecondSample,
+  summarizeLatency,
+} from '@peakgate/core';
+import type { ShardCounts, ShardResult } from './shard-protocol.js';
+
+function sumCounts(items: readonly ShardCounts[]): ShardCounts {
+  const total: ShardCounts = { ok: 0, status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 };
+  for (const item of items) {
+    for (const key of Object.keys(total) as Array<keyof ShardCounts>) total[key] += item[key];
+  }
+  return total;
+}
+
+function sumStatuses(items: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const item of items) {
+    for (const [status, count] of Object.entries(item)) total[status] = (total[status] ?? 0) + count;
+  }
+  return total;
+}
+
+function errorsOf(counts: ShardCounts): ErrorCounts {
+  const { status, timeout, refused, reset, other, dropped } = counts;
+  return { status, timeout, refused, reset, other, dropped };
+}
+
+function errorTotal(errors: ErrorCounts): number {
+  return errors.status + errors.timeout + errors.refused + errors.reset + errors.other + errors.dropped;
+}
+
+/** The rate a phase asks for: the mean arrival rate of an open phase (ramps included), null for closed. */
+export function askedRate(phase: LoadPhase): number | null {
+  return phase.load.model === 'open' ? (phase.load.rate.from + phase.load.rate.to) / 2 : null;
+}
+
+/**
+ * One phase from its shards. `requests.total` counts every outcome, dropped arrivals included (they
+ * are errors: the target could not keep up); `rate.achieved` counts requests actually sent.
+ */
+export function mergePhase(phase: LoadPhase, shards: readonly ShardResult[]): PhaseResult {
+  const counts = sumCounts(shards.map((s) => s.counts));
+  const errors = errorsOf(counts);
+  const errorCount = errorTotal(errors);
+  const durationMs = shards.length > 0 ? Math.max(...shards.map((s) => s.elapsedMs)) : 0;
+  const histogram = mergeEncodedHistograms(shards.map((s) => s.histogram));
+  const total = counts.ok + errorCount;
+  const result: PhaseResult = {
+    name: phase.name,
+    model: phase.load.model,
+    durationMs: Math.round(durationMs),
+    requests: { total, ok: counts.ok, errors: errorCount },
+    errors,
+    statuses: sumStatuses(shards.map((s) => s.statuses)),
+    rate: { asked: askedRate(phase), achieved: durationMs > 0 ? ((total - errors.dropped) * 1000) / durationMs : 0 },
+    latency: summarizeLatency(histogram),
+    histogram: encodeHistogram(histogram),
+  };
+  histogram.destroy();
+  return result;
+}
+
+export interface RunFacts {
+  target: string;
+  startedAt: string;
+  interrupted: boolean;
+  workers: number;
+  series: SecondSample[];
+}
+
+export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadResult {
+  const counts = sumCounts(phases.map((p) => ({ ok: p.requests.ok, ...p.errors })));
+  const errors = errorsOf(counts);
+  const errorCount = errorTotal(errors);
+  const durationMs = phases.reduce((sum, p) => sum + p.durationMs, 0);
+  const histogram = mergeEncodedHistograms(phases.map((p) => p.histogram));
+  const models = new Set(phases.map((p) => p.model));
+  const asked =
+    phases.every((p) => p.rate.asked !== null) && durationMs > 0
+      ? phases.reduce((sum, p) => sum + (p.rate.asked ?? 0) * p.durationMs, 0) / durationMs
+      : null;
+  const total = counts.ok + errorCount;
+  const result: LoadResult = {
+    target: facts.target,
+    startedAt: facts.startedAt,
+    durationMs,
+    latencyOrigin: models.size > 1 ? 'mixed' : models.has('closed') ? 'actual-send' : 'intended-start',
+    interrupted: facts.interrupted,
+    workers: facts.workers,
+    requests: { total, ok: counts.ok, errors: errorCount },
+    errors,
+    statuses: sumStatuses(phases.map((p) => p.statuses)),
+    rate: { asked, achieved: durationMs > 0 ? ((total - errors.dropped) * 1000) / durationMs : 0 },
+    latency: summarizeLatency(histogram),
+    histogram: encodeHistogram(histogram),
+    phases: [...phases],
+    series: facts.series,
+  };
+  histogram.destroy();
+  return result;
+}

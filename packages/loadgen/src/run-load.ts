@@ -1,0 +1,234 @@
+/**
+ * The load engine's entry point: runs a LoadPlan against one target in a piscina pool of worker
+ * threads (one long task per worker per phase), streams per-second samples and merges the shards'
+ * histograms and counts exactly. The pool lives only for the duration of the call, also on error
+ * and abort.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import {
+  type LoadPhase,
+  type LoadPlan,
+  type LoadResult,
+  PeakgateError,
+  type PhaseResult,
+  type SecondSample,
+} from '@peakgate/core';
+import { Piscina } from 'piscina';
+import { compileRequestMix } from './request-template.js';
+import { mergePhase, mergeRun } from './result-merge.js';
+import { SecondMerger } from './second-merger.js';
+import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
+import { assertTargetAllowed } from './target-guard.js';
+
+export type PhaseEvent =
+  | { type: 'start'; phase: string; index: number; warmup: boolean; durationMs: number }
+  | { type: 'end'; phase: string; index: number; warmup: boolean; result: PhaseResult };
+
+export interface RunLoadOptions {
+  /** Base URL (http or https); the path, if any, prefixes every template path. */
+  target: string;
+  plan: LoadPlan;
+  /** Worker threads; default {@link defaultWorkerCount}(reservedCores). */
+  workers?: number;
+  /** Cores left to the service when `workers` is not given (default 1). */
+  reservedCores?: number;
+  /** Non-loopback hostnames the caller explicitly allowed (`--allow-target`). */
+  allowHosts?: readonly string[];
+  /** Stops the load within about a second; the result then covers what was measured, `interrupted: true`. */
+  signal?: AbortSignal;
+  /** Each second of every phase, merged over workers, while the load runs (warm-up samples carry `warmup: true`). */
+  onSample?: (sample: SecondSample) => void;
+  onPhase?: (event: PhaseEvent) => void;
+}
+
+/** Cores given to load generation: available cores minus those reserved for the service, at least 1. */
+export function defaultWorkerCount(reservedCores = 1): number {
+  return Math.max(1, availableParallelism() - Math.max(0, Math.floor(reservedCores)));
+}
+
+/** After an abort, shards get this long to return their figures before their threads are terminated. */
+const ABORT_GRACE_MS = 1500;
+/** Lead time between "all shards ready" and the common start, so every shard starts on time. */
+const START_LEAD_MS = 20;
+
+export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
+  const url = assertTargetAllowed(options.target, options.allowHosts ?? []);
+  validatePlan(options.plan);
+  const workers = options.workers ?? defaultWorkerCount(options.reservedCores);
+  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) {
+    throw new PeakgateError('PG_ERR_OPTS_INVALID', `--workers: expected an integer from 1 to 256, got ${workers}`);
+  }
+  const target = url.href;
+  const { plan, signal } = options;
+  const pool = new Piscina<ShardTask, ShardResult>({
+    filename: new URL('./load-worker.js', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  // A worker that dies emits 'error' on the pool (unhandled, it would crash the caller); the task
+  // itself rejects and runPhase turns that into PG_ERR_LOAD_FAILED.
+  pool.on('error', () => {});
+  const series: SecondSample[] = [];
+  const phases: PhaseResult[] = [];
+  let startedAt = new Date().toISOString();
+  let secondBase = 0;
+  try {
+    const all: Array<{ phase: LoadPhase; warmup: boolean }> = [
+      ...(plan.warmup ? [{ phase: plan.warmup, warmup: true }] : []),
+      ...plan.phases.map((phase) => ({ phase, warmup: false })),
+    ];
+    let measuredIndex = 0;
+    for (const { phase, warmup } of all) {
+      if (signal?.aborted) break;
+      const index = warmup ? -1 : measuredIndex++;
+      if (!warmup && index === 0) startedAt = new Date().toISOString();
+      options.onPhase?.({ type: 'start', phase: phase.name, index, warmup, durationMs: phase.durationMs });
+      const merger = new SecondMerger(workers, phase.name, warmup ? 0 : secondBase, warmup, (sample) => {
+        if (!warmup) series.push(sample);
+        options.onSample?.(sample);
+      });
+      const shards = await runPhase(pool, { target, plan, phase, workers, merger, signal });
+      const result = mergePhase(phase, shards);
+      options.onPhase?.({ type: 'end', phase: phase.name, index, warmup, result });
+      if (!warmup) {
+        phases.push(result);
+        secondBase += Math.ceil(phase.durationMs / 1000);
+      }
+    }
+  } finally {
+    // Terminates every thread at once; tasks are all settled (or abandoned after an abort) here.
+    await pool.destroy();
+  }
+  return mergeRun(phases, { target, startedAt, interrupted: signal?.aborted === true, workers, series });
+}
+
+interface PhaseRun {
+  target: string;
+  plan: LoadPlan;
+  phase: LoadPhase;
+  workers: number;
+  merger: SecondMerger;
+  signal: AbortSignal | undefined;
+}
+
+async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): Promise<ShardResult[]> {
+  const { workers, merger, signal } = run;
+  const ports: MessagePort[] = [];
+  const done: Array<Promise<void>> = [];
+  const tasks: Array<Promise<ShardResult>> = [];
+  let ready = 0;
+  const send = (message: ControlMessage): void => {
+    for (const port of ports) port.postMessage(message);
+  };
+  const onAbort = (): void => send({ type: 'stop' });
+  for (let shardIndex = 0; shardIndex < workers; shardIndex++) {
+    const channel = new MessageChannel();
+    const port = channel.port1;
+    ports.push(port);
+    done.push(
+      new Promise<void>((resolve) => {
+        port.on('message', (message: ShardMessage) => {
+          if (message.type === 'sample') {
+            merger.add(message.second, message.requests, message.errors, message.histogram);
+          } else if (message.type === 'ready') {
+            ready++;
+            if (ready === workers && !signal?.aborted) {
+              send({ type: 'go', startAtEpochMs: performance.timeOrigin + performance.now() + START_LEAD_MS });
+            }
+          } else if (message.type === 'done') {
+            resolve();
+          }
+        });
+        port.on('close', () => resolve());
+      }),
+    );
+    const task: ShardTask = {
+      target: run.target,
+      phase: run.phase,
+      requests: run.plan.requests,
+      expectStatus: run.plan.expectStatus,
+      timeoutMs: run.plan.timeoutMs,
+      shardIndex,
+      shardCount: workers,
+      port: channel.port2,
+    };
+    tasks.push(pool.run(task, { transferList: [channel.port2] }));
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  try {
+    const settled = await settleShards(tasks, signal);
+    // Samples travel on the shard ports, results on piscina's: wait for each shard's `done` so
+    // the last second is merged before the phase is.
+    await Promise.race([Promise.all(done), delay(1000)]);
+    return settled;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    merger.flush();
+    for (const port of ports) port.close();
+  }
+}
+
+/** Waits for every shard; after an abort, shards that do not return within the grace time count as empty. */
+async function settleShards(
+  tasks: Array<Promise<ShardResult>>,
+  signal: AbortSignal | undefined,
+): Promise<ShardResult[]> {
+  const all = Promise.all(tasks).catch((error: unknown) => {
+    throw new PeakgateError('PG_ERR_LOAD_FAILED', `a load worker failed: ${describe(error)}`, { cause: error });
+  });
+  if (!signal) return all;
+  const graceAfterAbort = new Promise<ShardResult[] | undefined>((resolve) => {
+    const arm = (): void => {
+      setTimeout(() => resolve(undefined), ABORT_GRACE_MS).unref();
+    };
+    if (signal.aborted) arm();
+    else signal.addEventListener('abort', arm, { once: true });
+  });
+  const first = await Promise.race([all, graceAfterAbort]);
+  if (first) return first;
+  // Keep whatever shards did return in time.
+  const partial = await Promise.all(
+    tasks.map((task) => Promise.race([task, Promise.resolve(undefined)]).catch(() => undefined)),
+  );
+  all.catch(() => {});
+  return partial.filter((result): result is ShardResult => result !== undefined);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function validatePlan(plan: LoadPlan): void {
+  const bad = (where: string, message: string): PeakgateError =>
+    new PeakgateError('PG_ERR_SCENARIO_INVALID', `${where}: ${message}`);
+  if (plan.phases.length === 0) throw bad('load.phases', 'expected at least one phase');
+  compileRequestMix(plan.requests);
+  if (!(plan.timeoutMs > 0)) throw bad('load.timeout', `expected a positive duration, got ${plan.timeoutMs} ms`);
+  const all = plan.warmup ? [plan.warmup, ...plan.phases] : plan.phases;
+  all.forEach((phase, i) => {
+    const where = phase === plan.warmup ? 'load.warmup' : `load.phases[${plan.warmup ? i - 1 : i}]`;
+    if (!(phase.durationMs > 0))
+      throw bad(`${where}.duration`, `expected a positive duration, got ${phase.durationMs} ms`);
+    if (phase.load.model === 'closed') {
+      if (!Number.isSafeInteger(phase.load.connections) || phase.load.connections < 1) {
+        throw bad(`${where}.connections`, `expected a positive integer, got ${phase.load.connections}`);
+      }
+    } else {
+      const { from, to } = phase.load.rate;
+      if (!(from >= 0 && to >= 0 && from + to > 0 && Number.isFinite(from) && Number.isFinite(to))) {
+        throw bad(`${where}.rate`, `expected non-negative finite rates, not both 0, got ${from} → ${to}`);
+      }
+      if (!Number.isSafeInteger(phase.load.maxConnections) || phase.load.maxConnections < 1) {
+        throw bad(`${where}.maxConnections`, `expected a positive integer, got ${phase.load.maxConnections}`);
+      }
+    }
+  });
+}

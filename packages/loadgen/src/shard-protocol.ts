@@ -1,0 +1,57 @@
+/**
+ * What crosses the thread boundary between runLoad (main thread) and a load shard (one piscina
+ * task on one worker thread, for one phase). Plain data only: templates are recompiled in the
+ * worker because functions cannot be cloned.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { LoadPhase, RequestTemplate } from '@peakgate/core';
+
+export interface ShardTask {
+  target: string;
+  phase: LoadPhase;
+  requests: RequestTemplate[];
+  expectStatus: number[];
+  timeoutMs: number;
+  shardIndex: number;
+  shardCount: number;
+  /** Control and sample channel; transferred to the worker. */
+  port: MessagePort;
+}
+
+/** Counts by outcome for one shard (or, summed, for a phase). */
+export interface ShardCounts {
+  ok: number;
+  status: number;
+  timeout: number;
+  refused: number;
+  reset: number;
+  other: number;
+  dropped: number;
+}
+
+export interface ShardResult {
+  counts: ShardCounts;
+  statuses: Record<string, number>;
+  /** Requests written to the target (open model: arrivals sent; closed: responses + errors). */
+  sent: number;
+  /** Open model: arrivals scheduled for this shard (sent + dropped). */
+  arrivals: number;
+  /** Encoded µs latency histogram of all responses in the phase. */
+  histogram: string;
+  /** From the common start until load stopped (the phase duration unless stopped early). */
+  elapsedMs: number;
+  stoppedEarly: boolean;
+}
+
+/** Worker → main. */
+export type ShardMessage =
+  | { type: 'ready' }
+  | { type: 'done' }
+  | { type: 'sample'; second: number; requests: number; errors: number; histogram: string };
+
+/** Main → worker. `startAtEpochMs` is performance.timeOrigin + performance.now() in the main thread's terms. */
+export type ControlMessage = { type: 'go'; startAtEpochMs: number } | { type: 'stop' };
+
+export function emptyCounts(): ShardCounts {
+  return { ok: 0, status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 };
+}
