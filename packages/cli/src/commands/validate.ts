@@ -1,9 +1,35 @@
+/**
+ * `peakgate validate <scenario> [--json]`: checks a scenario file without starting anything.
+ * Valid: a one-line summary on stdout (or, with --json, the resolved scenario). Invalid: the loader's
+ * error propagates to main, which prints one `file:line:col  path  message` line per problem and exits 2.
+ */
+import { formatDuration, loadScenarioFile, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
 import type { SetExitCode } from './index.js';
 
+interface ValidateOptions {
+  json?: boolean;
+}
+
 export function registerValidate(program: Command, output: Output, setExitCode: SetExitCode): void {
-  void program;
-  void output;
-  void setExitCode;
+  program
+    .command('validate')
+    .description('check a scenario file (YAML or JSON) and print what it resolves to')
+    .argument('<scenario>', 'scenario file')
+    .option('--json', 'print the resolved scenario (defaults applied, units normalised) as JSON')
+    .action(async (file: string, options: ValidateOptions) => {
+      const scenario = await loadScenarioFile(file);
+      output.result(options.json === true ? `${JSON.stringify(scenario, null, 2)}\n` : summary(file, scenario));
+      setExitCode(0);
+    });
+}
+
+/** `✓ file: scenario "name" is valid (2 phases, 3 request kinds, total duration 33s)` */
+export function summary(file: string, scenario: Scenario): string {
+  const { phases, requests, warmup } = scenario.load;
+  const totalMs = phases.reduce((sum, phase) => sum + phase.durationMs, warmup?.durationMs ?? 0);
+  const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const warm = warmup === undefined ? '' : ` incl. ${formatDuration(warmup.durationMs)} warm-up`;
+  return `✓ ${file}: scenario "${scenario.name}" is valid (${count(phases.length, 'phase')}, ${count(requests.length, 'request kind')}, total duration ${formatDuration(totalMs)}${warm})`;
 }

@@ -1,0 +1,193 @@
+/**
+ * Written scenario → resolved {@link Scenario}: defaults applied, units normalised (ms, bytes,
+ * ratios, req/s), placeholders checked, relative paths anchored to the scenario file. Runs only on
+ * documents that passed the schema and the rules, so the parsers here cannot fail on user input.
+ * The defaults are documented in docs/scenario.md; keep the two in step.
+ */
+import path from 'node:path';
+import { splitCommandLine } from './command-line.js';
+import type { HttpMethod, LoadPhase, LoadPlan, RequestTemplate } from './load-plan.js';
+import type {
+  BuildSpec,
+  CompareSpec,
+  MetricName,
+  ReadinessCheck,
+  ResourceLimits,
+  Scenario,
+  ServiceSpec,
+} from './scenario-model.js';
+import type {
+  ScenarioFile,
+  ScenarioFileBuild,
+  ScenarioFileCompare,
+  ScenarioFilePhase,
+  ScenarioFileRequest,
+  ScenarioFileService,
+  ScenarioFileWarmup,
+} from './scenario-schema.js';
+import { parseChange, parseDuration, parsePercent, parseSize } from './units.js';
+
+const ANY_2XX_OR_3XX = Array.from({ length: 200 }, (_, index) => 200 + index);
+
+/** Values used when a field is not written. */
+export const scenarioDefaults = {
+  port: 8080,
+  readyTimeoutMs: 30_000,
+  /** Without `service.ready`, a service is ready when its port accepts TCP connections. */
+  ready: 'tcp',
+  requestTimeoutMs: 10_000,
+  weight: 1,
+  method: 'GET' as HttpMethod,
+  /** Any 2xx or 3xx (autocannon does not follow redirects, so a 3xx is a served response). */
+  expectStatus: ANY_2XX_OR_3XX,
+  /** Open model in-flight cap: enough for 250 ms of latency at the peak rate, within [64, 1024]. */
+  maxConnections: { secondsOfPeakRate: 0.25, min: 64, max: 1024 },
+  rounds: 3,
+  /** max_rounds defaults to 2 × rounds. */
+  maxRoundsPerRound: 2,
+  confidence: 0.95,
+  /** Used when `compare.limits` is not written; a written `limits` replaces this whole map. */
+  limits: { 'latency.p99': 0.1, 'cpu.per_request': 0.15 } as Partial<Record<MetricName, number>>,
+  /** Used when `compare.slo` is not written; a written `slo` replaces this whole map. */
+  slo: { error_rate: 0.01 } as Partial<Record<MetricName, number>>,
+} as const;
+
+export interface ResolveOptions {
+  /** Absolute path of the scenario file, recorded on the result. */
+  sourcePath?: string;
+  /** Directory that relative `cwd` values are resolved against; left as written when absent. */
+  baseDir?: string;
+  /** Decides the default Docker network (host on Linux, bridge elsewhere). Default process.platform. */
+  platform?: NodeJS.Platform;
+}
+
+export function resolveScenario(file: ScenarioFile, options: ResolveOptions = {}): Scenario {
+  const scenario: Scenario = {
+    name: file.name,
+    service: resolveService(file.service, options.platform ?? process.platform),
+    load: resolveLoad(file.load),
+    compare: resolveCompare(file.compare),
+  };
+  if (file.description !== undefined) scenario.description = file.description;
+  if (options.sourcePath !== undefined) scenario.sourcePath = options.sourcePath;
+  if (file.baseline !== undefined) scenario.baseline = resolveBuild(file.baseline, options.baseDir);
+  if (file.candidate !== undefined) scenario.candidate = resolveBuild(file.candidate, options.baseDir);
+  return scenario;
+}
+
+function resolveService(service: ScenarioFileService | undefined, platform: NodeJS.Platform): ServiceSpec {
+  const resources: ResourceLimits = {};
+  const written = service?.resources;
+  if (written?.cpus !== undefined) resources.cpus = written.cpus;
+  if (written?.cpuset !== undefined) resources.cpuset = written.cpuset;
+  if (written?.memory !== undefined) resources.memoryBytes = parseSize(written.memory);
+  const spec: ServiceSpec = {
+    port: service?.port ?? scenarioDefaults.port,
+    ready: resolveReady(service?.ready),
+    env: resolveEnv(service?.env),
+    resources,
+    network: service?.network ?? (platform === 'linux' ? 'host' : 'bridge'),
+  };
+  if (service?.command !== undefined)
+    spec.command = typeof service.command === 'string' ? splitCommandLine(service.command) : [...service.command];
+  return spec;
+}
+
+function resolveReady(ready: ScenarioFileService['ready']): ReadinessCheck {
+  const timeoutMs = ready?.timeout === undefined ? scenarioDefaults.readyTimeoutMs : parseDuration(ready.timeout);
+  if (ready?.http !== undefined) return { kind: 'http', path: ready.http, timeoutMs };
+  if (ready?.log !== undefined) return { kind: 'log', pattern: ready.log, timeoutMs };
+  return { kind: 'tcp', timeoutMs };
+}
+
+function resolveEnv(env: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(env ?? {}).map(([key, value]) => [key, String(value)]));
+}
+
+function resolveBuild(build: ScenarioFileBuild, baseDir: string | undefined): BuildSpec {
+  if (build.image !== undefined) return { kind: 'image', image: build.image };
+  const spec: BuildSpec = { kind: 'command', command: build.command ?? '', env: resolveEnv(build.env) };
+  if (build.cwd !== undefined) spec.cwd = baseDir === undefined ? build.cwd : path.resolve(baseDir, build.cwd);
+  return spec;
+}
+
+function resolveLoad(load: ScenarioFile['load']): LoadPlan {
+  const plan: LoadPlan = {
+    phases: load.phases.map((phase, index) => resolvePhase(phase, phase.name ?? `phase-${index + 1}`)),
+    requests: load.requests.map(resolveRequest),
+    expectStatus: resolveStatuses(load.expect?.status),
+    timeoutMs: load.timeout === undefined ? scenarioDefaults.requestTimeoutMs : parseDuration(load.timeout),
+  };
+  if (load.warmup !== undefined) plan.warmup = resolvePhase(load.warmup, 'warmup');
+  return plan;
+}
+
+function resolvePhase(phase: ScenarioFilePhase | ScenarioFileWarmup, name: string): LoadPhase {
+  const durationMs = parseDuration(phase.duration);
+  if (phase.rate === undefined)
+    return { name, durationMs, load: { model: 'closed', connections: phase.connections ?? 1 } };
+  const rate = typeof phase.rate === 'number' ? { from: phase.rate, to: phase.rate } : { ...phase.rate };
+  return {
+    name,
+    durationMs,
+    load: { model: 'open', rate, maxConnections: phase.max_connections ?? defaultMaxConnections(rate) },
+  };
+}
+
+/** Little's law: in-flight = rate × latency; allow 250 ms at the peak rate, within [64, 1024]. */
+export function defaultMaxConnections(rate: { from: number; to: number }): number {
+  const { secondsOfPeakRate, min, max } = scenarioDefaults.maxConnections;
+  return Math.min(max, Math.max(min, Math.ceil(Math.max(rate.from, rate.to) * secondsOfPeakRate)));
+}
+
+function resolveRequest(request: ScenarioFileRequest): RequestTemplate {
+  const template: RequestTemplate = {
+    weight: request.weight ?? scenarioDefaults.weight,
+    method: request.method ?? scenarioDefaults.method,
+    path: request.path,
+    headers: Object.fromEntries(Object.entries(request.headers ?? {}).map(([key, value]) => [key, String(value)])),
+  };
+  if (request.body !== undefined) template.body = request.body;
+  if (request.json !== undefined) template.json = request.json;
+  return template;
+}
+
+function resolveStatuses(written: (number | string)[] | undefined): number[] {
+  if (written === undefined) return [...scenarioDefaults.expectStatus];
+  const statuses = new Set<number>();
+  for (const status of written) {
+    if (typeof status === 'number') statuses.add(status);
+    else for (let code = Number(status[0]) * 100; code < Number(status[0]) * 100 + 100; code++) statuses.add(code);
+  }
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
+  const rounds = compare?.rounds ?? scenarioDefaults.rounds;
+  return {
+    rounds,
+    maxRounds: compare?.max_rounds ?? rounds * scenarioDefaults.maxRoundsPerRound,
+    confidence: compare?.confidence ?? scenarioDefaults.confidence,
+    limits: compare?.limits === undefined ? { ...scenarioDefaults.limits } : resolveLimits(compare.limits),
+    slo: compare?.slo === undefined ? { ...scenarioDefaults.slo } : resolveSlo(compare.slo),
+  };
+}
+
+function resolveLimits(limits: NonNullable<ScenarioFileCompare['limits']>): Partial<Record<MetricName, number>> {
+  const resolved: Partial<Record<MetricName, number>> = {};
+  for (const [metric, written] of Object.entries(limits) as [MetricName, string | undefined][])
+    if (written !== undefined) resolved[metric] = parseChange(written).ratio;
+  return resolved;
+}
+
+function resolveSlo(slo: NonNullable<ScenarioFileCompare['slo']>): Partial<Record<MetricName, number>> {
+  const resolved: Partial<Record<MetricName, number>> = {};
+  for (const [metric, written] of Object.entries(slo) as [MetricName, string | number | undefined][]) {
+    if (written === undefined) continue;
+    if (typeof written === 'number') resolved[metric] = written;
+    else if (metric === 'memory.peak') resolved[metric] = parseSize(written);
+    else if (metric === 'error_rate') resolved[metric] = parsePercent(written);
+    else resolved[metric] = parseDuration(written);
+  }
+  return resolved;
+}

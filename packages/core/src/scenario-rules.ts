@@ -1,0 +1,302 @@
+/**
+ * Cross-field rules the JSON Schema cannot say well, as small named functions. Each rule looks at a
+ * part of the written document only once that part matches its schema, so rules run even when other
+ * parts have errors and the user sees every problem in one pass.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { CommandLineError, splitCommandLine } from './command-line.js';
+import { PlaceholderError, parsePlaceholders } from './placeholders.js';
+import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
+import {
+  type ScenarioFileBuild,
+  type ScenarioFileCompare,
+  type ScenarioFilePhase,
+  type ScenarioFileRequest,
+  type ScenarioFileService,
+  type ScenarioFileWarmup,
+  scenarioParts,
+} from './scenario-schema.js';
+import { DURATION_PATTERN, parseChange, parseDuration } from './units.js';
+
+const DURATION = new RegExp(DURATION_PATTERN);
+
+type Rule<T> = (value: T, path: FieldPath) => UnlocatedIssue[];
+
+/** Every rule issue of a written document (which may be partly invalid). */
+export function ruleIssues(written: unknown): UnlocatedIssue[] {
+  const issues: UnlocatedIssue[] = [];
+  const root = asRecord(written);
+  if (root === undefined) return issues;
+  const apply = <T>(schema: TSchema, value: unknown, path: FieldPath, rules: Rule<T>[]): void => {
+    if (value === undefined || !Value.Check(schema, value)) return;
+    for (const rule of rules) issues.push(...rule(value as T, path));
+  };
+
+  const load = asRecord(root.load);
+  if (load !== undefined) {
+    apply<ScenarioFileWarmup>(
+      scenarioParts.warmup,
+      load.warmup,
+      ['load', 'warmup'],
+      [exactlyOneLoadModel, maxConnectionsOnlyWithRate, positiveDuration],
+    );
+    if (Array.isArray(load.phases)) {
+      load.phases.forEach((phase, index) => {
+        apply<ScenarioFilePhase>(
+          scenarioParts.phase,
+          phase,
+          ['load', 'phases', index],
+          [exactlyOneLoadModel, maxConnectionsOnlyWithRate, positiveDuration],
+        );
+      });
+      issues.push(...uniquePhaseNames(load.phases, ['load', 'phases']));
+    }
+    if (Array.isArray(load.requests)) {
+      load.requests.forEach((request, index) => {
+        apply<ScenarioFileRequest>(
+          scenarioParts.request,
+          request,
+          ['load', 'requests', index],
+          [bodyOrJson, validPlaceholders],
+        );
+      });
+    }
+    if (typeof load.timeout === 'string' && DURATION.test(load.timeout))
+      issues.push(...durationAboveZero(load.timeout, ['load', 'timeout']));
+  }
+  apply<ScenarioFileService>(
+    scenarioParts.service,
+    root.service,
+    ['service'],
+    [exactlyOneReadiness, positiveReadyTimeout, readyLogIsRegex, commandSplits],
+  );
+  for (const role of ['baseline', 'candidate'] as const) {
+    apply<ScenarioFileBuild>(scenarioParts.build, root[role], [role], [imageOrCommand, cwdAndEnvNeedCommand]);
+  }
+  issues.push(...sameBuildKind(root.baseline, root.candidate));
+  apply<ScenarioFileCompare>(scenarioParts.compare, root.compare, ['compare'], [roundsInOrder, limitDirections]);
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------------
+// load
+
+/** A phase is open (rate) or closed (connections): exactly one. */
+export const exactlyOneLoadModel: Rule<ScenarioFilePhase | ScenarioFileWarmup> = (phase, path) => {
+  if (phase.rate !== undefined && phase.connections !== undefined)
+    return [
+      {
+        path: [...path, 'connections'],
+        at: 'key',
+        message: 'rate and connections exclude each other: rate is the open model, connections the closed model',
+      },
+    ];
+  if (phase.rate === undefined && phase.connections === undefined)
+    return [{ path, message: 'expected one of rate (requests per second) or connections, found neither' }];
+  return [];
+};
+
+export const maxConnectionsOnlyWithRate: Rule<ScenarioFilePhase | ScenarioFileWarmup> = (phase, path) =>
+  phase.max_connections !== undefined && phase.rate === undefined
+    ? [
+        {
+          path: [...path, 'max_connections'],
+          at: 'key',
+          message: 'max_connections applies to the open model (rate); with connections it has no effect',
+        },
+      ]
+    : [];
+
+export const positiveDuration: Rule<{ duration: string }> = (phase, path) =>
+  durationAboveZero(phase.duration, [...path, 'duration']);
+
+/** A zero duration passes the pattern (`0s`) but means nothing for a phase or a timeout. */
+export function durationAboveZero(written: string, path: FieldPath): UnlocatedIssue[] {
+  return parseDuration(written) > 0
+    ? []
+    : [{ path, message: `expected a duration greater than 0, found ${JSON.stringify(written)}` }];
+}
+
+/** Phase names key the per-phase results, so they must be unique (unnamed phases get phase-N). */
+export function uniquePhaseNames(phases: unknown[], path: FieldPath): UnlocatedIssue[] {
+  const seen = new Map<string, number>();
+  const issues: UnlocatedIssue[] = [];
+  phases.forEach((phase, index) => {
+    const name = asRecord(phase)?.name;
+    if (typeof name !== 'string') return;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, index);
+    else
+      issues.push({
+        path: [...path, index, 'name'],
+        message: `phase name "${name}" is already used by ${formatIndex(path, first)}`,
+      });
+  });
+  return issues;
+}
+
+export const bodyOrJson: Rule<ScenarioFileRequest> = (request, path) =>
+  request.body !== undefined && request.json !== undefined
+    ? [{ path: [...path, 'json'], at: 'key', message: 'body and json exclude each other: write one of them' }]
+    : [];
+
+/** Placeholders in path, body and json string leaves must parse, so the load engine can trust them. */
+export const validPlaceholders: Rule<ScenarioFileRequest> = (request, path) => {
+  const issues: UnlocatedIssue[] = [];
+  const check = (text: string, at: FieldPath): void => {
+    try {
+      parsePlaceholders(text);
+    } catch (error) {
+      if (!(error instanceof PlaceholderError)) throw error;
+      issues.push({ path: at, message: error.message });
+    }
+  };
+  check(request.path, [...path, 'path']);
+  if (request.body !== undefined) check(request.body, [...path, 'body']);
+  if (request.json !== undefined) forEachString(request.json, [...path, 'json'], check);
+  return issues;
+};
+
+function forEachString(value: unknown, path: FieldPath, visit: (text: string, path: FieldPath) => void): void {
+  if (typeof value === 'string') visit(value, path);
+  else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) forEachString(item, [...path, index], visit);
+  } else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) forEachString(item, [...path, key], visit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// service and builds
+
+export const positiveReadyTimeout: Rule<ScenarioFileService> = (service, path) =>
+  service.ready?.timeout === undefined ? [] : durationAboveZero(service.ready.timeout, [...path, 'ready', 'timeout']);
+
+export const exactlyOneReadiness: Rule<ScenarioFileService> = (service, path) => {
+  const ready = service.ready;
+  if (ready === undefined) return [];
+  const kinds = (['http', 'tcp', 'log'] as const).filter((kind) => ready[kind] !== undefined);
+  if (kinds.length === 1) return [];
+  return [
+    {
+      path: [...path, 'ready'],
+      message:
+        kinds.length === 0
+          ? 'expected one of http, tcp or log, found none'
+          : `expected one of http, tcp or log, found ${kinds.join(' and ')}`,
+    },
+  ];
+};
+
+export const readyLogIsRegex: Rule<ScenarioFileService> = (service, path) => {
+  const pattern = service.ready?.log;
+  if (pattern === undefined) return [];
+  try {
+    new RegExp(pattern);
+    return [];
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return [{ path: [...path, 'ready', 'log'], message: `expected a regular expression: ${reason}` }];
+  }
+};
+
+export const commandSplits: Rule<ScenarioFileService> = (service, path) => {
+  if (typeof service.command !== 'string') return [];
+  try {
+    splitCommandLine(service.command);
+    return [];
+  } catch (error) {
+    if (!(error instanceof CommandLineError)) throw error;
+    return [{ path: [...path, 'command'], message: error.message }];
+  }
+};
+
+export const imageOrCommand: Rule<ScenarioFileBuild> = (build, path) => {
+  if (build.image !== undefined && build.command !== undefined)
+    return [
+      {
+        path: [...path, 'command'],
+        at: 'key',
+        message: 'image and command exclude each other: image is for the docker driver, command for the process driver',
+      },
+    ];
+  if (build.image === undefined && build.command === undefined)
+    return [{ path, message: 'expected { image } or { command, cwd, env }, found neither image nor command' }];
+  return [];
+};
+
+export const cwdAndEnvNeedCommand: Rule<ScenarioFileBuild> = (build, path) => {
+  if (build.command !== undefined || build.image === undefined) return [];
+  return (['cwd', 'env'] as const)
+    .filter((key) => build[key] !== undefined)
+    .map((key) => ({
+      path: [...path, key],
+      at: 'key' as const,
+      message: `${key} applies to a command build; with image, set environment in service.env`,
+    }));
+};
+
+/** One comparison runs on one driver, so both builds are images or both are commands. */
+export function sameBuildKind(baseline: unknown, candidate: unknown): UnlocatedIssue[] {
+  const kind = (build: unknown): 'image' | 'command' | undefined => {
+    const record = asRecord(build);
+    if (record === undefined) return undefined;
+    if (typeof record.image === 'string' && record.command === undefined) return 'image';
+    if (typeof record.command === 'string' && record.image === undefined) return 'command';
+    return undefined;
+  };
+  const a = kind(baseline);
+  const b = kind(candidate);
+  if (a === undefined || b === undefined || a === b) return [];
+  return [
+    {
+      path: ['candidate'],
+      message: `baseline is ${a === 'image' ? 'an image' : 'a command'} but candidate is ${b === 'image' ? 'an image' : 'a command'}; both must use the same driver`,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// compare
+
+export const roundsInOrder: Rule<ScenarioFileCompare> = (compare, path) =>
+  compare.max_rounds !== undefined && compare.max_rounds < (compare.rounds ?? 1)
+    ? [
+        {
+          path: [...path, 'max_rounds'],
+          message: `expected max_rounds at least rounds (${compare.rounds}), found ${compare.max_rounds}`,
+        },
+      ]
+    : [];
+
+/** Limits are allowed increases, except throughput, where the allowed change is a decrease. */
+export const limitDirections: Rule<ScenarioFileCompare> = (compare, path) => {
+  const issues: UnlocatedIssue[] = [];
+  for (const [metric, written] of Object.entries(compare.limits ?? {})) {
+    if (written === undefined) continue;
+    const { sign } = parseChange(written);
+    if (metric === 'throughput' && sign === '+')
+      issues.push({
+        path: [...path, 'limits', metric],
+        message: `a throughput limit is an allowed decrease; write -${written.slice(1)}, found ${JSON.stringify(written)}`,
+      });
+    if (metric !== 'throughput' && sign === '-')
+      issues.push({
+        path: [...path, 'limits', metric],
+        message: `a ${metric} limit is an allowed increase; write +${written.slice(1)}, found ${JSON.stringify(written)}`,
+      });
+  }
+  return issues;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function formatIndex(path: FieldPath, index: number): string {
+  return `${String(path.at(-1))}[${index}]`;
+}
