@@ -1,1 +1,35 @@
-export {};
+export type { CleanupEntry } from './cleanup-registry.js';
+export { cleanupAll, pendingCleanups, registerCleanup } from './cleanup-registry.js';
+export type { CreateDriverOptions } from './create-driver.js';
+export { createDriver } from './create-driver.js';
+export {
+  assertDockerReachable,
+  createDocker,
+  describeDockerHost,
+  dockerAvailable,
+} from './docker-client.js';
+export type { DockerDriverOptions } from './docker-driver.js';
+export { DockerDriver } from './docker-driver.js';
+export { assertPortFree, findFreePort } from './free-port.js';
+export {
+  LABEL_HOST,
+  LABEL_MANAGED,
+  LABEL_PID,
+  LABEL_PID_START,
+  LABEL_ROLE,
+  LABEL_RUN,
+} from './labels.js';
+export { isServiceNotReadyError, ServiceNotReadyError } from './not-ready-error.js';
+export type { ProcessDriverOptions } from './process-driver.js';
+export { ProcessDriver } from './process-driver.js';
+export { processStateDir } from './process-registry.js';
+export type { ReapedContainer, ReapedProcessGroup, ReapOptions, ReapResult } from './reaper.js';
+export { reap } from './reaper.js';
+export type {
+  DriverName,
+  ResourceReading,
+  ServiceDriver,
+  StartedService,
+  StartOptions,
+  StoppedService,
+} from './service-driver.js';

@@ -1,0 +1,16 @@
+import type Docker from 'dockerode';
+import { DockerDriver, type DockerDriverOptions } from './docker-driver.js';
+import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
+import type { DriverName, ServiceDriver } from './service-driver.js';
+
+export interface CreateDriverOptions {
+  docker?: Docker;
+  dockerOptions?: Omit<DockerDriverOptions, 'docker'>;
+  processOptions?: ProcessDriverOptions;
+}
+
+/** The driver for `--driver docker|process`. Creating it touches nothing; start() does. */
+export function createDriver(name: DriverName, options: CreateDriverOptions = {}): ServiceDriver {
+  if (name === 'docker') return new DockerDriver({ ...options.dockerOptions, docker: options.docker });
+  return new ProcessDriver(options.processOptions);
+}

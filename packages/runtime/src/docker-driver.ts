@@ -1,0 +1,469 @@
+/**
+ * The docker driver: one fresh container per trial, labelled with the run and the owning process,
+ * published on 127.0.0.1 only (bridge) or sharing the host network with a free port in PORT.
+ * Death and OOM kills are noticed through the event stream (with `wait` as a second witness so a
+ * dropped stream cannot make us hang); the container is removed on every path.
+ */
+
+import { Writable } from 'node:stream';
+import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
+import type Docker from 'dockerode';
+import { registerCleanup } from './cleanup-registry.js';
+import {
+  assertDockerReachable,
+  createDocker,
+  engineMessage,
+  isLocalEngine,
+  isUnreachable,
+  statusOf,
+  unreachableError,
+} from './docker-client.js';
+import { type ResourceReader, resourceReader } from './docker-resources.js';
+import { ADDRESS_IN_USE, findFreePort, portTaken } from './free-port.js';
+import { containerLabels, LABEL_RUN } from './labels.js';
+import { LogSink } from './log-sink.js';
+import { ServiceNotReadyError } from './not-ready-error.js';
+import { describeCheck, waitForReady } from './readiness.js';
+import { SamplingLoop } from './sampling-loop.js';
+import type { ResourceReading, ServiceDriver, StartedService, StartOptions, StoppedService } from './service-driver.js';
+import { within } from './within.js';
+
+export interface DockerDriverOptions {
+  docker?: Docker;
+  /** 'missing' (default): try one pull when the image is absent; 'never': fail at once. */
+  pull?: 'missing' | 'never';
+  pullTimeoutMs?: number;
+  /** Seconds between SIGTERM and SIGKILL on stop. */
+  stopGraceSeconds?: number;
+}
+
+export class DockerDriver implements ServiceDriver {
+  readonly name = 'docker' as const;
+  private readonly docker: Docker;
+  private reachable = false;
+
+  constructor(private readonly options: DockerDriverOptions = {}) {
+    this.docker = options.docker ?? createDocker();
+  }
+
+  async start(build: BuildSpec, service: ServiceSpec, options: StartOptions): Promise<StartedService> {
+    if (build.kind !== 'image')
+      throw new PeakgateError(
+        'PG_ERR_OPTS_INVALID',
+        `the docker driver needs an image for the ${options.role}, got a command ("${build.command}"); use --driver process`,
+      );
+    const startedAt = performance.now();
+    options.signal?.throwIfAborted();
+    if (!this.reachable) {
+      await assertDockerReachable(this.docker);
+      this.reachable = true;
+    }
+    await this.ensureImage(build.image, options.signal);
+    const logs = await LogSink.create(options.outDir, options.role, options.trial);
+    try {
+      return await startContainer(this.docker, build.image, service, options, logs, startedAt, this.options);
+    } catch (error) {
+      await logs.close();
+      throw error;
+    }
+  }
+
+  /** Image present locally, or one pull attempt; never a slow hang when there is no registry. */
+  private async ensureImage(image: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.docker.getImage(image).inspect({ abortSignal: signal } as object);
+      return;
+    } catch (error) {
+      if (isUnreachable(error)) throw unreachableError(this.docker, error);
+      if (statusOf(error) !== 404) throw startError(`cannot inspect image ${image}`, error);
+    }
+    const missing = (why: string) =>
+      new PeakgateError(
+        'PG_ERR_RUNTIME_IMAGE_MISSING',
+        `image ${image} not found locally${why}; build it (for the samples: \`pnpm images\`) or load it with \`docker load\``,
+      );
+    if (this.options.pull === 'never' || process.env.PEAKGATE_PULL === 'never') throw missing('');
+    try {
+      const abort = AbortSignal.any([
+        AbortSignal.timeout(this.options.pullTimeoutMs ?? 120_000),
+        ...(signal ? [signal] : []),
+      ]);
+      const stream = await this.docker.pull(image, { abortSignal: abort });
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
+          // followProgress reports a failed pull as a null error with an error entry in the output.
+          const failed = err ?? output.find((o) => o.error)?.error;
+          if (failed) reject(failed instanceof Error ? failed : new Error(String(failed)));
+          else resolve();
+        });
+      });
+    } catch (error) {
+      throw missing(` and the pull failed (${engineMessage(error).split('\n')[0]})`);
+    }
+  }
+}
+
+function startError(what: string, cause: unknown): PeakgateError {
+  return new PeakgateError('PG_ERR_RUNTIME_START', `${what}: ${engineMessage(cause)}`, { cause });
+}
+
+function toEnv(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+async function startContainer(
+  docker: Docker,
+  image: string,
+  service: ServiceSpec,
+  options: StartOptions,
+  logs: LogSink,
+  startedAt: number,
+  driverOptions: DockerDriverOptions,
+): Promise<StartedService> {
+  const host = service.network === 'host';
+  const containerPort = service.port;
+  // Host networking: the service shares our ports, so give it a free one in PORT.
+  const hostPort = host ? await findFreePort() : undefined;
+  const cpuset = options.cpuset ?? service.resources.cpuset;
+  const env = { ...service.env, ...(host ? { PORT: String(hostPort) } : { PORT: String(containerPort) }) };
+  const portKey = `${containerPort}/tcp`;
+  const hostConfig: Docker.HostConfig = {
+    NetworkMode: host ? 'host' : 'bridge',
+    ...(host ? {} : { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } }),
+    ...(service.resources.cpus !== undefined ? { NanoCpus: Math.round(service.resources.cpus * 1e9) } : {}),
+    ...(cpuset !== undefined ? { CpusetCpus: cpuset } : {}),
+    ...(service.resources.memoryBytes !== undefined
+      ? { Memory: service.resources.memoryBytes, MemorySwap: service.resources.memoryBytes }
+      : {}),
+  };
+  const name = `peakgate-${options.runId}-${options.role}-${Math.random().toString(36).slice(2, 8)}`.replace(
+    /[^a-zA-Z0-9_.-]/g,
+    '-',
+  );
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer({
+      name,
+      Image: image,
+      Env: toEnv(env),
+      ...(service.command ? { Cmd: service.command } : {}),
+      Labels: containerLabels(options.runId, options.role),
+      ...(host ? {} : { ExposedPorts: { [portKey]: {} } }),
+      HostConfig: hostConfig,
+      abortSignal: options.signal,
+    } as Docker.ContainerCreateOptions);
+  } catch (error) {
+    if (isUnreachable(error)) throw unreachableError(docker, error);
+    throw startError(`cannot create a container from ${image}`, error);
+  }
+  const handle = new DockerService(docker, container, name, logs, options, driverOptions, cpuset);
+  try {
+    await handle.launch(service, host ? (hostPort as number) : undefined, portKey, startedAt);
+    return handle;
+  } catch (error) {
+    await handle.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+interface DeathRecord {
+  exitCode: number | null;
+  oomKilled: boolean;
+}
+
+class DockerService implements StartedService {
+  readonly driver = 'docker' as const;
+  readonly id: string;
+  url = '';
+  port = 0;
+  readyMs = 0;
+  readonly exited: Promise<ServiceExit>;
+  private resolveExited!: (exit: ServiceExit) => void;
+  private readonly streams = new AbortController();
+  private readonly unregister: () => void;
+  private died: Promise<DeathRecord>;
+  private resolveDied!: (record: DeathRecord) => void;
+  private diedRecord: DeathRecord | undefined;
+  private oomSeen = false;
+  private stopRequested = false;
+  private ready = false;
+  private stopping: Promise<StoppedService> | undefined;
+  private reader: ResourceReader | undefined;
+  private lastReading: ResourceReading = { cpuNanos: 0, memoryBytes: 0, atMs: 0 };
+  private memoryPeak = 0;
+  private logsEnded: Promise<void> = Promise.resolve();
+  private readonly sampling = new SamplingLoop(() => this.sample());
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly container: Docker.Container,
+    private readonly name: string,
+    private readonly logs: LogSink,
+    private readonly options: StartOptions,
+    private readonly driverOptions: DockerDriverOptions,
+    readonly cpuset: string | undefined,
+  ) {
+    this.id = container.id;
+    this.exited = new Promise((resolve) => {
+      this.resolveExited = resolve;
+    });
+    this.died = new Promise((resolve) => {
+      this.resolveDied = resolve;
+    });
+    this.unregister = registerCleanup({
+      description: `container ${name}`,
+      cleanup: async () => {
+        await this.stop();
+      },
+    });
+  }
+
+  get logPath(): string {
+    return this.logs.path;
+  }
+
+  get hasExited(): boolean {
+    return this.diedRecord !== undefined;
+  }
+
+  async launch(service: ServiceSpec, hostPort: number | undefined, portKey: string, startedAt: number): Promise<void> {
+    this.memoryLimit = service.resources.memoryBytes;
+    await this.watchDeath();
+    try {
+      await this.container.start({ abortSignal: this.options.signal } as object);
+    } catch (error) {
+      const message = engineMessage(error);
+      if (/port is already allocated|address already in use/i.test(message)) throw portTaken(hostPort ?? 0, this.name);
+      throw startError(`cannot start container ${this.name}`, error);
+    }
+    this.followLogs();
+    const info = await this.container.inspect();
+    this.reader = resourceReader(
+      this.container,
+      this.container.id,
+      info.State.Pid || undefined,
+      isLocalEngine(this.docker),
+    );
+    this.port = hostPort ?? (await this.publishedPort(portKey));
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.logs.note(`container ${this.name} (${this.id.slice(0, 12)}) at ${this.url}, stats from ${this.reader.source}`);
+    const outcome = await waitForReady({
+      check: service.ready,
+      port: this.port,
+      logs: this.logs,
+      ended: this.died,
+      signal: this.options.signal,
+    });
+    if (!outcome.ok) {
+      if (outcome.reason === 'aborted') throw new PeakgateError('PG_ERR_INTERRUPTED', `start of ${this.name} aborted`);
+      const exit = await this.notReadyExit(outcome.reason === 'exited');
+      if (this.logs.lines().some((line) => ADDRESS_IN_USE.test(line))) throw portTaken(this.port, this.name);
+      throw new ServiceNotReadyError(
+        `${this.options.role} (${this.name}) ${outcome.message}${exit.exitCode !== null ? ` with exit code ${exit.exitCode}` : ''}; readiness: ${describeCheck(service.ready)}`,
+        exit,
+      );
+    }
+    this.ready = true;
+    this.readyMs = Math.round(performance.now() - startedAt);
+  }
+
+  private async notReadyExit(exitedFirst: boolean): Promise<ServiceExit> {
+    // Stop it, then collect the logs so the tail shows why it never got ready.
+    const stopped = await this.stop();
+    return {
+      ...stopped.exit,
+      ready: false,
+      crashed: exitedFirst,
+      message: exitedFirst ? 'exited before it was ready' : 'did not become ready in time',
+    };
+  }
+
+  private async publishedPort(portKey: string): Promise<number> {
+    // The mapping can lag behind start: poll inspect briefly.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const info = await this.container.inspect();
+      const bindings = info.NetworkSettings.Ports?.[portKey];
+      const binding = bindings?.find((b) => b.HostIp === '127.0.0.1') ?? bindings?.[0];
+      if (binding?.HostPort) return Number(binding.HostPort);
+      if (!info.State.Running) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new PeakgateError(
+      'PG_ERR_RUNTIME_START',
+      `container ${this.name} has no published port for ${portKey}; is service.port right?`,
+    );
+  }
+
+  /** Subscribes to die/oom events before start, with `wait(next-exit)` as a second witness. */
+  private async watchDeath(): Promise<void> {
+    const signal = this.streams.signal;
+    try {
+      const events = (await this.docker.getEvents({
+        filters: {
+          type: ['container'],
+          event: ['die', 'oom'],
+          container: [this.container.id],
+          label: [`${LABEL_RUN}=${this.options.runId}`],
+        },
+        abortSignal: signal,
+      } as object)) as NodeJS.ReadableStream & { destroy?: () => void };
+      let buffered = '';
+      events.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!line.trim()) continue;
+          try {
+            const event = JSON.parse(line) as { status?: string; Action?: string };
+            const action = event.Action ?? event.status;
+            if (action === 'oom') this.oomSeen = true;
+            if (action === 'die') void this.onDied();
+          } catch {
+            // A partial or foreign line: ignore.
+          }
+        }
+      });
+      events.on('error', () => undefined);
+    } catch {
+      // No event stream (some remote engines): wait() below still notices the exit.
+    }
+    this.container
+      .wait({ condition: 'next-exit', abortSignal: signal } as object)
+      .then(() => this.onDied())
+      .catch(() => undefined);
+  }
+
+  private diedOnce: Promise<void> | undefined;
+  private onDied(): Promise<void> {
+    this.diedOnce ??= (async () => {
+      let exitCode: number | null = null;
+      let oomKilled = this.oomSeen;
+      try {
+        const info = await this.container.inspect({ abortSignal: AbortSignal.timeout(5000) } as object);
+        exitCode = info.State.ExitCode ?? null;
+        oomKilled = oomKilled || info.State.OOMKilled === true;
+      } catch {
+        // Removed already: keep what the events said.
+      }
+      this.diedRecord = { exitCode, oomKilled };
+      this.sampling.stopAll();
+      this.resolveDied(this.diedRecord);
+      if (!this.stopRequested) {
+        // Died on its own: let the log stream drain so the tail holds the last words.
+        await within(this.logsEnded, 1000);
+        this.resolveExited(this.exitRecord(true));
+      }
+    })();
+    return this.diedOnce;
+  }
+
+  private exitRecord(crashed: boolean): ServiceExit {
+    const record = this.diedRecord ?? { exitCode: null, oomKilled: false };
+    const limit = this.memoryLimitText();
+    let message: string | undefined;
+    if (crashed && record.oomKilled) message = `killed by the OOM killer${limit}`;
+    else if (crashed) message = `exited with code ${record.exitCode ?? 'unknown'} while it should have been serving`;
+    return {
+      ready: this.ready,
+      crashed,
+      oomKilled: record.oomKilled,
+      exitCode: record.exitCode,
+      logTail: this.logs.lines(),
+      ...(message ? { message } : {}),
+    };
+  }
+
+  private memoryLimitText(): string {
+    return this.memoryLimit ? ` (memory limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB)` : '';
+  }
+  private memoryLimit: number | undefined;
+
+  private followLogs(): void {
+    this.logsEnded = (async () => {
+      try {
+        const stream = (await this.container.logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          abortSignal: this.streams.signal,
+        } as Docker.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream & {
+          socket?: { unref?: () => void };
+        };
+        const sink = new Writable({
+          write: (chunk: Buffer, _encoding, callback) => {
+            this.logs.write(chunk);
+            callback();
+          },
+        });
+        // One sink for both: the log file interleaves stdout and stderr as they arrive.
+        this.docker.modem.demuxStream(stream, sink, sink);
+        await new Promise<void>((resolve) => {
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', () => resolve());
+        });
+      } catch {
+        // Logs are evidence, not a reason to fail the trial.
+      }
+    })();
+  }
+
+  async cpuNanos(): Promise<number> {
+    return (await this.sample()).cpuNanos;
+  }
+
+  async sample(): Promise<ResourceReading> {
+    if (this.reader === undefined || this.diedRecord !== undefined) return this.lastReading;
+    try {
+      const usage = await this.reader.read();
+      // Monotonic by construction, so window differences are never negative.
+      const cpuNanos = Math.max(usage.cpuNanos, this.lastReading.cpuNanos);
+      this.lastReading = { cpuNanos, memoryBytes: usage.memoryBytes, atMs: performance.now() };
+      this.memoryPeak = Math.max(this.memoryPeak, usage.memoryBytes);
+    } catch {
+      // The cgroup vanished (container died between checks): the last reading stands.
+    }
+    return this.lastReading;
+  }
+
+  startSampling(onSample: (reading: ResourceReading) => void, intervalMs = 1000): () => void {
+    return this.sampling.start(onSample, intervalMs);
+  }
+
+  stop(): Promise<StoppedService> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<StoppedService> {
+    const crashedBefore = this.diedRecord !== undefined;
+    this.stopRequested = true;
+    this.sampling.stopAll();
+    if (this.reader !== undefined && !crashedBefore) await this.sample();
+    try {
+      await this.container.stop({ t: this.driverOptions.stopGraceSeconds ?? 5 });
+    } catch {
+      // 304 already stopped, 404 gone, or never started: removal below settles it.
+    }
+    // The die event (or wait) normally arrives at once; inspect is the fallback.
+    await within(this.died, 3000);
+    if (this.diedRecord === undefined) await this.onDied();
+    await within(this.logsEnded, 1000);
+    this.streams.abort();
+    try {
+      await this.container.remove({ force: true, v: true });
+    } catch (error) {
+      if (statusOf(error) !== 404 && statusOf(error) !== 409) this.logs.note(`remove failed: ${engineMessage(error)}`);
+    }
+    this.unregister();
+    const exit = this.exitRecord(crashedBefore);
+    await this.logs.close();
+    this.resolveExited(exit);
+    return { exit: await this.exited, memoryPeakBytes: this.memoryPeak, logPath: this.logs.path };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Captures a service's output: appends it to its log file, keeps the last lines for error
+ * messages, and lets readiness checks watch for a line.
+ */
+
+import { once } from 'node:events';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export const LOG_TAIL_LINES = 50;
+
+export class LogSink {
+  private readonly tail: string[] = [];
+  private partial = '';
+  private readonly watchers = new Set<(line: string) => void>();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly file: WriteStream,
+  ) {}
+
+  /** Opens `<outDir>/<role>-<n>.log`, taking the next free n when trial is not given. */
+  static async create(outDir: string, role: string, trial?: number): Promise<LogSink> {
+    await mkdir(outDir, { recursive: true });
+    if (trial !== undefined) {
+      const file = path.join(outDir, `${role}-${trial}.log`);
+      return new LogSink(file, createWriteStream(file, { flags: 'w' }));
+    }
+    for (let n = 1; ; n++) {
+      const file = path.join(outDir, `${role}-${n}.log`);
+      try {
+        // 'wx' fails when the file exists, so concurrent starts never share a log.
+        const fd = openSync(file, 'wx');
+        return new LogSink(file, createWriteStream(file, { fd }));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
+  write(chunk: Buffer | string): void {
+    if (this.closed) return;
+    this.file.write(chunk);
+    const text = this.partial + chunk.toString();
+    const lines = text.split(/\r?\n/);
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.pushLine(line);
+  }
+
+  /** Notes from peakgate itself, marked so they are not mistaken for service output. */
+  note(text: string): void {
+    this.write(`[peakgate] ${text}\n`);
+  }
+
+  /** Calls onLine for every complete line from now on (and the partial line on close); returns an unsubscribe. */
+  watch(onLine: (line: string) => void): () => void {
+    this.watchers.add(onLine);
+    return () => this.watchers.delete(onLine);
+  }
+
+  /** Last lines of output (up to 50), including an unterminated last line. */
+  lines(): string[] {
+    const all = this.partial === '' ? [...this.tail] : [...this.tail, this.partial];
+    return all.slice(-LOG_TAIL_LINES);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.partial !== '') {
+      this.pushLine(this.partial);
+      this.partial = '';
+    }
+    this.closed = true;
+    this.file.end();
+    if (!this.file.closed) await once(this.file, 'close').catch(() => undefined);
+  }
+
+  private pushLine(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > LOG_TAIL_LINES) this.tail.shift();
+    for (const watcher of this.watchers) watcher(line);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Readiness checks shared by both drivers: HTTP path answering 2xx, a TCP connect, or a log line.
+ * Every check races the service's own exit (so a crash fails at once, not at the timeout), the
+ * timeout and the caller's abort signal.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReadinessCheck } from '@peakgate/core';
+import type { LogSink } from './log-sink.js';
+
+export type ReadyOutcome = { ok: true } | { ok: false; reason: 'exited' | 'timeout' | 'aborted'; message: string };
+
+export interface ReadinessInput {
+  check: ReadinessCheck;
+  /** Port on 127.0.0.1 to probe. */
+  port: number;
+  logs: LogSink;
+  /** Settles when the service ends. */
+  ended: Promise<unknown>;
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+export function describeCheck(check: ReadinessCheck): string {
+  if (check.kind === 'http') return `GET ${check.path} answering 2xx`;
+  if (check.kind === 'tcp') return 'a TCP connect';
+  return `a log line matching /${check.pattern}/`;
+}
+
+export async function waitForReady(input: ReadinessInput): Promise<ReadyOutcome> {
+  const { check, signal } = input;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timedOut = new Promise<ReadyOutcome>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            reason: 'timeout',
+            message: `not ready within ${check.timeoutMs} ms (waiting for ${describeCheck(check)})`,
+          }),
+        check.timeoutMs,
+      );
+    });
+    const ended = input.ended.then(
+      (): ReadyOutcome => ({ ok: false, reason: 'exited', message: 'exited before it was ready' }),
+    );
+    const aborted = new Promise<ReadyOutcome>((resolve) => {
+      if (signal?.aborted) resolve({ ok: false, reason: 'aborted', message: 'start aborted' });
+      signal?.addEventListener('abort', () => resolve({ ok: false, reason: 'aborted', message: 'start aborted' }), {
+        once: true,
+      });
+    });
+    return await Promise.race([probe(input, stop.signal), timedOut, ended, aborted]);
+  } finally {
+    clearTimeout(timer);
+    stop.abort();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function probe(input: ReadinessInput, stop: AbortSignal): Promise<ReadyOutcome> {
+  const { check, port } = input;
+  const pollMs = input.pollMs ?? 50;
+  if (check.kind === 'log') {
+    const pattern = new RegExp(check.pattern);
+    return new Promise<ReadyOutcome>((resolve) => {
+      if (input.logs.lines().some((line) => pattern.test(line))) return resolve({ ok: true });
+      const unwatch = input.logs.watch((line) => {
+        if (pattern.test(line)) {
+          unwatch();
+          resolve({ ok: true });
+        }
+      });
+      stop.addEventListener('abort', unwatch, { once: true });
+    });
+  }
+  while (!stop.aborted) {
+    const ok = check.kind === 'http' ? await httpOk(port, check.path, stop) : await tcpOpen(port, stop);
+    if (ok) return { ok: true };
+    await sleep(pollMs, undefined, { signal: stop }).catch(() => undefined);
+  }
+  return new Promise<ReadyOutcome>(() => undefined);
+}
+
+function httpOk(port: number, pathname: string, stop: AbortSignal): Promise<boolean> {
+  // node:http without an agent: no keep-alive socket outlives the check (fetch's pool would
+  // keep a short CLI alive for seconds after the service stopped).
+  return new Promise((resolve) => {
+    const request = http.get(
+      { host: '127.0.0.1', port, path: pathname, agent: false, timeout: 1000, signal: stop },
+      (response) => {
+        response.resume();
+        const code = response.statusCode ?? 0;
+        resolve(code >= 200 && code < 300);
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+function tcpOpen(port: number, stop: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 1000);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    stop.addEventListener('abort', () => done(false), { once: true });
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The one interface behind which peakgate starts a build of a service: `docker` (dockerode) and
+ * `process` (a local shell command) implement it with the same result shapes.
+ */
+import type { BuildSpec, Role, ServiceExit, ServiceSpec } from '@peakgate/core';
+
+export type DriverName = 'docker' | 'process';
+
+export interface StartOptions {
+  /** Run id, stamped on containers (label peakgate.run) and log lines. */
+  runId: string;
+  role: Role;
+  /** Directory for logs; the driver writes `<role>-<trial>.log` there (created if absent). */
+  outDir: string;
+  /** Number used in the log file name; when absent the next free number for this role is taken. */
+  trial?: number;
+  /** CPU set for the service ("1", "0-1"); overrides service.resources.cpuset. */
+  cpuset?: string;
+  /** Aborts a start in progress (readiness wait included); the service is removed. */
+  signal?: AbortSignal;
+}
+
+/** One reading of the service's resources. */
+export interface ResourceReading {
+  /** Cumulative CPU time in nanoseconds since the service started (monotonic). */
+  cpuNanos: number;
+  /** Memory now, in bytes: usage minus inactive file cache (docker), RSS of the tree (process). */
+  memoryBytes: number;
+  /** performance.now() when read, for rates over a window. */
+  atMs: number;
+}
+
+export interface StoppedService {
+  exit: ServiceExit;
+  /** Highest memory reading seen by any sample() call during the life of the service. */
+  memoryPeakBytes: number;
+  logPath: string;
+}
+
+export interface StartedService extends AsyncDisposable {
+  readonly driver: DriverName;
+  /** Container id (docker) or process-group id as a string (process). */
+  readonly id: string;
+  /** Base URL, always http://127.0.0.1:PORT. */
+  readonly url: string;
+  readonly port: number;
+  /** Milliseconds from the start call to a passing readiness check. */
+  readonly readyMs: number;
+  readonly logPath: string;
+  /** The CPU set the service is pinned to, when it is. */
+  readonly cpuset?: string;
+  /** Cumulative CPU nanoseconds: read it at a window's edges, CPU seconds = difference / 1e9. */
+  cpuNanos(): Promise<number>;
+  /** CPU and memory now. */
+  sample(): Promise<ResourceReading>;
+  /** Calls onSample about every intervalMs (default 1000) until the returned function is called or the service ends. */
+  startSampling(onSample: (reading: ResourceReading) => void, intervalMs?: number): () => void;
+  /**
+   * Settles once the service has ended for any reason and never rejects. `crashed` is true when it
+   * ended on its own (crash, OOM kill) rather than through stop().
+   */
+  readonly exited: Promise<ServiceExit>;
+  /** Whether the service has ended (exited has settled). */
+  readonly hasExited: boolean;
+  /** Stops (SIGTERM, then SIGKILL after a grace period) and removes it. Idempotent. */
+  stop(): Promise<StoppedService>;
+}
+
+export interface ServiceDriver {
+  readonly name: DriverName;
+  start(build: BuildSpec, service: ServiceSpec, options: StartOptions): Promise<StartedService>;
+}
