@@ -41,7 +41,13 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
 /** Validates and resolves scenario text; `sourceName` names it in messages (a file name or "request body"). */
 export function parseScenario(text: string, sourceName: string, options: ParseScenarioOptions = {}): Scenario {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // Merge keys (`<<: *defaults`) as docker compose files use them.
+    merge: true,
+  });
   const position = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };

@@ -1,0 +1,122 @@
+/**
+ * `peakgate validate` as a user runs it: the built CLI in a real process, exit codes and streams.
+ * Needs a build first (`npx tsc -b packages/cli packages/server`).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'packages/cli/bin/peakgate.js');
+
+function peakgate(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('peakgate validate', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'peakgate-validate-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and prints a one-line summary for a valid scenario', () => {
+    const { code, stdout, stderr } = peakgate('validate', 'scenarios/balancer-peak.yaml');
+    expect(stderr).toBe('');
+    expect(stdout).toBe(
+      '✓ scenarios/balancer-peak.yaml: scenario "balancer-peak" is valid (1 phase, 2 request kinds, total duration 15s incl. 3s warm-up)\n',
+    );
+    expect(code).toBe(0);
+  });
+
+  it('validates every shipped scenario', () => {
+    for (const name of ['checkout-peak.yaml', 'target-smoke.yaml']) {
+      const { code, stdout } = peakgate('validate', `scenarios/${name}`);
+      expect(stdout).toMatch(/^✓ scenarios\/.+ is valid \(\d+ phases?, \d+ request kinds?, total duration \S+/);
+      expect(code).toBe(0);
+    }
+  });
+
+  it('--json prints only the resolved scenario on stdout', () => {
+    const { code, stdout, stderr } = peakgate('validate', '--json', 'scenarios/checkout-peak.yaml');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const scenario = JSON.parse(stdout) as {
+      name: string;
+      sourcePath: string;
+      service: { resources: { memoryBytes: number } };
+      load: { phases: { durationMs: number }[]; expectStatus: number[] };
+      compare: { slo: Record<string, number> };
+    };
+    expect(scenario.name).toBe('checkout-peak');
+    expect(scenario.sourcePath).toBe(path.join(root, 'scenarios/checkout-peak.yaml'));
+    expect(scenario.service.resources.memoryBytes).toBe(512 * 1024 * 1024);
+    expect(scenario.load.phases.map((phase) => phase.durationMs)).toEqual([20_000, 30_000, 10_000]);
+    expect(scenario.load.expectStatus).toEqual([200, 201]);
+    expect(scenario.compare.slo).toEqual({ 'latency.p99': 250, error_rate: 0.001 });
+  });
+
+  it('exits 2 and lists every problem as file:line:col  path  message, without a stack trace', async () => {
+    const file = path.join(dir, 'typos.yaml');
+    await writeFile(
+      file,
+      `name: typos
+load:
+  phases:
+    - { name: peak, duration: 10 sec, rate: 100 }
+  requests:
+    - { path: "/items?page={{int 1}}" }
+compare:
+  limits:
+    latency.p9: +10%
+`,
+    );
+    const { code, stdout, stderr } = peakgate('validate', file);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toEqual([
+      `peakgate: ${file} is not a valid scenario (3 errors) [PG_ERR_SCENARIO_INVALID]`,
+      `  ${file}:4:31  load.phases[0].duration  expected a duration like 250ms, 10s or 2m, found "10 sec"`,
+      `  ${file}:6:15  load.requests[0].path  {{int 1}}: expected {{int MIN MAX}} with two integers`,
+      `  ${file}:9:5  compare.limits["latency.p9"]  unknown field "latency.p9" (did you mean "latency.p90"?); known fields: latency.p50, latency.p90, latency.p99, latency.p999, cpu.per_request, memory.peak, error_rate, throughput`,
+      '',
+    ]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 for a JSON file with errors, with positions', async () => {
+    const file = path.join(dir, 'bad.json');
+    await writeFile(file, '{\n  "name": "j",\n  "load": { "phases": [], "requests": [{ "path": "/" }] }\n}\n');
+    const { code, stderr } = peakgate('validate', file);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`  ${file}:3:23  load.phases  expected at least 1 item(s), found an empty list`);
+  });
+
+  it('exits 2 with PG_ERR_SCENARIO_PARSE for broken YAML', async () => {
+    const file = path.join(dir, 'broken.yaml');
+    await writeFile(file, 'name: x\nload: [1\n');
+    const { code, stderr } = peakgate('validate', file);
+    expect(code).toBe(2);
+    expect(stderr).toContain('[PG_ERR_SCENARIO_PARSE]');
+    expect(stderr).toContain(`  ${file}:3:1  `);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 with PG_ERR_SCENARIO_READ for a missing file', () => {
+    const { code, stdout, stderr } = peakgate('validate', 'scenarios/no-such.yaml');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('peakgate: cannot read scenario scenarios/no-such.yaml: no such file [PG_ERR_SCENARIO_READ]\n');
+  });
+
+  it('exits 2 when the scenario argument is missing', () => {
+    const { code, stderr } = peakgate('validate');
+    expect(code).toBe(2);
+    expect(stderr).toContain("missing required argument 'scenario'");
+  });
+});
