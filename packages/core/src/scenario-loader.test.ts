@@ -378,15 +378,16 @@ describe('parseScenario: cross-field rules', () => {
     ]);
   });
 
-  it('checks placeholders in the path, the body and every string leaf of json', () => {
-    const text = withRequests(`    - path: "/p?id={{int 9 1}}"
+  it('checks placeholders in the path, header values, the body and every string leaf of json', () => {
+    const text = withRequests(`    - { path: "/p?id={{int 9 1}}", headers: { x-id: "{{uuid}}", x-bad: "{{int}}" } }
     - { method: POST, path: /b, body: "{{uuid x}}" }
     - method: POST
       path: /c
       json: { items: [ok, "{{pick}}"], deep: { v: "{{nope}}" } }
 `);
     expect(problems(text)).toEqual([
-      's.yaml:5:13  load.requests[0].path  {{int 9 1}}: MIN must not be greater than MAX',
+      's.yaml:5:15  load.requests[0].path  {{int 9 1}}: MIN must not be greater than MAX',
+      's.yaml:5:72  load.requests[0].headers.x-bad  {{int}}: expected {{int MIN MAX}} with two integers',
       's.yaml:6:39  load.requests[1].body  {{uuid x}}: uuid takes no arguments',
       's.yaml:9:27  load.requests[2].json.items[1]  {{pick}}: expected {{pick A B ...}} with at least one option',
       's.yaml:9:51  load.requests[2].json.deep.v  unknown placeholder {{nope}}; placeholders are {{int MIN MAX}}, {{uuid}} and {{pick A B ...}}',

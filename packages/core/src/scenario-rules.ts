@@ -141,7 +141,7 @@ export const bodyOrJson: Rule<ScenarioFileRequest> = (request, path) =>
     ? [{ path: [...path, 'json'], at: 'key', message: 'body and json exclude each other: write one of them' }]
     : [];
 
-/** Placeholders in path, body and json string leaves must parse, so the load engine can trust them. */
+/** Placeholders in path, header values, body and json string leaves must parse: the load engine trusts them. */
 export const validPlaceholders: Rule<ScenarioFileRequest> = (request, path) => {
   const issues: UnlocatedIssue[] = [];
   const check = (text: string, at: FieldPath): void => {
@@ -153,6 +153,8 @@ export const validPlaceholders: Rule<ScenarioFileRequest> = (request, path) => {
     }
   };
   check(request.path, [...path, 'path']);
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    if (typeof value === 'string') check(value, [...path, 'headers', name]);
   if (request.body !== undefined) check(request.body, [...path, 'body']);
   if (request.json !== undefined) forEachString(request.json, [...path, 'json'], check);
   return issues;
