@@ -104,17 +104,33 @@ function httpOk(port: number, pathname: string, stop: AbortSignal): Promise<bool
   });
 }
 
+/**
+ * Connected and still open a moment later. docker-proxy (bridge networking) accepts every
+ * connection on the published port at once and closes it when the app behind is not listening
+ * yet, so a bare connect would report ready too early.
+ */
 function tcpOpen(port: number, stop: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
+    let settled = false;
     const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       clearTimeout(timer);
+      clearTimeout(holdTimer);
       resolve(ok);
     };
+    let holdTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => done(false), 1000);
-    socket.once('connect', () => done(true));
+    socket.once('connect', () => {
+      holdTimer = setTimeout(() => done(true), TCP_HOLD_MS);
+    });
+    socket.once('end', () => done(false));
+    socket.once('close', () => done(false));
     socket.once('error', () => done(false));
     stop.addEventListener('abort', () => done(false), { once: true });
   });
 }
+
+const TCP_HOLD_MS = 200;
