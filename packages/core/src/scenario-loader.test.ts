@@ -299,13 +299,13 @@ compare:
       's.yaml:4:36  service.ready.timeout  expected a duration like 250ms, 10s or 2m, found "10 sec"',
       's.yaml:6:11  load.warmup  expected one of rate (requests per second) or connections, found neither',
       's.yaml:8:36  load.phases[0].rate.to  required field is missing',
-      's.yaml:8:50  load.phases[0].rate.from  expected a number greater than 0, found 0',
+      's.yaml:8:50  load.phases[0].rate.from  expected a number greater than 0 and at most 1000000, found 0',
       's.yaml:8:53  load.phases[0].rate.too  unknown field "too" (did you mean "to"?); known fields: from, to',
       's.yaml:9:15  load.phases[1].name  phase name "ramp" is already used by phases[0]',
       's.yaml:9:31  load.phases[1].duration  expected a duration greater than 0, found "0s"',
       's.yaml:9:35  load.phases[1].connections  rate and connections exclude each other: rate is the open model, connections the closed model',
       's.yaml:10:29  load.phases[2].rate  expected a rate in requests per second (a number) or { from, to }, found "fast"',
-      's.yaml:11:36  load.phases[3].connections  expected a whole number at least 1, found 2.5',
+      's.yaml:11:36  load.phases[3].connections  expected a whole number from 1 to 65535, found 2.5',
       's.yaml:13:17  load.requests[0].weight  expected a number greater than 0, found 0',
       's.yaml:13:28  load.requests[0].method  expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, found "get"',
       's.yaml:14:33  load.requests[1].headers.X  expected a header value (a string), found a list',
@@ -352,6 +352,21 @@ compare:
     ]);
   });
 
+  it('explains numbers out of bounds inside a union by their bounds', () => {
+    expect(problems(MINIMAL.replace('rate: 50', 'rate: 2000000'))).toEqual([
+      's.yaml:4:29  load.phases[0].rate  expected a number greater than 0 and at most 1000000, found 2000000',
+    ]);
+    expect(problems(MINIMAL.replace('rate: 50', 'rate: .inf'))).toEqual([
+      's.yaml:4:29  load.phases[0].rate  expected a number greater than 0 and at most 1000000, found Infinity',
+    ]);
+  });
+
+  it('shortens long values in messages', () => {
+    expect(problems(MINIMAL.replace('duration: 5s', `duration: "${'x'.repeat(100)}"`))).toEqual([
+      `s.yaml:4:19  load.phases[0].duration  expected a duration like 250ms, 10s or 2m, found "${'x'.repeat(57)}..."`,
+    ]);
+  });
+
   it('rejects an empty document and a top level that is not a mapping', () => {
     expect(problems('')).toEqual([
       's.yaml:1:1  expected a scenario (a mapping with name and load), found an empty document',
@@ -391,6 +406,18 @@ describe('parseScenario: cross-field rules', () => {
       's.yaml:6:39  load.requests[1].body  {{uuid x}}: uuid takes no arguments',
       's.yaml:9:27  load.requests[2].json.items[1]  {{pick}}: expected {{pick A B ...}} with at least one option',
       's.yaml:9:51  load.requests[2].json.deep.v  unknown placeholder {{nope}}; placeholders are {{int MIN MAX}}, {{uuid}} and {{pick A B ...}}',
+    ]);
+  });
+
+  it('header names are HTTP tokens and environment names have no "="', () => {
+    expect(
+      problems(
+        `name: x\nservice: { env: { "A=B": 1 } }\nbaseline: { command: c, env: { "": x } }\n${MINIMAL.slice(12)}      headers: { "bad name": x }\n`,
+      ),
+    ).toEqual([
+      's.yaml:2:19  service.env["A=B"]  expected an environment variable name without "=", found "A=B"',
+      's.yaml:3:32  baseline.env[""]  expected an environment variable name without "=", found ""',
+      `s.yaml:9:18  load.requests[0].headers["bad name"]  expected a header name (letters, digits and !#$%&'*+-.^_\`|~), found "bad name"`,
     ]);
   });
 

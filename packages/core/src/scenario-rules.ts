@@ -58,7 +58,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
           scenarioParts.request,
           request,
           ['load', 'requests', index],
-          [bodyOrJson, validPlaceholders],
+          [bodyOrJson, validHeaderNames, validPlaceholders],
         );
       });
     }
@@ -69,10 +69,15 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     scenarioParts.service,
     root.service,
     ['service'],
-    [exactlyOneReadiness, positiveReadyTimeout, readyLogIsRegex, commandSplits],
+    [exactlyOneReadiness, positiveReadyTimeout, readyLogIsRegex, commandSplits, serviceEnvNames],
   );
   for (const role of ['baseline', 'candidate'] as const) {
-    apply<ScenarioFileBuild>(scenarioParts.build, root[role], [role], [imageOrCommand, cwdAndEnvNeedCommand]);
+    apply<ScenarioFileBuild>(
+      scenarioParts.build,
+      root[role],
+      [role],
+      [imageOrCommand, cwdAndEnvNeedCommand, buildEnvNames],
+    );
   }
   issues.push(...sameBuildKind(root.baseline, root.candidate));
   apply<ScenarioFileCompare>(scenarioParts.compare, root.compare, ['compare'], [roundsInOrder, limitDirections]);
@@ -136,6 +141,18 @@ export function uniquePhaseNames(phases: unknown[], path: FieldPath): UnlocatedI
   return issues;
 }
 
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Header names must be HTTP tokens; the HTTP client would otherwise fail mid-run. */
+export const validHeaderNames: Rule<ScenarioFileRequest> = (request, path) =>
+  Object.keys(request.headers ?? {})
+    .filter((name) => !HTTP_TOKEN.test(name))
+    .map((name) => ({
+      path: [...path, 'headers', name],
+      at: 'key' as const,
+      message: `expected a header name (letters, digits and !#$%&'*+-.^_\`|~), found ${JSON.stringify(name)}`,
+    }));
+
 export const bodyOrJson: Rule<ScenarioFileRequest> = (request, path) =>
   request.body !== undefined && request.json !== undefined
     ? [{ path: [...path, 'json'], at: 'key', message: 'body and json exclude each other: write one of them' }]
@@ -170,6 +187,20 @@ function forEachString(value: unknown, path: FieldPath, visit: (text: string, pa
 
 // ---------------------------------------------------------------------------------------------
 // service and builds
+
+/** Environment names cannot be empty or contain "=" or NUL (the OS could not pass them). */
+export function validEnvNames(env: Record<string, unknown> | undefined, path: FieldPath): UnlocatedIssue[] {
+  return Object.keys(env ?? {})
+    .filter((name) => name === '' || /[=\0]/.test(name))
+    .map((name) => ({
+      path: [...path, name],
+      at: 'key' as const,
+      message: `expected an environment variable name without "=", found ${JSON.stringify(name)}`,
+    }));
+}
+
+const serviceEnvNames: Rule<ScenarioFileService> = (service, path) => validEnvNames(service.env, [...path, 'env']);
+const buildEnvNames: Rule<ScenarioFileBuild> = (build, path) => validEnvNames(build.env, [...path, 'env']);
 
 export const positiveReadyTimeout: Rule<ScenarioFileService> = (service, path) =>
   service.ready?.timeout === undefined ? [] : durationAboveZero(service.ready.timeout, [...path, 'ready', 'timeout']);

@@ -50,6 +50,11 @@ export const httpMethods = [
 
 const strict = { additionalProperties: false } as const;
 
+/** Sanity bounds: a million arrivals per second is past any single load host. */
+const MAX_RATE = 1_000_000;
+/** One source address has at most this many ports to connect from. */
+const MAX_CONNECTIONS = 65_535;
+
 const Duration = (description: string) =>
   Type.String({ pattern: DURATION_PATTERN, errorMessage: `expected ${DURATION_EXPECTED}`, description });
 const DurationString = Type.String({ pattern: DURATION_PATTERN, errorMessage: `expected ${DURATION_EXPECTED}` });
@@ -149,9 +154,12 @@ const BuildSchema = Type.Object(
 
 const RateSchema = Type.Union(
   [
-    Type.Number({ exclusiveMinimum: 0 }),
+    Type.Number({ exclusiveMinimum: 0, maximum: MAX_RATE }),
     Type.Object(
-      { from: Type.Number({ exclusiveMinimum: 0 }), to: Type.Number({ exclusiveMinimum: 0 }) },
+      {
+        from: Type.Number({ exclusiveMinimum: 0, maximum: MAX_RATE }),
+        to: Type.Number({ exclusiveMinimum: 0, maximum: MAX_RATE }),
+      },
       { ...strict },
     ),
   ],
@@ -167,11 +175,16 @@ const PhaseSchema = Type.Object(
     duration: Duration('How long the phase lasts.'),
     rate: Type.Optional(RateSchema),
     connections: Type.Optional(
-      Type.Integer({ minimum: 1, description: 'Closed model: connections sending back to back.' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_CONNECTIONS,
+        description: 'Closed model: connections sending back to back.',
+      }),
     ),
     max_connections: Type.Optional(
       Type.Integer({
         minimum: 1,
+        maximum: MAX_CONNECTIONS,
         description: 'Open model: most requests in flight at once. Default scales with the rate.',
       }),
     ),
@@ -214,8 +227,8 @@ const LoadSchema = Type.Object(
         {
           duration: Duration('How long the discarded warm-up lasts.'),
           rate: Type.Optional(RateSchema),
-          connections: Type.Optional(Type.Integer({ minimum: 1 })),
-          max_connections: Type.Optional(Type.Integer({ minimum: 1 })),
+          connections: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONNECTIONS })),
+          max_connections: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONNECTIONS })),
         },
         { ...strict, description: 'Warm-up before the measured phases; its results are discarded.' },
       ),

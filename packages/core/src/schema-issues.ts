@@ -47,10 +47,11 @@ function unionIssues(error: ValueError, path: UnlocatedIssue['path'], root: unkn
   const matching = variants.flatMap((variant, index) => (schemaKinds(variant).includes(kind) ? [index] : []));
   const only = matching.length === 1 ? matching[0] : undefined;
   const allLiterals = variants.every((variant) => variant.const !== undefined);
-  // Recurse only into containers: an object or list written for `rate` is best explained by its own
-  // fields, while a wrong scalar is best explained by the union's phrase ("a number or { from, to }").
-  const container = only !== undefined && ['object', 'array'].includes(String(variants[only]?.type));
-  if (only !== undefined && container && !allLiterals) {
+  // Recurse into containers and numbers: an object written for `rate` is best explained by its own
+  // fields and a number by its bounds, while a wrong string is best explained by the union's phrase
+  // ("an HTTP status (100-599) or a class like 2xx").
+  const explainsItself = ['object', 'array', 'number', 'integer'].includes(String(variants[only ?? -1]?.type));
+  if (only !== undefined && explainsItself && !allLiterals) {
     const nested = error.errors[only];
     if (nested !== undefined) {
       const issues: UnlocatedIssue[] = [];
