@@ -53,8 +53,8 @@ describe('parseScenario: defaults and normalisation', () => {
         rounds: 3,
         maxRounds: 6,
         confidence: 0.95,
-        limits: { 'latency.p99': 0.1, 'cpu.per_request': 0.15 },
-        slo: { error_rate: 0.01 },
+        limits: {},
+        slo: {},
       },
     });
     expect(scenario.baseline).toBeUndefined();
@@ -156,10 +156,13 @@ compare:
     expect(maxFor('100000')).toBe(1024);
   });
 
-  it('replaces (does not merge) the default limits and SLOs when they are written', () => {
-    const scenario = parseScenario(`${MINIMAL}compare: { limits: { latency.p50: +5% }, slo: {} }\n`, 's.yaml');
+  it('keeps limits and SLOs exactly as written (the judge owns per-metric default limits)', () => {
+    const scenario = parseScenario(
+      `${MINIMAL}compare: { limits: { latency.p50: +5% }, slo: { throughput: 10 } }\n`,
+      's.yaml',
+    );
     expect(scenario.compare.limits).toEqual({ 'latency.p50': 0.05 });
-    expect(scenario.compare.slo).toEqual({});
+    expect(scenario.compare.slo).toEqual({ throughput: 10 });
   });
 
   it('reads command builds, anchoring a relative cwd to baseDir', () => {

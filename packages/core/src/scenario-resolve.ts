@@ -46,10 +46,6 @@ export const scenarioDefaults = {
   /** max_rounds defaults to 2 × rounds. */
   maxRoundsPerRound: 2,
   confidence: 0.95,
-  /** Used when `compare.limits` is not written; a written `limits` replaces this whole map. */
-  limits: { 'latency.p99': 0.1, 'cpu.per_request': 0.15 } as Partial<Record<MetricName, number>>,
-  /** Used when `compare.slo` is not written; a written `slo` replaces this whole map. */
-  slo: { error_rate: 0.01 } as Partial<Record<MetricName, number>>,
 } as const;
 
 export interface ResolveOptions {
@@ -168,8 +164,10 @@ function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
     rounds,
     maxRounds: compare?.max_rounds ?? rounds * scenarioDefaults.maxRoundsPerRound,
     confidence: compare?.confidence ?? scenarioDefaults.confidence,
-    limits: compare?.limits === undefined ? { ...scenarioDefaults.limits } : resolveLimits(compare.limits),
-    slo: compare?.slo === undefined ? { ...scenarioDefaults.slo } : resolveSlo(compare.slo),
+    // Only what is written: the judge owns the per-metric default limits (judge/metric-defaults.ts),
+    // so there is one place that decides them. No SLO is invented.
+    limits: resolveLimits(compare?.limits ?? {}),
+    slo: resolveSlo(compare?.slo ?? {}),
   };
 }
 
