@@ -5,9 +5,11 @@
  * (coordinated omission). When every allowed connection is busy at an arrival's due time, the
  * arrival is counted as dropped instead of queued.
  *
- * Timing: a setTimeout sleeps until ~1.5 ms before the next arrival and setImmediate turns cover the
- * rest (event-loop turns that still process I/O, not a busy loop); arrivals already due are sent
- * together, so a late wake-up never lowers the achieved rate.
+ * Timing (Node timers fire 1–2 ms late, too coarse for sub-ms spacing; a setImmediate spin would burn
+ * a core): a setTimeout sleeps until ~2 ms before the next arrival; for the last stretch the thread
+ * alternates 50 µs Atomics.wait naps with setImmediate turns (which process I/O), so arrivals leave
+ * ~0.1 ms after their due time at ~20% of a core. Arrivals already due are sent together, so a late
+ * wake-up never lowers the achieved rate, and lateness is part of the measured latency.
  */
 
 import type { OpenLoad } from '@peakgate/core';
@@ -20,8 +22,10 @@ import { joinPath, type ShardControl } from './shard-control.js';
 import type { ShardTask } from './shard-protocol.js';
 import type { ShardRecorder } from './shard-recorder.js';
 
-/** Below this wait, yield with setImmediate rather than a timer (Node timers have ~1 ms granularity). */
-const SPIN_BELOW_MS = 2;
+/** Sleep with setTimeout while the next arrival is further away than this. */
+const TIMER_ABOVE_MS = 2.2;
+/** Length of one blocking nap when the next arrival is close (futex slack adds ~50 µs). */
+const NAP_MS = 0.05;
 /** Longest single sleep, so a stop request is noticed promptly even at very low rates. */
 const MAX_SLEEP_MS = 100;
 
@@ -46,6 +50,7 @@ export async function runOpenShard(
     keepAliveTimeout: 30_000,
   });
 
+  const nap = new Int32Array(new SharedArrayBuffer(4));
   let inFlight = 0;
   let sent = 0;
   let arrivals = 0;
@@ -121,8 +126,12 @@ export async function runOpenShard(
         return;
       }
       const wait = dueMs - now;
-      if (wait < SPIN_BELOW_MS) setImmediate(tick);
-      else setTimeout(tick, Math.min(MAX_SLEEP_MS, wait - 1.5));
+      if (wait > TIMER_ABOVE_MS) {
+        setTimeout(tick, Math.min(MAX_SLEEP_MS, wait - TIMER_ABOVE_MS + 0.1));
+      } else {
+        Atomics.wait(nap, 0, 0, Math.min(wait, NAP_MS));
+        setImmediate(tick);
+      }
     };
     tick();
   });

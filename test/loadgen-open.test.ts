@@ -1,0 +1,89 @@
+/**
+ * Open model against real servers on 127.0.0.1. Bounds are tolerant (other work shares the two
+ * cores) but each would fail if the scheduler bursts, under-sends or measures from the wrong origin.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecondSample } from '../packages/core/dist/index.js';
+import { runLoad } from '../packages/loadgen/dist/index.js';
+import { startArrivalRecorder, startFastify, startSlowServer, type TestServer } from './fixtures/servers.js';
+import { openPhase, plan } from './fixtures/servers-plans.js';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+describe('open model', () => {
+  let fastify: TestServer;
+  beforeAll(async () => {
+    fastify = await startFastify();
+  });
+  afterAll(() => fastify.close());
+
+  it('spaces arrivals 1 ms apart at 1,000 req/s over 2 workers (mean and median inter-arrival at the server)', async () => {
+    const server = await startArrivalRecorder();
+    try {
+      const result = await runLoad({ target: server.url, workers: 2, plan: plan([openPhase(1000, 3000, 512)]) });
+      expect(result.errors.dropped).toBe(0);
+      // Skip the first 200 ms (connections opening, JIT) and look at the steady state.
+      const start = (server.arrivals[0] ?? 0) + 200;
+      const steady = server.arrivals.filter((t) => t >= start);
+      const gaps = steady.slice(1).map((t, i) => t - (steady[i] ?? t));
+      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+      expect(mean).toBeGreaterThan(0.9);
+      expect(mean).toBeLessThan(1.1);
+      expect(median(gaps)).toBeGreaterThan(0.9);
+      expect(median(gaps)).toBeLessThan(1.1);
+      expect(result.requests.total).toBe(3000);
+      expect(result.rate.asked).toBe(1000);
+      expect(Math.abs(result.rate.achieved - 1000)).toBeLessThan(10);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a 20 ms service as ~20 ms at p50, measured from the intended start', async () => {
+    const result = await runLoad({
+      target: fastify.url,
+      workers: 1,
+      plan: plan([openPhase(200, 2000)], { requests: [{ weight: 1, method: 'GET', path: '/delay/20', headers: {} }] }),
+    });
+    expect(result.latencyOrigin).toBe('intended-start');
+    expect(result.errors.dropped).toBe(0);
+    expect(result.latency.p50).toBeGreaterThanOrEqual(19.5);
+    expect(result.latency.p50).toBeLessThan(26);
+    expect(result.latency.count).toBe(400);
+  });
+
+  it('follows a ramp: arrivals equal the integral of the rate, and later seconds carry more requests', async () => {
+    const samples: SecondSample[] = [];
+    const result = await runLoad({
+      target: fastify.url,
+      workers: 2,
+      plan: plan([openPhase({ from: 100, to: 500 }, 2000)]),
+      onSample: (s) => samples.push(s),
+    });
+    // (100 + 500) / 2 × 2 s = 600 arrivals; second 0 has ~200, second 1 ~400.
+    expect(result.requests.total).toBe(600);
+    expect(result.rate.asked).toBe(300);
+    expect(samples.map((s) => s.second)).toEqual([0, 1]);
+    expect(samples[0]?.requests).toBeGreaterThan(170);
+    expect(samples[0]?.requests).toBeLessThan(230);
+    expect(samples[1]?.requests).toBeGreaterThan(370);
+  });
+
+  it('counts arrivals as dropped when every allowed connection is busy', async () => {
+    const slow = await startSlowServer(300);
+    try {
+      // 100 req/s with at most 4 requests in flight against a 300 ms service: ~13 per second fit.
+      const result = await runLoad({ target: slow.url, workers: 1, plan: plan([openPhase(100, 1000, 4)]) });
+      expect(result.errors.dropped).toBeGreaterThan(70);
+      expect(result.requests.ok).toBeGreaterThan(5);
+      expect(result.requests.ok + result.errors.dropped).toBe(100);
+      expect(result.latency.p50).toBeGreaterThanOrEqual(299);
+    } finally {
+      await slow.close();
+    }
+  });
+});
