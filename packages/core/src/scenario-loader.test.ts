@@ -424,6 +424,17 @@ describe('parseScenario: cross-field rules', () => {
     ]);
   });
 
+  it('still applies the rules to a part whose only schema error is an unknown field', () => {
+    expect(
+      problems(
+        'name: x\nload:\n  phases: [{ duration: 1s, rate: 5, connections: 2, nme: p }]\n  requests: [{ path: / }]\n',
+      ),
+    ).toEqual([
+      's.yaml:3:37  load.phases[0].connections  rate and connections exclude each other: rate is the open model, connections the closed model',
+      's.yaml:3:53  load.phases[0].nme  unknown field "nme" (did you mean "name"?); known fields: name, duration, rate, connections, max_connections',
+    ]);
+  });
+
   it('max_connections belongs to the open model', () => {
     expect(
       problems(

@@ -1,7 +1,7 @@
 /**
  * Cross-field rules the JSON Schema cannot say well, as small named functions. Each rule looks at a
- * part of the written document only once that part matches its schema, so rules run even when other
- * parts have errors and the user sees every problem in one pass.
+ * part of the written document only once that part matches its schema (unknown fields aside), so rules
+ * run even when other parts have errors and the user sees nearly every problem in one pass.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -29,8 +29,11 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
   const root = asRecord(written);
   if (root === undefined) return issues;
   const apply = <T>(schema: TSchema, value: unknown, path: FieldPath, rules: Rule<T>[]): void => {
-    if (value === undefined || !Value.Check(schema, value)) return;
-    for (const rule of rules) issues.push(...rule(value as T, path));
+    if (value === undefined) return;
+    // Unknown fields are already reported; without them the part may still be checkable.
+    const known = Value.Clean(schema, structuredClone(value));
+    if (!Value.Check(schema, known)) return;
+    for (const rule of rules) issues.push(...rule(known as T, path));
   };
 
   const load = asRecord(root.load);
