@@ -88,7 +88,7 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
     const loadCpuPerSec = (afterLoad.cpuNanos - before.cpuNanos) / (afterLoad.atMs - before.atMs) / 1e6;
     const idleCpuPerSec = (afterIdle.cpuNanos - afterLoad.cpuNanos) / (afterIdle.atMs - afterLoad.atMs) / 1e6;
     // Under load the service burns a good share of a core; at idle almost nothing.
-    expect(loadCpuPerSec).toBeGreaterThan(0.2);
+    expect(loadCpuPerSec).toBeGreaterThan(0.1);
     expect(idleCpuPerSec).toBeLessThan(loadCpuPerSec / 4);
     expect(afterLoad.memoryBytes).toBeGreaterThan(10 * 2 ** 20);
     expect(afterLoad.memoryBytes).toBeLessThan(1024 * 2 ** 20);

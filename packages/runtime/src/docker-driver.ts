@@ -19,7 +19,7 @@ import {
   unreachableError,
 } from './docker-client.js';
 import { type ResourceReader, resourceReader } from './docker-resources.js';
-import { ADDRESS_IN_USE, findFreePort, portTaken } from './free-port.js';
+import { findFreePort, portInUse, portTaken } from './free-port.js';
 import { containerLabels, LABEL_RUN } from './labels.js';
 import { LogSink } from './log-sink.js';
 import { ServiceNotReadyError } from './not-ready-error.js';
@@ -257,7 +257,8 @@ class DockerService implements StartedService {
     if (!outcome.ok) {
       if (outcome.reason === 'aborted') throw new PeakgateError('PG_ERR_INTERRUPTED', `start of ${this.name} aborted`);
       const exit = await this.notReadyExit(outcome.reason === 'exited');
-      if (this.logs.lines().some((line) => ADDRESS_IN_USE.test(line))) throw portTaken(this.port, this.name);
+      const inUse = portInUse(this.logs.lines(), this.port);
+      if (inUse !== undefined) throw portTaken(inUse, this.name);
       throw new ServiceNotReadyError(
         `${this.options.role} (${this.name}) ${outcome.message}${exit.exitCode !== null ? ` with exit code ${exit.exitCode}` : ''}; readiness: ${describeCheck(service.ready)}`,
         exit,

@@ -35,3 +35,11 @@ export function portTaken(port: number, what: string): PeakgateError {
 
 /** Log lines that mean the service could not bind its port. */
 export const ADDRESS_IN_USE = /EADDRINUSE|address already in use/i;
+
+/** The port named in an "address in use" log line (":8080" at its end), else the fallback. */
+export function portInUse(lines: string[], fallback: number): number | undefined {
+  const line = lines.find((l) => ADDRESS_IN_USE.test(l));
+  if (line === undefined) return undefined;
+  const match = /:(\d{2,5})\b(?!.*:\d{2,5}\b)/.exec(line);
+  return match ? Number(match[1]) : fallback;
+}

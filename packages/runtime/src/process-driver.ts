@@ -7,7 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import { registerCleanup } from './cleanup-registry.js';
-import { ADDRESS_IN_USE, findFreePort, portTaken } from './free-port.js';
+import { findFreePort, portInUse, portTaken } from './free-port.js';
 import { LogSink } from './log-sink.js';
 import { ServiceNotReadyError } from './not-ready-error.js';
 import { readProcStat, treeUsage } from './proc-stat.js';
@@ -183,7 +183,8 @@ class ProcessService implements StartedService {
     if (outcome.reason === 'aborted') throw new PeakgateError('PG_ERR_INTERRUPTED', `start of ${this.id} aborted`);
     const exitedFirst = outcome.reason === 'exited';
     const stopped = await this.stop();
-    if (this.logs.lines().some((line) => ADDRESS_IN_USE.test(line))) throw portTaken(this.port, `process ${this.id}`);
+    const inUse = portInUse(this.logs.lines(), this.port);
+    if (inUse !== undefined) throw portTaken(inUse, `process ${this.id}`);
     const exit: ServiceExit = {
       ...stopped.exit,
       ready: false,
@@ -230,6 +231,18 @@ class ProcessService implements StartedService {
     }
   }
 
+  /** Resolves once no process of the group is left (members that were re-parented need a moment). */
+  private async groupGone(): Promise<void> {
+    while (this.pgid > 0) {
+      try {
+        process.kill(-this.pgid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 25).unref());
+    }
+  }
+
   async cpuNanos(): Promise<number> {
     return (await this.sample()).cpuNanos;
   }
@@ -267,6 +280,7 @@ class ProcessService implements StartedService {
     // Always: grandchildren that ignored SIGTERM or outlived the leader go too.
     this.killGroup('SIGKILL');
     await within(this.ended, 2000);
+    await within(this.groupGone(), 2000);
     await within(this.outputDone, 1000);
     this.unregister();
     this.unrecord();

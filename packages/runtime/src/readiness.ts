@@ -113,9 +113,11 @@ function tcpOpen(port: number, stop: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     let settled = false;
+    const onAbort = () => done(false);
     const done = (ok: boolean) => {
       if (settled) return;
       settled = true;
+      stop.removeEventListener('abort', onAbort);
       socket.destroy();
       clearTimeout(timer);
       clearTimeout(holdTimer);
@@ -129,7 +131,7 @@ function tcpOpen(port: number, stop: AbortSignal): Promise<boolean> {
     socket.once('end', () => done(false));
     socket.once('close', () => done(false));
     socket.once('error', () => done(false));
-    stop.addEventListener('abort', () => done(false), { once: true });
+    stop.addEventListener('abort', onAbort, { once: true });
   });
 }
 
