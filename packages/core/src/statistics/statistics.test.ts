@@ -12,6 +12,8 @@ import { mannWhitneyU } from './mann-whitney.js';
 import { normalCdf, normalQuantile } from './normal-distribution.js';
 import { proportionDifferenceInterval, rateRatioInterval, wilsonInterval } from './proportions.js';
 import { createSeededRandom, randomNormal } from './seeded-random.js';
+import { studentTCdf, studentTQuantile } from './student-t.js';
+import { welchInterval } from './welch.js';
 
 // Hollander & Wolfe's example data, also used in scipy's docs.
 const x = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
@@ -186,5 +188,27 @@ describe('latency bins', () => {
     // Adding the same bins twice leaves percentiles unchanged.
     const bins = encodedToBins([half]);
     expect(percentilesOfBins([bins, bins], [50, 99, 99.9])).toEqual(binned);
+  });
+});
+
+describe('Student t and Welch', () => {
+  it('matches scipy.stats.t', () => {
+    // t.ppf(0.975, 4) = 2.7764451051977934; t.ppf(0.975, 2.5) = 3.5746548420036817
+    // t.cdf(1.5, 3.3) = 0.8887484016403541; t.ppf(0.995, 30) = 2.7499956535672254
+    expect(studentTQuantile(0.975, 4)).toBeCloseTo(2.7764451051977934, 8);
+    expect(studentTQuantile(0.975, 2.5)).toBeCloseTo(3.5746548420036817, 8);
+    expect(studentTCdf(1.5, 3.3)).toBeCloseTo(0.8887484016403541, 10);
+    expect(studentTQuantile(0.995, 30)).toBeCloseTo(2.7499956535672254, 8);
+  });
+
+  it('matches scipy ttest_ind(equal_var=False).confidence_interval on log values', () => {
+    // x = log([0.21, 0.205, 0.22]); y = log([0.2, 0.198, 0.207, 0.203])
+    // -> df 2.8740589025650123, CI (-0.02816128011886601, 0.1210700661494937), estimate 0.046454393015313844
+    const result = welchInterval([0.21, 0.205, 0.22].map(Math.log), [0.2, 0.198, 0.207, 0.203].map(Math.log), 0.95);
+    expect(result?.degreesOfFreedom).toBeCloseTo(2.8740589025650123, 8);
+    expect(result?.lower).toBeCloseTo(-0.02816128011886601, 8);
+    expect(result?.upper).toBeCloseTo(0.1210700661494937, 8);
+    expect(result?.estimate).toBeCloseTo(0.046454393015313844, 10);
+    expect(welchInterval([1], [1, 2], 0.95)).toBeUndefined();
   });
 });

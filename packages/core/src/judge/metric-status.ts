@@ -1,0 +1,39 @@
+/**
+ * The decision rule for one metric. A change counts only when it is past BOTH the relative limit
+ * and the absolute noise floor, so p50 going from 0.20 ms to 0.23 ms (+15%, but 30 µs) passes:
+ * a gate that cries wolf gets switched off.
+ *   fail:     the whole interval is past the threshold;
+ *   marginal: only the point estimate is past it;
+ *   pass:     otherwise.
+ */
+import type { MetricDirection, MetricStatus } from './judgement.js';
+
+export interface StatusInput {
+  direction: MetricDirection;
+  baseline: number;
+  change: number;
+  interval: readonly [number, number];
+  limit: number;
+  floor: number;
+}
+
+/** The ratio a change has to cross: the relative limit, or the floor when that is larger. */
+export function thresholdRatio(direction: MetricDirection, baseline: number, limit: number, floor: number): number {
+  if (direction === 'lower-is-better') {
+    const byFloor = baseline > 0 ? (baseline + floor) / baseline : Infinity;
+    return Math.max(1 + limit, byFloor);
+  }
+  const byFloor = baseline > 0 ? (baseline - floor) / baseline : -Infinity;
+  return Math.min(1 - limit, byFloor);
+}
+
+export function metricStatus(input: StatusInput): MetricStatus {
+  const threshold = thresholdRatio(input.direction, input.baseline, input.limit, input.floor);
+  const [lower, upper] = input.interval;
+  if (input.direction === 'lower-is-better') {
+    if (lower > threshold) return 'fail';
+    return input.change > threshold ? 'marginal' : 'pass';
+  }
+  if (upper < threshold) return 'fail';
+  return input.change < threshold ? 'marginal' : 'pass';
+}

@@ -1,0 +1,206 @@
+/**
+ * Synthetic TrialResults with known effects, built from a seed: for the judge's tests, the
+ * calibration benchmark (A/A and injected regressions) and report previews. Latency is lognormal
+ * with an optional slow tail; CPU samples are cumulative like the runtime's.
+ */
+import * as hdr from 'hdr-histogram-js';
+import {
+  encodeHistogram,
+  type Histogram,
+  LATENCY_HISTOGRAM,
+  recordLatencyMs,
+  summarizeLatency,
+} from '../histograms.js';
+import type { ErrorCounts, LoadResult, PhaseResult, SecondSample } from '../load-result.js';
+import type { Role } from '../scenario-model.js';
+import { createSeededRandom, type RandomSource, randomNormal } from '../statistics/seeded-random.js';
+import type { ResourceSample, ServiceExit, TrialResult } from '../trial.js';
+
+export interface SyntheticPhase {
+  name: string;
+  model: 'open' | 'closed';
+  seconds: number;
+  /** Requests per second (closed model: before `throughputFactor`). */
+  rate: number;
+}
+
+export interface SyntheticTrialOptions {
+  role: Role;
+  round: number;
+  order?: number;
+  seed: number;
+  phases?: SyntheticPhase[];
+  /** Median latency in ms (lognormal). */
+  latencyMedianMs?: number;
+  /** Lognormal sigma of latency. Default 0.3. */
+  latencySigma?: number;
+  /** Share of requests that are slow, and how much slower. */
+  slowFraction?: number;
+  slowFactor?: number;
+  cpuPerRequestMs?: number;
+  memoryPeakBytes?: number;
+  errorRate?: number;
+  /** Closed phases: achieved rate multiplier. Default 1. */
+  throughputFactor?: number;
+  /** Per-trial multiplicative noise (sigma) on latency, CPU and throughput. Default 0.02. */
+  trialNoise?: number;
+  /** Second from which every request fails (a service dying mid-run). */
+  failFromSecond?: number;
+  exit?: Partial<ServiceExit>;
+  /** False: the service never became ready (load and service are null). */
+  ready?: boolean;
+}
+
+/** Same layout as createLatencyHistogram, with 32-bit counters: recording is faster than packed, the encoding identical. */
+const createLatencyHistogram = (): Histogram =>
+  hdr.build({ ...LATENCY_HISTOGRAM, bitBucketSize: 32, autoResize: true, useWebAssembly: false });
+
+const emptyErrors = (): ErrorCounts => ({ status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 });
+
+export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult {
+  const random: RandomSource = createSeededRandom(options.seed);
+  const exit: ServiceExit = {
+    ready: options.ready ?? true,
+    crashed: false,
+    oomKilled: false,
+    exitCode: null,
+    logTail: ['listening on 127.0.0.1'],
+    ...options.exit,
+  };
+  const base = { role: options.role, round: options.round, order: options.order ?? 0 };
+  if (options.ready === false) return { ...base, load: null, service: null, exit };
+
+  const phases = options.phases ?? [{ name: 'peak', model: 'open', seconds: 20, rate: 500 }];
+  const noise = options.trialNoise ?? 0.02;
+  const trialFactor = Math.exp(noise * randomNormal(random));
+  const median = (options.latencyMedianMs ?? 2) * trialFactor;
+  const sigma = options.latencySigma ?? 0.3;
+  const cpuMs = (options.cpuPerRequestMs ?? 0.2) * Math.exp(noise * randomNormal(random));
+  const errorRate = options.errorRate ?? 0;
+
+  const series: SecondSample[] = [];
+  const phaseResults: PhaseResult[] = [];
+  const overall: Histogram = createLatencyHistogram();
+  // Memory climbs to its peak at the end of the run, with 1% trial-to-trial noise.
+  const memoryPeak = (options.memoryPeakBytes ?? 100e6) * Math.exp(0.01 * randomNormal(random));
+  const totalSeconds = phases.reduce((sum, phase) => sum + phase.seconds, 0);
+  const memoryAt = (elapsed: number): number => memoryPeak * (0.9 + (0.1 * elapsed) / totalSeconds);
+  const samples: ResourceSample[] = [{ atMs: 0, cpuNanos: 0, memoryBytes: memoryAt(0) }];
+  let cpuNanos = 0;
+  let second = 0;
+  for (const phase of phases) {
+    const phaseHistogram = createLatencyHistogram();
+    let total = 0;
+    let errors = 0;
+    for (let s = 0; s < phase.seconds; s++, second++) {
+      const perSecond = createLatencyHistogram();
+      const rate = phase.model === 'closed' ? phase.rate * (options.throughputFactor ?? 1) * trialFactor : phase.rate;
+      const requests = Math.max(1, Math.round(rate * (1 + 0.01 * randomNormal(random))));
+      let secondErrors = 0;
+      for (let r = 0; r < requests; r++) {
+        const slow = options.slowFraction !== undefined && random() < options.slowFraction;
+        const latency = median * Math.exp(sigma * randomNormal(random)) * (slow ? (options.slowFactor ?? 5) : 1);
+        recordLatencyMs(perSecond, latency);
+        const failed =
+          random() < errorRate || (options.failFromSecond !== undefined && second >= options.failFromSecond);
+        if (failed) secondErrors++;
+      }
+      const summary = summarizeLatency(perSecond);
+      series.push({
+        second,
+        phase: phase.name,
+        requests,
+        errors: secondErrors,
+        p50Ms: summary.p50,
+        p99Ms: summary.p99,
+        histogram: encodeHistogram(perSecond),
+      });
+      phaseHistogram.add(perSecond);
+      perSecond.destroy();
+      total += requests;
+      errors += secondErrors;
+      cpuNanos += requests * cpuMs * 1e6 * Math.exp(0.05 * randomNormal(random));
+      samples.push({
+        atMs: (second + 1) * 1000,
+        cpuNanos,
+        memoryBytes: memoryAt(second + 1),
+      });
+    }
+    overall.add(phaseHistogram);
+    phaseResults.push({
+      name: phase.name,
+      model: phase.model,
+      durationMs: phase.seconds * 1000,
+      requests: { total, ok: total - errors, errors },
+      errors: { ...emptyErrors(), status: errors },
+      statuses: { '200': total - errors, ...(errors > 0 ? { '500': errors } : {}) },
+      rate: { asked: phase.model === 'open' ? phase.rate : null, achieved: total / phase.seconds },
+      latency: summarizeLatency(phaseHistogram),
+      histogram: encodeHistogram(phaseHistogram),
+    });
+    phaseHistogram.destroy();
+  }
+  const total = phaseResults.reduce((sum, p) => sum + p.requests.total, 0);
+  const errors = phaseResults.reduce((sum, p) => sum + p.requests.errors, 0);
+  const durationMs = second * 1000;
+  const load: LoadResult = {
+    target: 'http://127.0.0.1:8080',
+    startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, options.order ?? 0)).toISOString(),
+    durationMs,
+    latencyOrigin: phases.every((p) => p.model === 'open')
+      ? 'intended-start'
+      : phases.every((p) => p.model === 'closed')
+        ? 'actual-send'
+        : 'mixed',
+    interrupted: false,
+    workers: 1,
+    requests: { total, ok: total - errors, errors },
+    errors: { ...emptyErrors(), status: errors },
+    statuses: { '200': total - errors, ...(errors > 0 ? { '500': errors } : {}) },
+    rate: { asked: null, achieved: total / Math.max(1, second) },
+    latency: summarizeLatency(overall),
+    histogram: encodeHistogram(overall),
+    phases: phaseResults,
+    series,
+  };
+  overall.destroy();
+  const memoryPeakBytes = Math.max(...samples.map((sample) => sample.memoryBytes));
+  return {
+    ...base,
+    load,
+    service: {
+      cpuSeconds: cpuNanos / 1e9,
+      cpuPerRequestMs: total > 0 ? cpuNanos / 1e6 / total : 0,
+      memoryPeakBytes,
+      readyMs: 300,
+      samples,
+    },
+    exit,
+  };
+}
+
+/** Rounds of interleaved trials (A B, B A, …) for two sides described by option overrides. */
+export function buildSyntheticComparison(
+  rounds: number,
+  seed: number,
+  baseline: Omit<SyntheticTrialOptions, 'role' | 'round' | 'seed'>,
+  candidate: Omit<SyntheticTrialOptions, 'role' | 'round' | 'seed'>,
+): TrialResult[] {
+  const trials: TrialResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const roles: Role[] = round % 2 === 1 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+    for (const role of roles) {
+      const sideOptions = role === 'baseline' ? baseline : candidate;
+      trials.push(
+        buildSyntheticTrial({
+          ...sideOptions,
+          role,
+          round,
+          order: trials.length,
+          seed: seed * 1000 + round * 10 + (role === 'baseline' ? 1 : 2),
+        }),
+      );
+    }
+  }
+  return trials;
+}

@@ -1,0 +1,50 @@
+/**
+ * Number formatting shared by the judge's reasons, the renderers and the CLI's tables, so a
+ * change reads the same everywhere: "+38.2%", "+31.0%..+45.1%", "12.4 ms", "512.0 MiB".
+ */
+import type { MetricDirection, MetricUnit } from '../judge/judgement.js';
+
+/** A ratio as a signed percentage change: 1.382 → "+38.2%", 0.96 → "-4.0%". */
+export function formatChange(ratio: number, digits = 1): string {
+  if (Number.isNaN(ratio)) return 'n/a';
+  if (ratio === Infinity) return '+∞%';
+  const percent = (ratio - 1) * 100;
+  const text = Math.abs(percent).toFixed(digits);
+  const sign = percent < 0 && Number(text) !== 0 ? '-' : '+';
+  return `${sign}${text}%`;
+}
+
+/** A ratio interval as changes: [1.31, 1.45] → "+31.0%..+45.0%". */
+export function formatInterval(interval: readonly [number, number], digits = 1): string {
+  return `${formatChange(interval[0], digits)}..${formatChange(interval[1], digits)}`;
+}
+
+/** A relative limit as the change it allows: 0.1 → "+10%" (or "-10%" for higher-is-better). */
+export function formatLimit(limit: number, direction: MetricDirection): string {
+  const percent = Number((limit * 100).toFixed(2));
+  return direction === 'lower-is-better' ? `+${percent}%` : `-${percent}%`;
+}
+
+function significant(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude === 0) return '0';
+  if (magnitude >= 100) return value.toFixed(1);
+  if (magnitude >= 10) return value.toFixed(2);
+  if (magnitude >= 1) return value.toFixed(3);
+  return value.toPrecision(3);
+}
+
+/** A value in its unit: 12.4 ms, 512.0 MiB, 0.25% (ratio), 5,200 req/s. */
+export function formatValue(value: number, unit: MetricUnit): string {
+  if (!Number.isFinite(value)) return String(value);
+  switch (unit) {
+    case 'ms':
+      return `${significant(value)} ms`;
+    case 'bytes':
+      return `${(value / (1024 * 1024)).toFixed(1)} MiB`;
+    case 'ratio':
+      return `${(value * 100).toFixed(2)}%`;
+    case 'req/s':
+      return `${Math.round(value).toLocaleString('en-US')} req/s`;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Welch's interval for the difference of two means with unequal variances. The judge applies it
+ * to log per-trial values, so exp of the interval is a ratio interval that reflects how much whole
+ * trials differ from each other (container, CPU frequency, neighbours), which resampling two or
+ * three trials cannot show.
+ */
+import { studentTQuantile } from './student-t.js';
+
+export interface WelchInterval {
+  estimate: number;
+  lower: number;
+  upper: number;
+  degreesOfFreedom: number;
+}
+
+function meanAndVariance(values: readonly number[]): { mean: number; variance: number } {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
+  return { mean, variance };
+}
+
+/** Interval of mean(x) − mean(y); undefined when either side has fewer than two values. */
+export function welchInterval(
+  x: readonly number[],
+  y: readonly number[],
+  confidence: number,
+): WelchInterval | undefined {
+  if (x.length < 2 || y.length < 2) return undefined;
+  const a = meanAndVariance(x);
+  const b = meanAndVariance(y);
+  const va = a.variance / x.length;
+  const vb = b.variance / y.length;
+  const estimate = a.mean - b.mean;
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { estimate, lower: estimate, upper: estimate, degreesOfFreedom: Infinity };
+  const df = (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1));
+  const t = studentTQuantile(1 - (1 - confidence) / 2, df);
+  return { estimate, lower: estimate - t * se, upper: estimate + t * se, degreesOfFreedom: df };
+}
