@@ -3,7 +3,7 @@
  * Needs a build first (`npx tsc -b packages/cli packages/server`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,11 @@ const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'packages/cli/bin/peakgate.js');
 
 function peakgate(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+  return peakgateIn(root, ...args);
+}
+
+function peakgateIn(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 20_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -112,6 +116,20 @@ compare:
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe('peakgate: cannot read scenario scenarios/no-such.yaml: no such file [PG_ERR_SCENARIO_READ]\n');
+  });
+
+  it('prints exactly the example error output of docs/scenario.md', async () => {
+    const doc = await readFile(path.join(root, 'docs/scenario.md'), 'utf8');
+    const example =
+      /A real run on this file[^\n]*\n\n```yaml\n([\s\S]*?)```\n\n```console\n\$ peakgate validate (\S+)\n([\s\S]*?)\$ echo/.exec(
+        doc,
+      );
+    expect(example).not.toBeNull();
+    const [, yaml, name, output] = example as unknown as [string, string, string, string];
+    await writeFile(path.join(dir, name), yaml);
+    const { code, stderr } = peakgateIn(dir, 'validate', name);
+    expect(code).toBe(2);
+    expect(stderr).toBe(output);
   });
 
   it('exits 2 when the scenario argument is missing', () => {
