@@ -98,7 +98,7 @@ compare:
     await writeFile(file, '{\n  "name": "j",\n  "load": { "phases": [], "requests": [{ "path": "/" }] }\n}\n');
     const { code, stderr } = peakgate('validate', file);
     expect(code).toBe(2);
-    expect(stderr).toContain(`  ${file}:3:23  load.phases  expected at least 1 item(s), found an empty list`);
+    expect(stderr).toContain(`  ${file}:3:23  load.phases  expected a list with at least 1 item, found an empty list`);
   });
 
   it('exits 2 with PG_ERR_SCENARIO_PARSE for broken YAML', async () => {

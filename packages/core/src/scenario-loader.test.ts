@@ -339,19 +339,19 @@ compare:
         line: 2,
         column: 17,
         path: 'load.phases',
-        message: 'expected at least 1 item(s), found an empty list',
+        message: 'expected a list with at least 1 item, found an empty list',
       },
       {
         source: 'bad.yaml',
         line: 2,
         column: 31,
         path: 'load.requests',
-        message: 'expected at least 1 item(s), found an empty list',
+        message: 'expected a list with at least 1 item, found an empty list',
       },
     ]);
     expect(error.details).toEqual([
-      'bad.yaml:2:17  load.phases  expected at least 1 item(s), found an empty list',
-      'bad.yaml:2:31  load.requests  expected at least 1 item(s), found an empty list',
+      'bad.yaml:2:17  load.phases  expected a list with at least 1 item, found an empty list',
+      'bad.yaml:2:31  load.requests  expected a list with at least 1 item, found an empty list',
     ]);
   });
 

@@ -26,9 +26,7 @@ function issueFromError(error: ValueError, root: unknown): UnlocatedIssue[] {
     case ValueErrorType.ObjectAdditionalProperties:
       return [{ path, at: 'key', message: unknownFieldMessage(String(path.at(-1)), knownKeys(error.schema)) }];
     case ValueErrorType.ArrayMinItems:
-      return [
-        { path, message: `expected at least ${error.schema.minItems} item(s), found ${describeList(error.value)}` },
-      ];
+      return [{ path, message: `expected ${atLeast(error.schema.minItems)}, found ${describeList(error.value)}` }];
     case ValueErrorType.Union:
       return unionIssues(error, path, root);
     default: {
@@ -161,6 +159,10 @@ function schemaKinds(schema: TSchema): ValueKind[] {
   if (typeof schema.type === 'string') return [schema.type as ValueKind];
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).flatMap(schemaKinds);
   return [];
+}
+
+function atLeast(count: number): string {
+  return `a list with at least ${count} item${count === 1 ? '' : 's'}`;
 }
 
 function describeList(value: unknown): string {
