@@ -1,3 +1,4 @@
+export { driverLauncher, engineLoadRunner } from './adapters.js';
 export type { ComparisonOptions, ComparisonOutcome } from './comparison.js';
 export { runComparison } from './comparison.js';
 export type { CpuPlan } from './cpu-plan.js';
