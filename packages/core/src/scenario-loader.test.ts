@@ -493,6 +493,9 @@ describe('parseScenario: cross-field rules', () => {
 });
 
 describe('parseScenario: syntax errors', () => {
+  const withLoad = (requests: string): string =>
+    `name: x\nload:\n  phases: [{ duration: 1s, rate: 1 }]\n  requests:\n${requests}`;
+
   it('throws PG_ERR_SCENARIO_PARSE with the position of each syntax error', () => {
     let caught: unknown;
     try {
@@ -507,6 +510,29 @@ describe('parseScenario: syntax errors', () => {
     expect(error.details).toEqual([
       'broken.yaml:3:1  Flow sequence in block collection must be sufficiently indented and end with a ]',
     ]);
+  });
+
+  it('hints at quoting when an unquoted placeholder breaks the YAML, one error per line', () => {
+    expect(problems(withLoad('    - { path: /route?key={{int 1 1000}} }\n'))).toEqual([
+      's.yaml:5:26  Unexpected flow-map-start at node end (quote values with {{placeholders}} in YAML: path: "/a?id={{uuid}}")',
+    ]);
+  });
+
+  it('hints at quoting when an unquoted placeholder became a mapping, without a process warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      expect(problems(withLoad('    - path: {{uuid}}\n'))).toEqual([
+        's.yaml:5:13  load.requests[0].path  expected a path starting with /, found a mapping (quote values with {{placeholders}} in YAML: path: "/a?id={{uuid}}")',
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((warning) => warning.message)).toEqual([]);
   });
 
   it('rejects duplicate keys (the second would silently win otherwise)', () => {

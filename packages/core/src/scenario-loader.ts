@@ -47,21 +47,25 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
     uniqueKeys: true,
     // Merge keys (`<<: *defaults`) as docker compose files use them.
     merge: true,
+    // Problems become issues; nothing goes to process warnings (stderr) behind the caller's back.
+    logLevel: 'error',
   });
+  const source = text.replace(/^\uFEFF/, '');
   const position = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
-    throw new ScenarioParseError(
-      sourceName,
-      doc.errors.map((error) => ({
-        source: sourceName,
-        ...position(error.pos[0]),
-        path: '',
-        message: firstLine(error.message),
-      })),
+    const issues = doc.errors.map((error) => {
+      const at = position(error.pos[0]);
+      const hint = lineAt(source, at.line).includes('{{') ? PLACEHOLDER_QUOTE_HINT : '';
+      return { source: sourceName, ...at, path: '', message: `${firstLine(error.message)}${hint}` };
+    });
+    // One syntax error per line: the parser's follow-on complaints about the same line add nothing.
+    const firstPerLine = issues.filter(
+      (issue, index) => issues.findIndex((other) => other.line === issue.line) === index,
     );
+    throw new ScenarioParseError(sourceName, firstPerLine);
   }
   let value: unknown;
   try {
@@ -78,12 +82,17 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
       : [{ path: [], message: topLevelMessage(value) }];
   if (unlocated.length > 0) {
     const issues = unlocated
-      .map((issue) => ({
-        source: sourceName,
-        ...position(locate(doc, issue)),
-        path: formatFieldPath(issue.path),
-        message: issue.message,
-      }))
+      .map((issue) => {
+        const offset = locate(doc, issue);
+        // `path: {{uuid}}` unquoted is a YAML mapping, not a string: say why.
+        const hint = source.startsWith('{{', offset) ? PLACEHOLDER_QUOTE_HINT : '';
+        return {
+          source: sourceName,
+          ...position(offset),
+          path: formatFieldPath(issue.path),
+          message: `${issue.message}${hint}`,
+        };
+      })
       .sort((a, b) => a.line - b.line || a.column - b.column);
     throw new ScenarioInvalidError(sourceName, issues);
   }
@@ -143,6 +152,12 @@ function topLevelMessage(value: unknown): string {
   if (value === null || value === undefined)
     return 'expected a scenario (a mapping with name and load), found an empty document';
   return `expected a scenario (a mapping with name and load), found ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`;
+}
+
+const PLACEHOLDER_QUOTE_HINT = ' (quote values with {{placeholders}} in YAML: path: "/a?id={{uuid}}")';
+
+function lineAt(text: string, line: number): string {
+  return text.split('\n')[line - 1] ?? '';
 }
 
 function firstLine(message: string): string {
