@@ -150,7 +150,8 @@ async function startContainer(
       Labels: containerLabels(options.runId, options.role),
       ...(host ? {} : { ExposedPorts: { [portKey]: {} } }),
       HostConfig: hostConfig,
-      abortSignal: options.signal,
+      // No abort signal here or on start: an aborted create may still make a container whose id we
+      // would never learn. The abort is honoured right after, during readiness.
     } as Docker.ContainerCreateOptions);
   } catch (error) {
     if (isUnreachable(error)) throw unreachableError(docker, error);
@@ -230,7 +231,7 @@ class DockerService implements StartedService {
     this.memoryLimit = service.resources.memoryBytes;
     await this.watchDeath();
     try {
-      await this.container.start({ abortSignal: this.options.signal } as object);
+      await this.container.start();
     } catch (error) {
       const message = engineMessage(error);
       if (/port is already allocated|address already in use/i.test(message)) throw portTaken(hostPort ?? 0, this.name);
