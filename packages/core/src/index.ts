@@ -11,10 +11,39 @@ export {
   recordLatencyMs,
   summarizeLatency,
 } from './histograms.js';
+export type { JudgeOptions } from './judge/judge.js';
+export { judge } from './judge/judge.js';
+export type {
+  Judgement,
+  MetricDirection,
+  MetricJudgement,
+  MetricStatus,
+  MetricUnit,
+  OutrightFinding,
+  OutrightKind,
+} from './judge/judgement.js';
+export type { MetricDefaults } from './judge/metric-defaults.js';
+export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
+export type { SyntheticPhase, SyntheticTrialOptions } from './judge/synthetic-trials.js';
+export { buildSyntheticComparison, buildSyntheticTrial } from './judge/synthetic-trials.js';
 export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
 export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
 export type { TemplatePart } from './placeholders.js';
 export { PlaceholderError, parsePlaceholders } from './placeholders.js';
+export { formatChange, formatInterval, formatLimit, formatValue } from './report/format.js';
+export { renderHtml } from './report/render-html.js';
+export { escapeXml, renderJUnit } from './report/render-junit.js';
+export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';
+export type {
+  BuildReportInput,
+  Report,
+  ReportEnvironment,
+  ReportMetric,
+  ReportPhase,
+  ReportScenario,
+  ReportTrial,
+} from './report/report-model.js';
+export { buildReport, metricDisplayName, REPORT_SCHEMA_VERSION } from './report/report-model.js';
 export type { FieldPath, ScenarioIssue } from './scenario-errors.js';
 export { formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
 export type { ParseScenarioOptions } from './scenario-loader.js';
@@ -32,6 +61,21 @@ export type {
 export { defaultMaxConnections, scenarioDefaults } from './scenario-resolve.js';
 export type { ScenarioFile } from './scenario-schema.js';
 export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
+export type { BootstrapOptions, Clustered, RatioInterval } from './statistics/bootstrap.js';
+export { bootstrapRatioInterval, bootstrapRatioIntervals } from './statistics/bootstrap.js';
+export { mean, median, quantile } from './statistics/descriptive.js';
+export type { ShiftInterval } from './statistics/hodges-lehmann.js';
+export { hodgesLehmann } from './statistics/hodges-lehmann.js';
+export type { MannWhitneyResult } from './statistics/mann-whitney.js';
+export { mannWhitneyU } from './statistics/mann-whitney.js';
+export { normalCdf, normalQuantile } from './statistics/normal-distribution.js';
+export type { ProportionInterval } from './statistics/proportions.js';
+export { proportionDifferenceInterval, rateRatioInterval, wilsonInterval } from './statistics/proportions.js';
+export type { RandomSource } from './statistics/seeded-random.js';
+export { createSeededRandom } from './statistics/seeded-random.js';
+export { studentTQuantile } from './statistics/student-t.js';
+export type { WelchInterval } from './statistics/welch.js';
+export { welchInterval } from './statistics/welch.js';
 export type { ResourceSample, ServiceExit, ServiceFigures, TrialResult } from './trial.js';
 export type { Change } from './units.js';
 export {

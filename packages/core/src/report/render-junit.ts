@@ -1,0 +1,81 @@
+/**
+ * junit.xml: one testcase per judged metric plus one for the outright checks (crash, readiness,
+ * OOM, errors), so CI systems that read JUnit show exactly what failed. An infrastructure problem
+ * is an <error>, not a <failure>: the build was not judged.
+ */
+import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { metricDisplayName, type Report } from './report-model.js';
+
+/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+interface Case {
+  name: string;
+  classname: string;
+  failure?: { message: string; body: string };
+  error?: { message: string; body: string };
+  output?: string;
+}
+
+function renderCase(testCase: Case): string {
+  const open = `    <testcase classname="${escapeXml(testCase.classname)}" name="${escapeXml(testCase.name)}" time="0">`;
+  const inner: string[] = [];
+  if (testCase.error) {
+    inner.push(
+      `      <error message="${escapeXml(testCase.error.message)}" type="infrastructure">${escapeXml(testCase.error.body)}</error>`,
+    );
+  }
+  if (testCase.failure) {
+    inner.push(
+      `      <failure message="${escapeXml(testCase.failure.message)}" type="regression">${escapeXml(testCase.failure.body)}</failure>`,
+    );
+  }
+  if (testCase.output) inner.push(`      <system-out>${escapeXml(testCase.output)}</system-out>`);
+  return inner.length === 0 ? `${open.slice(0, -1)} />` : [open, ...inner, '    </testcase>'].join('\n');
+}
+
+export function renderJUnit(report: Report): string {
+  const classname = `peakgate.${report.scenario.name}`;
+  const cases: Case[] = [];
+  const candidate = report.findings.filter((finding) => finding.role === 'candidate');
+  const outright: Case = { name: 'outright checks: readiness, crashes, OOM kills, errors', classname };
+  if (candidate.length > 0) {
+    outright.failure = {
+      message: candidate.map((finding) => finding.message).join('; '),
+      body: candidate
+        .map((finding) => [finding.message, ...finding.logTail.map((line) => `  ${line}`)].join('\n'))
+        .join('\n\n'),
+    };
+  }
+  if (report.infrastructureError !== undefined) {
+    outright.error = { message: report.infrastructureError, body: report.infrastructureError };
+  }
+  cases.push(outright);
+  for (const metric of report.metrics) {
+    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${formatChange(metric.change)} (CI ${formatInterval(metric.interval)} at ${Math.round(metric.confidence * 100)}%), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
+    const testCase: Case = { name: metricDisplayName(metric), classname, output: summary };
+    if (metric.status === 'fail') testCase.failure = { message: metric.reason ?? summary, body: summary };
+    cases.push(testCase);
+  }
+  const failures = cases.filter((c) => c.failure).length;
+  const errors = cases.filter((c) => c.error).length;
+  const time = (report.durationMs / 1000).toFixed(3);
+  const suite = `peakgate compare: ${report.scenario.name}`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="peakgate" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}" timestamp="${escapeXml(report.startedAt)}">`,
+    ...cases.map(renderCase),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,223 @@
+/**
+ * The report: one JSON document (report.json) from which every other form (summary.md,
+ * junit.xml, report.html, the CLI's tables, the server's pages) is rendered. Plain data only;
+ * histograms are left out (they are in the trials' LoadResults if a caller keeps them).
+ */
+import type { Judgement, MetricJudgement, OutrightFinding } from '../judge/judgement.js';
+import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
+import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
+import type { ServiceExit, TrialResult } from '../trial.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportEnvironment {
+  peakgateVersion: string;
+  node: string;
+  platform: string;
+  arch?: string;
+  cores: number;
+  cpuModel?: string;
+  driver: 'docker' | 'process';
+  dockerVersion?: string;
+  /** CPU sets the service and the load engine were pinned to, when pinned. */
+  cpusets?: { service?: string; load?: string };
+  hostname?: string;
+}
+
+export interface ReportMetric extends Omit<MetricJudgement, 'slo'> {
+  /** Absolute SLO on the candidate, or null when none is set. */
+  slo: number | null;
+}
+
+export interface ReportPhase {
+  name: string;
+  model: 'open' | 'closed';
+  requests: { total: number; ok: number; errors: number };
+  rate: { asked: number | null; achieved: number };
+  latency: LatencySummaryMs;
+}
+
+export interface ReportTrial {
+  role: Role;
+  round: number;
+  order: number;
+  ready: boolean;
+  requests: { total: number; ok: number; errors: number };
+  errors: ErrorCounts | null;
+  rate: { asked: number | null; achieved: number } | null;
+  latency: LatencySummaryMs | null;
+  cpuSeconds: number | null;
+  cpuPerRequestMs: number | null;
+  memoryPeakBytes: number | null;
+  readyMs: number | null;
+  exit: ServiceExit;
+  interrupted: boolean;
+  cpuset?: string;
+  loadCpuset?: string;
+  phases: ReportPhase[];
+  /** Per-second figures, without histograms. */
+  series: { second: number; phase: string; requests: number; errors: number; p50Ms: number; p99Ms: number }[];
+  /** Resource samples with CPU as cores used since the previous sample. */
+  resources: { atMs: number; cpuCores: number; memoryBytes: number }[];
+}
+
+export interface ReportScenario {
+  name: string;
+  description?: string;
+  sourcePath?: string;
+  baseline?: string;
+  candidate?: string;
+  phases: {
+    name: string;
+    model: 'open' | 'closed';
+    durationMs: number;
+    rate?: { from: number; to: number };
+    connections?: number;
+  }[];
+  warmupMs: number | null;
+  compare: CompareSpec;
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  verdict: 'pass' | 'fail';
+  reasons: string[];
+  warnings: string[];
+  /** Present when the baseline itself broke: the CLI exits 3, not 1. */
+  infrastructureError?: string;
+  metrics: ReportMetric[];
+  findings: OutrightFinding[];
+  trials: ReportTrial[];
+  rounds: { completed: number; planned: number; max: number };
+  confidence: number;
+  needsMoreRounds: boolean;
+  scenario: ReportScenario;
+  environment: ReportEnvironment;
+  /** How latency was measured over all trials (see LoadResult.latencyOrigin). */
+  latencyOrigin: LoadResult['latencyOrigin'] | 'none';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface BuildReportInput {
+  scenario: Scenario;
+  trials: readonly TrialResult[];
+  judgement: Judgement;
+  environment: ReportEnvironment;
+  startedAt: Date | string;
+  finishedAt: Date | string;
+}
+
+function describeBuild(build: BuildSpec | undefined): string | undefined {
+  if (!build) return undefined;
+  if (build.kind === 'image') return build.image;
+  return build.cwd ? `${build.command} (in ${build.cwd})` : build.command;
+}
+
+function trialReport(trial: TrialResult): ReportTrial {
+  const load = trial.load;
+  const service = trial.service;
+  const samples = [...(service?.samples ?? [])].sort((a, b) => a.atMs - b.atMs);
+  const resources = samples.slice(1).map((sample, index) => {
+    const previous = samples[index] as (typeof samples)[number];
+    const elapsedMs = sample.atMs - previous.atMs;
+    const cpuCores = elapsedMs > 0 ? (sample.cpuNanos - previous.cpuNanos) / 1e6 / elapsedMs : 0;
+    return { atMs: sample.atMs, cpuCores, memoryBytes: sample.memoryBytes };
+  });
+  const report: ReportTrial = {
+    role: trial.role,
+    round: trial.round,
+    order: trial.order,
+    ready: trial.exit.ready,
+    requests: load ? { ...load.requests } : { total: 0, ok: 0, errors: 0 },
+    errors: load ? { ...load.errors } : null,
+    rate: load ? { ...load.rate } : null,
+    latency: load ? { ...load.latency } : null,
+    cpuSeconds: service?.cpuSeconds ?? null,
+    cpuPerRequestMs: service?.cpuPerRequestMs ?? null,
+    memoryPeakBytes: service?.memoryPeakBytes ?? null,
+    readyMs: service?.readyMs ?? null,
+    exit: { ...trial.exit, logTail: trial.exit.logTail.slice(-20) },
+    interrupted: load?.interrupted ?? false,
+    phases: (load?.phases ?? []).map((phase) => ({
+      name: phase.name,
+      model: phase.model,
+      requests: { ...phase.requests },
+      rate: { ...phase.rate },
+      latency: { ...phase.latency },
+    })),
+    series: (load?.series ?? []).map(({ second, phase, requests, errors, p50Ms, p99Ms }) => ({
+      second,
+      phase,
+      requests,
+      errors,
+      p50Ms,
+      p99Ms,
+    })),
+    resources,
+  };
+  if (service?.cpuset !== undefined) report.cpuset = service.cpuset;
+  if (trial.loadCpuset !== undefined) report.loadCpuset = trial.loadCpuset;
+  return report;
+}
+
+function latencyOrigin(trials: readonly TrialResult[]): Report['latencyOrigin'] {
+  const origins = new Set(trials.flatMap((trial) => (trial.load ? [trial.load.latencyOrigin] : [])));
+  if (origins.size === 0) return 'none';
+  if (origins.size > 1) return 'mixed';
+  return [...origins][0] as LoadResult['latencyOrigin'];
+}
+
+function scenarioReport(scenario: Scenario): ReportScenario {
+  const report: ReportScenario = {
+    name: scenario.name,
+    phases: scenario.load.phases.map((phase) =>
+      phase.load.model === 'open'
+        ? { name: phase.name, model: 'open', durationMs: phase.durationMs, rate: { ...phase.load.rate } }
+        : { name: phase.name, model: 'closed', durationMs: phase.durationMs, connections: phase.load.connections },
+    ),
+    warmupMs: scenario.load.warmup?.durationMs ?? null,
+    compare: scenario.compare,
+  };
+  if (scenario.description !== undefined) report.description = scenario.description;
+  if (scenario.sourcePath !== undefined) report.sourcePath = scenario.sourcePath;
+  const baseline = describeBuild(scenario.baseline);
+  const candidate = describeBuild(scenario.candidate);
+  if (baseline !== undefined) report.baseline = baseline;
+  if (candidate !== undefined) report.candidate = candidate;
+  return report;
+}
+
+const iso = (value: Date | string): string => (typeof value === 'string' ? value : value.toISOString());
+
+export function buildReport(input: BuildReportInput): Report {
+  const { judgement, scenario } = input;
+  const startedAt = iso(input.startedAt);
+  const finishedAt = iso(input.finishedAt);
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    verdict: judgement.verdict,
+    reasons: [...judgement.reasons],
+    warnings: [...judgement.warnings],
+    metrics: judgement.metrics.map((metric) => ({ ...metric, slo: metric.slo ?? null })),
+    findings: judgement.findings.map((finding) => ({ ...finding })),
+    trials: [...input.trials].sort((a, b) => a.order - b.order).map(trialReport),
+    rounds: { completed: judgement.rounds, planned: scenario.compare.rounds, max: scenario.compare.maxRounds },
+    confidence: judgement.confidence,
+    needsMoreRounds: judgement.needsMoreRounds,
+    scenario: scenarioReport(scenario),
+    environment: input.environment,
+    latencyOrigin: latencyOrigin(input.trials),
+    startedAt,
+    finishedAt,
+    durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt)),
+  };
+  if (judgement.infrastructureError !== undefined) report.infrastructureError = judgement.infrastructureError;
+  return report;
+}
+
+/** Display name of a metric row: "p99 latency (peak)". */
+export function metricDisplayName(metric: Pick<ReportMetric, 'label' | 'phase'>): string {
+  return metric.phase === undefined ? metric.label : `${metric.label} (${metric.phase})`;
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { judge } from '../judge/judge.js';
+import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
+import type { CompareSpec, Scenario } from '../scenario-model.js';
+import type { TrialResult } from '../trial.js';
+import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { renderHtml } from './render-html.js';
+import { renderJUnit } from './render-junit.js';
+import { renderMarkdown } from './render-markdown.js';
+import { buildReport, type Report, type ReportEnvironment } from './report-model.js';
+
+const compare: CompareSpec = { rounds: 2, maxRounds: 4, limits: {}, slo: { error_rate: 0.01 }, confidence: 0.95 };
+const scenario: Scenario = {
+  name: 'checkout <peak> & "burst"',
+  service: {
+    port: 8080,
+    ready: { kind: 'http', path: '/healthz', timeoutMs: 30_000 },
+    env: { TOKEN: 'secret' },
+    resources: {},
+    network: 'bridge',
+  },
+  baseline: { kind: 'image', image: 'shop:1.4.2' },
+  candidate: { kind: 'image', image: 'shop:1.5.0-rc1' },
+  load: {
+    phases: [
+      { name: 'peak', durationMs: 20_000, load: { model: 'open', rate: { from: 500, to: 500 }, maxConnections: 64 } },
+    ],
+    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
+    expectStatus: [200],
+    timeoutMs: 10_000,
+  },
+  compare,
+};
+const environment: ReportEnvironment = {
+  peakgateVersion: '0.1.0',
+  node: 'v20.20.0',
+  platform: 'linux',
+  cores: 2,
+  driver: 'docker',
+  cpusets: { service: '1', load: '0' },
+};
+const same = { latencyMedianMs: 2, cpuPerRequestMs: 0.2, memoryPeakBytes: 100e6 };
+
+function failingReport(): Report {
+  const trials: TrialResult[] = buildSyntheticComparison(2, 40, same, { ...same, cpuPerRequestMs: 0.3 }).map((trial) =>
+    trial.role === 'candidate' && trial.round === 2
+      ? {
+          ...trial,
+          exit: { ...trial.exit, crashed: true, exitCode: 1, logTail: ['ok', 'Error: <boom> & "bust" ]]> \u0007'] },
+        }
+      : trial,
+  );
+  const judgement = judge(trials, compare, { resamples: 400 });
+  return buildReport({
+    scenario,
+    trials,
+    judgement,
+    environment,
+    startedAt: new Date('2026-01-01T00:00:00Z'),
+    finishedAt: '2026-01-01T00:02:30.000Z',
+  });
+}
+
+function passingReport(): Report {
+  const trials = buildSyntheticComparison(2, 41, same, same);
+  return buildReport({
+    scenario,
+    trials,
+    judgement: judge(trials, compare, { resamples: 400 }),
+    environment,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+  });
+}
+
+/** A strict little XML well-formedness check: one root, balanced tags, quoted attributes, known entities. */
+function assertWellFormedXml(xml: string): string[] {
+  const body = xml.replace(/^<\?xml[^?]*\?>\s*/, '');
+  const stack: string[] = [];
+  const names: string[] = [];
+  let roots = 0;
+  const token = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/gy;
+  for (let match = token.exec(body); match !== null && token.lastIndex <= body.length; match = token.exec(body)) {
+    const [, closing, name, , selfClosing, text, stray] = match;
+    if (stray) throw new Error(`stray < at ${match.index}: ${body.slice(match.index, match.index + 40)}`);
+    if (text !== undefined) {
+      for (const entity of text.match(/&[^;\s]*;?/g) ?? []) {
+        if (!/^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);$/.test(entity)) throw new Error(`bad entity ${entity}`);
+      }
+      if (stack.length === 0 && text.trim() !== '') throw new Error('text outside the root');
+      continue;
+    }
+    if (closing) {
+      if (stack.pop() !== name) throw new Error(`mismatched </${name}>`);
+      continue;
+    }
+    if (stack.length === 0) roots++;
+    names.push(name as string);
+    if (!selfClosing) stack.push(name as string);
+    if (body.lastIndex === body.length) break;
+  }
+  if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`);
+  if (roots !== 1) throw new Error(`${roots} root elements`);
+  return names;
+}
+
+describe('format', () => {
+  it('formats changes, intervals, limits and values', () => {
+    expect(formatChange(1.382)).toBe('+38.2%');
+    expect(formatChange(0.96)).toBe('-4.0%');
+    expect(formatChange(0.99999)).toBe('+0.0%');
+    expect(formatChange(Infinity)).toBe('+∞%');
+    expect(formatInterval([1.31, 1.45])).toBe('+31.0%..+45.0%');
+    expect(formatLimit(0.1, 'lower-is-better')).toBe('+10%');
+    expect(formatLimit(0.1, 'higher-is-better')).toBe('-10%');
+    expect(formatValue(12.4, 'ms')).toBe('12.40 ms');
+    expect(formatValue(0.2314, 'ms')).toBe('0.231 ms');
+    expect(formatValue(512 * 1048576, 'bytes')).toBe('512.0 MiB');
+    expect(formatValue(0.0025, 'ratio')).toBe('0.25%');
+    expect(formatValue(5200.4, 'req/s')).toBe('5,200 req/s');
+  });
+});
+
+describe('report model', () => {
+  it('has the contract fields and no secrets or histograms', () => {
+    const report = failingReport();
+    expect(report.verdict).toBe('fail');
+    expect(report.reasons[0]).toMatch(/^candidate crashed \(exit 1\) in round 2: ok \| Error: <boom>/);
+    expect(report.reasons.some((r) => r.startsWith('CPU per request +'))).toBe(true);
+    const cpu = report.metrics.find((m) => m.name === 'cpu.per_request');
+    expect(cpu).toMatchObject({ status: 'fail', unit: 'ms', confidence: 0.95, limit: 0.1, slo: null });
+    expect(cpu?.interval).toHaveLength(2);
+    expect(report.trials).toHaveLength(4);
+    expect(report.trials.map((t) => t.order)).toEqual([0, 1, 2, 3]);
+    expect(report.trials[0]).toMatchObject({ role: 'baseline', round: 1, ready: true });
+    expect(report.trials[0]?.latency?.p99).toBeGreaterThan(0);
+    expect(report.trials[0]?.resources.length).toBeGreaterThan(10);
+    expect(report.rounds).toEqual({ completed: 2, planned: 2, max: 4 });
+    expect(report.latencyOrigin).toBe('intended-start');
+    expect(report.durationMs).toBe(150_000);
+    expect(report.scenario).toMatchObject({ baseline: 'shop:1.4.2', candidate: 'shop:1.5.0-rc1', warmupMs: null });
+    const json = JSON.stringify(report);
+    expect(json).not.toContain('secret');
+    expect(json).not.toContain('"histogram"');
+    expect(JSON.parse(json)).toEqual(report);
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('leads with a plain FAIL line, then reasons, a metrics table and a trials table', () => {
+    const markdown = renderMarkdown(failingReport());
+    const lines = markdown.split('\n');
+    expect(lines[0]).toBe('## peakgate compare: checkout \\<peak\\> & "burst"');
+    expect(lines[2]).toBe('**FAIL: the candidate is not safe to release**');
+    expect(markdown).toMatch(/^- candidate crashed \(exit 1\) in round 2: /m);
+    expect(markdown).toContain('| Metric | Baseline | Candidate | Change | 95% CI | Limit | SLO | Status |');
+    expect(markdown).toMatch(
+      /^\| CPU per request \| 0\.\d+ ms \| 0\.\d+ ms \| \+\d+\.\d% \| \+\d+\.\d%\.\.\+\d+\.\d% \| \+10% \| - \| FAIL \|$/m,
+    );
+    expect(markdown).toMatch(/^\| 2 \| candidate \| 2 \| [\d,]+ \| 0 \| .* \| crashed \(exit 1\) \|$/m);
+    expect(markdown).toContain('service CPUs 1, load CPUs 0');
+    expect(markdown).not.toMatch(/[\u{1F300}-\u{1FAFF}\u2705\u274C]/u);
+  });
+
+  it('says PASS for a passing run and has no reasons section', () => {
+    const markdown = renderMarkdown(passingReport());
+    expect(markdown.split('\n')[2]).toBe('**PASS: the candidate holds this load as well as the baseline**');
+    expect(markdown).not.toContain('### Reasons');
+  });
+});
+
+describe('renderJUnit', () => {
+  it('is well-formed XML with one testcase per metric plus the outright checks', () => {
+    const report = failingReport();
+    const xml = renderJUnit(report);
+    const elements = assertWellFormedXml(xml);
+    expect(elements.filter((name) => name === 'testcase')).toHaveLength(report.metrics.length + 1);
+    const failures = report.metrics.filter((m) => m.status === 'fail').length + 1;
+    expect(xml).toContain(
+      `<testsuites name="peakgate" tests="${report.metrics.length + 1}" failures="${failures}" errors="0"`,
+    );
+    expect(xml).toContain(
+      'message="candidate crashed (exit 1) in round 2: ok | Error: &lt;boom&gt; &amp; &quot;bust&quot; ]]&gt;',
+    );
+    expect(xml).not.toContain('\u0007');
+    expect(xml).toMatch(
+      /<testcase classname="peakgate\.checkout &lt;peak&gt; &amp; &quot;burst&quot;" name="CPU per request" time="0">\n\s+<failure message="CPU per request \+/,
+    );
+  });
+
+  it('marks an infrastructure problem as an error, not a failure', () => {
+    const report = { ...passingReport(), verdict: 'fail' as const, infrastructureError: 'the baseline is broken' };
+    const xml = renderJUnit(report);
+    assertWellFormedXml(xml);
+    expect(xml).toContain('errors="1"');
+    expect(xml).toContain('<error message="the baseline is broken" type="infrastructure">');
+  });
+
+  it('the checker itself rejects broken XML', () => {
+    expect(() => assertWellFormedXml('<a><b></a></b>')).toThrow(/mismatched/);
+    expect(() => assertWellFormedXml('<a>x & y</a>')).toThrow(/bad entity/);
+    expect(() => assertWellFormedXml('<a x="1"></a><b/>')).toThrow(/2 root/);
+  });
+});
+
+describe('renderHtml', () => {
+  it('is one self-contained page with the verdict, metrics and inline SVG charts', () => {
+    const html = renderHtml(failingReport());
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<div class="verdict fail">FAIL: the candidate is not safe to release</div>');
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html).toMatch(
+      /<polyline fill="none" stroke="#d9480f" stroke-width="1.5" points="[\d., ]+"><title>candidate r1<\/title>/,
+    );
+    expect(html).not.toMatch(/<script|<link|src="http|href="http|url\(/);
+    expect(html).toContain('checkout &lt;peak&gt; &amp; &quot;burst&quot;');
+    expect(html).not.toContain('<boom>');
+  });
+});
