@@ -30,7 +30,14 @@ export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemp
 export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
 export type { TemplatePart } from './placeholders.js';
 export { PlaceholderError, parsePlaceholders } from './placeholders.js';
-export { formatChange, formatInterval, formatLimit, formatValue } from './report/format.js';
+export {
+  formatChange,
+  formatInterval,
+  formatLimit,
+  formatMetricChange,
+  formatPoints,
+  formatValue,
+} from './report/format.js';
 export { renderHtml } from './report/render-html.js';
 export { escapeXml, renderJUnit } from './report/render-junit.js';
 export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';

@@ -48,3 +48,28 @@ export function formatValue(value: number, unit: MetricUnit): string {
       return `${Math.round(value).toLocaleString('en-US')} req/s`;
   }
 }
+
+/** A difference of rates in percentage points: 0.0123 → "+1.23 pts". */
+export function formatPoints(difference: number, digits = 2): string {
+  const text = Math.abs(difference * 100).toFixed(digits);
+  const sign = difference < 0 && Number(text) !== 0 ? '-' : '+';
+  return `${sign}${text} pts`;
+}
+
+/**
+ * The change and interval columns of a metric row. Error rates read as a difference in points
+ * (0% → 0.4% is "+0.40 pts", not "+∞%"); everything else as a relative change.
+ */
+export function formatMetricChange(metric: {
+  change: number;
+  interval: readonly [number, number];
+  difference?: { estimate: number; lower: number; upper: number };
+}): { change: string; interval: string } {
+  if (metric.difference) {
+    return {
+      change: formatPoints(metric.difference.estimate),
+      interval: `${formatPoints(metric.difference.lower)}..${formatPoints(metric.difference.upper)}`,
+    };
+  }
+  return { change: formatChange(metric.change), interval: formatInterval(metric.interval) };
+}

@@ -2,7 +2,7 @@
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets), so it
  * can be archived as a CI artifact and opened offline.
  */
-import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { escapeXml as escapeHtml } from './render-junit.js';
 import { metricDisplayName, type Report, type ReportTrial } from './report-model.js';
 import { type ChartSeries, renderLineChart } from './svg-line-chart.js';
@@ -37,7 +37,7 @@ export function renderHtml(report: Report): string {
   const metricsRows = report.metrics
     .map(
       (m) =>
-        `<tr>${cell(metricDisplayName(m))}${cell(formatValue(m.baseline, m.unit), 'num')}${cell(formatValue(m.candidate, m.unit), 'num')}${cell(formatChange(m.change), 'num')}${cell(formatInterval(m.interval), 'num')}${cell(formatLimit(m.limit, m.direction), 'num')}${cell(m.slo === null ? '-' : formatValue(m.slo, m.unit), 'num')}${cell(m.status.toUpperCase(), `status-${m.status}`)}</tr>`,
+        `<tr>${cell(metricDisplayName(m))}${cell(formatValue(m.baseline, m.unit), 'num')}${cell(formatValue(m.candidate, m.unit), 'num')}${cell(formatMetricChange(m).change, 'num')}${cell(formatMetricChange(m).interval, 'num')}${cell(formatLimit(m.limit, m.direction), 'num')}${cell(m.slo === null ? '-' : formatValue(m.slo, m.unit), 'num')}${cell(m.status.toUpperCase(), `status-${m.status}`)}</tr>`,
     )
     .join('');
   const trialRows = report.trials

@@ -2,7 +2,7 @@
  * summary.md: fit for a GitHub job summary ($GITHUB_STEP_SUMMARY). The verdict comes first in
  * plain words (no emoji, no colour: it must read the same in a terminal, an email, a PR comment).
  */
-import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { metricDisplayName, type Report, type ReportTrial } from './report-model.js';
 
 /** Escapes text for a Markdown table cell or list item. */
@@ -64,8 +64,8 @@ export function renderMarkdown(report: Report): string {
           metricDisplayName(metric),
           formatValue(metric.baseline, metric.unit),
           formatValue(metric.candidate, metric.unit),
-          formatChange(metric.change),
-          formatInterval(metric.interval),
+          formatMetricChange(metric).change,
+          formatMetricChange(metric).interval,
           formatLimit(metric.limit, metric.direction),
           metric.slo === null ? '-' : formatValue(metric.slo, metric.unit),
           metric.status.toUpperCase(),

@@ -3,7 +3,7 @@ import { judge } from '../judge/judge.js';
 import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
 import type { CompareSpec, Scenario } from '../scenario-model.js';
 import type { TrialResult } from '../trial.js';
-import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { formatChange, formatInterval, formatLimit, formatMetricChange, formatPoints, formatValue } from './format.js';
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -118,6 +118,13 @@ describe('format', () => {
     expect(formatValue(512 * 1048576, 'bytes')).toBe('512.0 MiB');
     expect(formatValue(0.0025, 'ratio')).toBe('0.25%');
     expect(formatValue(5200.4, 'req/s')).toBe('5,200 req/s');
+    expect(formatPoints(0.0123)).toBe('+1.23 pts');
+    expect(
+      formatMetricChange({ change: 9, interval: [2, 40], difference: { estimate: 0.004, lower: 0.002, upper: 0.006 } }),
+    ).toEqual({
+      change: '+0.40 pts',
+      interval: '+0.20 pts..+0.60 pts',
+    });
   });
 });
 
