@@ -121,6 +121,23 @@ describe('judge: metric verdicts', () => {
     expect(strict.verdict).toBe('fail');
   });
 
+  it('turns a marginal regression into a fail with more rounds (sequential)', () => {
+    const noisy: Side = { ...same, trialNoise: 0.03 };
+    const all = buildSyntheticComparison(6, 507, noisy, { ...noisy, cpuPerRequestMs: 0.24 });
+    const verdicts: string[] = [];
+    for (let rounds = 3; rounds <= 6; rounds++) {
+      const result = judge(
+        all.filter((trial) => trial.round <= rounds),
+        spec(),
+        fast,
+      );
+      verdicts.push(result.needsMoreRounds ? 'more' : result.verdict);
+      if (!result.needsMoreRounds) break;
+    }
+    expect(verdicts[0]).toBe('more');
+    expect(verdicts[verdicts.length - 1]).toBe('fail');
+  });
+
   it('passes a tiny absolute change under the noise floor (p50 0.20 ms → 0.24 ms)', () => {
     const tiny: Side = { ...same, latencyMedianMs: 0.2, latencySigma: 0.1 };
     const result = judge(buildSyntheticComparison(3, 7, tiny, { ...tiny, latencyMedianMs: 0.24 }), spec(), fast);

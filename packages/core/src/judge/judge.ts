@@ -559,6 +559,18 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
       ]
     : [];
   if (!canCompare) context.warnings.push('no metrics judged: one side has no trial with completed requests');
+  for (const trial of trials) {
+    if (trial.load?.interrupted) {
+      context.warnings.push(
+        `${trial.role} trial of round ${trial.round} was interrupted; its figures cover what was measured`,
+      );
+    }
+  }
+  if (canCompare && (context.baseline.length < 2 || context.candidate.length < 2)) {
+    context.warnings.push(
+      'fewer than two trials a side: trial-to-trial variation is not measured, intervals may be too narrow',
+    );
+  }
 
   const infrastructureError =
     baselineFindings.length > 0
