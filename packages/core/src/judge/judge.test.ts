@@ -225,6 +225,23 @@ describe('judge: errors and SLOs', () => {
     expect(result.findings.some((f) => f.role === 'candidate' && f.kind === 'error-slo')).toBe(true);
   });
 
+  it('fails CPU-per-request and minimum-throughput SLOs on the candidate alone', () => {
+    const phases = [{ name: 'burst', model: 'closed' as const, seconds: 10, rate: 800 }];
+    const result = judge(
+      buildSyntheticComparison(3, 14, { ...same, phases }, { ...same, phases }),
+      spec({ slo: { 'cpu.per_request': 0.1, throughput: 900 } }),
+      fast,
+    );
+    expect(metric(result, 'cpu.per_request').status).toBe('fail');
+    expect(metric(result, 'throughput', 'burst').status).toBe('fail');
+    expect(result.reasons).toContainEqual(
+      expect.stringMatching(/^CPU per request 0\.\d+ ms is above the SLO 0\.100 ms \(the baseline misses it too/),
+    );
+    expect(result.reasons).toContainEqual(
+      expect.stringMatching(/^throughput [\d,]+ req\/s in phase burst is below the SLO 900 req\/s/),
+    );
+  });
+
   it('reports an error burst that the whole-run rate hides (k6 #2379)', () => {
     const phases = [{ name: 'peak', model: 'open' as const, seconds: 60, rate: 200 }];
     const result = judge(
