@@ -17,6 +17,15 @@ export interface LatencyBins {
   bins: Int32Array;
   counts: Float64Array;
   total: number;
+  /**
+   * The same counts grouped by coarse bin (COARSE_WIDTH fine bins each): coarse indices ascending,
+   * their counts, and where each coarse bin's fine entries start in `bins` (one extra end entry).
+   * Percentiles of a sum then add up a few dozen coarse counts per part instead of hundreds of
+   * fine ones, which is what makes thousands of bootstrap resamples cheap.
+   */
+  coarse: Int32Array;
+  coarseCounts: Float64Array;
+  coarseStart: Int32Array;
 }
 
 /** The parts of hdr-histogram-js's JsHistogram we read; createLatencyHistogram builds that kind. */
@@ -52,12 +61,41 @@ function addToBins(histogram: Histogram, dense: Map<number, number>): void {
   }
 }
 
+const COARSE_SHIFT = 4;
+const COARSE_WIDTH = 1 << COARSE_SHIFT;
+const COARSE_COUNT = (LATENCY_BIN_COUNT >> COARSE_SHIFT) + 1;
+
+/** Builds LatencyBins from fine bin indices (ascending) and their counts. */
+export function latencyBinsFrom(bins: Int32Array, counts: Float64Array): LatencyBins {
+  let total = 0;
+  const coarse: number[] = [];
+  const coarseCounts: number[] = [];
+  const coarseStart: number[] = [];
+  for (let i = 0; i < bins.length; i++) {
+    const count = counts[i] as number;
+    total += count;
+    const c = (bins[i] as number) >> COARSE_SHIFT;
+    if (coarse[coarse.length - 1] !== c) {
+      coarse.push(c);
+      coarseCounts.push(0);
+      coarseStart.push(i);
+    }
+    coarseCounts[coarseCounts.length - 1] = (coarseCounts[coarseCounts.length - 1] as number) + count;
+  }
+  coarseStart.push(bins.length);
+  return {
+    bins,
+    counts,
+    total,
+    coarse: Int32Array.from(coarse),
+    coarseCounts: Float64Array.from(coarseCounts),
+    coarseStart: Int32Array.from(coarseStart),
+  };
+}
+
 function toSparse(dense: Map<number, number>): LatencyBins {
   const order = [...dense.keys()].sort((a, b) => a - b);
-  const counts = Float64Array.from(order.map((bin) => dense.get(bin) as number));
-  let total = 0;
-  for (const count of counts) total += count;
-  return { bins: Int32Array.from(order), counts, total };
+  return latencyBinsFrom(Int32Array.from(order), Float64Array.from(order.map((bin) => dense.get(bin) as number)));
 }
 
 export function histogramToBins(histogram: Histogram): LatencyBins {
@@ -81,10 +119,26 @@ export function encodedToBins(encoded: readonly string[]): LatencyBins {
   }
   return toSparse(dense);
 }
+/** Position of coarse bin `c` in a part's `coarse` array, or -1. */
+function findCoarse(part: LatencyBins, c: number): number {
+  let low = 0;
+  let high = part.coarse.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const value = part.coarse[mid] as number;
+    if (value === c) return mid;
+    if (value < c) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
 /**
- * Percentiles (levels in (0, 100], ascending or not) of the sum of several binned histograms,
- * in ms. The value at a level is the bin holding the ceil(level% × total)-th value, as in HDR.
- * `scratch` is a reusable dense array of LATENCY_BIN_COUNT zeros; it is zeroed again on return.
+ * Percentiles (levels in (0, 100], any order) of the sum of several binned histograms, in ms.
+ * The value at a level is the bin holding the ceil(level% × total)-th value, as in HDR.
+ * Two passes: coarse counts locate the coarse bin of each rank, then only that coarse bin's fine
+ * counts are added up. `scratch` is a reusable array of at least LATENCY_BIN_COUNT zeros; it is
+ * zeroed again on return.
  */
 export function percentilesOfBins(
   parts: readonly LatencyBins[],
@@ -92,14 +146,15 @@ export function percentilesOfBins(
   scratch: Float64Array = new Float64Array(LATENCY_BIN_COUNT),
 ): number[] {
   let total = 0;
-  let lowest = LATENCY_BIN_COUNT;
+  let lowest = COARSE_COUNT;
   let highest = -1;
   for (const part of parts) {
-    for (let i = 0; i < part.bins.length; i++) {
-      const bin = part.bins[i] as number;
-      scratch[bin] = (scratch[bin] as number) + (part.counts[i] as number);
-      if (bin < lowest) lowest = bin;
-      if (bin > highest) highest = bin;
+    const { coarse, coarseCounts } = part;
+    for (let i = 0; i < coarse.length; i++) {
+      const c = coarse[i] as number;
+      scratch[c] = (scratch[c] as number) + (coarseCounts[i] as number);
+      if (c < lowest) lowest = c;
+      if (c > highest) highest = c;
     }
     total += part.total;
   }
@@ -108,16 +163,50 @@ export function percentilesOfBins(
   const targets = levels
     .map((level, index) => ({ index, rank: Math.max(1, Math.ceil((level / 100) * total)) }))
     .sort((a, b) => a.rank - b.rank);
+  // Pass 1: the coarse bin of each target and the count below it.
+  const located: { c: number; below: number }[] = [];
   let cumulative = 0;
   let next = 0;
-  for (let bin = lowest; bin <= highest && next < targets.length; bin++) {
-    cumulative += scratch[bin] as number;
-    while (next < targets.length && cumulative >= (targets[next] as { rank: number }).rank) {
-      result[(targets[next] as { index: number }).index] = binValueMs(bin);
+  for (let c = lowest; c <= highest && next < targets.length; c++) {
+    const here = scratch[c] as number;
+    while (next < targets.length && cumulative + here >= (targets[next] as { rank: number }).rank) {
+      located[next] = { c, below: cumulative };
       next++;
     }
+    cumulative += here;
   }
-  for (; next < targets.length; next++) result[(targets[next] as { index: number }).index] = binValueMs(highest);
+  for (; next < targets.length; next++)
+    located[next] = { c: highest, below: cumulative - (scratch[highest] as number) };
   scratch.fill(0, Math.max(0, lowest), highest + 1);
+  // Pass 2: within each located coarse bin, add the fine counts of every part.
+  const fine = new Float64Array(COARSE_WIDTH);
+  let filledFor = -1;
+  for (let k = 0; k < targets.length; k++) {
+    const { c, below } = located[k] as { c: number; below: number };
+    if (c !== filledFor) {
+      fine.fill(0);
+      for (const part of parts) {
+        const position = findCoarse(part, c);
+        if (position < 0) continue;
+        const end = part.coarseStart[position + 1] as number;
+        for (let i = part.coarseStart[position] as number; i < end; i++) {
+          const slot = (part.bins[i] as number) - (c << COARSE_SHIFT);
+          fine[slot] = (fine[slot] as number) + (part.counts[i] as number);
+        }
+      }
+      filledFor = c;
+    }
+    const rank = (targets[k] as { rank: number }).rank - below;
+    let running = 0;
+    let slot = 0;
+    let lastNonEmpty = 0;
+    for (; slot < COARSE_WIDTH; slot++) {
+      if ((fine[slot] as number) > 0) lastNonEmpty = slot;
+      running += fine[slot] as number;
+      if (running >= rank) break;
+    }
+    const bin = (c << COARSE_SHIFT) + (slot < COARSE_WIDTH ? slot : lastNonEmpty);
+    result[(targets[k] as { index: number }).index] = binValueMs(bin);
+  }
   return result;
 }

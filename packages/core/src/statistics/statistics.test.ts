@@ -7,7 +7,7 @@ import { createLatencyHistogram, encodeHistogram, recordLatencyMs } from '../his
 import { bootstrapRatioInterval } from './bootstrap.js';
 import { mean, median, quantile } from './descriptive.js';
 import { hodgesLehmann } from './hodges-lehmann.js';
-import { encodedToBins, percentilesOfBins } from './latency-bins.js';
+import { binValueMs, encodedToBins, LATENCY_BIN_COUNT, latencyBinsFrom, percentilesOfBins } from './latency-bins.js';
 import { mannWhitneyU } from './mann-whitney.js';
 import { normalCdf, normalQuantile } from './normal-distribution.js';
 import { proportionDifferenceInterval, rateRatioInterval, wilsonInterval } from './proportions.js';
@@ -210,5 +210,46 @@ describe('Student t and Welch', () => {
     expect(result?.upper).toBeCloseTo(0.1210700661494937, 8);
     expect(result?.estimate).toBeCloseTo(0.046454393015313844, 10);
     expect(welchInterval([1], [1, 2], 0.95)).toBeUndefined();
+  });
+});
+
+describe('percentilesOfBins (two-pass) against a plain dense scan', () => {
+  function naive(parts: { bins: Int32Array; counts: Float64Array }[], levels: number[]): number[] {
+    const dense = new Float64Array(LATENCY_BIN_COUNT);
+    let total = 0;
+    for (const part of parts) {
+      part.bins.forEach((bin, i) => {
+        dense[bin] = (dense[bin] as number) + (part.counts[i] as number);
+        total += part.counts[i] as number;
+      });
+    }
+    return levels.map((level) => {
+      const rank = Math.max(1, Math.ceil((level / 100) * total));
+      let cumulative = 0;
+      for (let bin = 0; bin < LATENCY_BIN_COUNT; bin++) {
+        cumulative += dense[bin] as number;
+        if (cumulative >= rank) return binValueMs(bin);
+      }
+      return Number.NaN;
+    });
+  }
+
+  it('gives identical values on random sparse parts', () => {
+    const random = createSeededRandom(11);
+    const scratch = new Float64Array(LATENCY_BIN_COUNT);
+    for (let round = 0; round < 200; round++) {
+      const parts = Array.from({ length: 1 + Math.floor(random() * 6) }, () => {
+        const start = 800 + Math.floor(random() * 400);
+        const chosen = new Set<number>();
+        const n = 1 + Math.floor(random() * 60);
+        for (let i = 0; i < n; i++) chosen.add(start + Math.floor(random() * random() * 900));
+        const bins = Int32Array.from([...chosen].sort((a, b) => a - b));
+        const counts = Float64Array.from(bins, () => 1 + Math.floor(random() * 20));
+        return latencyBinsFrom(bins, counts);
+      });
+      const levels = [50, 90, 99, 99.9, 100, 0.001];
+      expect(percentilesOfBins(parts, levels, scratch)).toEqual(naive(parts, levels));
+      expect(scratch.every((value) => value === 0)).toBe(true);
+    }
   });
 });
