@@ -239,7 +239,7 @@ class ProcessService implements StartedService {
       } catch {
         return;
       }
-      await new Promise((r) => setTimeout(r, 25).unref());
+      await new Promise((r) => setTimeout(r, 25));
     }
   }
 
