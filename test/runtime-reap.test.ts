@@ -169,5 +169,13 @@ describe.skipIf(process.platform !== 'linux')('reaping process groups', () => {
     });
     expect(cli.status).toBe(0);
     expect(cli.stderr).toContain('no docker engine reachable');
+    const json = spawnSync(process.execPath, [bin, 'reap', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, DOCKER_HOST: 'tcp://127.0.0.1:9' },
+    });
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ dockerReachable: false, containers: [] });
   });
 });
