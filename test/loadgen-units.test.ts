@@ -4,6 +4,7 @@ import {
   decodeHistogram,
   encodeHistogram,
   isPeakgateError,
+  LATENCY_HISTOGRAM,
   mergeEncodedHistograms,
   recordLatencyMs,
 } from '../packages/core/dist/index.js';
@@ -15,7 +16,9 @@ import {
   compileTemplate,
   expectedArrivals,
   isLoopbackHost,
+  SHARD_HISTOGRAM,
   shareOf,
+  validateRequestMix,
 } from '../packages/loadgen/dist/index.js';
 
 describe('histogram merge', () => {
@@ -40,6 +43,10 @@ describe('histogram merge', () => {
     }
     expect(encodeHistogram(merged)).toBe(encodeHistogram(both));
     expect(decodeHistogram(encodeHistogram(merged)).totalCount).toBe(20_000);
+  });
+
+  it('records worker histograms with the same range and precision as core', () => {
+    expect(SHARD_HISTOGRAM).toEqual(LATENCY_HISTOGRAM);
   });
 });
 
@@ -92,7 +99,7 @@ describe('request templates', () => {
     ['/x/{{int 1 2}', 'unbalanced'],
   ])('rejects %s with a PeakgateError naming the field', (path, message) => {
     try {
-      compileRequestMix([{ weight: 1, method: 'GET', path, headers: {} }]);
+      validateRequestMix([{ weight: 1, method: 'GET', path, headers: {} }]);
       expect.unreachable();
     } catch (error) {
       expect(isPeakgateError(error)).toBe(true);

@@ -5,7 +5,7 @@
  * Placeholders: `{{int a b}}` (inclusive integer range), `{{uuid}}`, `{{pick a b c}}`.
  */
 import { randomUUID } from 'node:crypto';
-import { type HttpMethod, PeakgateError, type RequestTemplate } from '@peakgate/core';
+import type { HttpMethod, RequestTemplate } from '@peakgate/core';
 
 type Part =
   | { kind: 'text'; text: string }
@@ -70,8 +70,16 @@ function parsePlaceholder(inner: string, where: string): Part {
   throw invalid(where, `unknown placeholder "{{${inner}}}" (expected int, uuid or pick)`);
 }
 
-function invalid(where: string, message: string): PeakgateError {
-  return new PeakgateError('PG_ERR_SCENARIO_INVALID', `${where}: ${message}`);
+/**
+ * A template the engine cannot compile. Plain Error (not PeakgateError) so worker threads need not
+ * load @peakgate/core; the main thread converts it in {@link validateRequestMix}.
+ */
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+function invalid(where: string, message: string): TemplateError {
+  return new TemplateError(`${where}: ${message}`);
 }
 
 export function compileString(source: string, where: string): CompiledString {

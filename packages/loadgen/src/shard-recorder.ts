@@ -4,15 +4,20 @@
  * to the main thread as they close; a request counts in the second in which it completed.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { createLatencyHistogram, encodeHistogram, type Histogram, recordLatencyMs } from '@peakgate/core';
 import type { TransportErrorKind } from './error-kind.js';
+import {
+  createShardHistogram,
+  encodeShardHistogram,
+  recordShardLatencyMs,
+  type ShardHistogram,
+} from './shard-histogram.js';
 import { emptyCounts, type ShardCounts, type ShardMessage } from './shard-protocol.js';
 
 export class ShardRecorder {
   readonly counts: ShardCounts = emptyCounts();
   readonly statuses: Record<string, number> = {};
-  private readonly total: Histogram = createLatencyHistogram();
-  private second: Histogram = createLatencyHistogram();
+  private readonly total: ShardHistogram = createShardHistogram();
+  private readonly second: ShardHistogram = createShardHistogram();
   private secondIndex = 0;
   private secondRequests = 0;
   private secondErrors = 0;
@@ -52,7 +57,7 @@ export class ShardRecorder {
       second: this.secondIndex,
       requests: this.secondRequests,
       errors: this.secondErrors,
-      histogram: encodeHistogram(this.second),
+      histogram: encodeShardHistogram(this.second),
     };
     this.port.postMessage(message);
     this.second.reset();
@@ -65,8 +70,8 @@ export class ShardRecorder {
     if (this.closed) return;
     const key = String(status);
     this.statuses[key] = (this.statuses[key] ?? 0) + 1;
-    recordLatencyMs(this.total, latencyMs);
-    recordLatencyMs(this.second, latencyMs);
+    recordShardLatencyMs(this.total, latencyMs);
+    recordShardLatencyMs(this.second, latencyMs);
     this.secondRequests++;
     if (this.expectStatus.has(status)) {
       this.counts.ok++;
@@ -97,7 +102,7 @@ export class ShardRecorder {
       if (this.timer) clearTimeout(this.timer);
       this.flushSecond();
     }
-    return encodeHistogram(this.total);
+    return encodeShardHistogram(this.total);
   }
 }
 

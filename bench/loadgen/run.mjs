@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Load-engine benchmark (not a timed test): raw autocannon CLI, wrk and peakgate's engine against
+// the same trivial fastify target, in one run, at the same connection count; then peakgate's open
+// model at a fixed 2,000 req/s. Reports throughput and the generator's own CPU time per request
+// and ratios to raw autocannon. CPU: autocannon and wrk = user+sys of the whole process from
+// /usr/bin/time (start-up included); peakgate = process.cpuUsage() of a child process running the
+// engine, taken around runLoad (worker-pool start-up included, node/module loading excluded).
+//
+//   pnpm --filter @peakgate/loadgen exec tsc -b   # or: npx tsc -b packages/cli
+//   node bench/loadgen/run.mjs [--connections 50] [--seconds 10] [--rate 2000] [--rate-seconds 20] [--repeat 3]
+//
+// With `taskset` present, the target is pinned to CPU 0 and every generator to CPU 1.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const here = import.meta.dirname;
+const root = join(here, '..', '..');
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '2000' },
+    'rate-seconds': { type: 'string', default: '20' },
+    repeat: { type: 'string', default: '3' },
+  },
+});
+const connections = Number(values.connections);
+const seconds = Number(values.seconds);
+const repeat = Number(values.repeat);
+const has = (bin) => {
+  try {
+    execFileSync('which', [bin], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const pin = has('taskset') && availableParallelism() >= 2;
+const pinned = (cpu, argv) => (pin ? ['taskset', '-c', String(cpu), ...argv] : argv);
+const autocannonBin = join(root, 'packages', 'loadgen', 'node_modules', '.bin', 'autocannon');
+const tmp = mkdtempSync(join(tmpdir(), 'peakgate-bench-'));
+
+function run(argv) {
+  // /usr/bin/time reports the generator's own user+sys CPU (children included, i.e. its threads and
+  // any helper process), independent of the target's.
+  const timeFile = join(tmp, `time-${Math.random().toString(36).slice(2)}`);
+  const out = execFileSync('/usr/bin/time', ['-f', '%U %S %e', '-o', timeFile, ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const [user, sys, wall] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
+  return { out, cpuSeconds: user + sys, wallSeconds: wall };
+}
+
+async function startTarget() {
+  const [cmd, ...args] = pinned(0, ['node', join(here, 'target.mjs')]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill('SIGTERM') };
+}
+
+const generators = {
+  autocannon: (url) => {
+    const r = run(pinned(1, [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url]));
+    const json = JSON.parse(r.out);
+    return { requests: json.requests.total, seconds: json.duration, cpu: r.cpuSeconds };
+  },
+  wrk: (url) => {
+    const r = run(pinned(1, ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]));
+    const requests = Number(/(\d+) requests in/.exec(r.out)?.[1]);
+    const took = /requests in ([\d.]+)(m?s)/.exec(r.out);
+    const secs = took ? Number(took[1]) / (took[2] === 'ms' ? 1000 : 1) : seconds;
+    return { requests, seconds: secs, cpu: r.cpuSeconds };
+  },
+  peakgate: (url) => {
+    const r = run(
+      pinned(1, ['node', join(here, 'engine-child.mjs'), url, 'closed', String(connections), String(seconds)]),
+    );
+    const json = JSON.parse(r.out);
+    // process.cpuUsage() of the engine's process around runLoad (all threads, pool start-up included).
+    return { requests: json.requests.total, seconds: json.durationMs / 1000, cpu: json.cpuSeconds };
+  },
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const target = await startTarget();
+const rows = {};
+try {
+  // Warm the target's JIT so the first generator is not penalised.
+  generators.autocannon(target.url);
+  for (let round = 0; round < repeat; round++) {
+    // Rotate the order each round so drift hits every generator alike.
+    const names = Object.keys(generators).filter((n) => n !== 'wrk' || has('wrk'));
+    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
+      const g = generators[name](target.url);
+      rows[name] = rows[name] ?? [];
+      rows[name].push({ rps: g.requests / g.seconds, cpuPerReqUs: (g.cpu / g.requests) * 1e6 });
+      process.stderr.write(
+        `${name}: ${(g.requests / g.seconds).toFixed(0)} req/s, ${((g.cpu / g.requests) * 1e6).toFixed(1)} µs CPU/req\n`,
+      );
+    }
+  }
+  const rateArgs = ['node', join(here, 'engine-child.mjs'), target.url, 'open', values.rate, values['rate-seconds']];
+  const open = JSON.parse(run(pinned(1, rateArgs)).out);
+  const summary = Object.fromEntries(
+    Object.entries(rows).map(([name, rs]) => [
+      name,
+      { rps: median(rs.map((r) => r.rps)), cpuPerReqUs: median(rs.map((r) => r.cpuPerReqUs)) },
+    ]),
+  );
+  const ac = summary.autocannon;
+  const lines = [
+    `Conditions: ${availableParallelism()} cores, ${pin ? 'target pinned to CPU 0, generators to CPU 1 (taskset)' : 'no pinning'}, ` +
+      `load average ${loadavg()[0].toFixed(2)} at the end, ${connections} connections × ${seconds} s, median of ${repeat} rounds.`,
+    '',
+    '| generator | req/s ÷ autocannon | generator CPU per request ÷ autocannon |',
+    '| --- | --- | --- |',
+    ...Object.entries(summary).map(
+      ([name, s]) => `| ${name} | ${(s.rps / ac.rps).toFixed(3)} | ${(s.cpuPerReqUs / ac.cpuPerReqUs).toFixed(3)} |`,
+    ),
+    '',
+    `Open model, ${values.rate} req/s for ${values['rate-seconds']} s: achieved ÷ asked = ${(open.rate.achieved / open.rate.asked).toFixed(4)}, ` +
+      `dropped ${open.errors.dropped}, errors ${open.requests.errors}.`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ summary, open: { rate: open.rate, errors: open.errors, latency: open.latency } })}\n`,
+  );
+} finally {
+  target.stop();
+}

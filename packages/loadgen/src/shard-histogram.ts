@@ -1,0 +1,30 @@
+/**
+ * Worker-side latency histograms. Same range and precision as @peakgate/core's LATENCY_HISTOGRAM
+ * (so the encoded form merges with every other histogram), but with 32-bit buckets: recording is
+ * ~6x faster than core's packed buckets, which matters at tens of thousands of responses per
+ * second. Kept free of @peakgate/core imports so a worker thread starts without loading the
+ * scenario schema, YAML parser and statistics. test/loadgen-units.test.ts checks both stay equal.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+export const SHARD_HISTOGRAM = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 120_000_000,
+  numberOfSignificantValueDigits: 3,
+} as const;
+
+export type ShardHistogram = hdr.Histogram;
+
+export function createShardHistogram(): ShardHistogram {
+  return hdr.build({ ...SHARD_HISTOGRAM, bitBucketSize: 32, autoResize: true, useWebAssembly: false });
+}
+
+/** Records a latency given in ms as whole µs (at least 1), like core's recordLatencyMs. */
+export function recordShardLatencyMs(histogram: ShardHistogram, latencyMs: number): void {
+  const micros = Math.max(1, Math.round(latencyMs * 1000));
+  histogram.recordValue(Math.min(micros, SHARD_HISTOGRAM.highestTrackableValue));
+}
+
+export function encodeShardHistogram(histogram: ShardHistogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
