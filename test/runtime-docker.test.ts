@@ -4,6 +4,7 @@
  * error codes. Skips visibly without an engine; fails in CI without one.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +185,29 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
     expect(error.exit).toMatchObject({ ready: false, crashed: true, exitCode: 3 });
     expect(error.exit.logTail.join('\n')).toContain('bad config: no backends');
     expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('reports a service that cannot bind its port (host network) as PG_ERR_RUNTIME_PORT_TAKEN (exit 3)', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const error = (await driver
+        .start(
+          image('good'),
+          serviceSpec({
+            env: { MODE: 'good', HOST: '127.0.0.1' },
+            command: ['node', '-e', `process.env.PORT = '${taken}'; import('/app/server.js')`],
+          }),
+          { runId, role: 'baseline', outDir },
+        )
+        .catch((e: unknown) => e)) as PeakgateError;
+      expect(error.code).toBe('PG_ERR_RUNTIME_PORT_TAKEN');
+      expect(error.exitCode).toBe(3);
+      expect(error.message).toContain(`port ${taken}`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('reports a missing image as PG_ERR_RUNTIME_IMAGE_MISSING (exit 3), fast, without hanging on a pull', async () => {

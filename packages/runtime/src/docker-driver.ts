@@ -187,6 +187,7 @@ class DockerService implements StartedService {
   private diedRecord: DeathRecord | undefined;
   private oomSeen = false;
   private stopRequested = false;
+  private started = false;
   private ready = false;
   private stopping: Promise<StoppedService> | undefined;
   private reader: ResourceReader | undefined;
@@ -232,6 +233,7 @@ class DockerService implements StartedService {
     await this.watchDeath();
     try {
       await this.container.start();
+      this.started = true;
     } catch (error) {
       const message = engineMessage(error);
       if (/port is already allocated|address already in use/i.test(message)) throw portTaken(hostPort ?? 0, this.name);
@@ -449,7 +451,8 @@ class DockerService implements StartedService {
       // 304 already stopped, 404 gone, or never started: removal below settles it.
     }
     // The die event (or wait) normally arrives at once; inspect is the fallback.
-    await within(this.died, 3000);
+    // A container that never started sends no die event: no need to wait for one.
+    if (this.started) await within(this.died, 3000);
     if (this.diedRecord === undefined) await this.onDied();
     await within(this.logsEnded, 1000);
     this.streams.abort();
