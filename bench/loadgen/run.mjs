@@ -30,6 +30,7 @@ const { values } = parseArgs({
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
+const shortSeconds = Math.max(1, Math.round(seconds / 3));
 const has = (bin) => {
   try {
     execFileSync('which', [bin], { stdio: 'ignore' });
@@ -67,19 +68,19 @@ async function startTarget() {
 }
 
 const generators = {
-  autocannon: (url) => {
+  autocannon: (url, seconds) => {
     const r = run(pinned(1, [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', url]));
     const json = JSON.parse(r.out);
     return { requests: json.requests.total, seconds: json.duration, cpu: r.cpuSeconds };
   },
-  wrk: (url) => {
+  wrk: (url, seconds) => {
     const r = run(pinned(1, ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]));
     const requests = Number(/(\d+) requests in/.exec(r.out)?.[1]);
     const took = /requests in ([\d.]+)(m?s)/.exec(r.out);
     const secs = took ? Number(took[1]) / (took[2] === 'ms' ? 1000 : 1) : seconds;
     return { requests, seconds: secs, cpu: r.cpuSeconds };
   },
-  peakgate: (url) => {
+  peakgate: (url, seconds) => {
     const r = run(
       pinned(1, ['node', join(here, 'engine-child.mjs'), url, 'closed', String(connections), String(seconds)]),
     );
@@ -94,16 +95,20 @@ const target = await startTarget();
 const rows = {};
 try {
   // Warm the target's JIT so the first generator is not penalised.
-  generators.autocannon(target.url);
+  generators.autocannon(target.url, shortSeconds);
   for (let round = 0; round < repeat; round++) {
     // Rotate the order each round so drift hits every generator alike.
     const names = Object.keys(generators).filter((n) => n !== 'wrk' || has('wrk'));
     for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
-      const g = generators[name](target.url);
+      // A short and a long run: the difference gives the steady-state (marginal) CPU per request,
+      // free of each generator's start-up cost (node, module loading, worker threads).
+      const short = generators[name](target.url, shortSeconds);
+      const g = generators[name](target.url, seconds);
+      const marginal = ((g.cpu - short.cpu) / (g.requests - short.requests)) * 1e6;
       rows[name] = rows[name] ?? [];
-      rows[name].push({ rps: g.requests / g.seconds, cpuPerReqUs: (g.cpu / g.requests) * 1e6 });
+      rows[name].push({ rps: g.requests / g.seconds, cpuPerReqUs: (g.cpu / g.requests) * 1e6, marginalUs: marginal });
       process.stderr.write(
-        `${name}: ${(g.requests / g.seconds).toFixed(0)} req/s, ${((g.cpu / g.requests) * 1e6).toFixed(1)} µs CPU/req\n`,
+        `${name}: ${(g.requests / g.seconds).toFixed(0)} req/s, ${((g.cpu / g.requests) * 1e6).toFixed(1)} µs CPU/req, marginal ${marginal.toFixed(1)} µs\n`,
       );
     }
   }
@@ -112,7 +117,11 @@ try {
   const summary = Object.fromEntries(
     Object.entries(rows).map(([name, rs]) => [
       name,
-      { rps: median(rs.map((r) => r.rps)), cpuPerReqUs: median(rs.map((r) => r.cpuPerReqUs)) },
+      {
+        rps: median(rs.map((r) => r.rps)),
+        cpuPerReqUs: median(rs.map((r) => r.cpuPerReqUs)),
+        marginalUs: median(rs.map((r) => r.marginalUs)),
+      },
     ]),
   );
   const ac = summary.autocannon;
@@ -120,10 +129,11 @@ try {
     `Conditions: ${availableParallelism()} cores, ${pin ? 'target pinned to CPU 0, generators to CPU 1 (taskset)' : 'no pinning'}, ` +
       `load average ${loadavg()[0].toFixed(2)} at the end, ${connections} connections × ${seconds} s, median of ${repeat} rounds.`,
     '',
-    '| generator | req/s ÷ autocannon | generator CPU per request ÷ autocannon |',
-    '| --- | --- | --- |',
+    '| generator | req/s ÷ autocannon | CPU per request ÷ autocannon (whole run) | steady-state CPU per request ÷ autocannon |',
+    '| --- | --- | --- | --- |',
     ...Object.entries(summary).map(
-      ([name, s]) => `| ${name} | ${(s.rps / ac.rps).toFixed(3)} | ${(s.cpuPerReqUs / ac.cpuPerReqUs).toFixed(3)} |`,
+      ([name, s]) =>
+        `| ${name} | ${(s.rps / ac.rps).toFixed(3)} | ${(s.cpuPerReqUs / ac.cpuPerReqUs).toFixed(3)} | ${(s.marginalUs / ac.marginalUs).toFixed(3)} |`,
     ),
     '',
     `Open model, ${values.rate} req/s for ${values['rate-seconds']} s: achieved ÷ asked = ${(open.rate.achieved / open.rate.asked).toFixed(4)}, ` +

@@ -4,7 +4,7 @@
  * float ms (autocannon's own histogram is whole-ms), i.e. from the actual send.
  */
 import type { ClosedLoad } from '@peakgate/core';
-import type autocannon from 'autocannon';
+import autocannon from 'autocannon';
 import { shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix } from './request-template.js';
@@ -52,12 +52,10 @@ export async function runClosedShard(
           },
         },
       ];
-  // Loaded on first use: open-model-only runs never pay for autocannon's start-up.
-  const { default: run } = await import('autocannon');
   const clients: AutocannonClientInternals[] = [];
   let sent = 0;
   const finished = new Promise<void>((resolve, reject) => {
-    const instance = run(
+    const instance = autocannon(
       {
         url: url.origin,
         connections,

@@ -4,8 +4,7 @@
  * for `go` (a common start time for all shards), stream per-second samples, honour `stop`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { runClosedShard } from './closed-shard.js';
-import { runOpenShard } from './open-shard.js';
+import type { LoadPhase } from '@peakgate/core';
 import { ShardControl } from './shard-control.js';
 import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
 import { expectedStatusSet, ShardRecorder } from './shard-recorder.js';
@@ -14,6 +13,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, phase } = task;
   const control = new ShardControl();
   try {
+    // The model's sender (autocannon or undici) is loaded only when a phase needs it (thread start-up
+    // is CPU charged to the engine), and before `ready`, so loading never delays the common start.
+    const send = await loadSender(phase.load);
     const startAtEpochMs = await waitForGo(port, control);
     // Both threads' performance.timeOrigin are wall-clock epochs, so this maps the common start onto
     // this thread's monotonic clock.
@@ -21,11 +23,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const recorder = new ShardRecorder(port, startMs, phase.durationMs, expectedStatusSet(task.expectStatus));
     if (control.isStopped) return result(recorder, 0, 0, 0, true);
     await sleepUntil(startMs);
-    if (phase.load.model === 'closed') {
-      const out = await runClosedShard(task, phase.load, recorder, control, startMs);
-      return result(recorder, out.sent, 0, elapsedSince(startMs, phase.durationMs, control), out.stoppedEarly);
-    }
-    const out = await runOpenShard(task, phase.load, recorder, control, startMs);
+    const out = await send(task, recorder, control, startMs);
     return result(recorder, out.sent, out.arrivals, elapsedSince(startMs, phase.durationMs, control), out.stoppedEarly);
   } finally {
     // Messages on one port arrive in order, so `done` tells the main thread every sample is in.
@@ -33,6 +31,25 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     port.postMessage(done);
     port.close();
   }
+}
+
+type Sender = (
+  task: ShardTask,
+  recorder: ShardRecorder,
+  control: ShardControl,
+  startMs: number,
+) => Promise<{ sent: number; arrivals: number; stoppedEarly: boolean }>;
+
+async function loadSender(load: LoadPhase['load']): Promise<Sender> {
+  if (load.model === 'closed') {
+    const { runClosedShard } = await import('./closed-shard.js');
+    return async (task, recorder, control, startMs) => ({
+      ...(await runClosedShard(task, load, recorder, control, startMs)),
+      arrivals: 0,
+    });
+  }
+  const { runOpenShard } = await import('./open-shard.js');
+  return (task, recorder, control, startMs) => runOpenShard(task, load, recorder, control, startMs);
 }
 
 function result(
