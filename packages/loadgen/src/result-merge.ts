@@ -1,14 +1,13 @@
 /** Exact merging of shard results into phase results, and of phase results into a LoadResult. */
 import {
   type ErrorCounts,
-  encodeHistogram,
   type LoadPhase,
   type LoadResult,
-  mergeEncodedHistograms,
   type PhaseResult,
   type SecondSample,
   summarizeLatency,
 } from '@peakgate/core';
+import { encodeShardHistogram, mergeShardHistograms } from './shard-histogram.js';
 import type { ShardCounts, ShardResult } from './shard-protocol.js';
 
 function sumCounts(items: readonly ShardCounts[]): ShardCounts {
@@ -50,7 +49,7 @@ export function mergePhase(phase: LoadPhase, shards: readonly ShardResult[]): Ph
   const errors = errorsOf(counts);
   const errorCount = errorTotal(errors);
   const durationMs = shards.length > 0 ? Math.max(...shards.map((s) => s.elapsedMs)) : 0;
-  const histogram = mergeEncodedHistograms(shards.map((s) => s.histogram));
+  const histogram = mergeShardHistograms(shards.map((s) => s.histogram));
   const total = counts.ok + errorCount;
   const result: PhaseResult = {
     name: phase.name,
@@ -61,7 +60,7 @@ export function mergePhase(phase: LoadPhase, shards: readonly ShardResult[]): Ph
     statuses: sumStatuses(shards.map((s) => s.statuses)),
     rate: { asked: askedRate(phase), achieved: durationMs > 0 ? ((total - errors.dropped) * 1000) / durationMs : 0 },
     latency: summarizeLatency(histogram),
-    histogram: encodeHistogram(histogram),
+    histogram: encodeShardHistogram(histogram),
   };
   histogram.destroy();
   return result;
@@ -80,7 +79,7 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
   const errors = errorsOf(counts);
   const errorCount = errorTotal(errors);
   const durationMs = phases.reduce((sum, p) => sum + p.durationMs, 0);
-  const histogram = mergeEncodedHistograms(phases.map((p) => p.histogram));
+  const histogram = mergeShardHistograms(phases.map((p) => p.histogram));
   const models = new Set(phases.map((p) => p.model));
   const asked =
     phases.every((p) => p.rate.asked !== null) && durationMs > 0
@@ -99,7 +98,7 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
     statuses: sumStatuses(phases.map((p) => p.statuses)),
     rate: { asked, achieved: durationMs > 0 ? ((total - errors.dropped) * 1000) / durationMs : 0 },
     latency: summarizeLatency(histogram),
-    histogram: encodeHistogram(histogram),
+    histogram: encodeShardHistogram(histogram),
     phases: [...phases],
     series: facts.series,
   };

@@ -2,7 +2,8 @@
  * Merges the per-second samples that each shard streams into one SecondSample per second, emitted
  * as soon as every shard has reported that second (histograms added, counts summed).
  */
-import { encodeHistogram, mergeEncodedHistograms, type SecondSample, summarizeLatency } from '@peakgate/core';
+import { type SecondSample, summarizeLatency } from '@peakgate/core';
+import { encodeShardHistogram, mergeShardHistograms } from './shard-histogram.js';
 
 interface Pending {
   reports: number;
@@ -48,7 +49,7 @@ export class SecondMerger {
     const entry = this.pending.get(second);
     if (!entry) return;
     this.pending.delete(second);
-    const merged = mergeEncodedHistograms(entry.histograms);
+    const merged = mergeShardHistograms(entry.histograms);
     const latency = summarizeLatency(merged);
     const sample: SecondSample = {
       second: this.secondBase + second,
@@ -57,7 +58,7 @@ export class SecondMerger {
       errors: entry.errors,
       p50Ms: latency.p50,
       p99Ms: latency.p99,
-      histogram: encodeHistogram(merged),
+      histogram: encodeShardHistogram(merged),
     };
     merged.destroy();
     if (this.warmup) sample.warmup = true;

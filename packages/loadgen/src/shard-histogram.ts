@@ -28,3 +28,19 @@ export function recordShardLatencyMs(histogram: ShardHistogram, latencyMs: numbe
 export function encodeShardHistogram(histogram: ShardHistogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
+
+/**
+ * Adds encoded histograms into one 32-bit-bucket histogram. Equivalent to core's
+ * mergeEncodedHistograms (same values and encoding) but several times cheaper on the main thread,
+ * which merges every second of every shard while the load runs.
+ */
+export function mergeShardHistograms(encoded: readonly string[]): ShardHistogram {
+  const merged = createShardHistogram();
+  for (const item of encoded) {
+    if (item === '') continue;
+    const decoded = hdr.decodeFromCompressedBase64(item, 32, false);
+    merged.add(decoded);
+    decoded.destroy();
+  }
+  return merged;
+}
