@@ -20,7 +20,8 @@ export const errorCodes = {
   PG_ERR_RUNTIME_START: { exitCode: 3, summary: 'the service could not be created or started' },
   PG_ERR_RUNTIME_NOT_READY: {
     exitCode: 3,
-    summary: 'the service exited or timed out before its readiness check passed (a fail verdict when it is the candidate)',
+    summary:
+      'the service exited or timed out before its readiness check passed (a fail verdict when it is the candidate)',
   },
   PG_ERR_LOAD_FAILED: { exitCode: 3, summary: 'the load engine failed' },
   PG_ERR_INFRA_BASELINE: { exitCode: 3, summary: 'the baseline failed too, so the sandbox cannot judge the candidate' },

@@ -1,0 +1,54 @@
+/**
+ * The verdict as a person reads it in a terminal: one line with the verdict, the reasons, and a
+ * table of judged metrics. Files for CI (summary.md, junit.xml) come from core's renderers.
+ */
+import { formatChange, formatInterval, formatLimit, formatValue, type Judgement } from '@peakgate/core';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+
+export function renderVerdict(
+  judgement: Judgement,
+  options: { driver: string; rounds: number; color: boolean },
+): string {
+  const c = options.color ? pc : pc.createColors(false);
+  const table = new Table({
+    head: [
+      'metric',
+      'phase',
+      'baseline',
+      'candidate',
+      'change',
+      `CI ${Math.round(judgement.confidence * 100)}%`,
+      'limit',
+      'status',
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const metric of judgement.metrics) {
+    const status =
+      metric.status === 'fail' ? c.red('FAIL') : metric.status === 'marginal' ? c.yellow('marginal') : c.green('pass');
+    table.push([
+      metric.label,
+      metric.phase ?? '',
+      formatValue(metric.baseline, metric.unit),
+      formatValue(metric.candidate, metric.unit),
+      formatChange(metric.change),
+      formatInterval(metric.interval),
+      formatLimit(metric.limit, metric.direction),
+      status,
+    ]);
+  }
+  const lines: string[] = [];
+  const headline =
+    judgement.infrastructureError !== undefined
+      ? c.red(c.bold('ERROR: the sandbox could not judge the candidate'))
+      : judgement.verdict === 'pass'
+        ? c.green(c.bold('PASS: the candidate is safe to release'))
+        : c.red(c.bold('FAIL: the candidate is unsafe to release'));
+  lines.push('', headline, `  ${judgement.rounds} round(s), driver ${options.driver}`);
+  if (judgement.infrastructureError !== undefined) lines.push(`  ${judgement.infrastructureError}`);
+  for (const reason of judgement.reasons) lines.push(`  - ${reason}`);
+  for (const warning of judgement.warnings) lines.push(c.dim(`  note: ${warning}`));
+  if (judgement.metrics.length > 0) lines.push('', table.toString());
+  return `${lines.join('\n')}\n`;
+}
