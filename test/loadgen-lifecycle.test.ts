@@ -95,6 +95,17 @@ describe('run lifecycle', () => {
       plan: plan([openPhase(50, 10_000)]),
     });
     expect(aborted.interrupted).toBe(true);
+    // A throwing callback fails the run (after teardown) instead of crashing the process.
+    await expect(
+      runLoad({
+        target: fastify.url,
+        workers: 2,
+        plan: plan([openPhase(50, 1200)]),
+        onSample: () => {
+          throw new Error('callback bug');
+        },
+      }),
+    ).rejects.toThrow('callback bug');
     // Rejected before any thread starts.
     await expect(
       runLoad({ target: fastify.url, workers: 2, plan: plan([openPhase(50, 300)], { requests: [] }) }),

@@ -71,6 +71,21 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   // A worker that dies emits 'error' on the pool (unhandled, it would crash the caller); the task
   // itself rejects and runPhase turns that into PG_ERR_LOAD_FAILED.
   pool.on('error', () => {});
+  // A throwing callback must not crash the process from inside a port's message handler: the first
+  // error is kept and rethrown once the pool is gone.
+  let callbackError: { error: unknown } | undefined;
+  const guard =
+    <T>(callback: ((value: T) => void) | undefined) =>
+    (value: T): void => {
+      if (!callback || callbackError) return;
+      try {
+        callback(value);
+      } catch (error) {
+        callbackError = { error };
+      }
+    };
+  const onSample = guard(options.onSample);
+  const onPhase = guard(options.onPhase);
   const series: SecondSample[] = [];
   const phases: PhaseResult[] = [];
   let startedAt = new Date().toISOString();
@@ -85,14 +100,14 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       if (signal?.aborted) break;
       const index = warmup ? -1 : measuredIndex++;
       if (!warmup && index === 0) startedAt = new Date().toISOString();
-      options.onPhase?.({ type: 'start', phase: phase.name, index, warmup, durationMs: phase.durationMs });
+      onPhase({ type: 'start', phase: phase.name, index, warmup, durationMs: phase.durationMs });
       const merger = new SecondMerger(workers, phase.name, warmup ? 0 : secondBase, warmup, (sample) => {
         if (!warmup) series.push(sample);
-        options.onSample?.(sample);
+        onSample(sample);
       });
       const shards = await runPhase(pool, { target, plan, phase, workers, merger, signal });
       const result = mergePhase(phase, shards);
-      options.onPhase?.({ type: 'end', phase: phase.name, index, warmup, result });
+      onPhase({ type: 'end', phase: phase.name, index, warmup, result });
       if (!warmup) {
         phases.push(result);
         secondBase += Math.ceil(phase.durationMs / 1000);
@@ -102,6 +117,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     // Terminates every thread at once; tasks are all settled (or abandoned after an abort) here.
     await pool.destroy();
   }
+  if (callbackError) throw callbackError.error;
   return mergeRun(phases, { target, startedAt, interrupted: signal?.aborted === true, workers, series });
 }
 
