@@ -1,5 +1,8 @@
 /**
- * Runs a comparison plan: rounds of interleaved trials (A B, B A, ...), each on a fresh service,
+ * Runs a comparison plan: rounds of trials, each on a fresh service. With the `duet` schedule a
+ * round runs baseline and candidate at the same time (same cores, same moment, so noise from the
+ * machine is shared and cancels in their ratio); with `alternate` it runs them one after the
+ * other in A B, B A order (linear drift cancels over pairs of rounds). Trials are
  * judged after the planned rounds and again after every extra round while the judge says a
  * marginal metric could still be decided and `maxRounds` allows.
  */
@@ -7,11 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { BuildSpec, Role, Scenario, TrialResult } from '@peakgate/core';
 import { PeakgateError } from '@peakgate/core';
+import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpus } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
 import type { LoadRunner, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
-import { runTrial } from './run-trial.js';
+import { runTrial, type TrialContext } from './run-trial.js';
 import { roundOrder } from './trial-order.js';
 
 export interface ComparisonOptions<J extends { needsMoreRounds: boolean }> {
@@ -69,26 +73,38 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
     let judgement: J | undefined;
     while (judgement === undefined || (judgement.needsMoreRounds && round < maxRounds)) {
       round += 1;
-      for (const role of roundOrder(round)) {
-        throwIfAborted(options.signal);
-        trials.push(
-          await runTrial({
-            runId,
-            role,
-            round,
-            order: trials.length,
-            build: builds[role],
-            scenario,
-            launcher: options.launcher,
-            loadRunner: options.loadRunner,
-            outDir: options.outDir,
-            loadWorkers: cpu.loadWorkers,
-            ...(cpu.serviceCpuset !== undefined ? { serviceCpuset: cpu.serviceCpuset } : {}),
-            ...(pinning.applied && cpu.loadCpuset !== undefined ? { loadCpuset: cpu.loadCpuset } : {}),
-            ...(options.signal !== undefined ? { signal: options.signal } : {}),
-            onProgress: emit,
-          }),
-        );
+      throwIfAborted(options.signal);
+      const trialContext = (role: Role, order: number, barrier?: Barrier): TrialContext => ({
+        runId,
+        role,
+        round,
+        order,
+        build: builds[role],
+        scenario,
+        launcher: options.launcher,
+        loadRunner: options.loadRunner,
+        outDir: options.outDir,
+        loadWorkers: cpu.loadWorkers,
+        ...(cpu.serviceCpuset !== undefined ? { serviceCpuset: cpu.serviceCpuset } : {}),
+        ...(pinning.applied && cpu.loadCpuset !== undefined ? { loadCpuset: cpu.loadCpuset } : {}),
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        ...(barrier !== undefined ? { barrier } : {}),
+        onProgress: emit,
+      });
+      if (scenario.compare.schedule === 'duet') {
+        // Both sides at once, on the same service cores, meeting before warm-up and measurement.
+        const barrier = new Barrier(2);
+        const [first, second] = roundOrder(round);
+        const pair = await Promise.all([
+          runTrial(trialContext(first, trials.length, barrier)),
+          runTrial(trialContext(second, trials.length + 1, barrier)),
+        ]);
+        trials.push(...pair);
+      } else {
+        for (const role of roundOrder(round)) {
+          throwIfAborted(options.signal);
+          trials.push(await runTrial(trialContext(role, trials.length)));
+        }
       }
       throwIfAborted(options.signal);
       if (round >= plannedRounds || outrightFailure(trials)) {

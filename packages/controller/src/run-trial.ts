@@ -3,6 +3,7 @@
  * and memory over exactly the measured window (cumulative CPU read at the window's edges).
  */
 import type { BuildSpec, ResourceSample, Role, Scenario, ServiceExit, TrialResult } from '@peakgate/core';
+import type { Barrier } from './barrier.js';
 import type { LoadRunner, ResourceReading, RunningService, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
 
@@ -23,14 +24,21 @@ export interface TrialContext {
   onProgress?: ProgressListener;
   /** Resource sampling period; the design asks for about one second. */
   sampleEveryMs?: number;
+  /** Duet rounds: both sides meet here before the warm-up and before the measured window. */
+  barrier?: Barrier;
 }
 
 export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
   const emit = ctx.onProgress ?? (() => {});
   emit({ type: 'trial-started', runId: ctx.runId, role: ctx.role, round: ctx.round, order: ctx.order });
-  const trial = await measureTrial(ctx);
-  emit({ type: 'trial-finished', runId: ctx.runId, trial });
-  return trial;
+  try {
+    const trial = await measureTrial(ctx);
+    emit({ type: 'trial-finished', runId: ctx.runId, trial });
+    return trial;
+  } finally {
+    // Whatever path this side took, the other side of a duet must not wait for it any longer.
+    ctx.barrier?.leave();
+  }
 }
 
 async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
@@ -53,6 +61,7 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   let sampler: ResourceSampler | undefined;
   try {
     const { warmup, ...measuredPlan } = ctx.scenario.load;
+    await ctx.barrier?.arrive();
     if (warmup !== undefined) {
       emit({ type: 'phase', runId, role, round, stage: 'warmup' });
       await ctx.loadRunner.run({
@@ -68,6 +77,7 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       return { ...base, load: null, service: null, exit };
     }
 
+    await ctx.barrier?.arrive();
     emit({ type: 'phase', runId, role, round, stage: 'measured' });
     sampler = await ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
     const load = await ctx.loadRunner.run({

@@ -53,6 +53,7 @@ describe('parseScenario: defaults and normalisation', () => {
         rounds: 3,
         maxRounds: 6,
         confidence: 0.95,
+        schedule: 'duet',
         limits: {},
         slo: {},
       },
@@ -134,6 +135,7 @@ compare:
       rounds: 4,
       maxRounds: 8,
       confidence: 0.9,
+      schedule: 'duet',
       limits: { 'latency.p99': 0.1, 'cpu.per_request': 0.15, throughput: 0.05 },
       slo: {
         'latency.p99': 250,

@@ -59,6 +59,12 @@ export interface CompareSpec {
   slo: Partial<Record<MetricName, number>>;
   /** Confidence level of the intervals, e.g. 0.95. */
   confidence: number;
+  /**
+   * How a round runs its two trials: `duet` starts baseline and candidate together and loads
+   * them at the same time on the same cores (machine noise then hits both alike; see
+   * docs/judge.md), `alternate` runs them one after the other in A B, B A order.
+   */
+  schedule: 'duet' | 'alternate';
 }
 
 export interface Scenario {

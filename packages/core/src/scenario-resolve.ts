@@ -46,6 +46,7 @@ export const scenarioDefaults = {
   /** max_rounds defaults to 2 × rounds. */
   maxRoundsPerRound: 2,
   confidence: 0.95,
+  schedule: 'duet' as const,
 } as const;
 
 export interface ResolveOptions {
@@ -164,6 +165,7 @@ function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
     rounds,
     maxRounds: compare?.max_rounds ?? rounds * scenarioDefaults.maxRoundsPerRound,
     confidence: compare?.confidence ?? scenarioDefaults.confidence,
+    schedule: compare?.schedule ?? scenarioDefaults.schedule,
     // Only what is written: the judge owns the per-metric default limits (judge/metric-defaults.ts),
     // so there is one place that decides them. No SLO is invented.
     limits: resolveLimits(compare?.limits ?? {}),

@@ -313,6 +313,13 @@ const CompareSchema = Type.Object(
     confidence: Type.Optional(
       Type.Number({ minimum: 0.5, exclusiveMaximum: 1, default: 0.95, description: 'Confidence level.' }),
     ),
+    schedule: Type.Optional(
+      Type.Union([Type.Literal('duet'), Type.Literal('alternate')], {
+        default: 'duet',
+        description:
+          'duet: each round runs baseline and candidate at the same time on the same cores, so machine noise hits both alike (default); alternate: one after the other, A B, B A, ...',
+      }),
+    ),
     limits: Type.Optional(LimitsSchema),
     slo: Type.Optional(SloSchema),
   },

@@ -100,6 +100,8 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
         'summary.md': renderMarkdown(built),
         'junit.xml': renderJUnit(built),
         'report.html': renderHtml(built),
+        // The raw trials (histograms included), so a verdict can be re-derived or audited later.
+        'trials.json': `${JSON.stringify(outcome.trials)}\n`,
       });
     }
     if (options.json) output.result(reportJson);

@@ -12,7 +12,7 @@ import { hodgesLehmann } from '../statistics/hodges-lehmann.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import { proportionDifferenceInterval, rateRatioInterval } from '../statistics/proportions.js';
 import { createSeededRandom, type RandomSource } from '../statistics/seeded-random.js';
-import { welchInterval } from '../statistics/welch.js';
+import { pairedInterval, welchInterval } from '../statistics/welch.js';
 import type { TrialResult } from '../trial.js';
 import type { Judgement, MetricJudgement, MetricStatus, OutrightFinding } from './judgement.js';
 import { DEFAULT_METRICS, LATENCY_LEVELS, METRIC_DEFAULTS } from './metric-defaults.js';
@@ -50,6 +50,8 @@ interface Context {
   floors: Partial<Record<MetricName, number>>;
   requested: Set<MetricName>;
   explicit: Set<MetricName>;
+  /** baseline[i] and candidate[i] ran in the same round: intervals come from per-round ratios. */
+  paired: boolean;
   warnings: string[];
   options: Required<
     Pick<JudgeOptions, 'windowSeconds' | 'cpuWindowSeconds' | 'minRequestsForP999' | 'minTrialConfidence'>
@@ -58,6 +60,23 @@ interface Context {
 
 function usable(trials: readonly TrialResult[]): TrialResult[] {
   return trials.filter((trial) => trial.load !== null && trial.load.requests.total > 0);
+}
+
+/**
+ * Baseline and candidate trials aligned by round, when every usable trial has its partner from
+ * the same round and there are at least two rounds; otherwise undefined (unpaired analysis).
+ */
+function roundPairs(
+  baseline: readonly TrialResult[],
+  candidate: readonly TrialResult[],
+): { baseline: TrialResult[]; candidate: TrialResult[] } | undefined {
+  if (baseline.length < 2 || baseline.length !== candidate.length) return undefined;
+  const byRound = new Map(candidate.map((trial) => [trial.round, trial]));
+  if (byRound.size !== candidate.length) return undefined;
+  const sorted = [...baseline].sort((a, b) => a.round - b.round);
+  const partners = sorted.map((trial) => byRound.get(trial.round));
+  if (partners.some((trial) => trial === undefined)) return undefined;
+  return { baseline: sorted, candidate: partners as TrialResult[] };
 }
 
 function completeRounds(trials: readonly TrialResult[]): number {
@@ -77,7 +96,9 @@ function widenByTrials<Unit>(
   candidate: Clustered<Unit>,
   statistic: (units: readonly Unit[]) => readonly number[],
   confidence: number,
+  paired: boolean,
 ): RatioInterval[] {
+  if (paired) return widenByRounds(intervals, baseline, candidate, statistic, confidence);
   const perTrial = (side: Clustered<Unit>): number[][] =>
     side.filter((units) => units.length > 0).map((units) => [...statistic(units)]);
   const base = perTrial(baseline);
@@ -98,6 +119,40 @@ function widenByTrials<Unit>(
   });
 }
 
+/**
+ * The paired counterpart of the trial-level widening: a t interval of the per-round log ratios
+ * (candidate ÷ baseline of the same round). Noise that a round's two trials share (a duet round
+ * runs them at the same moment on the same cores) cancels in each ratio instead of counting as
+ * spread, which is what lets a few short rounds separate a 20% CPU regression from noise.
+ */
+function widenByRounds<Unit>(
+  intervals: readonly RatioInterval[],
+  baseline: Clustered<Unit>,
+  candidate: Clustered<Unit>,
+  statistic: (units: readonly Unit[]) => readonly number[],
+  confidence: number,
+): RatioInterval[] {
+  const rows: Array<{ base: readonly number[]; cand: readonly number[] }> = [];
+  baseline.forEach((units, i) => {
+    const other = candidate[i] ?? [];
+    if (units.length > 0 && other.length > 0) rows.push({ base: statistic(units), cand: statistic(other) });
+  });
+  return intervals.map((interval, k) => {
+    const pairs = rows.filter((row) => (row.base[k] as number) > 0 && (row.cand[k] as number) > 0);
+    const paired = pairedInterval(
+      pairs.map((row) => Math.log(row.cand[k] as number)),
+      pairs.map((row) => Math.log(row.base[k] as number)),
+      confidence,
+    );
+    if (!paired) return interval;
+    return {
+      ...interval,
+      lower: Math.min(interval.lower, Math.exp(paired.lower)),
+      upper: Math.max(interval.upper, Math.exp(paired.upper)),
+    };
+  });
+}
+
 /** Bootstrap ratio interval of a scalar statistic, widened by the trial-level interval. */
 function ratioInterval<Unit>(
   context: Context,
@@ -110,8 +165,16 @@ function ratioInterval<Unit>(
     confidence: context.spec.confidence,
     resamples: context.resamples,
     random: context.random,
+    paired: context.paired,
   });
-  return widenByTrials(intervals, baseline, candidate, vector, context.spec.confidence)[0] as RatioInterval;
+  return widenByTrials(
+    intervals,
+    baseline,
+    candidate,
+    vector,
+    context.spec.confidence,
+    context.paired,
+  )[0] as RatioInterval;
 }
 
 function makeMetric(
@@ -253,11 +316,13 @@ function judgeLatency(context: Context): MetricJudgement[] {
         confidence: context.spec.confidence,
         resamples: context.resamples,
         random: context.random,
+        paired: context.paired,
       }),
       baseUnits,
       candUnits,
       statistic,
       context.spec.confidence,
+      context.paired,
     );
     // Point estimates from the exact merged HDR histograms; intervals from the binned resamples.
     const exact = (trials: readonly TrialResult[]): number[] => {
@@ -287,7 +352,7 @@ function judgeLatency(context: Context): MetricJudgement[] {
         },
         {
           phase,
-          method: 'hierarchical-bootstrap',
+          method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
           samples: { baseline: baseUnits.flat().length, candidate: candUnits.flat().length, kind: 'windows' },
         },
       );
@@ -331,7 +396,7 @@ function judgeCpu(context: Context): MetricJudgement[] {
       confidence: context.spec.confidence,
     },
     {
-      method: 'hierarchical-bootstrap',
+      method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
       samples: { baseline: baseUnits.flat().length, candidate: candUnits.flat().length, kind: 'windows' },
     },
   );
@@ -479,7 +544,7 @@ function judgeThroughput(context: Context): MetricJudgement[] {
       },
       {
         phase,
-        method: 'hierarchical-bootstrap',
+        method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
         samples: { baseline: baseUnits.flat().length, candidate: candUnits.flat().length, kind: 'windows' },
       },
     );
@@ -526,10 +591,12 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
   const requested = new Set<MetricName>(options.metrics ?? [...DEFAULT_METRICS, ...explicit]);
   const baselineAll = trials.filter((t) => t.role === 'baseline');
   const candidateAll = trials.filter((t) => t.role === 'candidate');
+  const pairs = roundPairs(usable(baselineAll), usable(candidateAll));
   const context: Context = {
     spec,
-    baseline: usable(baselineAll),
-    candidate: usable(candidateAll),
+    baseline: pairs?.baseline ?? usable(baselineAll),
+    candidate: pairs?.candidate ?? usable(candidateAll),
+    paired: pairs !== undefined,
     random: createSeededRandom(options.seed ?? 0x5eed),
     resamples: options.resamples ?? 2000,
     floors: options.floors ?? {},

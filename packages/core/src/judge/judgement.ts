@@ -35,7 +35,7 @@ export interface MetricJudgement {
   /** Why the status is not pass; absent for pass. */
   reason?: string;
   /** How the interval was obtained. */
-  method: 'hierarchical-bootstrap' | 'hodges-lehmann' | 'proportion-difference';
+  method: 'hierarchical-bootstrap' | 'paired-bootstrap' | 'hodges-lehmann' | 'proportion-difference';
   /** Samples behind the interval on each side (windows, trials or requests). */
   samples: { baseline: number; candidate: number; kind: 'windows' | 'trials' | 'requests' };
   /** Error rate only: interval of the difference of rates (candidate − baseline). */

@@ -32,6 +32,12 @@ export interface BootstrapOptions {
   confidence: number;
   resamples: number;
   random: RandomSource;
+  /**
+   * Baseline trial i and candidate trial i ran in the same round (at the same time, in duet
+   * rounds): resample rounds, not each side's trials on their own, so that noise shared by a
+   * round stays shared in every resample and cancels in the ratio. Needs equally long sides.
+   */
+  paired?: boolean;
 }
 
 /** Draws one two-stage resample of a side; trials without units are skipped. */
@@ -50,6 +56,36 @@ function logRatio(candidate: number, baseline: number): number {
   if (baseline <= 0) return Infinity;
   if (candidate <= 0) return -Infinity;
   return Math.log(candidate / baseline);
+}
+
+/**
+ * One paired resample: the same rounds for both sides and, where both trials of a round have the
+ * same number of windows (window k of each covers the same seconds of its measured phase, at the
+ * same moment in duet rounds), the same window positions too, so time-aligned noise stays paired.
+ */
+export function resamplePaired<Unit>(
+  baseline: Clustered<Unit>,
+  candidate: Clustered<Unit>,
+  random: RandomSource,
+): [Unit[], Unit[]] {
+  const b: Unit[] = [];
+  const c: Unit[] = [];
+  for (let r = 0; r < baseline.length; r++) {
+    const round = randomIndex(random, baseline.length);
+    const base = baseline[round] as readonly Unit[];
+    const cand = candidate[round] as readonly Unit[];
+    if (base.length === cand.length) {
+      for (let w = 0; w < base.length; w++) {
+        const k = randomIndex(random, base.length);
+        b.push(base[k] as Unit);
+        c.push(cand[k] as Unit);
+      }
+    } else {
+      for (let w = 0; w < base.length; w++) b.push(base[randomIndex(random, base.length)] as Unit);
+      for (let w = 0; w < cand.length; w++) c.push(cand[randomIndex(random, cand.length)] as Unit);
+    }
+  }
+  return [b, c];
 }
 
 /**
@@ -73,9 +109,18 @@ export function bootstrapRatioIntervals<Unit>(
   const pointBaseline = statistic(allBaseline);
   const pointCandidate = statistic(allCandidate);
   const draws: number[][] = pointBaseline.map(() => []);
+  const paired = options.paired === true && baseline.length === candidate.length;
   for (let r = 0; r < options.resamples; r++) {
-    const b = statistic(resampleClustered(baseline, options.random));
-    const c = statistic(resampleClustered(candidate, options.random));
+    let b: readonly number[];
+    let c: readonly number[];
+    if (paired) {
+      const [bUnits, cUnits] = resamplePaired(baseline, candidate, options.random);
+      b = statistic(bUnits);
+      c = statistic(cUnits);
+    } else {
+      b = statistic(resampleClustered(baseline, options.random));
+      c = statistic(resampleClustered(candidate, options.random));
+    }
     for (let k = 0; k < draws.length; k++) (draws[k] as number[]).push(logRatio(c[k] as number, b[k] as number));
   }
   const alpha = 1 - options.confidence;

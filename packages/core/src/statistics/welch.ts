@@ -37,3 +37,22 @@ export function welchInterval(
   const t = studentTQuantile(1 - (1 - confidence) / 2, df);
   return { estimate, lower: estimate - t * se, upper: estimate + t * se, degreesOfFreedom: df };
 }
+
+/**
+ * Paired t interval of the mean difference x[i] − y[i] (same round), undefined with fewer than
+ * two pairs. On log values this is the interval of the geometric mean of per-round ratios.
+ */
+export function pairedInterval(
+  x: readonly number[],
+  y: readonly number[],
+  confidence: number,
+): WelchInterval | undefined {
+  if (x.length !== y.length || x.length < 2) return undefined;
+  const d = x.map((value, i) => value - (y[i] as number));
+  const { mean: estimate, variance } = meanAndVariance(d);
+  const se = Math.sqrt(variance / d.length);
+  const df = d.length - 1;
+  if (se === 0) return { estimate, lower: estimate, upper: estimate, degreesOfFreedom: df };
+  const t = studentTQuantile(1 - (1 - confidence) / 2, df);
+  return { estimate, lower: estimate - t * se, upper: estimate + t * se, degreesOfFreedom: df };
+}
