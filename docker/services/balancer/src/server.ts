@@ -6,11 +6,13 @@
  *   regressed  a redundant re-scoring loop on the balancing path: ~30% more CPU per request
  *   crashy     exits with code 1 after CRASH_AFTER requests (default 500)
  *   leaky      retains LEAK_BYTES (default 256 KiB) per request until the memory limit kills it
+ * Injected regressions of known size for calibration: BURN_PCT, SLOW_PCT, SLOW_MS (injected-cost.ts).
  * Listens on PORT (default 8080) at HOST (default 0.0.0.0).
  */
 import Fastify from 'fastify';
 import { createBackends } from './backends.js';
 import { type BalanceItem, balance, buildRing, lookup, redundantRouteCheck } from './balancing.js';
+import { injectedCost } from './injected-cost.js';
 
 type Mode = 'good' | 'regressed' | 'crashy' | 'leaky';
 const MODES: readonly Mode[] = ['good', 'regressed', 'crashy', 'leaky'];
@@ -39,6 +41,11 @@ const leakBytes = envNumber('LEAK_BYTES', 256 * 1024);
 const redundantShare = mode === 'regressed' ? envNumber('REGRESSION_SHARE', 0.6) : 0;
 const redundantRouteRounds = mode === 'regressed' ? envNumber('REGRESSION_ROUTE_ROUNDS', 1) : 0;
 
+const injected = injectedCost({
+  burnPct: envNumber('BURN_PCT', 0),
+  slowPct: envNumber('SLOW_PCT', 0),
+  slowMs: envNumber('SLOW_MS', 0),
+});
 const backends = createBackends();
 const ring = buildRing(backends);
 const retained: Buffer[] = [];
@@ -57,6 +64,9 @@ app.addHook('onRequest', async (request) => {
     // allocUnsafe + fill touches every page, so the leak shows up in RSS and the cgroup at once.
     retained.push(Buffer.allocUnsafe(leakBytes).fill(served & 0xff));
   }
+  injected.burn();
+  const delay = injected.delayMs();
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 });
 
 app.get('/healthz', async () => ({ status: 'ok', mode }));
