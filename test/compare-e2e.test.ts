@@ -1,0 +1,187 @@
+/**
+ * `peakgate compare` end to end, as a CI job runs it: the built CLI as a real process, real
+ * services (containers from the offline images, or local processes), real load. Checks the exit
+ * codes CI relies on (0 pass, 1 fail, 2 invalid scenario, 3 infrastructure), the reasons, the
+ * report files, and that nothing is left running.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  balancerScript,
+  dockerMissingInCi,
+  dockerOk,
+  dockerSkipReason,
+  ensureImages,
+  labelledContainers,
+  root,
+} from './runtime-support.js';
+
+const BIN = join(root, 'packages', 'cli', 'bin', 'peakgate.js');
+const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'compare-short.yaml');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function peakgate(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface ReportShape {
+  verdict: 'pass' | 'fail';
+  reasons: string[];
+  metrics: Array<{ name: string; status: string; change: number; interval: [number, number] }>;
+  trials: Array<{ role: string; round: number }>;
+  environment: { driver: string };
+}
+
+const explain = (run: Run): string => `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+type Builds = (mode: string) => string[];
+
+const dockerBuilds: Builds = (mode) => [
+  '--driver',
+  'docker',
+  '--baseline',
+  'peakgate/balancer:good',
+  '--candidate',
+  `peakgate/balancer:${mode}`,
+];
+const processBuilds: Builds = (mode) => [
+  '--driver',
+  'process',
+  '--baseline-cmd',
+  `MODE=good node ${JSON.stringify(balancerScript)}`,
+  '--candidate-cmd',
+  `MODE=${mode} CRASH_AFTER=300 node ${JSON.stringify(balancerScript)}`,
+];
+
+function comparisonSuite(driver: 'docker' | 'process', builds: Builds): void {
+  let out: string;
+  beforeAll(async () => {
+    if (driver === 'docker') ensureImages();
+    out = await mkdtemp(join(tmpdir(), `peakgate-compare-${driver}-`));
+  }, 300_000);
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+    if (driver === 'docker') expect(await labelledContainers()).toEqual([]);
+  });
+
+  it('passes the same build against itself (exit 0) and writes every report file', async () => {
+    const dir = join(out, 'aa');
+    const run = await peakgate(['compare', SCENARIO, ...builds('good'), '--out', dir]);
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toContain('PASS');
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as ReportShape;
+    expect(report.verdict).toBe('pass');
+    expect(report.environment.driver).toBe(driver);
+    expect(report.trials).toHaveLength(6);
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('PASS');
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]+failures="0"/);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<svg');
+  }, 180_000);
+
+  it('fails the regressed build (exit 1) with a CPU reason', async () => {
+    const run = await peakgate(['compare', SCENARIO, ...builds('regressed'), '--json']);
+    expect(run.code, explain(run)).toBe(1);
+    const report = JSON.parse(run.stdout) as ReportShape;
+    expect(report.verdict).toBe('fail');
+    const cpu = report.metrics.find((m) => m.name === 'cpu.per_request');
+    expect(cpu?.status, explain(run)).toBe('fail');
+    expect(cpu?.interval[0]).toBeGreaterThan(1.1);
+    expect(report.reasons.join('\n')).toMatch(/CPU per request \+\d+(\.\d)?% \(CI \+/);
+  }, 180_000);
+
+  it('fails a build that crashes under load (exit 1) with the crash reason and its last log line', async () => {
+    const run = await peakgate(['compare', SCENARIO, ...builds('crashy'), '--json']);
+    expect(run.code, explain(run)).toBe(1);
+    const report = JSON.parse(run.stdout) as ReportShape;
+    const reasons = report.reasons.join('\n');
+    expect(reasons).toMatch(/candidate crashed/i);
+    expect(reasons).toContain('crashing after');
+  }, 180_000);
+}
+
+it.runIf(dockerMissingInCi)('has a Docker engine in CI', () => {
+  expect.fail(`CI=true but ${dockerSkipReason}: the Docker comparisons must run in CI`);
+});
+
+describe.skipIf(!dockerOk)(`peakgate compare, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`, () => {
+  comparisonSuite('docker', dockerBuilds);
+
+  it('exits 3 with a one-line cause when the candidate image does not exist', async () => {
+    const run = await peakgate([
+      'compare',
+      SCENARIO,
+      '--driver',
+      'docker',
+      '--baseline',
+      'peakgate/balancer:good',
+      '--candidate',
+      'peakgate/does-not-exist:1.0',
+    ]);
+    expect(run.code, explain(run)).toBe(3);
+    expect(run.stderr).toContain('PG_ERR_RUNTIME_IMAGE_MISSING');
+    expect(run.stderr).toContain('peakgate/does-not-exist:1.0');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
+
+describe('peakgate compare, process driver', () => {
+  comparisonSuite('process', processBuilds);
+});
+
+describe('peakgate compare, bad input', () => {
+  it('exits 2 for an invalid scenario, naming file, line and field, and starts nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peakgate-compare-bad-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(
+      file,
+      [
+        'name: bad',
+        'load:',
+        '  phases:',
+        '    - { duration: 2s, rate: 10 }',
+        '  requests: []',
+        'compare:',
+        '  limts: {}',
+        '',
+      ].join('\n'),
+    );
+    const run = await peakgate(['compare', file, '--baseline-cmd', 'true', '--candidate-cmd', 'true']);
+    await rm(dir, { recursive: true, force: true });
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain('bad.yaml:7:3');
+    expect(run.stderr).toContain('compare.limts');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 when the flags mix an image and a command', async () => {
+    const run = await peakgate([
+      'compare',
+      SCENARIO,
+      '--baseline',
+      'peakgate/balancer:good',
+      '--candidate-cmd',
+      'node x.js',
+    ]);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain('both be images');
+  });
+});
