@@ -86,7 +86,8 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
       hostname: hostname(),
     };
     const built = buildReport({
-      scenario,
+      // The builds actually compared (flags override the file), so the report names them.
+      scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
       trials: outcome.trials,
       judgement,
       environment,
