@@ -60,3 +60,44 @@ export function renderLoadSummary(result: LoadResult): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The started service's figures over the measured window, as `peakgate run --service` adds them to
+ * the `--json` result under `service`. The names are snake_case because other tools read them.
+ */
+export interface ServiceRunFigures {
+  run_id: string;
+  driver: 'docker' | 'process';
+  /** The image (docker) or shell command (process) that was started. */
+  ref: string;
+  /** From the start call to a passing readiness check. */
+  ready_ms: number;
+  /** The service's own CPU time over the measured load (warm-up excluded). */
+  cpu_seconds: number;
+  cpu_per_request_ms: number;
+  /** Highest memory reading during the measured load (sampled about once a second). */
+  memory_peak_bytes: number;
+  /** CPU set the service ran on, or null when unpinned. */
+  cpuset: string | null;
+  /** CPU set this process (the load engine) ran on, or null when unpinned. */
+  load_cpuset: string | null;
+  log_path: string;
+  /** True when the service ended on its own (crash, OOM kill) during the load. */
+  crashed: boolean;
+}
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Lines printed under the load table for `run --service`. */
+export function renderServiceSummary(figures: ServiceRunFigures): string {
+  const pinning =
+    figures.cpuset === null
+      ? 'not pinned: service and load share the cores'
+      : `service on CPU ${figures.cpuset}, load on CPU ${figures.load_cpuset ?? 'any (pinning unavailable)'}`;
+  const lines = [
+    `service ${figures.driver} ${figures.ref}  ready in ${figures.ready_ms} ms${figures.crashed ? '  CRASHED during the load' : ''}`,
+    `  CPU ${figures.cpu_seconds.toFixed(3)} s over the measured load (${figures.cpu_per_request_ms.toFixed(3)} ms per request)  memory peak ${mib(figures.memory_peak_bytes)}`,
+    `  ${pinning}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
