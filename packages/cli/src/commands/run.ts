@@ -55,6 +55,10 @@ export function registerRun(program: Command, output: Output, setExitCode: SetEx
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done; 1 the --service build never got ready or crashed during the load (the build is bad;\nthe readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
+    )
     .action(async (file: string, flags: RunFlags) => {
       if (flags.target !== undefined && flags.service !== undefined) {
         throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: --target and --service exclude each other; give one');
