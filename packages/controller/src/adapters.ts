@@ -14,6 +14,7 @@ export function engineLoadRunner(): LoadRunner {
         workers: options.workers,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
         ...(options.onSample !== undefined ? { onSample: options.onSample } : {}),
+        ...(options.onPhase !== undefined ? { onPhase: options.onPhase } : {}),
       }),
   };
 }

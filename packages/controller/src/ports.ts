@@ -5,12 +5,22 @@
  */
 import type { BuildSpec, LoadPlan, LoadResult, Role, SecondSample, ServiceExit, ServiceSpec } from '@peakgate/core';
 
+/** Start and end of each phase of a load run; the warm-up has `warmup: true` and index -1. */
+export interface LoadPhaseEvent {
+  type: 'start' | 'end';
+  phase: string;
+  /** 0-based index among the measured phases; -1 for the warm-up. */
+  index: number;
+  warmup: boolean;
+}
+
 export interface LoadRunOptions {
   target: string;
   plan: LoadPlan;
   workers: number;
   signal?: AbortSignal;
   onSample?: (sample: SecondSample) => void;
+  onPhase?: (event: LoadPhaseEvent) => void;
 }
 
 export interface LoadRunner {

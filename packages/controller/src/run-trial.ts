@@ -58,54 +58,60 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   const service = started.service;
   emit({ type: 'service-ready', runId, role, round, readyMs: service.readyMs, url: service.url });
 
-  let sampler: ResourceSampler | undefined;
+  let sampler: Promise<ResourceSampler> | undefined;
   try {
-    const { warmup, ...measuredPlan } = ctx.scenario.load;
+    const plan = ctx.scenario.load;
+    const lastMeasured = plan.phases.length - 1;
+    let window: Promise<MeasuredWindow> | undefined;
     await ctx.barrier?.arrive();
-    if (warmup !== undefined) {
-      emit({ type: 'phase', runId, role, round, stage: 'warmup' });
-      await ctx.loadRunner.run({
-        target: service.url,
-        plan: { ...measuredPlan, phases: [warmup] },
-        workers: ctx.loadWorkers,
-        ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
-      });
-    }
-    const crashedInWarmup = await settledNow(service.exited);
-    if (crashedInWarmup !== undefined) {
-      const exit = await stopQuietly(service, crashedInWarmup);
-      return { ...base, load: null, service: null, exit };
-    }
-
-    await ctx.barrier?.arrive();
-    emit({ type: 'phase', runId, role, round, stage: 'measured' });
-    sampler = await ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
+    if (plan.warmup !== undefined) emit({ type: 'phase', runId, role, round, stage: 'warmup' });
+    // One load run for warm-up and measured phases: the generator's worker threads stay warm (a
+    // fresh thread runs cold code for its first second and would send late), and the service's
+    // CPU is read at the measured window's edges from the phase events.
     const load = await ctx.loadRunner.run({
       target: service.url,
-      plan: measuredPlan,
+      plan,
       workers: ctx.loadWorkers,
       ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
-      onSample: (sample) => emit({ type: 'sample', runId, role, round, sample }),
+      onSample: (sample) => {
+        if (sample.warmup !== true) emit({ type: 'sample', runId, role, round, sample });
+      },
+      onPhase: (event) => {
+        if (event.warmup) return;
+        if (event.type === 'start' && event.index === 0) {
+          emit({ type: 'phase', runId, role, round, stage: 'measured' });
+          sampler = ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
+        }
+        if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
+          window = sampler.then((started) => started.finish());
+        }
+      },
     });
-    const window = await sampler.finish();
-    const crashedDuringLoad = await settledNow(service.exited);
-    const exit = await stopQuietly(service, crashedDuringLoad);
-    const cpuSeconds = window.cpuNanos / 1e9;
+    if (window === undefined && sampler !== undefined) window = sampler.then((started) => started.finish());
+    const crashed = await settledNow(service.exited);
+    if (window === undefined || load.requests.total === 0) {
+      // Stopped before the measured window (a crash in the warm-up, or Ctrl-C): no figures to judge.
+      const exit = await stopQuietly(service, crashed);
+      return { ...base, load: crashed === undefined && load.requests.total > 0 ? load : null, service: null, exit };
+    }
+    const measured = await window;
+    const exit = await stopQuietly(service, crashed);
+    const cpuSeconds = measured.cpuNanos / 1e9;
     return {
       ...base,
       load,
       service: {
         cpuSeconds,
         cpuPerRequestMs: load.requests.total > 0 ? (cpuSeconds * 1000) / load.requests.total : 0,
-        memoryPeakBytes: window.memoryPeakBytes,
+        memoryPeakBytes: measured.memoryPeakBytes,
         readyMs: service.readyMs,
         ...(ctx.serviceCpuset !== undefined ? { cpuset: ctx.serviceCpuset } : {}),
-        samples: window.samples,
+        samples: measured.samples,
       },
       exit,
     };
   } finally {
-    sampler?.cancel();
+    (await sampler?.catch(() => undefined))?.cancel();
     await stopQuietly(service, undefined);
   }
 }
@@ -122,6 +128,12 @@ async function stopQuietly(service: RunningService, crash: ServiceExit | undefin
   const stopped = await service.stop();
   if (crash === undefined) return stopped;
   return { ...crash, logTail: crash.logTail.length > 0 ? crash.logTail : stopped.logTail };
+}
+
+interface MeasuredWindow {
+  cpuNanos: number;
+  memoryPeakBytes: number;
+  samples: ResourceSample[];
 }
 
 /**
@@ -166,7 +178,7 @@ class ResourceSampler {
     });
   }
 
-  async finish(): Promise<{ cpuNanos: number; memoryPeakBytes: number; samples: ResourceSample[] }> {
+  async finish(): Promise<MeasuredWindow> {
     this.cancel();
     try {
       this.record(await this.service.read());
