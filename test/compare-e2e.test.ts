@@ -4,11 +4,11 @@
  * codes CI relies on (0 pass, 1 fail, 2 invalid scenario, 3 infrastructure), the reasons, the
  * report files, and that nothing is left running.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainRun, runPeakgate } from './cli-support.js';
 import {
   balancerScript,
   dockerMissingInCi,
@@ -19,29 +19,7 @@ import {
   root,
 } from './runtime-support.js';
 
-const BIN = join(root, 'packages', 'cli', 'bin', 'peakgate.js');
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'compare-short.yaml');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function peakgate(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface ReportShape {
   verdict: 'pass' | 'fail';
@@ -51,7 +29,8 @@ interface ReportShape {
   environment: { driver: string };
 }
 
-const explain = (run: Run): string => `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+const peakgate = (args: string[]) => runPeakgate(args);
+const explain = explainRun;
 
 type Builds = (mode: string) => string[];
 

@@ -1,27 +1,12 @@
 /** End to end: the built CLI as a real process against a real fastify target. */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPeakgate } from './cli-support.js';
 import { startFastify, type TestServer } from './fixtures/servers.js';
 
-const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'peakgate.js');
-
-function peakgate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const peakgate = (args: string[]) => runPeakgate(args, 60_000);
 
 describe('peakgate run --target', () => {
   let server: TestServer & { hits: Map<string, number> };

@@ -3,12 +3,12 @@
  * balancer as a local process and as a Docker container, loading it lightly (1 s warm-up at
  * 50 req/s, 2 s at 100 req/s) and reading the service figures from the --json result.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocker, LABEL_MANAGED, LABEL_PID } from '../packages/runtime/dist/index.js';
+import { type CliRun, runPeakgate } from './cli-support.js';
 import {
   balancerScript,
   dockerMissingInCi,
@@ -19,38 +19,9 @@ import {
   root,
 } from './runtime-support.js';
 
-const BIN = path.join(root, 'packages', 'cli', 'bin', 'peakgate.js');
 const SCENARIO = path.join(root, 'test', 'fixtures', 'run-service.yaml');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  pid: number;
-}
-
-function peakgate(args: string[], timeoutMs = 60_000): Promise<CliRun> {
-  return new Promise((resolve) => {
-    // Vitest sets MODE=test; the sample balancer reads MODE (good, regressed, ...) and refuses "test".
-    const env = { ...process.env };
-    delete env.MODE;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    // A hung CLI fails the test instead of hanging the suite.
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, pid: child.pid ?? -1 });
-    });
-  });
-}
+const peakgate = (args: string[], timeoutMs = 60_000): Promise<CliRun> => runPeakgate(args, timeoutMs);
 
 /** The service figures and request count of a successful `run --service --json`. */
 function expectServiceFigures(run: CliRun, driver: 'docker' | 'process'): { runId: string; logPath: string } {
