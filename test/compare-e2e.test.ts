@@ -29,7 +29,7 @@ interface ReportShape {
   environment: { driver: string };
 }
 
-const peakgate = (args: string[]) => runPeakgate(args);
+const peakgate = (args: string[]) => runPeakgate(args, 290_000);
 const explain = explainRun;
 
 type Builds = (mode: string) => string[];
@@ -70,11 +70,11 @@ function comparisonSuite(driver: 'docker' | 'process', builds: Builds): void {
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as ReportShape;
     expect(report.verdict).toBe('pass');
     expect(report.environment.driver).toBe(driver);
-    expect(report.trials).toHaveLength(6);
+    expect(report.trials.length).toBeGreaterThanOrEqual(6);
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('PASS');
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]+failures="0"/);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<svg');
-  }, 180_000);
+  }, 300_000);
 
   it('fails the regressed build (exit 1) with a CPU reason', async () => {
     const run = await peakgate(['compare', SCENARIO, ...builds('regressed'), '--json']);
@@ -85,7 +85,7 @@ function comparisonSuite(driver: 'docker' | 'process', builds: Builds): void {
     expect(cpu?.status, explain(run)).toBe('fail');
     expect(cpu?.interval[0]).toBeGreaterThan(1.1);
     expect(report.reasons.join('\n')).toMatch(/CPU per request \+\d+(\.\d)?% \(CI \+/);
-  }, 180_000);
+  }, 300_000);
 
   it('fails a build that crashes under load (exit 1) with the crash reason and its last log line', async () => {
     const run = await peakgate(['compare', SCENARIO, ...builds('crashy'), '--json']);
@@ -94,7 +94,7 @@ function comparisonSuite(driver: 'docker' | 'process', builds: Builds): void {
     const reasons = report.reasons.join('\n');
     expect(reasons).toMatch(/candidate crashed/i);
     expect(reasons).toContain('crashing after');
-  }, 180_000);
+  }, 300_000);
 }
 
 it.runIf(dockerMissingInCi)('has a Docker engine in CI', () => {
