@@ -12,7 +12,7 @@ import { hodgesLehmann } from '../statistics/hodges-lehmann.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import { proportionDifferenceInterval, rateRatioInterval } from '../statistics/proportions.js';
 import { createSeededRandom, type RandomSource } from '../statistics/seeded-random.js';
-import { pairedInterval, welchInterval } from '../statistics/welch.js';
+import { pairedInterval, type WelchInterval, welchInterval } from '../statistics/welch.js';
 import type { TrialResult } from '../trial.js';
 import type { Judgement, MetricJudgement, MetricStatus, OutrightFinding } from './judgement.js';
 import { DEFAULT_METRICS, LATENCY_LEVELS, METRIC_DEFAULTS } from './metric-defaults.js';
@@ -98,59 +98,64 @@ function widenByTrials<Unit>(
   confidence: number,
   paired: boolean,
 ): RatioInterval[] {
-  if (paired) return widenByRounds(intervals, baseline, candidate, statistic, confidence);
-  const perTrial = (side: Clustered<Unit>): number[][] =>
-    side.filter((units) => units.length > 0).map((units) => [...statistic(units)]);
-  const base = perTrial(baseline);
-  const cand = perTrial(candidate);
+  const trialInterval = paired
+    ? roundLogIntervals(baseline, candidate, statistic, confidence)
+    : trialLogIntervals(baseline, candidate, statistic, confidence);
   return intervals.map((interval, k) => {
-    const logs = (rows: number[][]): number[] =>
-      rows
-        .map((row) => row[k] as number)
-        .filter((v) => v > 0)
-        .map(Math.log);
-    const welch = welchInterval(logs(cand), logs(base), confidence);
-    if (!welch) return interval;
+    const log = trialInterval(k);
+    if (!log) return interval;
     return {
       ...interval,
-      lower: Math.min(interval.lower, Math.exp(welch.lower)),
-      upper: Math.max(interval.upper, Math.exp(welch.upper)),
+      lower: Math.min(interval.lower, Math.exp(log.lower)),
+      upper: Math.max(interval.upper, Math.exp(log.upper)),
     };
   });
 }
 
-/**
- * The paired counterpart of the trial-level widening: a t interval of the per-round log ratios
- * (candidate ÷ baseline of the same round). Noise that a round's two trials share (a duet round
- * runs them at the same moment on the same cores) cancels in each ratio instead of counting as
- * spread, which is what lets a few short rounds separate a 20% CPU regression from noise.
- */
-function widenByRounds<Unit>(
-  intervals: readonly RatioInterval[],
+/** Welch's interval of log(candidate) − log(baseline) over each side's trials, per component k. */
+function trialLogIntervals<Unit>(
   baseline: Clustered<Unit>,
   candidate: Clustered<Unit>,
   statistic: (units: readonly Unit[]) => readonly number[],
   confidence: number,
-): RatioInterval[] {
+): (k: number) => WelchInterval | undefined {
+  const perTrial = (side: Clustered<Unit>): number[][] =>
+    side.filter((units) => units.length > 0).map((units) => [...statistic(units)]);
+  const base = perTrial(baseline);
+  const cand = perTrial(candidate);
+  const logs = (rows: number[][], k: number): number[] =>
+    rows
+      .map((row) => row[k] as number)
+      .filter((v) => v > 0)
+      .map(Math.log);
+  return (k) => welchInterval(logs(cand, k), logs(base, k), confidence);
+}
+
+/**
+ * The paired counterpart: a t interval of the per-round log ratios (candidate ÷ baseline of the
+ * same round). Noise that a round's two trials share (a duet round runs them at the same moment
+ * on the same cores) cancels in each ratio instead of counting as spread, which is what lets a
+ * few short rounds separate a 20% CPU regression from noise.
+ */
+function roundLogIntervals<Unit>(
+  baseline: Clustered<Unit>,
+  candidate: Clustered<Unit>,
+  statistic: (units: readonly Unit[]) => readonly number[],
+  confidence: number,
+): (k: number) => WelchInterval | undefined {
   const rows: Array<{ base: readonly number[]; cand: readonly number[] }> = [];
   baseline.forEach((units, i) => {
     const other = candidate[i] ?? [];
     if (units.length > 0 && other.length > 0) rows.push({ base: statistic(units), cand: statistic(other) });
   });
-  return intervals.map((interval, k) => {
+  return (k) => {
     const pairs = rows.filter((row) => (row.base[k] as number) > 0 && (row.cand[k] as number) > 0);
-    const paired = pairedInterval(
+    return pairedInterval(
       pairs.map((row) => Math.log(row.cand[k] as number)),
       pairs.map((row) => Math.log(row.base[k] as number)),
       confidence,
     );
-    if (!paired) return interval;
-    return {
-      ...interval,
-      lower: Math.min(interval.lower, Math.exp(paired.lower)),
-      upper: Math.max(interval.upper, Math.exp(paired.upper)),
-    };
-  });
+  };
 }
 
 /** Bootstrap ratio interval of a scalar statistic, widened by the trial-level interval. */
