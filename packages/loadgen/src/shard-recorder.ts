@@ -1,7 +1,9 @@
 /**
- * Worker-side measurement for one shard: outcome counts, a µs latency histogram for the phase and
- * one for the current second. Seconds are cut on a timer aligned to the common start and streamed
- * to the main thread as they close; a request counts in the second in which it completed.
+ * Worker-side measurement for one shard: outcome counts and a µs latency histogram for the current
+ * second. Seconds are cut on a timer aligned to the common start and streamed to the main thread as
+ * they close, and each closed second is added into the phase histogram; a request counts in the
+ * second in which it completed. This is the closed model's per-response path, so it does as little
+ * as it can there: one histogram record, status counts in a typed array (no string keys).
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TransportErrorKind } from './error-kind.js';
@@ -15,7 +17,8 @@ import { emptyCounts, type ShardCounts, type ShardMessage } from './shard-protoc
 
 export class ShardRecorder {
   readonly counts: ShardCounts = emptyCounts();
-  readonly statuses: Record<string, number> = {};
+  /** Responses by HTTP status code (index = code); codes outside 0..999 are counted under 0. */
+  private readonly statusCounts = new Uint32Array(1000);
   private readonly total: ShardHistogram = createShardHistogram();
   private readonly second: ShardHistogram = createShardHistogram();
   private secondIndex = 0;
@@ -60,6 +63,7 @@ export class ShardRecorder {
       histogram: encodeShardHistogram(this.second),
     };
     this.port.postMessage(message);
+    this.total.add(this.second);
     this.second.reset();
     this.secondIndex++;
     this.secondRequests = 0;
@@ -68,9 +72,8 @@ export class ShardRecorder {
 
   response(status: number, latencyMs: number): void {
     if (this.closed) return;
-    const key = String(status);
-    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
-    recordShardLatencyMs(this.total, latencyMs);
+    const code = status >= 0 && status < 1000 ? status : 0;
+    this.statusCounts[code] = (this.statusCounts[code] ?? 0) + 1;
     recordShardLatencyMs(this.second, latencyMs);
     this.secondRequests++;
     if (this.expectStatus.has(status)) {
@@ -93,6 +96,15 @@ export class ShardRecorder {
     this.counts.dropped++;
     this.secondRequests++;
     this.secondErrors++;
+  }
+
+  /** Response counts keyed by status code, for the shard's result. */
+  get statuses(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.statusCounts.forEach((count, status) => {
+      if (count > 0) out[String(status)] = count;
+    });
+    return out;
   }
 
   /** Stops measuring, streams the last (partial) second and returns the phase histogram. */
