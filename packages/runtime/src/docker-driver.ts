@@ -26,6 +26,7 @@ import { ServiceNotReadyError } from './not-ready-error.js';
 import { describeCheck, waitForReady } from './readiness.js';
 import { SamplingLoop } from './sampling-loop.js';
 import type { ResourceReading, ServiceDriver, StartedService, StartOptions, StoppedService } from './service-driver.js';
+import { UsageTracker } from './usage-tracker.js';
 import { within } from './within.js';
 
 export interface DockerDriverOptions {
@@ -191,8 +192,7 @@ class DockerService implements StartedService {
   private ready = false;
   private stopping: Promise<StoppedService> | undefined;
   private reader: ResourceReader | undefined;
-  private lastReading: ResourceReading = { cpuNanos: 0, memoryBytes: 0, atMs: 0 };
-  private memoryPeak = 0;
+  private readonly usage = new UsageTracker();
   private logsEnded: Promise<void> = Promise.resolve();
   private readonly sampling = new SamplingLoop(() => this.sample());
 
@@ -418,17 +418,14 @@ class DockerService implements StartedService {
   }
 
   async sample(): Promise<ResourceReading> {
-    if (this.reader === undefined || this.diedRecord !== undefined) return this.lastReading;
+    if (this.reader === undefined || this.diedRecord !== undefined) return this.usage.last;
     try {
       const usage = await this.reader.read();
-      // Monotonic by construction, so window differences are never negative.
-      const cpuNanos = Math.max(usage.cpuNanos, this.lastReading.cpuNanos);
-      this.lastReading = { cpuNanos, memoryBytes: usage.memoryBytes, atMs: performance.now() };
-      this.memoryPeak = Math.max(this.memoryPeak, usage.memoryBytes);
+      return this.usage.record(usage.cpuNanos, usage.memoryBytes);
     } catch {
       // The cgroup vanished (container died between checks): the last reading stands.
+      return this.usage.last;
     }
-    return this.lastReading;
   }
 
   startSampling(onSample: (reading: ResourceReading) => void, intervalMs = 1000): () => void {
@@ -465,7 +462,7 @@ class DockerService implements StartedService {
     const exit = this.exitRecord(crashedBefore);
     await this.logs.close();
     this.resolveExited(exit);
-    return { exit: await this.exited, memoryPeakBytes: this.memoryPeak, logPath: this.logs.path };
+    return { exit: await this.exited, memoryPeakBytes: this.usage.memoryPeakBytes, logPath: this.logs.path };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

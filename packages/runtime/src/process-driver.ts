@@ -15,6 +15,7 @@ import { recordProcess } from './process-registry.js';
 import { describeCheck, waitForReady } from './readiness.js';
 import { SamplingLoop } from './sampling-loop.js';
 import type { ResourceReading, ServiceDriver, StartedService, StartOptions, StoppedService } from './service-driver.js';
+import { UsageTracker } from './usage-tracker.js';
 import { within } from './within.js';
 
 export interface ProcessDriverOptions {
@@ -96,8 +97,7 @@ class ProcessService implements StartedService {
   private stopRequested = false;
   private ready = false;
   private stopping: Promise<StoppedService> | undefined;
-  private lastReading: ResourceReading = { cpuNanos: 0, memoryBytes: 0, atMs: 0 };
-  private memoryPeak = 0;
+  private readonly usage = new UsageTracker();
   private readonly unregister: () => void;
   private readonly unrecord: () => void;
   private readonly sampling = new SamplingLoop(() => this.sample());
@@ -248,14 +248,10 @@ class ProcessService implements StartedService {
   }
 
   async sample(): Promise<ResourceReading> {
-    if (this.endRecord !== undefined || this.pgid <= 0) return this.lastReading;
+    if (this.endRecord !== undefined || this.pgid <= 0) return this.usage.last;
     const usage = treeUsage(this.pgid);
-    if (usage.processes === 0) return this.lastReading;
-    // A child reparented away takes its time with it: keep the counter monotonic.
-    const cpuNanos = Math.max(usage.cpuNanos, this.lastReading.cpuNanos);
-    this.lastReading = { cpuNanos, memoryBytes: usage.rssBytes, atMs: performance.now() };
-    this.memoryPeak = Math.max(this.memoryPeak, usage.rssBytes);
-    return this.lastReading;
+    if (usage.processes === 0) return this.usage.last;
+    return this.usage.record(usage.cpuNanos, usage.rssBytes);
   }
 
   startSampling(onSample: (reading: ResourceReading) => void, intervalMs = 1000): () => void {
@@ -287,7 +283,11 @@ class ProcessService implements StartedService {
     this.resolveExited(this.exitRecord(crashedBefore));
     const exit = await this.exited;
     await this.logs.close();
-    return { exit: { ...exit, logTail: this.logs.lines() }, memoryPeakBytes: this.memoryPeak, logPath: this.logs.path };
+    return {
+      exit: { ...exit, logTail: this.logs.lines() },
+      memoryPeakBytes: this.usage.memoryPeakBytes,
+      logPath: this.logs.path,
+    };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
