@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecondSample } from '../packages/core/dist/index.js';
 import { runLoad } from '../packages/loadgen/dist/index.js';
-import { startArrivalRecorder, startFastify, startSlowServer, type TestServer } from './fixtures/servers.js';
+import {
+  startArrivalRecorder,
+  startFastify,
+  startHttpServer,
+  startSlowServer,
+  type TestServer,
+} from './fixtures/servers.js';
 import { openPhase, plan } from './fixtures/servers-plans.js';
 
 function median(values: number[]): number {
@@ -75,6 +81,37 @@ describe('open model', () => {
     expect(samples[0]?.requests).toBeGreaterThan(170);
     expect(samples[0]?.requests).toBeLessThan(230);
     expect(samples[1]?.requests).toBeGreaterThan(370);
+  });
+
+  it('sends the measured phase on the connections its warm-up opened (no connection set-up in its first second)', async () => {
+    const hits: Array<{ atMs: number; port: number }> = [];
+    const server = await startHttpServer((req, res) => {
+      hits.push({ atMs: performance.now(), port: req.socket.remotePort ?? 0 });
+      res.end('ok');
+    });
+    let measuredFromMs = Number.POSITIVE_INFINITY;
+    try {
+      const result = await runLoad({
+        target: server.url,
+        workers: 1,
+        plan: plan([openPhase(200, 1000), openPhase(200, 500, 8)], { warmup: openPhase(200, 1000) }),
+        onPhase: (event) => {
+          if (event.type === 'start' && !event.warmup) measuredFromMs = Math.min(measuredFromMs, performance.now());
+        },
+      });
+      expect(result.requests.errors).toBe(0);
+      // The third phase asks for another pool size: it gets a fresh pool and still completes.
+      expect(result.requests.total).toBe(300);
+      const warmPorts = new Set(hits.filter((h) => h.atMs < measuredFromMs).map((h) => h.port));
+      const measured = hits.filter((h) => h.atMs >= measuredFromMs);
+      expect(warmPorts.size).toBeGreaterThan(0);
+      expect(warmPorts.has(measured[0]?.port ?? -1)).toBe(true);
+      // A fresh pool per phase would put 0% of the measured phase's requests on warm-up sockets.
+      const onWarm = measured.slice(0, 200).filter((h) => warmPorts.has(h.port)).length;
+      expect(onWarm / 200).toBeGreaterThan(0.9);
+    } finally {
+      await server.close();
+    }
   });
 
   it('counts arrivals as dropped when every allowed connection is busy', async () => {

@@ -41,14 +41,7 @@ export async function runOpenShard(
   const maxInFlight = Math.max(1, shareOf(load.maxConnections, shardIndex, shardCount));
   const url = new URL(task.target);
   const mix = compileRequestMix(task.requests);
-  const pool = new Pool(url.origin, {
-    connections: maxInFlight,
-    pipelining: 1,
-    connect: { timeout: task.timeoutMs },
-    headersTimeout: task.timeoutMs,
-    bodyTimeout: task.timeoutMs,
-    keepAliveTimeout: 30_000,
-  });
+  const pool = keptPool(url.origin, maxInFlight, task.timeoutMs);
 
   const nap = new Int32Array(new SharedArrayBuffer(4));
   let inFlight = 0;
@@ -147,6 +140,37 @@ export async function runOpenShard(
   }
   // Close the recorder before tearing down sockets: requests cut off by an abort are not counted.
   recorder.close();
-  await pool.destroy();
+  // An aborted run tears its sockets down now; otherwise they stay open for the next phase.
+  if (stoppedEarly) await dropKeptPool();
   return { sent, arrivals, stoppedEarly };
+}
+
+/**
+ * The worker's keep-alive pool, reused by the next phase when it asks for the same origin, size and
+ * timeouts: a warm-up phase then also warms the connections the measured phase sends on, so the
+ * measured phase's first second does not carry connection set-up. A different shape replaces it.
+ * The last pool closes with the worker thread, which runLoad ends with the run.
+ */
+let kept: { key: string; pool: Pool } | undefined;
+
+function keptPool(origin: string, connections: number, timeoutMs: number): Pool {
+  const key = `${origin} ${connections} ${timeoutMs}`;
+  if (kept?.key === key && !kept.pool.closed && !kept.pool.destroyed) return kept.pool;
+  void dropKeptPool();
+  const pool = new Pool(origin, {
+    connections,
+    pipelining: 1,
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+  kept = { key, pool };
+  return pool;
+}
+
+async function dropKeptPool(): Promise<void> {
+  const old = kept;
+  kept = undefined;
+  await old?.pool.destroy();
 }
