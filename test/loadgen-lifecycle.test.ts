@@ -118,4 +118,18 @@ describe('run lifecycle', () => {
     }
     expect(after).toBeLessThanOrEqual(before);
   });
+
+  it("leaves no listener on the caller's abort signal, which a comparison shares over many runs", async () => {
+    const { EventEmitter } = await import('node:events');
+    const controller = new AbortController();
+    for (let run = 0; run < 2; run++) {
+      await runLoad({
+        target: fastify.url,
+        workers: 1,
+        signal: controller.signal,
+        plan: plan([openPhase(50, 200), closedPhase(2, 200)], { warmup: openPhase(50, 200) }),
+      });
+    }
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
 });

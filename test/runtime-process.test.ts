@@ -42,6 +42,22 @@ describe.skipIf(process.platform !== 'linux')('process driver', () => {
     await rm(outDir, { recursive: true, force: true });
   });
 
+  it("leaves no listener on the caller's abort signal after starts (a comparison shares one over every trial)", async () => {
+    const { EventEmitter } = await import('node:events');
+    const controller = new AbortController();
+    for (let trial = 1; trial <= 2; trial++) {
+      await using service = await driver.start(command({ MODE: 'good' }), serviceSpec(), {
+        runId,
+        role: 'baseline',
+        outDir,
+        trial,
+        signal: controller.signal,
+      });
+      expect(service.readyMs).toBeLessThan(10_000);
+    }
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('starts the command with PORT, measures tree CPU and RSS that follow the load, and kills the group on stop', async () => {
     await using service = await driver.start(command({ MODE: 'good' }, true), serviceSpec(), {
       runId,

@@ -197,14 +197,16 @@ async function settleShards(
     throw new PeakgateError('PG_ERR_LOAD_FAILED', `a load worker failed: ${describe(error)}`, { cause: error });
   });
   if (!signal) return all;
+  let arm = (): void => {};
   const graceAfterAbort = new Promise<ShardResult[] | undefined>((resolve) => {
-    const arm = (): void => {
+    arm = (): void => {
       setTimeout(() => resolve(undefined), ABORT_GRACE_MS).unref();
     };
-    if (signal.aborted) arm();
-    else signal.addEventListener('abort', arm, { once: true });
   });
-  const first = await Promise.race([all, graceAfterAbort]);
+  if (signal.aborted) arm();
+  else signal.addEventListener('abort', arm, { once: true });
+  // The caller's signal outlives this phase (a comparison runs many): leave no listener on it.
+  const first = await Promise.race([all, graceAfterAbort]).finally(() => signal.removeEventListener('abort', arm));
   if (first) return first;
   // Keep whatever shards did return in time.
   const partial = await Promise.all(

@@ -31,7 +31,11 @@ export function describeCheck(check: ReadinessCheck): string {
 export async function waitForReady(input: ReadinessInput): Promise<ReadyOutcome> {
   const { check, signal } = input;
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
+  let resolveAborted: (outcome: ReadyOutcome) => void = () => {};
+  const onAbort = () => {
+    stop.abort();
+    resolveAborted({ ok: false, reason: 'aborted', message: 'start aborted' });
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -50,10 +54,8 @@ export async function waitForReady(input: ReadinessInput): Promise<ReadyOutcome>
       (): ReadyOutcome => ({ ok: false, reason: 'exited', message: 'exited before it was ready' }),
     );
     const aborted = new Promise<ReadyOutcome>((resolve) => {
+      resolveAborted = resolve;
       if (signal?.aborted) resolve({ ok: false, reason: 'aborted', message: 'start aborted' });
-      signal?.addEventListener('abort', () => resolve({ ok: false, reason: 'aborted', message: 'start aborted' }), {
-        once: true,
-      });
     });
     return await Promise.race([probe(input, stop.signal), timedOut, ended, aborted]);
   } finally {
