@@ -2,7 +2,7 @@
  * The verdict as a person reads it in a terminal: one line with the verdict, the reasons, and a
  * table of judged metrics. Files for CI (summary.md, junit.xml) come from core's renderers.
  */
-import { formatChange, formatInterval, formatLimit, formatValue, type Judgement } from '@peakgate/core';
+import { formatLimit, formatMetricChange, formatValue, type Judgement } from '@peakgate/core';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
@@ -27,13 +27,15 @@ export function renderVerdict(
   for (const metric of judgement.metrics) {
     const status =
       metric.status === 'fail' ? c.red('FAIL') : metric.status === 'marginal' ? c.yellow('marginal') : c.green('pass');
+    // Error rates read as a difference in points, like summary.md and report.html.
+    const change = formatMetricChange(metric);
     table.push([
       metric.label,
       metric.phase ?? '',
       formatValue(metric.baseline, metric.unit),
       formatValue(metric.candidate, metric.unit),
-      formatChange(metric.change),
-      formatInterval(metric.interval),
+      change.change,
+      change.interval,
       formatLimit(metric.limit, metric.direction),
       status,
     ]);

@@ -3,7 +3,7 @@
  * OOM, errors), so CI systems that read JUnit show exactly what failed. An infrastructure problem
  * is an <error>, not a <failure>: the build was not judged.
  */
-import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { metricDisplayName, type Report } from './report-model.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
@@ -60,7 +60,8 @@ export function renderJUnit(report: Report): string {
   }
   cases.push(outright);
   for (const metric of report.metrics) {
-    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${formatChange(metric.change)} (CI ${formatInterval(metric.interval)} at ${Math.round(metric.confidence * 100)}%), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
+    const change = formatMetricChange(metric);
+    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${change.change} (CI ${change.interval} at ${Math.round(metric.confidence * 100)}%), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
     const testCase: Case = { name: metricDisplayName(metric), classname, output: summary };
     if (metric.status === 'fail') testCase.failure = { message: metric.reason ?? summary, body: summary };
     cases.push(testCase);

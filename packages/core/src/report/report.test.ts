@@ -195,6 +195,11 @@ describe('renderJUnit', () => {
     );
   });
 
+  it('reads error rates as a difference in points, like summary.md (no ratio of two zero rates)', () => {
+    const xml = renderJUnit(passingReport());
+    expect(xml).toMatch(/0\.00% -&gt; 0\.00%, change \+0\.00 pts \(CI -?[\d.]+ pts\.\.\+[\d.]+ pts at 95%\)/);
+  });
+
   it('marks an infrastructure problem as an error, not a failure', () => {
     const report = { ...passingReport(), verdict: 'fail' as const, infrastructureError: 'the baseline is broken' };
     const xml = renderJUnit(report);
