@@ -74,6 +74,8 @@ function comparisonSuite(driver: 'docker' | 'process', builds: Builds): void {
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('PASS');
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]+failures="0"/);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<svg');
+    // Three rounds share one abort signal: no listener leak warning (or any other) from node.
+    expect(run.stderr).not.toMatch(/Warning/);
   }, 300_000);
 
   it('fails the regressed build (exit 1) with a CPU reason', async () => {
