@@ -24,7 +24,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (control.isStopped) return result(recorder, 0, 0, 0, true);
     await sleepUntil(startMs);
     const out = await send(task, recorder, control, startMs);
-    return result(recorder, out.sent, out.arrivals, elapsedSince(startMs, phase.durationMs, control), out.stoppedEarly);
+    // A phase that ran to its end lasted its duration: timers may fire a fraction of a ms early, and
+    // that must not shift `rate.achieved` (requests ÷ duration) off the true figure.
+    const elapsedMs = out.stoppedEarly ? elapsedSince(startMs, phase.durationMs, control) : phase.durationMs;
+    return result(recorder, out.sent, out.arrivals, elapsedMs, out.stoppedEarly);
   } finally {
     // Messages on one port arrive in order, so `done` tells the main thread every sample is in.
     const done: ShardMessage = { type: 'done' };

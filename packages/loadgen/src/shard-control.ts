@@ -28,7 +28,14 @@ export class ShardControl {
         resolve(true);
         return;
       }
-      const timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs - performance.now()));
+      let timer: NodeJS.Timeout;
+      // Node rounds timers to whole ms and may fire a fraction of a ms early: wait out the rest.
+      const arm = (): void => {
+        const left = deadlineMs - performance.now();
+        if (left <= 0) resolve(false);
+        else timer = setTimeout(arm, Math.max(1, left));
+      };
+      arm();
       this.onStop(() => {
         clearTimeout(timer);
         resolve(true);
