@@ -16,6 +16,8 @@ export type {
   StartOutcome,
 } from './ports.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
+export type { MeasuredWindow, ResourceSource } from './resource-sampler.js';
+export { ResourceSampler } from './resource-sampler.js';
 export type { TrialContext } from './run-trial.js';
 export { runTrial } from './run-trial.js';
 export { roundOrder } from './trial-order.js';

@@ -2,10 +2,11 @@
  * One trial: a fresh service, a discarded warm-up, the measured phases, and the service's CPU
  * and memory over exactly the measured window (cumulative CPU read at the window's edges).
  */
-import type { BuildSpec, ResourceSample, Role, Scenario, ServiceExit, TrialResult } from '@peakgate/core';
+import type { BuildSpec, Role, Scenario, ServiceExit, TrialResult } from '@peakgate/core';
 import type { Barrier } from './barrier.js';
-import type { LoadRunner, ResourceReading, RunningService, ServiceLauncher } from './ports.js';
+import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
+import { type MeasuredWindow, ResourceSampler } from './resource-sampler.js';
 
 export interface TrialContext {
   runId: string;
@@ -128,72 +129,4 @@ async function stopQuietly(service: RunningService, crash: ServiceExit | undefin
   const stopped = await service.stop();
   if (crash === undefined) return stopped;
   return { ...crash, logTail: crash.logTail.length > 0 ? crash.logTail : stopped.logTail };
-}
-
-interface MeasuredWindow {
-  cpuNanos: number;
-  memoryPeakBytes: number;
-  samples: ResourceSample[];
-}
-
-/**
- * Reads cumulative CPU and memory about once a second during the measured window. CPU seconds
- * come from the two edge readings, not from the periodic samples, so sampling jitter does not
- * change the figure.
- */
-class ResourceSampler {
-  private readonly samples: ResourceSample[] = [];
-  private memoryPeakBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private last: ResourceReading;
-
-  private constructor(
-    private readonly service: RunningService,
-    private readonly first: ResourceReading,
-    private readonly startedAt: number,
-  ) {
-    this.last = first;
-    this.record(first);
-  }
-
-  static async start(service: RunningService, everyMs: number): Promise<ResourceSampler> {
-    const first = await service.read();
-    const sampler = new ResourceSampler(service, first, performance.now());
-    sampler.timer = setInterval(() => {
-      service.read().then(
-        (reading) => sampler.record(reading),
-        () => {},
-      );
-    }, everyMs);
-    return sampler;
-  }
-
-  private record(reading: ResourceReading): void {
-    this.last = reading;
-    this.memoryPeakBytes = Math.max(this.memoryPeakBytes, reading.memoryBytes);
-    this.samples.push({
-      atMs: Math.round(performance.now() - this.startedAt),
-      cpuNanos: reading.cpuNanos - this.first.cpuNanos,
-      memoryBytes: reading.memoryBytes,
-    });
-  }
-
-  async finish(): Promise<MeasuredWindow> {
-    this.cancel();
-    try {
-      this.record(await this.service.read());
-    } catch {
-      // The service died at the end of the window: the last periodic reading is the best edge we have.
-    }
-    return {
-      cpuNanos: this.last.cpuNanos - this.first.cpuNanos,
-      memoryPeakBytes: this.memoryPeakBytes,
-      samples: this.samples,
-    };
-  }
-
-  cancel(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
 }

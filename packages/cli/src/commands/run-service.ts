@@ -14,9 +14,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Pinning } from '@peakgate/controller';
-import { type BuildSpec, loadScenarioFile, PeakgateError, type ServiceExit } from '@peakgate/core';
-import type { ResourceReading, StartedService } from '@peakgate/runtime';
+import type { MeasuredWindow, Pinning, ResourceSampler } from '@peakgate/controller';
+import { type BuildSpec, type LoadResult, loadScenarioFile, PeakgateError, type ServiceExit } from '@peakgate/core';
+import type { StartedService } from '@peakgate/runtime';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { driveLoad, INTERRUPTED_EXIT_CODE, printRunResult } from './run.js';
@@ -50,7 +50,7 @@ export async function runService(options: RunServiceOptions): Promise<number> {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', '--service-cwd applies to the process driver, not --driver docker');
   }
   const scenario = await loadScenarioFile(options.file);
-  const [runtime, { pinProcess, planCpus }] = await Promise.all([
+  const [runtime, { pinProcess, planCpus, ResourceSampler }] = await Promise.all([
     import('@peakgate/runtime'),
     import('@peakgate/controller'),
   ]);
@@ -101,50 +101,60 @@ export async function runService(options: RunServiceOptions): Promise<number> {
     const loadCpuset = pinning?.applied === true ? (cpu.loadCpuset ?? null) : null;
     const workers = options.workers ?? (loadCpuset !== null ? cpu.loadWorkers : undefined);
 
-    const { warmup, ...measured } = scenario.load;
-    if (warmup !== undefined) {
-      // Its own load run, so that the CPU edges below frame exactly the measured phases.
-      const result = await driveLoad({
-        target: service.url,
-        plan: { ...measured, phases: [warmup] },
+    // One load run for warm-up and measured phases, as a comparison's trials do: the generator's
+    // threads and (open model) connections stay warm into the measured window, and the service's
+    // CPU is read at that window's edges from the phase events.
+    const plan = scenario.load;
+    const lastMeasured = plan.phases.length - 1;
+    const started = service;
+    const source = { read: () => started.sample() };
+    let sampler: Promise<ResourceSampler> | undefined;
+    let window: Promise<MeasuredWindow> | undefined;
+    // A build that dies during the warm-up is bad; stop the load at once rather than aim it at nothing.
+    const stopLoad = new AbortController();
+    let endedInWarmup = false;
+    void started.exited.then(() => {
+      if (sampler === undefined && !signal.aborted) {
+        endedInWarmup = true;
+        stopLoad.abort();
+      }
+    });
+    let result: LoadResult;
+    try {
+      result = await driveLoad({
+        target: started.url,
+        plan,
         workers,
         progress,
         output,
-        signal,
+        signal: AbortSignal.any([signal, stopLoad.signal]),
+        onPhase: (event) => {
+          if (event.warmup) return;
+          if (event.type === 'start' && event.index === 0) sampler = ResourceSampler.start(source, SAMPLE_EVERY_MS);
+          if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
+            window = sampler.then((running) => running.finish());
+          }
+        },
       });
-      if (result.interrupted || signal.aborted) {
-        throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted during the warm-up; nothing was measured');
-      }
-      if (service.hasExited) {
-        reportBadBuild(output, 'the service ended during the warm-up', await service.exited, service.logPath);
-        return BAD_BUILD_EXIT_CODE;
-      }
+    } catch (error) {
+      (await sampler?.catch(() => undefined))?.cancel();
+      throw error;
     }
-
-    const first = await service.sample();
-    let last: ResourceReading = first;
-    let memoryPeakBytes = first.memoryBytes;
-    const track = (reading: ResourceReading): void => {
-      last = reading;
-      memoryPeakBytes = Math.max(memoryPeakBytes, reading.memoryBytes);
-    };
-    const stopSampling = service.startSampling(track, SAMPLE_EVERY_MS);
-    let result: Awaited<ReturnType<typeof driveLoad>>;
-    try {
-      result = await driveLoad({ target: service.url, plan: measured, workers, progress, output, signal });
-    } finally {
-      stopSampling();
+    if (endedInWarmup) {
+      reportBadBuild(output, 'the service ended during the warm-up', await started.exited, started.logPath);
+      return BAD_BUILD_EXIT_CODE;
     }
-    try {
-      track(await service.sample());
-    } catch {
-      // The service died at the end of the window: the last periodic reading is the best edge we have.
+    if (sampler === undefined) {
+      throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted during the warm-up; nothing was measured');
     }
+    // Interrupted inside the measured window: close it where the load stopped.
+    window ??= sampler.then((running) => running.finish());
+    const measured = await window;
     // Ended on its own before we stopped it: a crash or an OOM kill during the load. After Ctrl-C
     // the runtime's cleanup registry may have stopped it already; that is no crash.
     const crash = service.hasExited && !signal.aborted ? await service.exited : undefined;
     const stopped = await service.stop();
-    const cpuSeconds = (last.cpuNanos - first.cpuNanos) / 1e9;
+    const cpuSeconds = measured.cpuNanos / 1e9;
     const figures: ServiceRunFigures = {
       run_id: runId,
       driver,
@@ -152,7 +162,7 @@ export async function runService(options: RunServiceOptions): Promise<number> {
       ready_ms: service.readyMs,
       cpu_seconds: cpuSeconds,
       cpu_per_request_ms: result.requests.total > 0 ? (cpuSeconds * 1000) / result.requests.total : 0,
-      memory_peak_bytes: memoryPeakBytes,
+      memory_peak_bytes: measured.memoryPeakBytes,
       cpuset: service.cpuset ?? null,
       load_cpuset: loadCpuset,
       log_path: stopped.logPath,

@@ -11,6 +11,7 @@
  * interrupted).
  */
 import { type LoadPlan, type LoadResult, loadScenarioFile, PeakgateError, type SecondSample } from '@peakgate/core';
+import type { PhaseEvent } from '@peakgate/loadgen';
 import type { Command } from 'commander';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
@@ -124,6 +125,8 @@ export interface DriveLoadOptions {
   progress: boolean;
   output: Output;
   signal?: AbortSignal | undefined;
+  /** Phase starts and ends (warm-up included), e.g. to read the service's CPU at the measured window's edges. */
+  onPhase?: ((event: PhaseEvent) => void) | undefined;
 }
 
 /** Runs the load with optional progress lines on stderr; prints no result. */
@@ -137,12 +140,12 @@ export async function driveLoad(options: DriveLoadOptions): Promise<LoadResult> 
     allowHosts: options.allowHosts ?? [],
     signal: options.signal,
     onSample: progress ? (sample) => output.info(progressLine(sample)) : undefined,
-    onPhase: progress
-      ? (event) => {
-          if (event.type === 'start')
-            output.info(`${event.warmup ? 'warm-up' : 'phase'} ${event.phase} (${event.durationMs / 1000}s)`);
-        }
-      : undefined,
+    onPhase: (event) => {
+      if (progress && event.type === 'start') {
+        output.info(`${event.warmup ? 'warm-up' : 'phase'} ${event.phase} (${event.durationMs / 1000}s)`);
+      }
+      options.onPhase?.(event);
+    },
   });
 }
 
