@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type BuildSpec, loadScenarioFile, PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
-import type { DriverName } from '../comparison/resolve-builds.js';
+import { type DriverName, parseDriver } from '../comparison/resolve-builds.js';
 import type { Output } from '../output.js';
 import type { SetExitCode } from './index.js';
 
@@ -74,9 +74,8 @@ export function registerDemo(program: Command, output: Output, setExitCode: SetE
 }
 
 async function chooseDriver(flag: string | undefined): Promise<DriverName> {
-  if (flag === 'docker' || flag === 'process') return flag;
-  if (flag !== undefined)
-    throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected docker or process, got "${flag}"`);
+  const requested = parseDriver(flag);
+  if (requested !== undefined) return requested;
   const { createDocker, dockerAvailable } = await import('@peakgate/runtime');
   const docker = createDocker();
   if (!(await dockerAvailable(docker))) return 'process';

@@ -13,12 +13,13 @@
  * (no engine, image missing, port taken) are thrown as PeakgateErrors for main to map (exit 3).
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { MeasuredWindow, Pinning, ResourceSampler } from '@peakgate/controller';
 import { type BuildSpec, type LoadResult, loadScenarioFile, PeakgateError, type ServiceExit } from '@peakgate/core';
 import type { StartedService } from '@peakgate/runtime';
+import { parseDriver } from '../comparison/resolve-builds.js';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
+import { runDirectory } from '../run-dir.js';
 import { driveLoad, INTERRUPTED_EXIT_CODE, printRunResult } from './run.js';
 import type { ServiceRunFigures } from './run-summary.js';
 
@@ -68,7 +69,7 @@ export async function runService(options: RunServiceOptions): Promise<number> {
   const { cpus, cpuset } = scenario.service.resources;
   const cpu = planCpus({ ...(cpus !== undefined ? { cpus } : {}), ...(cpuset !== undefined ? { cpuset } : {}) });
   const runId = randomUUID().slice(0, 8);
-  const outDir = resolve(options.outDir ?? `.peakgate/runs/${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const outDir = runDirectory(options.outDir);
   const progress = !options.json && process.stderr.isTTY === true;
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping the load and removing the service`),
@@ -184,11 +185,6 @@ export async function runService(options: RunServiceOptions): Promise<number> {
     // one else listens, which would kill the process before main prints and exits 130.
     if (!signal.aborted) interrupt.dispose();
   }
-}
-
-function parseDriver(value: string | undefined): 'docker' | 'process' | undefined {
-  if (value === undefined || value === 'docker' || value === 'process') return value;
-  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected docker or process, got "${value}"`);
 }
 
 /** After Ctrl-C every failure is reported as the interruption it follows from (exit 130). */

@@ -5,7 +5,6 @@
  * PeakgateErrors for main to map.
  */
 import { availableParallelism, cpus, hostname } from 'node:os';
-import { resolve } from 'node:path';
 import {
   type BuildSpec,
   buildReport,
@@ -21,6 +20,7 @@ import {
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
+import { runDirectory } from '../run-dir.js';
 import { progressPrinter } from './progress-printer.js';
 import type { DriverName } from './resolve-builds.js';
 import { renderVerdict } from './verdict-table.js';
@@ -50,7 +50,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
     import('@peakgate/controller'),
     import('@peakgate/runtime'),
   ]);
-  const outDir = resolve(options.outDir ?? `.peakgate/runs/${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const outDir = runDirectory(options.outDir);
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping; removing what this run started`),
   );

@@ -68,7 +68,8 @@ export async function resolveBuilds(
   return { driver, baseline, candidate };
 }
 
-function parseDriver(value: string | undefined): DriverName | undefined {
+/** `--driver` as typed: docker, process, or absent (the caller picks a default). */
+export function parseDriver(value: string | undefined): DriverName | undefined {
   if (value === undefined) return undefined;
   if (value === 'docker' || value === 'process') return value;
   throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected docker or process, got "${value}"`);
