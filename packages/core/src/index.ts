@@ -73,8 +73,6 @@ export { bootstrapRatioInterval, bootstrapRatioIntervals } from './statistics/bo
 export { mean, median, quantile } from './statistics/descriptive.js';
 export type { ShiftInterval } from './statistics/hodges-lehmann.js';
 export { hodgesLehmann } from './statistics/hodges-lehmann.js';
-export type { MannWhitneyResult } from './statistics/mann-whitney.js';
-export { mannWhitneyU } from './statistics/mann-whitney.js';
 export { normalCdf, normalQuantile } from './statistics/normal-distribution.js';
 export type { ProportionInterval } from './statistics/proportions.js';
 export { proportionDifferenceInterval, rateRatioInterval, wilsonInterval } from './statistics/proportions.js';
