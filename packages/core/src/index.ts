@@ -24,8 +24,6 @@ export type {
 } from './judge/judgement.js';
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
-export type { SyntheticPhase, SyntheticTrialOptions } from './judge/synthetic-trials.js';
-export { buildSyntheticComparison, buildSyntheticTrial } from './judge/synthetic-trials.js';
 export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
 export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
 export type { TemplatePart } from './placeholders.js';
