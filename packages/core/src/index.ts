@@ -47,6 +47,7 @@ export type {
   BuildReportInput,
   Report,
   ReportEnvironment,
+  ReportFinding,
   ReportMetric,
   ReportPhase,
   ReportScenario,
