@@ -526,6 +526,71 @@ load:
   });
 });
 
+describe('parseScenario: the checks the load engine and the judge no longer repeat', () => {
+  // loadgen's plan-validation.ts and the judge's validate() checked these again; now only the
+  // schema and the rules do, so each must stay refused here.
+  const scenario = (load: string, compare = ''): string =>
+    `name: x\nload:\n${load}${compare === '' ? '' : `compare: ${compare}\n`}`;
+  const oneRequest = '  requests: [{ path: / }]\n';
+  const onePhase = '  phases: [{ duration: 1s, rate: 1 }]\n';
+  it.each([
+    ['no phase', `  phases: []\n${oneRequest}`, '', 'load.phases  expected a list with at least 1 item'],
+    ['no request', `${onePhase}  requests: []\n`, '', 'load.requests  expected a list with at least 1 item'],
+    [
+      'a zero weight',
+      `${onePhase}  requests: [{ path: /, weight: 0 }]\n`,
+      '',
+      'weight  expected a number greater than 0',
+    ],
+    ['an infinite weight', `${onePhase}  requests: [{ path: /, weight: .inf }]\n`, '', 'found Infinity'],
+    ['body and json', `${onePhase}  requests: [{ path: /, body: a, json: 1 }]\n`, '', 'body and json exclude'],
+    ['a bad placeholder', `${onePhase}  requests: [{ path: "/{{int 2 1}}" }]\n`, '', 'MIN must not be greater'],
+    [
+      'a zero timeout',
+      `${onePhase}${oneRequest}  timeout: 0s\n`,
+      '',
+      'load.timeout  expected a duration greater than 0',
+    ],
+    [
+      'a zero duration',
+      `  phases: [{ duration: 0s, rate: 1 }]\n${oneRequest}`,
+      '',
+      'expected a duration greater than 0',
+    ],
+    [
+      'zero connections',
+      `  phases: [{ duration: 1s, connections: 0 }]\n${oneRequest}`,
+      '',
+      'connections  expected a whole',
+    ],
+    ['fractional connections', `  phases: [{ duration: 1s, connections: 1.5 }]\n${oneRequest}`, '', 'expected a whole'],
+    [
+      'a zero rate',
+      `  phases: [{ duration: 1s, rate: 0 }]\n${oneRequest}`,
+      '',
+      'rate  expected a number greater than 0',
+    ],
+    ['a zero ramp', `  phases: [{ duration: 1s, rate: { from: 0, to: 0 } }]\n${oneRequest}`, '', 'rate.from  expected'],
+    ['an infinite rate', `  phases: [{ duration: 1s, rate: .inf }]\n${oneRequest}`, '', 'found Infinity'],
+    [
+      'zero max_connections',
+      `  phases: [{ duration: 1s, rate: 1, max_connections: 0 }]\n${oneRequest}`,
+      '',
+      'max_connections',
+    ],
+    [
+      'a confidence of 1',
+      onePhase + oneRequest,
+      '{ confidence: 1 }',
+      'compare.confidence  expected a number at least 0.5',
+    ],
+    ['a negative confidence', onePhase + oneRequest, '{ confidence: -0.5 }', 'compare.confidence  expected'],
+    ['an infinite limit', onePhase + oneRequest, `{ limits: { error_rate: "+${'9'.repeat(400)}%" } }`, 'too large'],
+  ])('refuses %s', (_, load, compare, expected) => {
+    expect(problems(scenario(load, compare)).join('\n')).toContain(expected);
+  });
+});
+
 describe('parseScenario: syntax errors', () => {
   const withLoad = (requests: string): string =>
     `name: x\nload:\n  phases: [{ duration: 1s, rate: 1 }]\n  requests:\n${requests}`;
