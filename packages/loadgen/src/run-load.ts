@@ -29,9 +29,9 @@ export interface RunLoadOptions {
   /** Base URL (http or https); the path, if any, prefixes every template path. */
   target: string;
   /**
-   * A validated plan: as the scenario loader resolves it (durations and rates positive and finite,
-   * at least one phase and request, placeholders that parse). runLoad does not check it again, except
-   * that every request must be sendable as exactly one request (request-guard.ts).
+   * A validated plan, as the scenario loader resolves it (positive durations and rates, connections
+   * of at least 1, at least one phase and request, placeholders that parse). runLoad does not check
+   * it again, except that every request must be sendable as exactly one request (request-guard.ts).
    */
   plan: LoadPlan;
   /** Worker threads; default {@link defaultWorkerCount}(reservedCores). */
