@@ -132,6 +132,63 @@ compare:
     expect(stderr).toBe(output);
   });
 
+  // Each of these once passed validate (exit 0) and went to the wire as written: CR LF in a path or a
+  // header smuggled a second request or injected a Host header; a key holding a line break skipped
+  // the rules altogether. YAML double quotes turn \r \n into the characters themselves.
+  it.each([
+    [
+      'path with CR LF',
+      '    - path: "/a\\r\\nGET /smuggled HTTP/1.1"\n',
+      '5:13  load.requests[0].path  a path cannot hold',
+    ],
+    [
+      'header value with CR LF',
+      '    - { path: /, headers: { x-a: "v\\r\\nHost: evil" } }\n',
+      '5:34  load.requests[0].headers.x-a  a header value cannot hold CR, LF, NUL',
+    ],
+    [
+      'header name with LF',
+      '    - { path: /, headers: { "x\\nHost": evil } }\n',
+      '5:29  load.requests[0].headers["x\\nHost"]  expected a header name',
+    ],
+    [
+      'header name with a colon',
+      '    - { path: /, headers: { "x-a:b": v } }\n',
+      '5:29  load.requests[0].headers["x-a:b"]  expected a header name',
+    ],
+    [
+      'header name with a space',
+      '    - { path: /, headers: { "x a": v } }\n',
+      '5:29  load.requests[0].headers["x a"]  expected a header name',
+    ],
+    [
+      'method with a space',
+      '    - { path: /, method: "GET /x" }\n',
+      '5:26  load.requests[0].method  expected one of GET',
+    ],
+    [
+      'env name with a line break',
+      '    - path: /\nservice: { env: { "X=1\\nY": a } }\n',
+      '6:19  service.env["X=1\\nY"]  expected an environment variable name',
+    ],
+    [
+      'env name with "="',
+      '    - path: /\nservice: { env: { "A=B": a } }\n',
+      '6:19  service.env["A=B"]  expected an environment variable name',
+    ],
+  ])('exits 2 naming the field for a %s', async (name, tail, where) => {
+    const file = path.join(dir, `wire-${name.replaceAll(/\W+/g, '-')}.yaml`);
+    await writeFile(file, `name: wire\nload:\n  phases: [{ duration: 1s, rate: 1 }]\n  requests:\n${tail}`);
+    const { code, stdout, stderr } = peakgate('validate', file);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('[PG_ERR_SCENARIO_INVALID]');
+    expect(stderr).toContain(`\n  ${file}:${where}`);
+    // Exactly one problem, and nothing but printable text reaches the terminal.
+    expect(stderr).toContain('(1 error)');
+    expect([...stderr].filter((c) => c !== '\n' && (c < ' ' || c === '\u007f'))).toEqual([]);
+  });
+
   it('exits 2 when the scenario argument is missing', () => {
     const { code, stderr } = peakgate('validate');
     expect(code).toBe(2);

@@ -54,8 +54,10 @@ export type {
   ReportTrial,
 } from './report/report-model.js';
 export { buildReport, metricDisplayName, REPORT_SCHEMA_VERSION } from './report/report-model.js';
-export type { FieldPath, ScenarioIssue } from './scenario-errors.js';
-export { formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
+export type { WireRequest } from './request-wire-issues.js';
+export { requestWireIssues } from './request-wire-issues.js';
+export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
+export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
 export type { ParseScenarioOptions } from './scenario-loader.js';
 export { loadScenarioFile, parseScenario } from './scenario-loader.js';
 export type {

@@ -1,7 +1,11 @@
 /**
  * The load plan: a scenario's `load` section after validation and unit normalisation.
  * Everything downstream of the scenario loader works in these units (ms, req/s, counts)
- * and never parses strings again.
+ * and never parses strings again. A LoadPlan is the validated form: the scenario rules are the one
+ * place its values are checked (positive durations and rates, at least one phase and request,
+ * placeholders that parse, requests that reach the wire as written), so code that builds one by hand
+ * must keep to the same bounds (docs/scenario.md). The load engine checks only that every request is
+ * sendable before it connects.
  */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 

@@ -414,15 +414,42 @@ describe('parseScenario: cross-field rules', () => {
     ]);
   });
 
-  it('header names are HTTP tokens and environment names have no "="', () => {
+  it('header names are HTTP tokens and environment names are plain names', () => {
     expect(
       problems(
         `name: x\nservice: { env: { "A=B": 1 } }\nbaseline: { command: c, env: { "": x } }\n${MINIMAL.slice(12)}      headers: { "bad name": x }\n`,
       ),
     ).toEqual([
-      's.yaml:2:19  service.env["A=B"]  expected an environment variable name without "=", found "A=B"',
-      's.yaml:3:32  baseline.env[""]  expected an environment variable name without "=", found ""',
+      's.yaml:2:19  service.env["A=B"]  expected an environment variable name (a letter or _, then letters, digits, _, . or -), found "A=B"',
+      's.yaml:3:32  baseline.env[""]  expected an environment variable name (a letter or _, then letters, digits, _, . or -), found ""',
       `s.yaml:9:18  load.requests[0].headers["bad name"]  expected a header name (letters, digits and !#$%&'*+-.^_\`|~), found "bad name"`,
+    ]);
+  });
+
+  it('refuses CR, LF and other control characters wherever they would reach the wire, keys included', () => {
+    // Double-quoted YAML turns \r \n \0 \t into the characters themselves.
+    const text = `name: x
+service: { env: { "X=1\\nY": a, "GOOD_name.1-2": b }, ready: { http: "/h\\r\\nHost: evil" } }
+load:
+  phases: [{ duration: 1s, rate: 1 }]
+  requests:
+    - path: "/a\\r\\nGET /smuggled HTTP/1.1"
+      headers: { "x\\r\\nHost": v, "a:b": v, "ok": "tab\\tallowed", "v": "a\\r\\nHost: evil", "n": "a\\0b" }
+    - { path: "/a b" }
+    - { path: "/p?c={{pick a\\x7fb c}}", headers: { "p": "{{pick a\\x01 b}}" } }
+    - { path: "/fine?c={{pick a b}}&d={{int 1 2}}", headers: { "t": "{{pick x y}}" } }
+`;
+    expect(problems(text)).toEqual([
+      's.yaml:2:19  service.env["X=1\\nY"]  expected an environment variable name (a letter or _, then letters, digits, _, . or -), found "X=1\\nY"',
+      's.yaml:2:69  service.ready.http  a path cannot hold spaces or control characters, found CR at character 3; percent-encode it (%0D)',
+      's.yaml:6:13  load.requests[0].path  a path cannot hold spaces or control characters, found CR at character 3; percent-encode it (%0D)',
+      `s.yaml:7:18  load.requests[0].headers["x\\r\\nHost"]  expected a header name (letters, digits and !#$%&'*+-.^_\`|~), found "x\\r\\nHost"`,
+      `s.yaml:7:34  load.requests[0].headers["a:b"]  expected a header name (letters, digits and !#$%&'*+-.^_\`|~), found "a:b"`,
+      's.yaml:7:71  load.requests[0].headers.v  a header value cannot hold CR, LF, NUL or other control characters, found CR at character 2',
+      's.yaml:7:95  load.requests[0].headers.n  a header value cannot hold CR, LF, NUL or other control characters, found NUL at character 2',
+      's.yaml:8:15  load.requests[1].path  a path cannot hold spaces or control characters, found a space at character 3; percent-encode it (%20)',
+      's.yaml:9:15  load.requests[2].path  a path cannot hold spaces or control characters, found DEL at character 14; percent-encode it (%7F)',
+      's.yaml:9:57  load.requests[2].headers.p  a header value cannot hold CR, LF, NUL or other control characters, found U+0001 at character 9',
     ]);
   });
 
@@ -483,7 +510,7 @@ describe('parseScenario: cross-field rules', () => {
     ]);
   });
 
-  it('max_rounds is at least rounds, and limits point the right way', () => {
+  it('max_rounds is at least rounds, and limits point the right way and are finite', () => {
     expect(problems(`${MINIMAL}compare: { rounds: 4, max_rounds: 2 }\n`)).toEqual([
       's.yaml:7:35  compare.max_rounds  expected max_rounds at least rounds (4), found 2',
     ]);
@@ -491,6 +518,76 @@ describe('parseScenario: cross-field rules', () => {
       's.yaml:7:34  compare.limits.throughput  a throughput limit is an allowed decrease; write -5%, found "+5%"',
       's.yaml:7:52  compare.limits["latency.p99"]  a latency.p99 limit is an allowed increase; write +5%, found "-5%"',
     ]);
+    // Hundreds of digits pass the pattern but are Infinity: the judge needs a finite ratio.
+    const huge = `+${'9'.repeat(400)}%`;
+    expect(problems(`${MINIMAL}compare: { limits: { latency.p50: "${huge}" } }\n`)).toEqual([
+      `s.yaml:7:35  compare.limits["latency.p50"]  expected a change like +10% or -5%, found "+${'9'.repeat(56)}..." (too large to be a number)`,
+    ]);
+  });
+});
+
+describe('parseScenario: the checks the load engine and the judge no longer repeat', () => {
+  // loadgen's plan-validation.ts and the judge's validate() checked these again; now only the
+  // schema and the rules do, so each must stay refused here.
+  const scenario = (load: string, compare = ''): string =>
+    `name: x\nload:\n${load}${compare === '' ? '' : `compare: ${compare}\n`}`;
+  const oneRequest = '  requests: [{ path: / }]\n';
+  const onePhase = '  phases: [{ duration: 1s, rate: 1 }]\n';
+  it.each([
+    ['no phase', `  phases: []\n${oneRequest}`, '', 'load.phases  expected a list with at least 1 item'],
+    ['no request', `${onePhase}  requests: []\n`, '', 'load.requests  expected a list with at least 1 item'],
+    [
+      'a zero weight',
+      `${onePhase}  requests: [{ path: /, weight: 0 }]\n`,
+      '',
+      'weight  expected a number greater than 0',
+    ],
+    ['an infinite weight', `${onePhase}  requests: [{ path: /, weight: .inf }]\n`, '', 'found Infinity'],
+    ['body and json', `${onePhase}  requests: [{ path: /, body: a, json: 1 }]\n`, '', 'body and json exclude'],
+    ['a bad placeholder', `${onePhase}  requests: [{ path: "/{{int 2 1}}" }]\n`, '', 'MIN must not be greater'],
+    [
+      'a zero timeout',
+      `${onePhase}${oneRequest}  timeout: 0s\n`,
+      '',
+      'load.timeout  expected a duration greater than 0',
+    ],
+    [
+      'a zero duration',
+      `  phases: [{ duration: 0s, rate: 1 }]\n${oneRequest}`,
+      '',
+      'expected a duration greater than 0',
+    ],
+    [
+      'zero connections',
+      `  phases: [{ duration: 1s, connections: 0 }]\n${oneRequest}`,
+      '',
+      'connections  expected a whole',
+    ],
+    ['fractional connections', `  phases: [{ duration: 1s, connections: 1.5 }]\n${oneRequest}`, '', 'expected a whole'],
+    [
+      'a zero rate',
+      `  phases: [{ duration: 1s, rate: 0 }]\n${oneRequest}`,
+      '',
+      'rate  expected a number greater than 0',
+    ],
+    ['a zero ramp', `  phases: [{ duration: 1s, rate: { from: 0, to: 0 } }]\n${oneRequest}`, '', 'rate.from  expected'],
+    ['an infinite rate', `  phases: [{ duration: 1s, rate: .inf }]\n${oneRequest}`, '', 'found Infinity'],
+    [
+      'zero max_connections',
+      `  phases: [{ duration: 1s, rate: 1, max_connections: 0 }]\n${oneRequest}`,
+      '',
+      'max_connections',
+    ],
+    [
+      'a confidence of 1',
+      onePhase + oneRequest,
+      '{ confidence: 1 }',
+      'compare.confidence  expected a number at least 0.5',
+    ],
+    ['a negative confidence', onePhase + oneRequest, '{ confidence: -0.5 }', 'compare.confidence  expected'],
+    ['an infinite limit', onePhase + oneRequest, `{ limits: { error_rate: "+${'9'.repeat(400)}%" } }`, 'too large'],
+  ])('refuses %s', (_, load, compare, expected) => {
+    expect(problems(scenario(load, compare)).join('\n')).toContain(expected);
   });
 });
 

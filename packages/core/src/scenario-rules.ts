@@ -7,6 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CommandLineError, splitCommandLine } from './command-line.js';
 import { PlaceholderError, parsePlaceholders } from './placeholders.js';
+import { pathProblem, requestWireIssues } from './request-wire-issues.js';
 import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
 import {
   type ScenarioFileBuild,
@@ -17,7 +18,7 @@ import {
   type ScenarioFileWarmup,
   scenarioParts,
 } from './scenario-schema.js';
-import { DURATION_PATTERN, parseChange, parseDuration } from './units.js';
+import { CHANGE_EXPECTED, DURATION_PATTERN, describeFound, parseChange, parseDuration } from './units.js';
 
 const DURATION = new RegExp(DURATION_PATTERN);
 
@@ -61,7 +62,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
           scenarioParts.request,
           request,
           ['load', 'requests', index],
-          [bodyOrJson, validHeaderNames, validPlaceholders],
+          [bodyOrJson, wireSafeRequest, validPlaceholders],
         );
       });
     }
@@ -72,7 +73,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     scenarioParts.service,
     root.service,
     ['service'],
-    [exactlyOneReadiness, positiveReadyTimeout, readyLogIsRegex, commandSplits, serviceEnvNames],
+    [exactlyOneReadiness, positiveReadyTimeout, wireSafeReadyPath, readyLogIsRegex, commandSplits, serviceEnvNames],
   );
   for (const role of ['baseline', 'candidate'] as const) {
     apply<ScenarioFileBuild>(
@@ -83,7 +84,12 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     );
   }
   issues.push(...sameBuildKind(root.baseline, root.candidate));
-  apply<ScenarioFileCompare>(scenarioParts.compare, root.compare, ['compare'], [roundsInOrder, limitDirections]);
+  apply<ScenarioFileCompare>(
+    scenarioParts.compare,
+    root.compare,
+    ['compare'],
+    [roundsInOrder, limitDirections, finiteLimits],
+  );
   return issues;
 }
 
@@ -144,17 +150,13 @@ export function uniquePhaseNames(phases: unknown[], path: FieldPath): UnlocatedI
   return issues;
 }
 
-const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** Header names must be HTTP tokens; the HTTP client would otherwise fail mid-run. */
-export const validHeaderNames: Rule<ScenarioFileRequest> = (request, path) =>
-  Object.keys(request.headers ?? {})
-    .filter((name) => !HTTP_TOKEN.test(name))
-    .map((name) => ({
-      path: [...path, 'headers', name],
-      at: 'key' as const,
-      message: `expected a header name (letters, digits and !#$%&'*+-.^_\`|~), found ${JSON.stringify(name)}`,
-    }));
+/**
+ * Method, path and headers reach the request line and header lines as written: a CR or LF there
+ * would end a line early and let the rest become an injected header or a smuggled second request.
+ * Header names must also be HTTP tokens (the HTTP client would otherwise fail mid-run).
+ */
+export const wireSafeRequest: Rule<ScenarioFileRequest> = (request, path) =>
+  requestWireIssues(request).map((issue) => ({ ...issue, path: [...path, ...issue.path] }));
 
 export const bodyOrJson: Rule<ScenarioFileRequest> = (request, path) =>
   request.body !== undefined && request.json !== undefined
@@ -191,14 +193,20 @@ function forEachString(value: unknown, path: FieldPath, visit: (text: string, pa
 // ---------------------------------------------------------------------------------------------
 // service and builds
 
-/** Environment names cannot be empty or contain "=" or NUL (the OS could not pass them). */
+/**
+ * Environment names: a letter or `_`, then letters, digits, `_`, `.` or `-`. The OS cannot pass a
+ * name holding "=" or NUL (`X=1` would set X), and a line break or other control character in a name
+ * is never meant; the pattern keeps out all of them.
+ */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 export function validEnvNames(env: Record<string, unknown> | undefined, path: FieldPath): UnlocatedIssue[] {
   return Object.keys(env ?? {})
-    .filter((name) => name === '' || /[=\0]/.test(name))
+    .filter((name) => !ENV_NAME.test(name))
     .map((name) => ({
       path: [...path, name],
       at: 'key' as const,
-      message: `expected an environment variable name without "=", found ${JSON.stringify(name)}`,
+      message: `expected an environment variable name (a letter or _, then letters, digits, _, . or -), found ${JSON.stringify(name)}`,
     }));
 }
 
@@ -207,6 +215,12 @@ const buildEnvNames: Rule<ScenarioFileBuild> = (build, path) => validEnvNames(bu
 
 export const positiveReadyTimeout: Rule<ScenarioFileService> = (service, path) =>
   service.ready?.timeout === undefined ? [] : durationAboveZero(service.ready.timeout, [...path, 'ready', 'timeout']);
+
+/** The readiness probe sends GET on `ready.http`: the same characters are refused as in a request path. */
+export const wireSafeReadyPath: Rule<ScenarioFileService> = (service, path) => {
+  const problem = service.ready?.http === undefined ? undefined : pathProblem(service.ready.http);
+  return problem === undefined ? [] : [{ path: [...path, 'ready', 'http'], message: problem }];
+};
 
 export const exactlyOneReadiness: Rule<ScenarioFileService> = (service, path) => {
   const ready = service.ready;
@@ -324,6 +338,15 @@ export const limitDirections: Rule<ScenarioFileCompare> = (compare, path) => {
   }
   return issues;
 };
+
+/** A limit of hundreds of digits passes the pattern but is Infinity as a number: the judge needs a ratio. */
+export const finiteLimits: Rule<ScenarioFileCompare> = (compare, path) =>
+  Object.entries(compare.limits ?? {})
+    .filter(([, written]) => written !== undefined && !Number.isFinite(parseChange(written).ratio))
+    .map(([metric, written]) => ({
+      path: [...path, 'limits', metric],
+      message: `expected ${CHANGE_EXPECTED}, found ${describeFound(written)} (too large to be a number)`,
+    }));
 
 // ---------------------------------------------------------------------------------------------
 

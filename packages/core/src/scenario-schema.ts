@@ -64,8 +64,16 @@ const ChangeString = Type.String({ pattern: CHANGE_PATTERN, errorMessage: `expec
 const UrlPath = (description: string) =>
   Type.String({ pattern: '^/', errorMessage: 'expected a path starting with /', description });
 
+/**
+ * The key of a map (env, headers). TypeBox's default key pattern `^(.*)$` does not match a key that
+ * holds a line break, so such a key was neither checked by the schema nor kept by `Value.Clean`, and
+ * the rules never saw it: `"X=1\nY"` passed as an env name. This pattern matches every key; the
+ * rules then judge the key itself (validEnvNames, wireSafeRequest).
+ */
+const AnyKey = Type.String({ pattern: '^[\\s\\S]*$' });
+
 const EnvMap = Type.Record(
-  Type.String(),
+  AnyKey,
   Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
     errorMessage: 'expected a string, a number or true/false',
   }),
@@ -204,7 +212,7 @@ const RequestSchema = Type.Object(
     path: UrlPath('Request path and query; may contain {{int A B}}, {{uuid}}, {{pick A B ...}}.'),
     headers: Type.Optional(
       Type.Record(
-        Type.String(),
+        AnyKey,
         Type.Union([Type.String(), Type.Number()], { errorMessage: 'expected a header value (a string)' }),
       ),
     ),

@@ -1,10 +1,4 @@
-export { arrivalOffsetMs, expectedArrivals, shareOf } from './arrival-schedule.js';
-export type { TransportErrorKind } from './error-kind.js';
-export { classifyTransportError } from './error-kind.js';
-export { validatePlan, validateRequestMix } from './plan-validation.js';
-export type { CompiledTemplate, RenderedRequest, RequestMix } from './request-template.js';
-export { compileRequestMix, compileTemplate, TemplateError } from './request-template.js';
+// The load engine's public surface: what the controller, the CLI and the benchmarks use.
 export type { PhaseEvent, RunLoadOptions } from './run-load.js';
-export { defaultWorkerCount, runLoad } from './run-load.js';
-export { SHARD_HISTOGRAM } from './shard-histogram.js';
-export { assertTargetAllowed, isLoopbackHost, parseTargetUrl } from './target-guard.js';
+export { runLoad } from './run-load.js';
+export { assertTargetAllowed } from './target-guard.js';

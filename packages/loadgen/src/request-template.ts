@@ -1,7 +1,8 @@
 /**
  * Request templates: placeholder parsing, compilation and weighted-random rendering.
- * Templates are compiled once (in the main thread to fail early with a PeakgateError, and again in
- * each worker, because functions cannot cross threads) and rendered per request.
+ * Templates are compiled once (in the main thread to fail early with a PeakgateError, see
+ * request-guard.ts, and again in each worker, because functions cannot cross threads) and rendered
+ * per request.
  * Placeholders: `{{int a b}}` (inclusive integer range), `{{uuid}}`, `{{pick a b c}}`.
  */
 import { randomUUID } from 'node:crypto';
@@ -72,7 +73,7 @@ function parsePlaceholder(inner: string, where: string): Part {
 
 /**
  * A template the engine cannot compile. Plain Error (not PeakgateError) so worker threads need not
- * load @peakgate/core; the main thread converts it in {@link validateRequestMix}.
+ * load @peakgate/core; the main thread converts it (request-guard.ts).
  */
 export class TemplateError extends Error {
   override name = 'TemplateError';
@@ -137,13 +138,12 @@ export interface CompiledTemplate {
   render(): RenderedRequest;
 }
 
+/**
+ * Compiles one template of a validated plan (weights, body vs json and the characters that reach the
+ * wire were checked by the scenario rules; runLoad's request guard checks the wire again). Throws
+ * TemplateError only for placeholders it cannot parse.
+ */
 export function compileTemplate(template: RequestTemplate, where: string): CompiledTemplate {
-  if (!(template.weight > 0) || !Number.isFinite(template.weight)) {
-    throw invalid(`${where}.weight`, `expected a positive number, got ${String(template.weight)}`);
-  }
-  if (template.body !== undefined && template.json !== undefined) {
-    throw invalid(where, 'body and json are mutually exclusive');
-  }
   const path = compileString(template.path, `${where}.path`);
   const headerEntries = Object.entries(template.headers ?? {}).map(
     ([name, value]) => [name, compileString(value, `${where}.headers.${name}`)] as const,
@@ -180,6 +180,7 @@ export interface RequestMix {
 }
 
 export function compileRequestMix(templates: readonly RequestTemplate[], where = 'load.requests'): RequestMix {
+  // Cannot happen for a plan from the scenario loader (minItems: 1); a mix of nothing has nothing to send.
   if (templates.length === 0) throw invalid(where, 'expected at least one request');
   const compiled = templates.map((t, i) => compileTemplate(t, `${where}[${i}]`));
   const only = compiled.length === 1 ? compiled[0] : undefined;

@@ -15,7 +15,7 @@ import {
   type SecondSample,
 } from '@peakgate/core';
 import { Piscina } from 'piscina';
-import { validatePlan } from './plan-validation.js';
+import { assertRequestsSendable } from './request-guard.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
 import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
@@ -28,6 +28,11 @@ export type PhaseEvent =
 export interface RunLoadOptions {
   /** Base URL (http or https); the path, if any, prefixes every template path. */
   target: string;
+  /**
+   * A validated plan, as the scenario loader resolves it (positive durations and rates, connections
+   * of at least 1, at least one phase and request, placeholders that parse). runLoad does not check
+   * it again, except that every request must be sendable as exactly one request (request-guard.ts).
+   */
   plan: LoadPlan;
   /** Worker threads; default {@link defaultWorkerCount}(reservedCores). */
   workers?: number;
@@ -54,7 +59,7 @@ const START_LEAD_MS = 20;
 
 export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const url = assertTargetAllowed(options.target, options.allowHosts ?? []);
-  validatePlan(options.plan);
+  assertRequestsSendable(options.plan.requests);
   const workers = options.workers ?? defaultWorkerCount(options.reservedCores);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `--workers: expected an integer from 1 to 256, got ${workers}`);
