@@ -34,16 +34,16 @@ function expectServiceFigures(run: CliRun, driver: 'docker' | 'process'): { runI
   expect(result.interrupted).toBe(false);
   const service = result.service;
   expect(service.driver).toBe(driver);
-  expect(service.cpu_seconds).toBeGreaterThan(0);
+  expect(service.cpuSeconds).toBeGreaterThan(0);
   // The balancer spends well under 50 ms of CPU on a GET /route; a figure past that is a bad window.
-  expect(service.cpu_per_request_ms).toBeGreaterThan(0);
-  expect(service.cpu_per_request_ms).toBeLessThan(50);
-  expect(service.cpu_per_request_ms).toBeCloseTo((service.cpu_seconds * 1000) / result.requests.total, 6);
-  expect(service.memory_peak_bytes).toBeGreaterThan(1024 * 1024);
-  expect(service.ready_ms).toBeGreaterThan(0);
+  expect(service.cpuPerRequestMs).toBeGreaterThan(0);
+  expect(service.cpuPerRequestMs).toBeLessThan(50);
+  expect(service.cpuPerRequestMs).toBeCloseTo((service.cpuSeconds * 1000) / result.requests.total, 6);
+  expect(service.memoryPeakBytes).toBeGreaterThan(1024 * 1024);
+  expect(service.readyMs).toBeGreaterThan(0);
   expect(service.crashed).toBe(false);
-  expect(run.stderr).toContain(`run ${service.run_id}`);
-  return { runId: service.run_id, logPath: service.log_path };
+  expect(run.stderr).toContain(`run ${service.runId}`);
+  return { runId: service.runId, logPath: service.logPath };
 }
 
 describe('peakgate run --service (process driver)', () => {
