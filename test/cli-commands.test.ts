@@ -18,6 +18,12 @@ const DIES_AT_ONCE = `node -e "console.log('no config found'); process.exit(1)"`
 // Vitest sets MODE=test, which the sample balancer refuses: say which build it is.
 const BALANCER = `MODE=good node ${JSON.stringify(path.join(root, 'docker/services/balancer/dist/server.js'))}`;
 
+/** `compare` of two commands on the process driver, reports in `out`. */
+const compareCommands = (baseline: string, candidate: string, out: string): string[] => [
+  ...['compare', '{dir}/tiny.yaml', '--driver', 'process', '--out', out],
+  ...['--baseline-cmd', baseline, '--candidate-cmd', candidate],
+];
+
 interface Row {
   /** What the row shows. */
   name: string;
@@ -124,36 +130,14 @@ const rows: Row[] = [
   },
   {
     name: 'compare: a candidate that never gets ready',
-    argv: [
-      'compare',
-      '{dir}/tiny.yaml',
-      '--driver',
-      'process',
-      '--baseline-cmd',
-      BALANCER,
-      '--candidate-cmd',
-      DIES_AT_ONCE,
-      '--out',
-      '{dir}/fail',
-    ],
+    argv: compareCommands(BALANCER, DIES_AT_ONCE, '{dir}/fail'),
     outcome: 'fail',
     exit: 1,
     stdout: 'FAIL',
   },
   {
     name: 'compare: a baseline that is broken too',
-    argv: [
-      'compare',
-      '{dir}/tiny.yaml',
-      '--driver',
-      'process',
-      '--baseline-cmd',
-      DIES_AT_ONCE,
-      '--candidate-cmd',
-      DIES_AT_ONCE,
-      '--out',
-      '{dir}/infra',
-    ],
+    argv: compareCommands(DIES_AT_ONCE, DIES_AT_ONCE, '{dir}/infra'),
     outcome: 'PG_ERR_INFRA_BASELINE',
     exit: 3,
     stdout: 'ERROR: the sandbox could not judge',
