@@ -113,8 +113,9 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     const crashed = ctx.signal?.aborted === true ? undefined : await settledNow(service.exited);
     if (window === undefined || load.requests.total === 0) {
       // Stopped before the measured window (a crash in the warm-up, or Ctrl-C): no figures to judge.
+      // A crash keeps its load (what was sent): `load: null` means the build never got ready.
       const exit = await stopQuietly(service, crashed);
-      return { ...withLog, load: crashed === undefined && load.requests.total > 0 ? load : null, service: null, exit };
+      return { ...withLog, load: crashed !== undefined || load.requests.total > 0 ? load : null, service: null, exit };
     }
     const measured = await window;
     const exit = await stopQuietly(service, crashed);
