@@ -3,7 +3,7 @@
  * balancer as a local process and as a Docker container, loading it lightly (1 s warm-up at
  * 50 req/s, 2 s at 100 req/s) and reading the service figures from the --json result.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,25 @@ describe('peakgate run --service (process driver)', () => {
     expect(run.stderr).toContain('PG_ERR_RUNTIME_NOT_READY');
     expect(run.stderr).toContain('no config found');
     expect(run.stderr).toContain('the build is bad');
+  }, 60_000);
+
+  it('stops the load at once and exits 1 with the log tail when the build dies in the warm-up', async () => {
+    // An 8 s warm-up; the service answers for 300 ms, then exits.
+    const scenario = path.join(outDir, 'long-warmup.yaml');
+    await writeFile(
+      scenario,
+      (await readFile(SCENARIO, 'utf8')).replace('duration: 1s, rate: 50', 'duration: 8s, rate: 50'),
+    );
+    const dies = `node -e "require('node:http').createServer((q, s) => s.end('ok')).listen(process.env.PORT, '127.0.0.1'); setTimeout(() => { console.log('dying now'); process.exit(7); }, 300)"`;
+    const started = performance.now();
+    const run = await peakgate(['run', scenario, '--service', dies, '--driver', 'process', '--out', outDir, '--json']);
+    const elapsedMs = performance.now() - started;
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('the service ended during the warm-up');
+    expect(run.stderr).toContain('dying now');
+    expect(run.stderr).toContain('the build is bad');
+    expect(elapsedMs).toBeLessThan(6_000);
   }, 60_000);
 
   it('refuses --target with --service (exit 2) and asks for one of them', async () => {
