@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DriverName } from '../packages/core/dist/index.js';
 import { createDocker, LABEL_MANAGED, LABEL_PID } from '../packages/runtime/dist/index.js';
 import { type CliRun, runPeakgate } from './cli-support.js';
 import {
@@ -24,7 +25,7 @@ const SCENARIO = path.join(root, 'test', 'fixtures', 'run-service.yaml');
 const peakgate = (args: string[], timeoutMs = 60_000): Promise<CliRun> => runPeakgate(args, timeoutMs);
 
 /** The service figures and request count of a successful `run --service --json`. */
-function expectServiceFigures(run: CliRun, driver: 'docker' | 'process'): { runId: string; logPath: string } {
+function expectServiceFigures(run: CliRun, driver: DriverName): { runId: string; logPath: string } {
   expect(run.code, run.stderr).toBe(0);
   const result = JSON.parse(run.stdout);
   // 2 s at 100 req/s; the warm-up's 50 requests are not in the result.
