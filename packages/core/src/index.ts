@@ -13,25 +13,27 @@ export {
   recordLatencyMs,
   summarizeLatency,
 } from './histograms.js';
-export type { JudgeOptions } from './judge/judge.js';
-export { judge } from './judge/judge.js';
 export type {
-  Judgement,
-  MetricDirection,
-  MetricJudgement,
-  MetricStatus,
-  MetricUnit,
+  BaselineBrokenFinding,
+  ChangeFinding,
+  ErrorCount,
+  Finding,
+  FindingKind,
   OutrightFinding,
   OutrightKind,
-} from './judge/judgement.js';
+  SloFinding,
+} from './judge/finding.js';
+export type { JudgeOptions } from './judge/judge.js';
+export { judge } from './judge/judge.js';
+export type { Judgement, MetricDirection, MetricJudgement, MetricStatus, MetricUnit } from './judge/judgement.js';
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
-export type { SyntheticPhase, SyntheticTrialOptions } from './judge/synthetic-trials.js';
-export { buildSyntheticComparison, buildSyntheticTrial } from './judge/synthetic-trials.js';
 export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
 export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
 export type { TemplatePart } from './placeholders.js';
 export { PlaceholderError, parsePlaceholders } from './placeholders.js';
+export type { DescribeOptions } from './report/describe-reason.js';
+export { describeReason } from './report/describe-reason.js';
 export {
   formatChange,
   formatInterval,
@@ -47,6 +49,7 @@ export type {
   BuildReportInput,
   Report,
   ReportEnvironment,
+  ReportFinding,
   ReportMetric,
   ReportPhase,
   ReportScenario,
@@ -75,8 +78,6 @@ export { bootstrapRatioInterval, bootstrapRatioIntervals } from './statistics/bo
 export { mean, median, quantile } from './statistics/descriptive.js';
 export type { ShiftInterval } from './statistics/hodges-lehmann.js';
 export { hodgesLehmann } from './statistics/hodges-lehmann.js';
-export type { MannWhitneyResult } from './statistics/mann-whitney.js';
-export { mannWhitneyU } from './statistics/mann-whitney.js';
 export { normalCdf, normalQuantile } from './statistics/normal-distribution.js';
 export type { ProportionInterval } from './statistics/proportions.js';
 export { proportionDifferenceInterval, rateRatioInterval, wilsonInterval } from './statistics/proportions.js';

@@ -2,7 +2,7 @@
  * The verdict as a person reads it in a terminal: one line with the verdict, the reasons, and a
  * table of judged metrics. Files for CI (summary.md, junit.xml) come from core's renderers.
  */
-import { formatLimit, formatMetricChange, formatValue, type Judgement } from '@peakgate/core';
+import { describeReason, formatLimit, formatMetricChange, formatValue, type Judgement } from '@peakgate/core';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
@@ -49,7 +49,10 @@ export function renderVerdict(
         : c.red(c.bold('FAIL: the candidate is unsafe to release'));
   lines.push('', headline, `  ${judgement.rounds} round(s), driver ${options.driver}`);
   if (judgement.infrastructureError !== undefined) lines.push(`  ${judgement.infrastructureError}`);
-  for (const reason of judgement.reasons) lines.push(`  - ${reason}`);
+  // A broken baseline is the line above; the list holds what the candidate did.
+  for (const finding of judgement.reasonFindings) {
+    if (finding.kind !== 'baseline-broken') lines.push(`  - ${describeReason(finding)}`);
+  }
   for (const warning of judgement.warnings) lines.push(c.dim(`  note: ${warning}`));
   if (judgement.metrics.length > 0) lines.push('', table.toString());
   return `${lines.join('\n')}\n`;

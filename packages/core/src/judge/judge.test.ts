@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeReason } from '../report/describe-reason.js';
 import type { CompareSpec } from '../scenario-model.js';
 import type { TrialResult } from '../trial.js';
 import { judge } from './judge.js';
@@ -329,9 +330,86 @@ describe('judge: outright failures and infrastructure', () => {
     expect(judge(trials, spec(), fast)).toEqual(judge(trials, spec(), fast));
   });
 
-  it('rejects a confidence outside (0, 1) with a scenario error', () => {
+  it('treats a confidence outside (0, 1) from a program as an internal error (scenarios are checked on load)', () => {
     expect(() => judge(buildSyntheticComparison(1, 26, same, same), spec({ confidence: 95 }), fast)).toThrow(
-      /compare.confidence must be between 0 and 1/,
+      expect.objectContaining({ code: 'PG_ERR_INTERNAL', message: expect.stringMatching(/confidence 95/) }),
+    );
+  });
+});
+
+describe('judge: reasons as data', () => {
+  it('gives each reason as a finding with its kind, metric, phase and numbers', () => {
+    const result = judge(
+      buildSyntheticComparison(3, 4, same, { ...same, slowFraction: 0.03, slowFactor: 3 }),
+      spec({ slo: { 'latency.p99': 3 } }),
+      fast,
+    );
+    expect(result.reasons).toEqual(result.reasonFindings.map((finding) => describeReason(finding)));
+    const p99 = metric(result, 'latency.p99', 'peak');
+    expect(result.reasonFindings).toContainEqual({
+      kind: 'limit',
+      metric: 'latency.p99',
+      label: 'p99 latency',
+      phase: 'peak',
+      unit: 'ms',
+      direction: 'lower-is-better',
+      baseline: p99.baseline,
+      candidate: p99.candidate,
+      change: p99.change,
+      interval: p99.interval,
+      confidence: 0.95,
+      limit: 0.15,
+    });
+    expect(result.reasonFindings).toContainEqual(
+      expect.objectContaining({ kind: 'slo', metric: 'latency.p99', phase: 'peak', observed: p99.candidate, slo: 3 }),
+    );
+    // The metric keeps its reason as one text, rendered from the same findings.
+    expect(p99.reasonFindings?.map((finding) => finding.kind)).toEqual(['limit', 'slo']);
+    expect(p99.reason).toBe(p99.reasonFindings?.map((finding) => describeReason(finding)).join('; '));
+  });
+
+  it('keeps an error-rate jump whole when the error-rate SLO also breaks (reported once, as the outright finding)', () => {
+    const result = judge(
+      buildSyntheticComparison(3, 10, same, { ...same, errorRate: 0.02 }),
+      spec({ slo: { error_rate: 0.01 } }),
+      fast,
+    );
+    expect(result.reasonFindings.map((finding) => finding.kind)).toEqual(['error-slo', 'limit']);
+    expect(result.reasons[1]).toMatch(
+      /^error rate jumped from 0\.00% to 2\.\d\d% \(\d+ of \d+ requests; baseline 0 of \d+\) \(\+2\.\d\d points, CI .* floor 0\.10 points\)$/,
+    );
+    expect(result.reasonFindings[1]).toMatchObject({
+      metric: 'error_rate',
+      errorRates: { baseline: { errors: 0 }, floor: 0.001 },
+    });
+  });
+
+  it('names the causes of a broken baseline and the rounds a still-marginal metric had', () => {
+    let trials = buildSyntheticComparison(2, 23, same, same);
+    trials = crashRound(trials, 'baseline', 1, { crashed: true, exitCode: 139, logTail: ['Segmentation fault'] });
+    const broken = judge(trials, spec(), fast);
+    expect(broken.reasonFindings[0]).toEqual({
+      kind: 'baseline-broken',
+      findings: [{ kind: 'crashed', role: 'baseline', round: 1, exitCode: 139, logTail: ['Segmentation fault'] }],
+    });
+    expect(broken.infrastructureError).toBe(broken.reasons[0]);
+
+    const noisy: Side = { ...same, trialNoise: 0.08 };
+    const strict = judge(
+      buildSyntheticComparison(2, 9, noisy, { ...noisy, cpuPerRequestMs: 0.228 }),
+      spec({ maxRounds: 2 }),
+      { ...fast, marginalVerdict: 'fail' },
+    );
+    expect(strict.reasonFindings).toEqual([
+      expect.objectContaining({ kind: 'marginal', metric: 'cpu.per_request', afterRounds: 2 }),
+    ]);
+    expect(strict.reasons[0]).toMatch(/^still marginal after 2 rounds: CPU per request \+\d+\.\d% /);
+  });
+
+  it('reports a side that answers mostly errors without an SLO as mostly-errors', () => {
+    const result = judge(buildSyntheticComparison(1, 24, { ...same, errorRate: 0.9 }, same), spec({ rounds: 1 }), fast);
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({ kind: 'mostly-errors', role: 'baseline', errors: expect.any(Number) }),
     );
   });
 });

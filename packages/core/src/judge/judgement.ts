@@ -2,7 +2,8 @@
  * What the judge returns. Plain data: the report embeds it, the controller reads
  * `needsMoreRounds` and `infrastructureError`, the CLI maps the verdict to an exit code.
  */
-import type { MetricName, Role } from '../scenario-model.js';
+import type { MetricName } from '../scenario-model.js';
+import type { Finding, OutrightFinding } from './finding.js';
 
 export type MetricStatus = 'pass' | 'fail' | 'marginal';
 export type MetricUnit = 'ms' | 'bytes' | 'ratio' | 'req/s';
@@ -32,8 +33,10 @@ export interface MetricJudgement {
   /** Absolute SLO on the candidate, in the metric's unit, when set. */
   slo?: number;
   status: MetricStatus;
-  /** Why the status is not pass; absent for pass. */
+  /** Why the status is not pass, as text (`reasonFindings` rendered, joined with '; '); absent for pass. */
   reason?: string;
+  /** Why the status is not pass, as data; absent for pass. */
+  reasonFindings?: Finding[];
   /** How the interval was obtained. */
   method: 'hierarchical-bootstrap' | 'paired-bootstrap' | 'hodges-lehmann' | 'proportion-difference';
   /** Samples behind the interval on each side (windows, trials or requests). */
@@ -42,26 +45,19 @@ export interface MetricJudgement {
   difference?: { estimate: number; lower: number; upper: number };
 }
 
-export type OutrightKind = 'not-ready' | 'crashed' | 'oom-killed' | 'error-slo' | 'error-burst' | 'no-data';
-
-export interface OutrightFinding {
-  role: Role;
-  kind: OutrightKind;
-  /** Round of the trial, when the finding is about one trial. */
-  round?: number;
-  message: string;
-  /** Last lines of the service log, for the report. */
-  logTail: string[];
-}
-
 export interface Judgement {
   verdict: 'pass' | 'fail';
-  /** Why the verdict is fail (outright findings first, then failing metrics); empty on pass. */
+  /**
+   * Why the verdict is fail (a broken baseline first, then the candidate's outright findings, then
+   * failing metrics); empty on pass. `reasons[i]` is `describeReason(reasonFindings[i])`.
+   */
   reasons: string[];
+  /** The same reasons as data: kind, metric or side, phase or round, and the numbers. */
+  reasonFindings: Finding[];
   /** Marginal metrics, metrics that could not be judged, and other things worth a look. */
   warnings: string[];
   metrics: MetricJudgement[];
-  /** Crashes, OOM kills, readiness failures and error checks, on either side. */
+  /** Crashes, OOM kills, readiness failures and error checks, on either side (candidate first). */
   findings: OutrightFinding[];
   /** Set when the baseline itself is broken: the sandbox cannot judge (CLI exit 3). */
   infrastructureError?: string;

@@ -1,13 +1,13 @@
 /**
  * Checks that fail a side outright, whatever the statistics say: never ready, crashed, OOM-killed,
- * an error-rate SLO breach, or a burst of errors (k6#2379: a service that dies in the last 10 s
- * shows as a few % errors over the whole run, so errors are also read in short windows).
+ * an error-rate SLO breach (or mostly errors without one), or a burst of errors (k6#2379: a
+ * service that dies in the last 10 s shows as a few % errors over the whole run, so errors are
+ * also read in short windows). Findings are data; describeReason words them.
  */
 
-import { formatValue } from '../report/format.js';
 import type { CompareSpec, Role } from '../scenario-model.js';
 import type { TrialResult } from '../trial.js';
-import type { OutrightFinding } from './judgement.js';
+import type { ErrorCount, OutrightFinding } from './finding.js';
 
 export interface OutrightOptions {
   /** Length of the sliding error window, seconds. */
@@ -20,66 +20,31 @@ export interface OutrightOptions {
 
 export const DEFAULT_OUTRIGHT_OPTIONS: OutrightOptions = { burstSeconds: 5, burstErrorRate: 0.5, brokenErrorRate: 0.5 };
 
-/** The last non-empty lines of a log tail, joined to fit in one reason. */
-export function lastLogLines(logTail: readonly string[], lines = 3, maxChars = 300): string {
-  const text = logTail
-    .filter((line) => line.trim() !== '')
-    .slice(-lines)
-    .map((line) => line.trim())
-    .join(' | ');
-  return text.length > maxChars ? `…${text.slice(text.length - maxChars + 1)}` : text;
-}
-
-function withLog(message: string, trial: TrialResult): string {
-  const tail = lastLogLines(trial.exit.logTail);
-  return tail === '' ? message : `${message}: ${tail}`;
-}
-
 function trialFindings(trial: TrialResult, options: OutrightOptions): OutrightFinding[] {
   const { role, round, exit } = trial;
   const logTail = exit.logTail.slice(-10);
-  const findings: OutrightFinding[] = [];
-  const detail = exit.message ? ` (${exit.message})` : '';
   if (!exit.ready || trial.load === null) {
-    findings.push({
-      role,
-      round,
-      kind: 'not-ready',
-      logTail,
-      message: withLog(`${role} never became ready in round ${round}${detail}`, trial),
-    });
-    return findings;
+    return [{ kind: 'not-ready', role, round, logTail, ...(exit.message ? { detail: exit.message } : {}) }];
   }
+  const findings: OutrightFinding[] = [];
   if (exit.oomKilled) {
-    const peak = trial.service ? `, peak ${formatValue(trial.service.memoryPeakBytes, 'bytes')}` : '';
-    findings.push({
-      role,
-      round,
-      kind: 'oom-killed',
-      logTail,
-      message: withLog(`${role} was OOM-killed in round ${round}${peak}`, trial),
-    });
+    const peak = trial.service ? { memoryPeakBytes: trial.service.memoryPeakBytes } : {};
+    findings.push({ kind: 'oom-killed', role, round, logTail, ...peak });
   } else if (exit.crashed) {
-    const code = exit.exitCode === null ? 'killed by a signal' : `exit ${exit.exitCode}`;
-    findings.push({
-      role,
-      round,
-      kind: 'crashed',
-      logTail,
-      message: withLog(`${role} crashed (${code}) in round ${round}`, trial),
-    });
+    findings.push({ kind: 'crashed', role, round, logTail, exitCode: exit.exitCode });
   }
   const burst = worstErrorWindow(trial, options.burstSeconds);
   if (burst && burst.rate >= options.burstErrorRate) {
     findings.push({
+      kind: 'error-burst',
       role,
       round,
-      kind: 'error-burst',
       logTail,
-      message: withLog(
-        `${role} answered ${(burst.rate * 100).toFixed(0)}% errors for ${options.burstSeconds} s (seconds ${burst.from}-${burst.to}, phase ${burst.phase}) in round ${round}`,
-        trial,
-      ),
+      errorRate: burst.rate,
+      windowSeconds: options.burstSeconds,
+      fromSecond: burst.from,
+      toSecond: burst.to,
+      phase: burst.phase,
     });
   }
   return findings;
@@ -116,7 +81,8 @@ export function worstErrorWindow(trial: TrialResult, windowSeconds: number): Err
   return worst;
 }
 
-function sideErrors(trials: readonly TrialResult[]): { errors: number; total: number } {
+/** Errors and requests of a side, summed over its trials. */
+export function sideErrors(trials: readonly TrialResult[]): ErrorCount {
   let errors = 0;
   let total = 0;
   for (const trial of trials) {
@@ -139,22 +105,12 @@ export function outrightFindings(
     const rate = errors / total;
     const slo = spec.slo.error_rate;
     if (slo !== undefined && rate > slo) {
-      findings.push({
-        role,
-        kind: 'error-slo',
-        logTail: [],
-        message: `${role} error rate ${formatValue(rate, 'ratio')} (${errors} of ${total} requests) is above the SLO ${formatValue(slo, 'ratio')}`,
-      });
+      findings.push({ kind: 'error-slo', role, logTail: [], errors, total, slo });
     } else if (rate >= options.brokenErrorRate) {
-      findings.push({
-        role,
-        kind: 'error-slo',
-        logTail: [],
-        message: `${role} answered ${formatValue(rate, 'ratio')} errors (${errors} of ${total} requests)`,
-      });
+      findings.push({ kind: 'mostly-errors', role, logTail: [], errors, total });
     }
   } else if (trials.length > 0 && trials.every((trial) => trial.load !== null)) {
-    findings.push({ role, kind: 'no-data', logTail: [], message: `${role} completed no requests in any trial` });
+    findings.push({ kind: 'no-data', role, logTail: [] });
   }
   return findings;
 }

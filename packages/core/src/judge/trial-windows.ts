@@ -19,6 +19,25 @@ export interface ThroughputUnit {
   seconds: number;
 }
 
+/**
+ * The statistic of a resample of windows: Σ top ÷ Σ bottom (a ratio of sums, not a mean of
+ * ratios, so a window's weight is its size), divided by `scale`; 0 when the bottom sums to 0.
+ */
+export function ratioOfSums<Unit>(
+  units: readonly Unit[],
+  top: (unit: Unit) => number,
+  bottom: (unit: Unit) => number,
+  scale = 1,
+): number {
+  let numerator = 0;
+  let denominator = 0;
+  for (const unit of units) {
+    numerator += top(unit);
+    denominator += bottom(unit);
+  }
+  return denominator > 0 ? numerator / scale / denominator : 0;
+}
+
 function phaseOf(trial: TrialResult, phase: string): PhaseResult | undefined {
   return trial.load?.phases.find((item) => item.name === phase);
 }

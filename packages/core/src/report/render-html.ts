@@ -2,6 +2,7 @@
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets), so it
  * can be archived as a CI artifact and opened offline.
  */
+import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { escapeXml as escapeHtml } from './render-junit.js';
 import { metricDisplayName, type Report, type ReportTrial } from './report-model.js';
@@ -75,7 +76,8 @@ export function renderHtml(report: Report): string {
   const logs = report.findings
     .filter((f) => f.logTail.length > 0)
     .map(
-      (f) => `<h3>${escapeHtml(f.message.split(':')[0] ?? f.kind)}</h3><pre>${escapeHtml(f.logTail.join('\n'))}</pre>`,
+      (f) =>
+        `<h3>${escapeHtml(describeReason(f, { logLines: false }))}</h3><pre>${escapeHtml(f.logTail.join('\n'))}</pre>`,
     )
     .join('');
   const env = report.environment;

@@ -2,6 +2,7 @@
  * summary.md: fit for a GitHub job summary ($GITHUB_STEP_SUMMARY). The verdict comes first in
  * plain words (no emoji, no colour: it must read the same in a terminal, an email, a PR comment).
  */
+import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { metricDisplayName, type Report, type ReportTrial } from './report-model.js';
 
@@ -80,7 +81,7 @@ export function renderMarkdown(report: Report): string {
   const tails = report.findings.filter((finding) => finding.logTail.length > 0);
   for (const finding of tails) {
     lines.push(
-      `<details><summary>${escapeMarkdown(finding.message.split(':')[0] ?? finding.kind)}: last log lines</summary>`,
+      `<details><summary>${escapeMarkdown(describeReason(finding, { logLines: false }))}: last log lines</summary>`,
       '',
     );
     lines.push('```', ...finding.logTail.map((line) => line.replace(/```/g, "'''")), '```', '', '</details>', '');

@@ -3,10 +3,12 @@
  * junit.xml, report.html, the CLI's tables, the server's pages) is rendered. Plain data only;
  * histograms are left out (they are in the trials' LoadResults if a caller keeps them).
  */
-import type { Judgement, MetricJudgement, OutrightFinding } from '../judge/judgement.js';
+import type { Finding, OutrightFinding } from '../judge/finding.js';
+import type { Judgement, MetricJudgement } from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
 import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
 import type { ServiceExit, TrialResult } from '../trial.js';
+import { describeReason } from './describe-reason.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -28,6 +30,9 @@ export interface ReportMetric extends Omit<MetricJudgement, 'slo'> {
   /** Absolute SLO on the candidate, or null when none is set. */
   slo: number | null;
 }
+
+/** An outright finding with its text (`describeReason`), as report.json has always carried it. */
+export type ReportFinding = OutrightFinding & { message: string };
 
 export interface ReportPhase {
   name: string;
@@ -81,12 +86,15 @@ export interface ReportScenario {
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   verdict: 'pass' | 'fail';
+  /** Why the verdict is fail, as sentences; empty on pass. */
   reasons: string[];
+  /** The same reasons as data (kind, metric or side, phase or round, numbers): `reasons[i]` renders `reasonFindings[i]`. */
+  reasonFindings: Finding[];
   warnings: string[];
   /** Present when the baseline itself broke: the CLI exits 3, not 1. */
   infrastructureError?: string;
   metrics: ReportMetric[];
-  findings: OutrightFinding[];
+  findings: ReportFinding[];
   trials: ReportTrial[];
   rounds: { completed: number; planned: number; max: number };
   confidence: number;
@@ -199,9 +207,10 @@ export function buildReport(input: BuildReportInput): Report {
     schemaVersion: REPORT_SCHEMA_VERSION,
     verdict: judgement.verdict,
     reasons: [...judgement.reasons],
+    reasonFindings: [...judgement.reasonFindings],
     warnings: [...judgement.warnings],
     metrics: judgement.metrics.map((metric) => ({ ...metric, slo: metric.slo ?? null })),
-    findings: judgement.findings.map((finding) => ({ ...finding })),
+    findings: judgement.findings.map((finding) => ({ ...finding, message: describeReason(finding) })),
     trials: [...input.trials].sort((a, b) => a.order - b.order).map(trialReport),
     rounds: { completed: judgement.rounds, planned: scenario.compare.rounds, max: scenario.compare.maxRounds },
     confidence: judgement.confidence,

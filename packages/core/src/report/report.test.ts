@@ -146,6 +146,8 @@ describe('report model', () => {
     expect(report.latencyOrigin).toBe('intended-start');
     expect(report.durationMs).toBe(150_000);
     expect(report.scenario).toMatchObject({ baseline: 'shop:1.4.2', candidate: 'shop:1.5.0-rc1', warmupMs: null });
+    expect(report.reasonFindings[0]).toMatchObject({ kind: 'crashed', role: 'candidate', round: 2, exitCode: 1 });
+    expect(report.findings[0]?.message).toBe(report.reasons[0]);
     const json = JSON.stringify(report);
     expect(json).not.toContain('secret');
     expect(json).not.toContain('"histogram"');
@@ -167,6 +169,19 @@ describe('renderMarkdown', () => {
     expect(markdown).toMatch(/^\| 2 \| candidate \| 2 \| [\d,]+ \| 0 \| .* \| crashed \(exit 1\) \|$/m);
     expect(markdown).toContain('service CPUs 1, load CPUs 0');
     expect(markdown).not.toMatch(/[\u{1F300}-\u{1FAFF}\u2705\u274C]/u);
+  });
+
+  it('heads a log excerpt with the finding, not with the text up to its first colon', () => {
+    const report = failingReport();
+    const crash = report.findings[0];
+    if (!crash) throw new Error('no finding');
+    const notReady = { ...crash, kind: 'not-ready' as const, detail: 'connect ECONNREFUSED 127.0.0.1:8080' };
+    const markdown = renderMarkdown({ ...report, findings: [{ ...notReady, message: '' }] });
+    expect(markdown).toContain(
+      '<details><summary>candidate never became ready in round 2 (connect ECONNREFUSED 127.0.0.1:8080): last log lines</summary>',
+    );
+    const html = renderHtml({ ...report, findings: [{ ...notReady, message: '' }] });
+    expect(html).toContain('<h3>candidate never became ready in round 2 (connect ECONNREFUSED 127.0.0.1:8080)</h3>');
   });
 
   it('says PASS for a passing run and has no reasons section', () => {

@@ -8,7 +8,6 @@ import { bootstrapRatioInterval } from './bootstrap.js';
 import { mean, median, quantile } from './descriptive.js';
 import { hodgesLehmann } from './hodges-lehmann.js';
 import { binValueMs, encodedToBins, LATENCY_BIN_COUNT, latencyBinsFrom, percentilesOfBins } from './latency-bins.js';
-import { mannWhitneyU } from './mann-whitney.js';
 import { normalCdf, normalQuantile } from './normal-distribution.js';
 import { proportionDifferenceInterval, rateRatioInterval, wilsonInterval } from './proportions.js';
 import { createSeededRandom, randomNormal } from './seeded-random.js';
@@ -48,28 +47,6 @@ describe('normal distribution', () => {
     expect(normalCdf(1.96)).toBeCloseTo(0.9750021, 6);
     expect(normalCdf(-2.5)).toBeCloseTo(0.00620967, 7);
     expect(normalCdf(0.3)).toBeCloseTo(0.61791142, 6);
-  });
-});
-
-describe('Mann-Whitney U', () => {
-  it('matches scipy without ties', () => {
-    // mannwhitneyu(x, y, method='asymptotic', use_continuity=True) -> U=58.0, p=0.13291945818531892
-    const result = mannWhitneyU(x, y);
-    expect(result.u).toBe(58);
-    expect(result.pValue).toBeCloseTo(0.13291945818531892, 6);
-    expect(result.z).toBeGreaterThan(0);
-  });
-
-  it('matches scipy with ties (tie-corrected variance)', () => {
-    // mannwhitneyu([1,2,2,3,3,3,4,5], [2,3,4,4,5,5,6,7,7], method='asymptotic') -> U=13.5, p=0.03175895714806371
-    const result = mannWhitneyU([1, 2, 2, 3, 3, 3, 4, 5], [2, 3, 4, 4, 5, 5, 6, 7, 7]);
-    expect(result.u).toBe(13.5);
-    expect(result.pValue).toBeCloseTo(0.03175895714806371, 6);
-    expect(result.z).toBeLessThan(0);
-  });
-
-  it('gives p = 1 for identical constant samples', () => {
-    expect(mannWhitneyU([2, 2, 2], [2, 2]).pValue).toBe(1);
   });
 });
 

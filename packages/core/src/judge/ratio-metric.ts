@@ -1,0 +1,176 @@
+/**
+ * One metric as a ratio, candidate ÷ baseline, and its decision: the interval rule against the
+ * limit and the noise floor (metric-status.ts), then the SLO. Every metric family builds its
+ * judgement here; the families differ only in where their estimate and interval come from.
+ */
+import { describeReason } from '../report/describe-reason.js';
+import type { MetricName } from '../scenario-model.js';
+import type { Clustered, RatioInterval } from '../statistics/bootstrap.js';
+import type { ChangeFinding, Finding, SloFinding } from './finding.js';
+import type { JudgeContext } from './judge-context.js';
+import type { MetricJudgement, MetricStatus } from './judgement.js';
+import { METRIC_DEFAULTS } from './metric-defaults.js';
+import { metricStatus, thresholdRatio } from './metric-status.js';
+
+export interface RatioEstimate {
+  baseline: number;
+  candidate: number;
+  change: number;
+  interval: [number, number];
+  /** Confidence the interval has. */
+  confidence: number;
+}
+
+type MetricExtra = Pick<MetricJudgement, 'method' | 'samples'> & Partial<Pick<MetricJudgement, 'phase' | 'difference'>>;
+
+/** A metric with its defaults, limit, floor and SLO filled in; status pass until decided. */
+export function ratioMetric(
+  context: JudgeContext,
+  name: MetricName,
+  estimate: RatioEstimate,
+  extra: MetricExtra,
+): MetricJudgement {
+  const defaults = METRIC_DEFAULTS[name];
+  const slo = context.spec.slo[name];
+  return {
+    name,
+    ...(extra.phase === undefined ? {} : { phase: extra.phase }),
+    label: defaults.label,
+    unit: defaults.unit,
+    direction: defaults.direction,
+    ...estimate,
+    limit: context.spec.limits[name] ?? defaults.limit,
+    floor: context.floors[name] ?? defaults.floor,
+    ...(slo === undefined ? {} : { slo }),
+    status: 'pass',
+    method: extra.method,
+    samples: extra.samples,
+    ...(extra.difference ? { difference: extra.difference } : {}),
+  };
+}
+
+/**
+ * A metric whose interval comes from windows of each trial (window-intervals.ts): latency, CPU
+ * per request and throughput. `interval.ratio` is the change.
+ */
+export function windowedRatioMetric<Unit>(
+  context: JudgeContext,
+  name: MetricName,
+  interval: RatioInterval,
+  units: { baseline: Clustered<Unit>; candidate: Clustered<Unit> },
+  phase?: string,
+): MetricJudgement {
+  const metric = ratioMetric(
+    context,
+    name,
+    {
+      baseline: interval.baseline,
+      candidate: interval.candidate,
+      change: interval.ratio,
+      interval: [interval.lower, interval.upper],
+      confidence: context.spec.confidence,
+    },
+    {
+      ...(phase === undefined ? {} : { phase }),
+      method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
+      samples: { baseline: units.baseline.flat().length, candidate: units.candidate.flat().length, kind: 'windows' },
+    },
+  );
+  return decideMetric(context, metric);
+}
+
+/** The subject of a finding about this metric. */
+export function findingSubject(
+  metric: MetricJudgement,
+): Pick<ChangeFinding, 'metric' | 'label' | 'phase' | 'unit' | 'direction'> {
+  return {
+    metric: metric.name,
+    label: metric.label,
+    ...(metric.phase === undefined ? {} : { phase: metric.phase }),
+    unit: metric.unit,
+    direction: metric.direction,
+  };
+}
+
+/**
+ * The metric's change against its limit, for a metric that is not pass. The error rate passes its
+ * counts, whose floor is on the difference of rates, not on the ratio's threshold.
+ */
+export function changeFinding(
+  metric: MetricJudgement,
+  status: 'fail' | 'marginal',
+  errorRates?: ChangeFinding['errorRates'],
+): ChangeFinding {
+  const threshold = thresholdRatio(metric.direction, metric.baseline, metric.limit, metric.floor);
+  const relativeBound = metric.direction === 'lower-is-better' ? 1 + metric.limit : 1 - metric.limit;
+  const floorSetThreshold = errorRates === undefined && threshold !== relativeBound;
+  return {
+    kind: status === 'fail' ? 'limit' : 'marginal',
+    ...findingSubject(metric),
+    baseline: metric.baseline,
+    candidate: metric.candidate,
+    change: metric.change,
+    interval: metric.interval,
+    confidence: metric.confidence,
+    limit: metric.limit,
+    ...(floorSetThreshold ? { floor: metric.floor } : {}),
+    ...(errorRates === undefined ? {} : { errorRates }),
+  };
+}
+
+/** The SLO breach of the candidate's point estimate, if any. */
+function sloFinding(metric: MetricJudgement): SloFinding | undefined {
+  const { slo } = metric;
+  if (slo === undefined) return undefined;
+  const misses = (value: number): boolean => (metric.direction === 'lower-is-better' ? value > slo : value < slo);
+  if (!misses(metric.candidate)) return undefined;
+  return {
+    kind: 'slo',
+    ...findingSubject(metric),
+    observed: metric.candidate,
+    slo,
+    scope: 'estimate',
+    ...(misses(metric.baseline) ? { baselineAlsoMisses: metric.baseline } : {}),
+  };
+}
+
+/** The metric with its status and the findings behind it (and their text, for report.json). */
+export function withFindings(metric: MetricJudgement, status: MetricStatus, findings: Finding[]): MetricJudgement {
+  const decided: MetricJudgement = { ...metric, status };
+  if (findings.length > 0) {
+    decided.reason = findings.map((finding) => describeReason(finding)).join('; ');
+    decided.reasonFindings = findings;
+  }
+  return decided;
+}
+
+/**
+ * Sets status and findings from the interval rule, the floor and the SLO. A family with its own
+ * rule (error rate) passes its status and its change finding in `own`.
+ */
+export function decideMetric(
+  context: JudgeContext,
+  metric: MetricJudgement,
+  own?: { status: MetricStatus; change?: ChangeFinding },
+): MetricJudgement {
+  let status =
+    own?.status ??
+    metricStatus({
+      direction: metric.direction,
+      baseline: metric.baseline,
+      change: metric.change,
+      interval: metric.interval,
+      limit: metric.limit,
+      floor: metric.floor,
+    });
+  // Per-trial metrics (peak memory) may not reach the confidence a fail needs.
+  if (status === 'fail' && metric.confidence < context.options.minTrialConfidence) status = 'marginal';
+  const findings: Finding[] = [];
+  if (status !== 'pass') findings.push(own?.change ?? changeFinding(metric, status));
+  const slo = sloFinding(metric);
+  if (slo) {
+    status = 'fail';
+    findings.push(slo);
+  }
+  return withFindings(metric, status, findings);
+}
