@@ -8,6 +8,5 @@ export default defineConfig({
     // Load and Docker tests measure timing on a 2-core machine: run files one at a time so
     // they do not steal each other's CPU and skew latency figures.
     fileParallelism: false,
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -1,6 +1,7 @@
-/** Runs the built `peakgate` CLI as a real process, the way CI jobs and users run it. */
+/** Runs the built `peakgate` CLI as a real process or in-process, the way CI jobs and users run it. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import type { Output } from '../packages/cli/dist/index.js';
 
 export const root = path.resolve(import.meta.dirname, '..');
 export const peakgateBin = path.join(root, 'packages', 'cli', 'bin', 'peakgate.js');
@@ -12,8 +13,15 @@ export interface CliRun {
   pid: number;
 }
 
-/** Spawns `peakgate ...args` from the repository root; resolves when it exits (killed after timeoutMs). */
-export function runPeakgate(args: readonly string[], timeoutMs = 180_000): Promise<CliRun> {
+/**
+ * Spawns `peakgate ...args` from the repository root; resolves when it exits (killed after
+ * timeoutMs). With `interruptAfterMs`, sends it one SIGINT (a Ctrl-C) after that long.
+ */
+export function runPeakgate(
+  args: readonly string[],
+  timeoutMs = 180_000,
+  options: { interruptAfterMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
     // Vitest sets MODE=test; the sample balancer reads MODE (good, regressed, ...) and refuses "test".
     const env = { ...process.env };
@@ -32,8 +40,13 @@ export function runPeakgate(args: readonly string[], timeoutMs = 180_000): Promi
       stderr += chunk.toString();
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const interrupt =
+      options.interruptAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearTimeout(interrupt);
       resolve({ code, stdout, stderr, pid: child.pid ?? -1 });
     });
   });
@@ -42,3 +55,27 @@ export function runPeakgate(args: readonly string[], timeoutMs = 180_000): Promi
 /** The exit code and both streams, for assertion messages. */
 export const explainRun = (run: CliRun): string =>
   `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+/** What an in-process `main(argv, output)` call printed, stream by stream. */
+export interface CapturedOutput extends Output {
+  stdout: string;
+  stderr: string;
+}
+
+/** An Output that keeps everything the CLI prints, for in-process runs of `main`. */
+export function captureOutput(): CapturedOutput {
+  const captured: CapturedOutput = {
+    stdout: '',
+    stderr: '',
+    result: (text) => {
+      captured.stdout += text.endsWith('\n') ? text : `${text}\n`;
+    },
+    info: (text) => {
+      captured.stderr += text.endsWith('\n') ? text : `${text}\n`;
+    },
+    error: (text) => {
+      captured.stderr += text.endsWith('\n') ? text : `${text}\n`;
+    },
+  };
+  return captured;
+}

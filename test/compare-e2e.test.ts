@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DriverName } from '../packages/core/dist/index.js';
 import { explainRun, runPeakgate } from './cli-support.js';
 import {
   balancerScript,
@@ -51,7 +52,7 @@ const processBuilds: Builds = (mode) => [
   `MODE=${mode} CRASH_AFTER=300 node ${JSON.stringify(balancerScript)}`,
 ];
 
-function comparisonSuite(driver: 'docker' | 'process', builds: Builds): void {
+function comparisonSuite(driver: DriverName, builds: Builds): void {
   let out: string;
   beforeAll(async () => {
     if (driver === 'docker') ensureImages();

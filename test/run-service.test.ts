@@ -3,10 +3,11 @@
  * balancer as a local process and as a Docker container, loading it lightly (1 s warm-up at
  * 50 req/s, 2 s at 100 req/s) and reading the service figures from the --json result.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DriverName } from '../packages/core/dist/index.js';
 import { createDocker, LABEL_MANAGED, LABEL_PID } from '../packages/runtime/dist/index.js';
 import { type CliRun, runPeakgate } from './cli-support.js';
 import {
@@ -24,7 +25,7 @@ const SCENARIO = path.join(root, 'test', 'fixtures', 'run-service.yaml');
 const peakgate = (args: string[], timeoutMs = 60_000): Promise<CliRun> => runPeakgate(args, timeoutMs);
 
 /** The service figures and request count of a successful `run --service --json`. */
-function expectServiceFigures(run: CliRun, driver: 'docker' | 'process'): { runId: string; logPath: string } {
+function expectServiceFigures(run: CliRun, driver: DriverName): { runId: string; logPath: string } {
   expect(run.code, run.stderr).toBe(0);
   const result = JSON.parse(run.stdout);
   // 2 s at 100 req/s; the warm-up's 50 requests are not in the result.
@@ -34,16 +35,16 @@ function expectServiceFigures(run: CliRun, driver: 'docker' | 'process'): { runI
   expect(result.interrupted).toBe(false);
   const service = result.service;
   expect(service.driver).toBe(driver);
-  expect(service.cpu_seconds).toBeGreaterThan(0);
+  expect(service.cpuSeconds).toBeGreaterThan(0);
   // The balancer spends well under 50 ms of CPU on a GET /route; a figure past that is a bad window.
-  expect(service.cpu_per_request_ms).toBeGreaterThan(0);
-  expect(service.cpu_per_request_ms).toBeLessThan(50);
-  expect(service.cpu_per_request_ms).toBeCloseTo((service.cpu_seconds * 1000) / result.requests.total, 6);
-  expect(service.memory_peak_bytes).toBeGreaterThan(1024 * 1024);
-  expect(service.ready_ms).toBeGreaterThan(0);
+  expect(service.cpuPerRequestMs).toBeGreaterThan(0);
+  expect(service.cpuPerRequestMs).toBeLessThan(50);
+  expect(service.cpuPerRequestMs).toBeCloseTo((service.cpuSeconds * 1000) / result.requests.total, 6);
+  expect(service.memoryPeakBytes).toBeGreaterThan(1024 * 1024);
+  expect(service.readyMs).toBeGreaterThan(0);
   expect(service.crashed).toBe(false);
-  expect(run.stderr).toContain(`run ${service.run_id}`);
-  return { runId: service.run_id, logPath: service.log_path };
+  expect(run.stderr).toContain(`run ${service.runId}`);
+  return { runId: service.runId, logPath: service.logPath };
 }
 
 describe('peakgate run --service (process driver)', () => {
@@ -97,6 +98,25 @@ describe('peakgate run --service (process driver)', () => {
     expect(run.stderr).toContain('PG_ERR_RUNTIME_NOT_READY');
     expect(run.stderr).toContain('no config found');
     expect(run.stderr).toContain('the build is bad');
+  }, 60_000);
+
+  it('stops the load at once and exits 1 with the log tail when the build dies in the warm-up', async () => {
+    // An 8 s warm-up; the service answers for 300 ms, then exits.
+    const scenario = path.join(outDir, 'long-warmup.yaml');
+    await writeFile(
+      scenario,
+      (await readFile(SCENARIO, 'utf8')).replace('duration: 1s, rate: 50', 'duration: 8s, rate: 50'),
+    );
+    const dies = `node -e "require('node:http').createServer((q, s) => s.end('ok')).listen(process.env.PORT, '127.0.0.1'); setTimeout(() => { console.log('dying now'); process.exit(7); }, 300)"`;
+    const started = performance.now();
+    const run = await peakgate(['run', scenario, '--service', dies, '--driver', 'process', '--out', outDir, '--json']);
+    const elapsedMs = performance.now() - started;
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('the service ended during the warm-up');
+    expect(run.stderr).toContain('dying now');
+    expect(run.stderr).toContain('the build is bad');
+    expect(elapsedMs).toBeLessThan(6_000);
   }, 60_000);
 
   it('refuses --target with --service (exit 2) and asks for one of them', async () => {

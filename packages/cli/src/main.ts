@@ -1,26 +1,40 @@
 /**
- * The `peakgate` command. Thin: parses flags, calls the command, prints, returns the exit code.
- * This is the only place that maps errors to exit codes (0 pass, 1 fail, 2 usage, 3 infrastructure).
+ * The `peakgate` command. Thin: parses flags, runs the command, prints, returns the exit code.
+ * This is the only place exit codes are chosen: a command returns an Outcome (mapped by the table
+ * below) or throws; a PeakgateError carries its code's exit code from core's errors table, a usage
+ * error from commander is 2, and anything else is a bug (PG_ERR_INTERNAL, 3).
  */
 import { isPeakgateError, PeakgateError } from '@peakgate/core';
 import { Command, CommanderError } from 'commander';
+import type { Outcome } from './commands/command.js';
 import { registerCommands } from './commands/index.js';
 import { type Output, processOutput } from './output.js';
+import { peakgateVersion } from './version.js';
+
+/** 0 pass or done, 1 the candidate (or the build) is bad, 130 interrupted (128 + SIGINT). */
+export const outcomeExitCodes = {
+  done: 0,
+  pass: 0,
+  fail: 1,
+  'bad-build': 1,
+  interrupted: 130,
+} as const satisfies Record<Outcome, number>;
+
+/** Exit code of a command-line usage error (unknown command or flag, missing argument). */
+const USAGE_EXIT_CODE = 2;
 
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
-  let exitCode = 0;
   const program = new Command('peakgate')
     .description('Load-simulation sandbox: gate a candidate build against a baseline under peak traffic.')
-    .version('0.1.0')
+    .version(peakgateVersion)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => output.result(s), writeErr: (s) => output.error(s) })
     .exitOverride();
-  registerCommands(program, output, (code) => {
-    exitCode = code;
-  });
+  const outcome = registerCommands(program, output);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    // No command ran (e.g. `peakgate` alone prints help through commander, which throws above).
+    return outcomeExitCodes[outcome() ?? 'done'];
   } catch (error) {
     return reportError(error, output);
   }
@@ -31,7 +45,7 @@ function reportError(error: unknown, output: Output): number {
     // Help and version exit 0; every other commander error is a usage error.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0)
       return 0;
-    return 2;
+    return USAGE_EXIT_CODE;
   }
   if (isPeakgateError(error)) {
     output.error(`peakgate: ${error.message} [${error.code}]`);

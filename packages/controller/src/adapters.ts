@@ -50,6 +50,8 @@ function runningService(started: StartedService): RunningService {
   return {
     url: started.url,
     readyMs: started.readyMs,
+    logPath: started.logPath,
+    ...(started.cpuset !== undefined ? { cpuset: started.cpuset } : {}),
     read: async () => {
       const reading = await started.sample();
       return { cpuNanos: reading.cpuNanos, memoryBytes: reading.memoryBytes };

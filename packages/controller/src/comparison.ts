@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import type { BuildSpec, Role, Scenario, TrialResult } from '@peakgate/core';
 import { PeakgateError } from '@peakgate/core';
 import { Barrier } from './barrier.js';
-import { type CpuPlan, planCpus } from './cpu-plan.js';
+import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
 import type { LoadRunner, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
@@ -57,11 +57,7 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
   // Whatever a crashed earlier run left behind would steal CPU from this one.
   const reaped = await options.launcher.reap();
 
-  const cpu = planCpus({
-    ...(scenario.service.resources.cpus !== undefined ? { cpus: scenario.service.resources.cpus } : {}),
-    ...(scenario.service.resources.cpuset !== undefined ? { cpuset: scenario.service.resources.cpuset } : {}),
-    ...(options.totalCores !== undefined ? { totalCores: options.totalCores } : {}),
-  });
+  const cpu = planCpusFor(scenario.service.resources, options.totalCores);
   const pinning = pinProcess(cpu.loadCpuset);
   const { rounds: plannedRounds, maxRounds } = scenario.compare;
   emit({ type: 'comparison-started', runId, scenario: scenario.name, driver: options.launcher.driver, plannedRounds });

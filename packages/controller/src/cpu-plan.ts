@@ -5,6 +5,7 @@
  * the report says so.
  */
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from '@peakgate/core';
 
 export interface CpuPlan {
   totalCores: number;
@@ -40,6 +41,15 @@ export function planCpus(options: { cpus?: number; cpuset?: string; totalCores?:
     loadCpuset: formatCpuset(loadCores),
     loadWorkers: loadCores.length,
   };
+}
+
+/** The plan for a scenario's `service.resources` (cpus, cpuset). */
+export function planCpusFor(resources: ResourceLimits, totalCores?: number): CpuPlan {
+  return planCpus({
+    ...(resources.cpus !== undefined ? { cpus: resources.cpus } : {}),
+    ...(resources.cpuset !== undefined ? { cpuset: resources.cpuset } : {}),
+    ...(totalCores !== undefined ? { totalCores } : {}),
+  });
 }
 
 export function parseCpuset(cpuset: string): number[] {

@@ -2,7 +2,7 @@ export { driverLauncher, engineLoadRunner } from './adapters.js';
 export type { ComparisonOptions, ComparisonOutcome } from './comparison.js';
 export { runComparison } from './comparison.js';
 export type { CpuPlan } from './cpu-plan.js';
-export { parseCpuset, planCpus } from './cpu-plan.js';
+export { parseCpuset, planCpus, planCpusFor } from './cpu-plan.js';
 export { ComparisonMetrics } from './metrics.js';
 export type { Pinning } from './pin-process.js';
 export { pinProcess } from './pin-process.js';
@@ -16,8 +16,8 @@ export type {
   StartOutcome,
 } from './ports.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
-export type { MeasuredWindow, ResourceSource } from './resource-sampler.js';
-export { ResourceSampler } from './resource-sampler.js';
+export type { SingleRunOptions, SingleRunOutcome } from './run-single.js';
+export { runSingle } from './run-single.js';
 export type { TrialContext } from './run-trial.js';
 export { runTrial } from './run-trial.js';
 export { roundOrder } from './trial-order.js';

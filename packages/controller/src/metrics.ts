@@ -38,12 +38,6 @@ export class ComparisonMetrics {
     labelNames: ['scenario', 'role'] as const,
     registers: [this.registry],
   });
-  private readonly verdicts = new Counter({
-    name: 'peakgate_verdicts_total',
-    help: 'Comparisons finished, by verdict',
-    labelNames: ['scenario', 'verdict'] as const,
-    registers: [this.registry],
-  });
   private scenario = '';
 
   readonly listener = (event: ProgressEvent): void => {
@@ -74,9 +68,6 @@ export class ComparisonMetrics {
         }
         break;
       }
-      case 'verdict':
-        this.verdicts.inc({ scenario: this.scenario, verdict: event.verdict });
-        break;
       default:
         break;
     }

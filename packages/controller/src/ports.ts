@@ -3,7 +3,16 @@
  * @peakgate/runtime and are adapted in adapters.ts; keeping the controller on these narrow
  * interfaces keeps it small and lets its logic be read without Docker or worker threads.
  */
-import type { BuildSpec, LoadPlan, LoadResult, Role, SecondSample, ServiceExit, ServiceSpec } from '@peakgate/core';
+import type {
+  BuildSpec,
+  DriverName,
+  LoadPlan,
+  LoadResult,
+  Role,
+  SecondSample,
+  ServiceExit,
+  ServiceSpec,
+} from '@peakgate/core';
 
 /** Start and end of each phase of a load run; the warm-up has `warmup: true` and index -1. */
 export interface LoadPhaseEvent {
@@ -46,6 +55,10 @@ export interface RunningService {
   /** Base URL on 127.0.0.1. */
   readonly url: string;
   readonly readyMs: number;
+  /** Where the service's output is written. */
+  readonly logPath: string;
+  /** The CPU set the service really runs on; absent when it could not be pinned. */
+  readonly cpuset?: string;
   /** One reading of cumulative CPU time and current memory. */
   read(): Promise<ResourceReading>;
   /** Resolves when the service exits on its own (crash, OOM); never rejects. */
@@ -58,7 +71,7 @@ export interface RunningService {
 export type StartOutcome = { ok: true; service: RunningService } | { ok: false; exit: ServiceExit };
 
 export interface ServiceLauncher {
-  readonly driver: 'docker' | 'process';
+  readonly driver: DriverName;
   start(build: BuildSpec, service: ServiceSpec, options: ServiceStartOptions): Promise<StartOutcome>;
   /** Removes what dead peakgate processes left behind; returns how many. */
   reap(): Promise<number>;

@@ -8,7 +8,6 @@ export type ProgressEvent =
   | { type: 'phase'; runId: string; role: Role; round: number; stage: 'warmup' | 'measured' }
   | { type: 'sample'; runId: string; role: Role; round: number; sample: SecondSample }
   | { type: 'trial-finished'; runId: string; trial: TrialResult }
-  | { type: 'round-finished'; runId: string; round: number; needsMoreRounds: boolean }
-  | { type: 'verdict'; runId: string; verdict: 'pass' | 'fail' | 'error'; reasons: string[] };
+  | { type: 'round-finished'; runId: string; round: number; needsMoreRounds: boolean };
 
 export type ProgressListener = (event: ProgressEvent) => void;

@@ -1,8 +1,7 @@
 /**
  * The service's figures over exactly a measured window: cumulative CPU read at the window's edges,
- * memory peak and per-second samples in between. Used by the controller's trials and by
- * `peakgate run --service`, which both open the window at the first measured phase's start and
- * close it at the last one's end.
+ * memory peak and per-second samples in between. A trial (run-trial.ts) opens the window at the
+ * first measured phase's start and closes it at the last one's end.
  */
 import type { ResourceSample } from '@peakgate/core';
 import type { ResourceReading, RunningService } from './ports.js';

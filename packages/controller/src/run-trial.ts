@@ -1,8 +1,20 @@
 /**
- * One trial: a fresh service, a discarded warm-up, the measured phases, and the service's CPU
- * and memory over exactly the measured window (cumulative CPU read at the window's edges).
+ * One trial, the only place peakgate runs and measures a build: a fresh service, a discarded
+ * warm-up, the measured phases, and the service's CPU and memory over exactly the measured window
+ * (cumulative CPU read at the window's edges). Comparisons run it per side and round; `peakgate
+ * run --service` and the HTTP API run it once through runSingle.
+ *
+ * A build that ends on its own during the warm-up stops the load at once (there is nothing left to
+ * warm); one that ends during the measured phases is recorded as crashed when the load is done.
  */
-import type { BuildSpec, Role, Scenario, ServiceExit, TrialResult } from '@peakgate/core';
+import {
+  type BuildSpec,
+  cpuPerRequestMs,
+  type Role,
+  type Scenario,
+  type ServiceExit,
+  type TrialResult,
+} from '@peakgate/core';
 import type { Barrier } from './barrier.js';
 import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
@@ -57,9 +69,15 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   });
   if (!started.ok) return { ...base, load: null, service: null, exit: started.exit };
   const service = started.service;
+  const withLog = { ...base, logPath: service.logPath };
   emit({ type: 'service-ready', runId, role, round, readyMs: service.readyMs, url: service.url });
 
   let sampler: Promise<ResourceSampler> | undefined;
+  // A build that dies in the warm-up is bad; stop its load at once rather than aim it at nothing.
+  const endedInWarmup = new AbortController();
+  void service.exited.then(() => {
+    if (sampler === undefined) endedInWarmup.abort();
+  });
   try {
     const plan = ctx.scenario.load;
     const lastMeasured = plan.phases.length - 1;
@@ -73,7 +91,7 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       target: service.url,
       plan,
       workers: ctx.loadWorkers,
-      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      signal: ctx.signal === undefined ? endedInWarmup.signal : AbortSignal.any([ctx.signal, endedInWarmup.signal]),
       onSample: (sample) => {
         if (sample.warmup !== true) emit({ type: 'sample', runId, role, round, sample });
       },
@@ -84,29 +102,34 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
           sampler = ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
         }
         if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
-          window = sampler.then((started) => started.finish());
+          window = sampler.then((running) => running.finish());
         }
       },
     });
-    if (window === undefined && sampler !== undefined) window = sampler.then((started) => started.finish());
-    const crashed = await settledNow(service.exited);
+    // Interrupted inside the measured window: close it where the load stopped.
+    if (window === undefined && sampler !== undefined) window = sampler.then((running) => running.finish());
+    // Ended on its own before we stopped it: a crash or an OOM kill. After Ctrl-C whatever ended
+    // the service was the interruption, not the build.
+    const crashed = ctx.signal?.aborted === true ? undefined : await settledNow(service.exited);
     if (window === undefined || load.requests.total === 0) {
       // Stopped before the measured window (a crash in the warm-up, or Ctrl-C): no figures to judge.
+      // A crash keeps its load (what was sent): `load: null` means the build never got ready.
       const exit = await stopQuietly(service, crashed);
-      return { ...base, load: crashed === undefined && load.requests.total > 0 ? load : null, service: null, exit };
+      return { ...withLog, load: crashed !== undefined || load.requests.total > 0 ? load : null, service: null, exit };
     }
     const measured = await window;
     const exit = await stopQuietly(service, crashed);
     const cpuSeconds = measured.cpuNanos / 1e9;
     return {
-      ...base,
+      ...withLog,
       load,
       service: {
         cpuSeconds,
-        cpuPerRequestMs: load.requests.total > 0 ? (cpuSeconds * 1000) / load.requests.total : 0,
+        cpuPerRequestMs: cpuPerRequestMs(cpuSeconds, load.requests.total),
         memoryPeakBytes: measured.memoryPeakBytes,
         readyMs: service.readyMs,
-        ...(ctx.serviceCpuset !== undefined ? { cpuset: ctx.serviceCpuset } : {}),
+        // Where it really ran: a driver that could not pin (no taskset) reports none.
+        ...(service.cpuset !== undefined ? { cpuset: service.cpuset } : {}),
         samples: measured.samples,
       },
       exit,

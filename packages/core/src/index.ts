@@ -1,4 +1,6 @@
 export { CommandLineError, splitCommandLine } from './command-line.js';
+export type { DriverName } from './driver-name.js';
+export { driverNames, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
 export type { Histogram } from './histograms.js';
@@ -87,6 +89,7 @@ export { studentTQuantile } from './statistics/student-t.js';
 export type { WelchInterval } from './statistics/welch.js';
 export { welchInterval } from './statistics/welch.js';
 export type { ResourceSample, ServiceExit, ServiceFigures, TrialResult } from './trial.js';
+export { cpuPerRequestMs } from './trial.js';
 export type { Change } from './units.js';
 export {
   formatDuration,

@@ -14,6 +14,15 @@ export interface ResourceSample {
   memoryBytes: number;
 }
 
+/**
+ * The service's CPU milliseconds per completed request over a measured window: the one formula
+ * for `cpu.per_request`, used by the controller's trials and by the judge's windows. Zero requests
+ * give 0 (no figure), not Infinity.
+ */
+export function cpuPerRequestMs(cpuSeconds: number, requests: number): number {
+  return requests > 0 ? (cpuSeconds * 1000) / requests : 0;
+}
+
 /** What the runtime measured of the service during the measured window. */
 export interface ServiceFigures {
   cpuSeconds: number;
@@ -51,4 +60,6 @@ export interface TrialResult {
   exit: ServiceExit;
   /** The load engine's CPU set, when pinned. */
   loadCpuset?: string;
+  /** The service's log file, when it was started. */
+  logPath?: string;
 }

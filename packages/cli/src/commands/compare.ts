@@ -2,14 +2,13 @@
  * `peakgate compare <scenario> [--baseline REF] [--candidate REF] [--driver docker|process]
  *  [--rounds N] [--max-rounds N] [--out DIR] [--json]`, plus --baseline-cmd/--candidate-cmd with
  * --baseline-cwd/--candidate-cwd for the process driver. Flags override the scenario file.
- * Exit: 0 pass, 1 fail, 2 usage or invalid scenario, 3 infrastructure, 130 interrupted.
+ * Outcome `pass` or `fail`; a baseline that is broken too throws PG_ERR_INFRA_BASELINE (exit 3).
  */
 import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
-import type { Output } from '../output.js';
-import type { SetExitCode } from './index.js';
+import type { PeakgateCommand } from './command.js';
 
 interface CompareFlags extends BuildFlags {
   rounds?: string;
@@ -18,38 +17,39 @@ interface CompareFlags extends BuildFlags {
   json?: boolean;
 }
 
-export function registerCompare(program: Command, output: Output, setExitCode: SetExitCode): void {
-  program
-    .command('compare')
-    .description('start baseline and candidate, drive the scenario against each, and judge the candidate')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
-    .option('--baseline <ref>', 'baseline image (docker driver) or shell command (process driver)')
-    .option('--candidate <ref>', 'candidate image (docker driver) or shell command (process driver)')
-    .option('--baseline-cmd <command>', 'baseline as a shell command (process driver); it must listen on $PORT')
-    .option('--candidate-cmd <command>', 'candidate as a shell command (process driver); it must listen on $PORT')
-    .option('--baseline-cwd <dir>', 'working directory of the baseline command')
-    .option('--candidate-cwd <dir>', 'working directory of the candidate command')
-    .option('--driver <name>', 'docker or process (default: docker when an engine is reachable and both are images)')
-    .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
-    .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
-    .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
-    .option('--json', 'print report.json on stdout (progress stays on stderr)')
-    .action(async (file: string, flags: CompareFlags) => {
-      const scenario = withRoundFlags(await loadScenarioFile(file), flags);
-      const builds = await resolveBuilds(scenario, flags, async () => {
-        const { dockerAvailable } = await import('@peakgate/runtime');
-        return dockerAvailable();
-      });
-      const { exitCode } = await executeComparison({
-        scenario,
-        ...builds,
-        ...(flags.out !== undefined ? { outDir: flags.out } : {}),
-        json: flags.json === true,
-        output,
-      });
-      setExitCode(exitCode);
+export const compareCommand: PeakgateCommand<CompareFlags> = {
+  define: (program: Command) =>
+    program
+      .command('compare')
+      .description('start baseline and candidate, drive the scenario against each, and judge the candidate')
+      .argument('<scenario>', 'scenario file (YAML or JSON)')
+      .option('--baseline <ref>', 'baseline image (docker driver) or shell command (process driver)')
+      .option('--candidate <ref>', 'candidate image (docker driver) or shell command (process driver)')
+      .option('--baseline-cmd <command>', 'baseline as a shell command (process driver); it must listen on $PORT')
+      .option('--candidate-cmd <command>', 'candidate as a shell command (process driver); it must listen on $PORT')
+      .option('--baseline-cwd <dir>', 'working directory of the baseline command')
+      .option('--candidate-cwd <dir>', 'working directory of the candidate command')
+      .option('--driver <name>', 'docker or process (default: docker when an engine is reachable and both are images)')
+      .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
+      .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
+      .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
+      .option('--json', 'print report.json on stdout (progress stays on stderr)'),
+  async run({ args: [file = ''], flags, output }) {
+    const scenario = withRoundFlags(await loadScenarioFile(file), flags);
+    const builds = await resolveBuilds(scenario, flags, async () => {
+      const { dockerAvailable } = await import('@peakgate/runtime');
+      return dockerAvailable();
     });
-}
+    const { judgement } = await executeComparison({
+      scenario,
+      ...builds,
+      ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+      json: flags.json === true,
+      output,
+    });
+    return judgement.verdict;
+  },
+};
 
 function withRoundFlags(scenario: Scenario, flags: CompareFlags): Scenario {
   const rounds = flags.rounds === undefined ? scenario.compare.rounds : parseCount('--rounds', flags.rounds);

@@ -2,18 +2,17 @@
  * `peakgate demo`: compares the sample balancer's `good` build (baseline) against its
  * `regressed` build (candidate: a redundant loop in the balancing path, ~30% more CPU per
  * request) on whatever driver is available, and shows the verdict. The FAIL verdict is the
- * expected outcome: the demo exits 0 when the sandbox worked and caught the regression, 1 when
- * the gate missed it, 3 when the sandbox itself is broken.
+ * expected outcome: the demo is `done` (exit 0) when the sandbox worked and caught the regression,
+ * `fail` (exit 1) when the gate missed it; a broken sandbox throws (exit 3).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildSpec, loadScenarioFile, PeakgateError } from '@peakgate/core';
+import { type BuildSpec, type DriverName, loadScenarioFile, PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
-import { type DriverName, parseDriver } from '../comparison/resolve-builds.js';
-import type { Output } from '../output.js';
-import type { SetExitCode } from './index.js';
+import { parseDriver } from '../comparison/resolve-builds.js';
+import type { PeakgateCommand } from './command.js';
 
 interface DemoFlags {
   driver?: string;
@@ -23,55 +22,49 @@ interface DemoFlags {
 
 const IMAGES = { baseline: 'peakgate/balancer:good', candidate: 'peakgate/balancer:regressed' } as const;
 
-export function registerDemo(program: Command, output: Output, setExitCode: SetExitCode): void {
-  program
-    .command('demo')
-    .description('compare the sample service good vs regressed build and show that peakgate catches the regression')
-    .option('--driver <name>', 'docker or process (default: docker when the sample images exist, else process)')
-    .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
-    .option('--json', 'print report.json on stdout')
-    .action(async (flags: DemoFlags) => {
-      const root = workspaceRoot();
-      const scenario = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
-      const driver = await chooseDriver(flags.driver);
-      const server = join(root, 'docker', 'services', 'balancer', 'dist', 'server.js');
-      if (driver === 'process' && !existsSync(server)) {
-        throw new PeakgateError(
-          'PG_ERR_RUNTIME_START',
-          `sample service not built: ${server} is missing; run pnpm build`,
-        );
-      }
-      const build = (mode: 'good' | 'regressed'): BuildSpec =>
-        driver === 'docker'
-          ? { kind: 'image', image: mode === 'good' ? IMAGES.baseline : IMAGES.candidate }
-          : { kind: 'command', command: `node ${JSON.stringify(server)}`, env: { MODE: mode } };
-      output.info(
-        `peakgate demo: baseline = balancer good, candidate = balancer regressed (+~30% CPU per request), driver ${driver}`,
-      );
-      const { judgement } = await executeComparison({
-        scenario,
-        driver,
-        baseline: build('good'),
-        candidate: build('regressed'),
-        ...(flags.out !== undefined ? { outDir: flags.out } : {}),
-        json: flags.json === true,
-        output,
-      });
-      if (judgement.infrastructureError !== undefined) {
-        throw new PeakgateError('PG_ERR_INFRA_BASELINE', judgement.infrastructureError);
-      }
-      const caught =
-        judgement.verdict === 'fail' &&
-        judgement.metrics.some((m) => m.name === 'cpu.per_request' && m.status === 'fail');
-      if (caught) {
-        output.info('demo: the gate caught the regression (FAIL is the expected verdict); exit 0');
-        setExitCode(0);
-      } else {
-        output.error('demo: the gate did NOT catch the CPU regression of the regressed build; exit 1');
-        setExitCode(1);
-      }
+export const demoCommand: PeakgateCommand<DemoFlags> = {
+  define: (program: Command) =>
+    program
+      .command('demo')
+      .description('compare the sample service good vs regressed build and show that peakgate catches the regression')
+      .option('--driver <name>', 'docker or process (default: docker when the sample images exist, else process)')
+      .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
+      .option('--json', 'print report.json on stdout'),
+  async run({ flags, output }) {
+    const driver = await chooseDriver(flags.driver);
+    const root = workspaceRoot();
+    const scenario = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
+    const server = join(root, 'docker', 'services', 'balancer', 'dist', 'server.js');
+    if (driver === 'process' && !existsSync(server)) {
+      throw new PeakgateError('PG_ERR_RUNTIME_START', `sample service not built: ${server} is missing; run pnpm build`);
+    }
+    const build = (mode: 'good' | 'regressed'): BuildSpec =>
+      driver === 'docker'
+        ? { kind: 'image', image: mode === 'good' ? IMAGES.baseline : IMAGES.candidate }
+        : { kind: 'command', command: `node ${JSON.stringify(server)}`, env: { MODE: mode } };
+    output.info(
+      `peakgate demo: baseline = balancer good, candidate = balancer regressed (+~30% CPU per request), driver ${driver}`,
+    );
+    const { judgement } = await executeComparison({
+      scenario,
+      driver,
+      baseline: build('good'),
+      candidate: build('regressed'),
+      ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+      json: flags.json === true,
+      output,
     });
-}
+    const caught =
+      judgement.verdict === 'fail' &&
+      judgement.metrics.some((m) => m.name === 'cpu.per_request' && m.status === 'fail');
+    if (!caught) {
+      output.error('demo: the gate did NOT catch the CPU regression of the regressed build; exit 1');
+      return 'fail';
+    }
+    output.info('demo: the gate caught the regression (FAIL is the expected verdict); exit 0');
+    return 'done';
+  },
+};
 
 async function chooseDriver(flag: string | undefined): Promise<DriverName> {
   const requested = parseDriver(flag);

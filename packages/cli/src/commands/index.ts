@@ -1,19 +1,25 @@
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
-import { registerCompare } from './compare.js';
-import { registerDemo } from './demo.js';
-import { registerReap } from './reap.js';
-import { registerRun } from './run.js';
-import { registerValidate } from './validate.js';
+import type { Outcome, PeakgateCommand } from './command.js';
+import { compareCommand } from './compare.js';
+import { demoCommand } from './demo.js';
+import { reapCommand } from './reap.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
 
-/** Sets the process exit code for a command that finished without throwing (0 pass, 1 fail). */
-export type SetExitCode = (code: number) => void;
+const commands: readonly PeakgateCommand[] = [validateCommand, runCommand, compareCommand, demoCommand, reapCommand];
 
-/** Each command lives in its own module and registers itself; heavy modules load lazily inside actions. */
-export function registerCommands(program: Command, output: Output, setExitCode: SetExitCode): void {
-  registerValidate(program, output, setExitCode);
-  registerRun(program, output, setExitCode);
-  registerCompare(program, output, setExitCode);
-  registerDemo(program, output, setExitCode);
-  registerReap(program, output, setExitCode);
+/**
+ * Adds every command to the program. Each lives in its own module; heavy modules (dockerode,
+ * piscina) load lazily inside run. Returns what the command that ran ended with, for main to map.
+ */
+export function registerCommands(program: Command, output: Output): () => Outcome | undefined {
+  let outcome: Outcome | undefined;
+  for (const command of commands) {
+    const defined = command.define(program);
+    defined.action(async () => {
+      outcome = await command.run({ args: defined.processedArgs as string[], flags: defined.opts(), output });
+    });
+  }
+  return () => outcome;
 }

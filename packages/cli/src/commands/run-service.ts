@@ -1,32 +1,33 @@
 /**
- * `peakgate run <scenario> --service REF`: starts one build with a @peakgate/runtime driver, waits
- * for it to be ready, runs the scenario's warm-up and then its measured load at it, and adds the
- * service's own figures (CPU over the measured load, memory peak, time to ready) to the result.
- * The service is stopped and removed on every path: success, error, Ctrl-C/SIGTERM.
+ * `peakgate run <scenario> --service REF`: the controller runs one trial of the build (runSingle:
+ * start, warm-up, measured load, CPU and memory over the measured window, stop); this module picks
+ * the driver, prints progress and the figures, and says how it ended. The service is stopped and
+ * removed on every path: success, error, Ctrl-C/SIGTERM.
  *
  * Driver without --driver: process when --service-cwd is given, else docker when a Docker engine
- * is reachable, else process. On a machine with two or more cores the service runs on the last
- * core(s) and this process (the load engine's threads included) on the others.
+ * is reachable, else process.
  *
- * Returns the exit code: 0 done, 1 the build is bad (never ready, crashed during the load),
- * 130 interrupted during the measured load (partial figures printed). Infrastructure errors
- * (no engine, image missing, port taken) are thrown as PeakgateErrors for main to map (exit 3).
+ * Outcome: `done`, `bad-build` (never ready, or ended during the warm-up or the measured load:
+ * the message and the log tail are printed), `interrupted` (Ctrl-C during the measured load,
+ * partial figures printed). Infrastructure errors (no engine, image missing, port taken) and an
+ * interruption before anything was measured are thrown as PeakgateErrors for main to map.
  */
 import { randomUUID } from 'node:crypto';
-import type { MeasuredWindow, Pinning, ResourceSampler } from '@peakgate/controller';
-import { type BuildSpec, type LoadResult, loadScenarioFile, PeakgateError, type ServiceExit } from '@peakgate/core';
-import type { StartedService } from '@peakgate/runtime';
+import type { ProgressListener } from '@peakgate/controller';
+import {
+  type BuildSpec,
+  type DriverName,
+  loadScenarioFile,
+  PeakgateError,
+  type Scenario,
+  type ServiceExit,
+} from '@peakgate/core';
 import { parseDriver } from '../comparison/resolve-builds.js';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { runDirectory } from '../run-dir.js';
-import { driveLoad, INTERRUPTED_EXIT_CODE, printRunResult } from './run.js';
-import type { ServiceRunFigures } from './run-summary.js';
-
-/** Exit code of a run whose build is bad (never ready, crashed): the same meaning as a fail verdict. */
-const BAD_BUILD_EXIT_CODE = 1;
-/** Resource sampling period during the measured load; the design asks for about one second. */
-const SAMPLE_EVERY_MS = 1000;
+import type { Outcome } from './command.js';
+import { printRunResult, progressLine } from './run-summary.js';
 
 export interface RunServiceOptions {
   /** Scenario file. */
@@ -44,161 +45,115 @@ export interface RunServiceOptions {
   output: Output;
 }
 
-export async function runService(options: RunServiceOptions): Promise<number> {
+export async function runService(options: RunServiceOptions): Promise<Outcome> {
   const { output, ref } = options;
   const requested = parseDriver(options.driver);
   if (options.cwd !== undefined && requested === 'docker') {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', '--service-cwd applies to the process driver, not --driver docker');
   }
   const scenario = await loadScenarioFile(options.file);
-  const [runtime, { pinProcess, planCpus, ResourceSampler }] = await Promise.all([
-    import('@peakgate/runtime'),
-    import('@peakgate/controller'),
-  ]);
-  const driver =
+  const [runtime, controller] = await Promise.all([import('@peakgate/runtime'), import('@peakgate/controller')]);
+  const driver: DriverName =
     requested ?? (options.cwd !== undefined ? 'process' : (await runtime.dockerAvailable()) ? 'docker' : 'process');
-  const build: BuildSpec =
-    driver === 'docker'
-      ? { kind: 'image', image: ref }
-      : {
-          kind: 'command',
-          command: ref,
-          ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-          env: scenario.candidate?.kind === 'command' ? scenario.candidate.env : {},
-        };
-  const { cpus, cpuset } = scenario.service.resources;
-  const cpu = planCpus({ ...(cpus !== undefined ? { cpus } : {}), ...(cpuset !== undefined ? { cpuset } : {}) });
   const runId = randomUUID().slice(0, 8);
   const outDir = runDirectory(options.outDir);
-  const progress = !options.json && process.stderr.isTTY === true;
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping the load and removing the service`),
   );
   const { signal } = interrupt;
   output.info(`peakgate: starting ${driver} service ${ref} (run ${runId}); logs in ${outDir}`);
-
-  let service: StartedService | undefined;
-  let pinning: Pinning | undefined;
   try {
-    try {
-      service = await runtime.createDriver(driver).start(build, scenario.service, {
-        runId,
-        role: 'candidate',
-        outDir,
-        trial: 0,
-        ...(cpu.serviceCpuset !== undefined ? { cpuset: cpu.serviceCpuset } : {}),
-        signal,
-      });
-    } catch (error) {
-      if (runtime.isServiceNotReadyError(error)) {
-        reportBadBuild(output, `${error.message} [${error.code}]`, error.exit, `${outDir}/candidate-0.log`);
-        return BAD_BUILD_EXIT_CODE;
-      }
-      throw interrupted(error, signal, 'interrupted while the service was starting');
-    }
-    output.info(`peakgate: service ready at ${service.url} in ${service.readyMs} ms; log ${service.logPath}`);
-    // Pin the load apart only when the service really is pinned (taskset may be missing).
-    if (service.cpuset !== undefined && cpu.loadCpuset !== undefined) pinning = pinProcess(cpu.loadCpuset);
-    const loadCpuset = pinning?.applied === true ? (cpu.loadCpuset ?? null) : null;
-    const workers = options.workers ?? (loadCpuset !== null ? cpu.loadWorkers : undefined);
-
-    // One load run for warm-up and measured phases, as a comparison's trials do: the generator's
-    // threads and (open model) connections stay warm into the measured window, and the service's
-    // CPU is read at that window's edges from the phase events.
-    const plan = scenario.load;
-    const lastMeasured = plan.phases.length - 1;
-    const started = service;
-    const source = { read: () => started.sample() };
-    let sampler: Promise<ResourceSampler> | undefined;
-    let window: Promise<MeasuredWindow> | undefined;
-    // A build that dies during the warm-up is bad; stop the load at once rather than aim it at nothing.
-    const stopLoad = new AbortController();
-    let endedInWarmup = false;
-    void started.exited.then(() => {
-      if (sampler === undefined && !signal.aborted) {
-        endedInWarmup = true;
-        stopLoad.abort();
-      }
+    const { trial, cpu } = await controller.runSingle({
+      scenario,
+      build: buildSpec(driver, ref, options.cwd, scenario),
+      launcher: controller.driverLauncher(runtime.createDriver(driver)),
+      loadRunner: controller.engineLoadRunner(),
+      outDir,
+      runId,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      signal,
+      onProgress: progressPrinter(output, !options.json && process.stderr.isTTY === true),
     });
-    let result: LoadResult;
-    try {
-      result = await driveLoad({
-        target: started.url,
-        plan,
-        workers,
-        progress,
-        output,
-        signal: AbortSignal.any([signal, stopLoad.signal]),
-        onPhase: (event) => {
-          if (event.warmup) return;
-          if (event.type === 'start' && event.index === 0) sampler = ResourceSampler.start(source, SAMPLE_EVERY_MS);
-          if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
-            window = sampler.then((running) => running.finish());
-          }
-        },
-      });
-    } catch (error) {
-      (await sampler?.catch(() => undefined))?.cancel();
-      throw error;
+    const { exit, load, service } = trial;
+    if (!exit.ready) {
+      if (signal.aborted) throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted while the service was starting');
+      const code = exit.exitCode !== null ? ` with exit code ${exit.exitCode}` : '';
+      reportBadBuild(output, `${exit.message ?? 'never ready'}${code} [PG_ERR_RUNTIME_NOT_READY]`, exit, outDir);
+      return 'bad-build';
     }
-    if (endedInWarmup) {
-      reportBadBuild(output, 'the service ended during the warm-up', await started.exited, started.logPath);
-      return BAD_BUILD_EXIT_CODE;
+    const ended = exit.crashed || exit.oomKilled;
+    if (load === null || service === null) {
+      if (ended) {
+        reportBadBuild(output, 'the service ended during the warm-up', exit, trial.logPath ?? outDir);
+        return 'bad-build';
+      }
+      if (signal.aborted) {
+        throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted during the warm-up; nothing was measured');
+      }
+      throw new PeakgateError('PG_ERR_LOAD_FAILED', 'the measured phases completed no request');
     }
-    if (sampler === undefined) {
-      throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted during the warm-up; nothing was measured');
+    printRunResult(load, {
+      json: options.json,
+      output,
+      service: {
+        runId,
+        driver,
+        ref,
+        readyMs: service.readyMs,
+        cpuSeconds: service.cpuSeconds,
+        cpuPerRequestMs: service.cpuPerRequestMs,
+        memoryPeakBytes: service.memoryPeakBytes,
+        cpuset: service.cpuset ?? null,
+        loadCpuset: cpu.pinned ? (cpu.loadCpuset ?? null) : null,
+        logPath: trial.logPath ?? outDir,
+        crashed: ended,
+      },
+    });
+    if (ended) {
+      reportBadBuild(output, 'the service ended during the measured load', exit, trial.logPath ?? outDir);
+      return 'bad-build';
     }
-    // Interrupted inside the measured window: close it where the load stopped.
-    window ??= sampler.then((running) => running.finish());
-    const measured = await window;
-    // Ended on its own before we stopped it: a crash or an OOM kill during the load. After Ctrl-C
-    // the runtime's cleanup registry may have stopped it already; that is no crash.
-    const crash = service.hasExited && !signal.aborted ? await service.exited : undefined;
-    const stopped = await service.stop();
-    const cpuSeconds = measured.cpuNanos / 1e9;
-    const figures: ServiceRunFigures = {
-      run_id: runId,
-      driver,
-      ref,
-      ready_ms: service.readyMs,
-      cpu_seconds: cpuSeconds,
-      cpu_per_request_ms: result.requests.total > 0 ? (cpuSeconds * 1000) / result.requests.total : 0,
-      memory_peak_bytes: measured.memoryPeakBytes,
-      cpuset: service.cpuset ?? null,
-      load_cpuset: loadCpuset,
-      log_path: stopped.logPath,
-      crashed: crash !== undefined,
-    };
-    printRunResult(result, { json: options.json, output, service: figures });
-    if (crash !== undefined) {
-      reportBadBuild(output, 'the service ended during the measured load', crash, stopped.logPath);
-      return BAD_BUILD_EXIT_CODE;
-    }
-    return result.interrupted ? INTERRUPTED_EXIT_CODE : 0;
+    return load.interrupted ? 'interrupted' : 'done';
   } catch (error) {
-    throw interrupted(error, signal, 'interrupted before the load finished');
+    // After Ctrl-C every failure is reported as the interruption it follows from (exit 130).
+    if (!signal.aborted || (error instanceof PeakgateError && error.code === 'PG_ERR_INTERRUPTED')) throw error;
+    throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted before the load finished', { cause: error });
   } finally {
-    pinning?.restore();
-    // Idempotent in the drivers; on an error path its own failure must not hide the first one.
-    await service?.stop().catch(() => {});
     // After Ctrl-C our handler stays: the runtime's cleanup registry re-raises the signal when no
     // one else listens, which would kill the process before main prints and exits 130.
     if (!signal.aborted) interrupt.dispose();
   }
 }
 
-/** After Ctrl-C every failure is reported as the interruption it follows from (exit 130). */
-function interrupted(error: unknown, signal: AbortSignal, message: string): unknown {
-  if (!signal.aborted || (error instanceof PeakgateError && error.code === 'PG_ERR_INTERRUPTED')) return error;
-  return new PeakgateError('PG_ERR_INTERRUPTED', message, { cause: error });
+function buildSpec(driver: DriverName, ref: string, cwd: string | undefined, scenario: Scenario): BuildSpec {
+  if (driver === 'docker') return { kind: 'image', image: ref };
+  return {
+    kind: 'command',
+    command: ref,
+    ...(cwd !== undefined ? { cwd } : {}),
+    env: scenario.candidate?.kind === 'command' ? scenario.candidate.env : {},
+  };
 }
 
-function reportBadBuild(output: Output, headline: string, exit: ServiceExit, logPath: string): void {
+/** Readiness always; the phases and per-second lines only for a person at a terminal. */
+function progressPrinter(output: Output, perSecond: boolean): ProgressListener {
+  return (event) => {
+    if (event.type === 'service-ready') {
+      output.info(`peakgate: service ready at ${event.url} in ${Math.round(event.readyMs)} ms`);
+    } else if (event.type === 'phase' && perSecond) {
+      output.info(event.stage === 'warmup' ? 'warm-up' : 'measured load');
+    } else if (event.type === 'sample' && perSecond) {
+      output.info(progressLine(event.sample));
+    }
+  };
+}
+
+function reportBadBuild(output: Output, headline: string, exit: ServiceExit, logs: string): void {
   output.error(`peakgate: ${headline}`);
   if (exit.message !== undefined && !headline.includes(exit.message)) output.error(`  ${exit.message}`);
   if (exit.logTail.length > 0) {
-    output.error(`last log lines (${logPath}):`);
+    output.error(`last log lines (${logs}):`);
     for (const line of exit.logTail.slice(-20)) output.error(`  ${line}`);
   }
-  output.error('peakgate: the build is bad (exit 1)');
+  output.error('peakgate: the build is bad');
 }

@@ -1,6 +1,10 @@
-/** The human summary of a LoadResult: one table row per measured phase plus the total. */
-import type { ErrorCounts, LoadResult, PhaseResult } from '@peakgate/core';
+/**
+ * What `peakgate run` prints: the LoadResult as JSON (with `service` for --service) or a table with
+ * one row per measured phase plus the total, and progress lines for a terminal.
+ */
+import type { DriverName, ErrorCounts, LoadResult, PhaseResult, SecondSample } from '@peakgate/core';
 import Table from 'cli-table3';
+import type { Output } from '../output.js';
 
 const ms = (value: number): string => value.toFixed(value >= 100 ? 1 : value >= 10 ? 2 : 3);
 const rate = (value: number): string => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -63,25 +67,25 @@ export function renderLoadSummary(result: LoadResult): string {
 
 /**
  * The started service's figures over the measured window, as `peakgate run --service` adds them to
- * the `--json` result under `service`. The names are snake_case because other tools read them.
+ * the `--json` result under `service`. camelCase, like every JSON document peakgate writes.
  */
 export interface ServiceRunFigures {
-  run_id: string;
-  driver: 'docker' | 'process';
+  runId: string;
+  driver: DriverName;
   /** The image (docker) or shell command (process) that was started. */
   ref: string;
   /** From the start call to a passing readiness check. */
-  ready_ms: number;
+  readyMs: number;
   /** The service's own CPU time over the measured load (warm-up excluded). */
-  cpu_seconds: number;
-  cpu_per_request_ms: number;
+  cpuSeconds: number;
+  cpuPerRequestMs: number;
   /** Highest memory reading during the measured load (sampled about once a second). */
-  memory_peak_bytes: number;
+  memoryPeakBytes: number;
   /** CPU set the service ran on, or null when unpinned. */
   cpuset: string | null;
   /** CPU set this process (the load engine) ran on, or null when unpinned. */
-  load_cpuset: string | null;
-  log_path: string;
+  loadCpuset: string | null;
+  logPath: string;
   /** True when the service ended on its own (crash, OOM kill) during the load. */
   crashed: boolean;
 }
@@ -93,11 +97,30 @@ export function renderServiceSummary(figures: ServiceRunFigures): string {
   const pinning =
     figures.cpuset === null
       ? 'not pinned: service and load share the cores'
-      : `service on CPU ${figures.cpuset}, load on CPU ${figures.load_cpuset ?? 'any (pinning unavailable)'}`;
+      : `service on CPU ${figures.cpuset}, load on CPU ${figures.loadCpuset ?? 'any (pinning unavailable)'}`;
   const lines = [
-    `service ${figures.driver} ${figures.ref}  ready in ${figures.ready_ms} ms${figures.crashed ? '  CRASHED during the load' : ''}`,
-    `  CPU ${figures.cpu_seconds.toFixed(3)} s over the measured load (${figures.cpu_per_request_ms.toFixed(3)} ms per request)  memory peak ${mib(figures.memory_peak_bytes)}`,
+    `service ${figures.driver} ${figures.ref}  ready in ${figures.readyMs} ms${figures.crashed ? '  CRASHED during the load' : ''}`,
+    `  CPU ${figures.cpuSeconds.toFixed(3)} s over the measured load (${figures.cpuPerRequestMs.toFixed(3)} ms per request)  memory peak ${mib(figures.memoryPeakBytes)}`,
     `  ${pinning}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Prints the LoadResult as JSON (with `service` when given) or as the summary table. */
+export function printRunResult(
+  result: LoadResult,
+  options: { json: boolean; output: Output; service?: ServiceRunFigures },
+): void {
+  const { json, output, service } = options;
+  if (json) {
+    output.result(`${JSON.stringify(service === undefined ? result : { ...result, service }, null, 2)}\n`);
+    return;
+  }
+  output.result(renderLoadSummary(result) + (service === undefined ? '' : renderServiceSummary(service)));
+}
+
+/** One measured (or warm-up) second, for a terminal following the load. */
+export function progressLine(sample: SecondSample): string {
+  const label = sample.warmup ? 'warm-up' : `${String(sample.second + 1).padStart(3)}s`;
+  return `${label} ${sample.phase.padEnd(10)} ${String(sample.requests).padStart(7)} req ${String(sample.errors).padStart(6)} err  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms`;
 }

@@ -5,25 +5,25 @@
  */
 import { formatDuration, loadScenarioFile, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
-import type { Output } from '../output.js';
-import type { SetExitCode } from './index.js';
+import type { PeakgateCommand } from './command.js';
 
-interface ValidateOptions {
+interface ValidateFlags {
   json?: boolean;
 }
 
-export function registerValidate(program: Command, output: Output, setExitCode: SetExitCode): void {
-  program
-    .command('validate')
-    .description('check a scenario file (YAML or JSON) and print what it resolves to')
-    .argument('<scenario>', 'scenario file')
-    .option('--json', 'print the resolved scenario (defaults applied, units normalised) as JSON')
-    .action(async (file: string, options: ValidateOptions) => {
-      const scenario = await loadScenarioFile(file);
-      output.result(options.json === true ? `${JSON.stringify(scenario, null, 2)}\n` : summary(file, scenario));
-      setExitCode(0);
-    });
-}
+export const validateCommand: PeakgateCommand<ValidateFlags> = {
+  define: (program: Command) =>
+    program
+      .command('validate')
+      .description('check a scenario file (YAML or JSON) and print what it resolves to')
+      .argument('<scenario>', 'scenario file')
+      .option('--json', 'print the resolved scenario (defaults applied, units normalised) as JSON'),
+  async run({ args: [file = ''], flags, output }) {
+    const scenario = await loadScenarioFile(file);
+    output.result(flags.json === true ? `${JSON.stringify(scenario, null, 2)}\n` : summary(file, scenario));
+    return 'done';
+  },
+};
 
 /** `✓ file: scenario "name" is valid (2 phases, 3 request kinds, total duration 33s)` */
 export function summary(file: string, scenario: Scenario): string {

@@ -1,13 +1,15 @@
 /**
  * Runs one comparison end to end for `compare` and `demo`: drivers, controller, judge, report
- * files, terminal verdict. Returns the exit code: 0 pass, 1 fail, 3 when the sandbox could not
- * judge (the baseline broke too). Errors (bad flags, no engine, missing image) are thrown as
- * PeakgateErrors for main to map.
+ * files, terminal verdict. Returns the judgement. When the sandbox could not judge (the baseline
+ * broke too) the verdict and reports are still printed and written, then PG_ERR_INFRA_BASELINE is
+ * thrown; other errors (no engine, missing image, Ctrl-C) are thrown as PeakgateErrors too, for
+ * main to map to exit codes.
  */
 import { availableParallelism, cpus, hostname } from 'node:os';
 import {
   type BuildSpec,
   buildReport,
+  type DriverName,
   type Judgement,
   judge,
   PeakgateError,
@@ -21,11 +23,9 @@ import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
 import { runDirectory } from '../run-dir.js';
+import { peakgateVersion } from '../version.js';
 import { progressPrinter } from './progress-printer.js';
-import type { DriverName } from './resolve-builds.js';
 import { renderVerdict } from './verdict-table.js';
-
-const PEAKGATE_VERSION = '0.1.0';
 
 export interface ExecuteComparisonOptions {
   scenario: Scenario;
@@ -39,7 +39,7 @@ export interface ExecuteComparisonOptions {
 }
 
 export interface ExecutedComparison {
-  exitCode: 0 | 1 | 3;
+  /** A judgement with a verdict: one without (infrastructureError) is thrown as PG_ERR_INFRA_BASELINE. */
   judgement: Judgement;
   reportJson: string;
 }
@@ -72,7 +72,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
     }
     const { judgement } = outcome;
     const environment: ReportEnvironment = {
-      peakgateVersion: PEAKGATE_VERSION,
+      peakgateVersion,
       node: process.version,
       platform: process.platform,
       arch: process.arch,
@@ -115,8 +115,10 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
         }),
       );
     if (options.outDir !== undefined) output.info(`reports: ${outDir}/{report.json,summary.md,junit.xml,report.html}`);
-    const exitCode = judgement.infrastructureError !== undefined ? 3 : judgement.verdict === 'pass' ? 0 : 1;
-    return { exitCode, judgement, reportJson };
+    if (judgement.infrastructureError !== undefined) {
+      throw new PeakgateError('PG_ERR_INFRA_BASELINE', judgement.infrastructureError);
+    }
+    return { judgement, reportJson };
   } catch (error) {
     if (interrupt.signal.aborted && !(error instanceof PeakgateError && error.code === 'PG_ERR_INTERRUPTED')) {
       throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict', { cause: error });

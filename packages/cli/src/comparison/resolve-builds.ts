@@ -4,9 +4,15 @@
  * driver; `--baseline-cmd`/`--candidate-cmd` (with `--*-cwd`) always mean a command.
  * Without --driver: docker when an engine is reachable and both builds are images, else process.
  */
-import { type BuildSpec, PeakgateError, type Role, type Scenario } from '@peakgate/core';
-
-export type DriverName = 'docker' | 'process';
+import {
+  type BuildSpec,
+  type DriverName,
+  driverNames,
+  isDriverName,
+  PeakgateError,
+  type Role,
+  type Scenario,
+} from '@peakgate/core';
 
 export interface BuildFlags {
   baseline?: string;
@@ -71,8 +77,8 @@ export async function resolveBuilds(
 /** `--driver` as typed: docker, process, or absent (the caller picks a default). */
 export function parseDriver(value: string | undefined): DriverName | undefined {
   if (value === undefined) return undefined;
-  if (value === 'docker' || value === 'process') return value;
-  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected docker or process, got "${value}"`);
+  if (isDriverName(value)) return value;
+  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected ${driverNames.join(' or ')}, got "${value}"`);
 }
 
 function buildFor(role: Role, scenario: Scenario, flags: BuildFlags, driver: DriverName | undefined): BuildSpec {

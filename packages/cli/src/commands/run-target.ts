@@ -1,0 +1,51 @@
+/**
+ * `peakgate run <scenario> --target URL`: loads a service that is already running (loopback, or a
+ * host allowed with --allow-target) and prints the LoadResult. No service is started, so there
+ * are no CPU or memory figures and no trial: the load engine alone.
+ */
+import { loadScenarioFile } from '@peakgate/core';
+import { onInterrupt } from '../interrupt.js';
+import type { Output } from '../output.js';
+import type { Outcome } from './command.js';
+import { printRunResult, progressLine } from './run-summary.js';
+
+export interface RunTargetOptions {
+  file: string;
+  target: string;
+  workers?: number | undefined;
+  allowHosts: readonly string[];
+  /** Print only the LoadResult JSON on stdout (no table, no progress). */
+  json: boolean;
+  output: Output;
+}
+
+export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
+  const { output, json } = options;
+  const { assertTargetAllowed, runLoad } = await import('@peakgate/loadgen');
+  // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
+  assertTargetAllowed(options.target, options.allowHosts);
+  const scenario = await loadScenarioFile(options.file);
+  const progress = !json && process.stderr.isTTY === true;
+  const interrupt = onInterrupt((signal) =>
+    output.info(`peakgate: ${signal}: stopping the load, printing what was measured`),
+  );
+  try {
+    const result = await runLoad({
+      target: options.target,
+      plan: scenario.load,
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      allowHosts: options.allowHosts,
+      signal: interrupt.signal,
+      onSample: progress ? (sample) => output.info(progressLine(sample)) : undefined,
+      onPhase: (event) => {
+        if (progress && event.type === 'start') {
+          output.info(`${event.warmup ? 'warm-up' : 'phase'} ${event.phase} (${event.durationMs / 1000}s)`);
+        }
+      },
+    });
+    printRunResult(result, { json, output });
+    return result.interrupted ? 'interrupted' : 'done';
+  } finally {
+    interrupt.dispose();
+  }
+}
