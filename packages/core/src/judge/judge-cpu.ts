@@ -2,20 +2,24 @@
  * CPU per request over the whole run: Σ CPU time ÷ Σ requests in windows of a few seconds (a
  * ratio of sums, not a mean of ratios), from the service's cumulative CPU samples.
  */
+
+import { cpuPerRequestMs } from '../trial.js';
 import type { JudgeContext } from './judge-context.js';
 import type { MetricJudgement } from './judgement.js';
 import { windowedRatioMetric } from './ratio-metric.js';
-import { type CpuUnit, cpuWindows, ratioOfSums } from './trial-windows.js';
+import { type CpuUnit, cpuWindows } from './trial-windows.js';
 import { windowRatioInterval } from './window-intervals.js';
 
-/** CPU milliseconds per request. */
-const cpuPerRequestMs = (units: readonly CpuUnit[]): number =>
-  ratioOfSums(
-    units,
-    (unit) => unit.cpuNanos,
-    (unit) => unit.requests,
-    1e6,
-  );
+/** CPU milliseconds per request of a set of windows, by the one formula every report uses. */
+function windowsCpuPerRequestMs(units: readonly CpuUnit[]): number {
+  let cpuNanos = 0;
+  let requests = 0;
+  for (const unit of units) {
+    cpuNanos += unit.cpuNanos;
+    requests += unit.requests;
+  }
+  return cpuPerRequestMs(cpuNanos / 1e9, requests);
+}
 
 export function judgeCpu(context: JudgeContext): MetricJudgement[] {
   if (!context.requested.has('cpu.per_request')) return [];
@@ -28,7 +32,7 @@ export function judgeCpu(context: JudgeContext): MetricJudgement[] {
     context.warnings.push('CPU per request not judged: no CPU figures for one side');
     return [];
   }
-  const interval = windowRatioInterval(context, units.baseline, units.candidate, cpuPerRequestMs);
+  const interval = windowRatioInterval(context, units.baseline, units.candidate, windowsCpuPerRequestMs);
   if (interval.baseline <= 0) {
     context.warnings.push('CPU per request not judged: the baseline used no measurable CPU');
     return [];

@@ -15,7 +15,7 @@ import {
 import type { ErrorCounts, LoadResult, PhaseResult, SecondSample } from '../load-result.js';
 import type { Role } from '../scenario-model.js';
 import { createSeededRandom, type RandomSource, randomNormal } from '../statistics/seeded-random.js';
-import type { ResourceSample, ServiceExit, TrialResult } from '../trial.js';
+import { cpuPerRequestMs, type ResourceSample, type ServiceExit, type TrialResult } from '../trial.js';
 
 export interface SyntheticPhase {
   name: string;
@@ -171,7 +171,7 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
     load,
     service: {
       cpuSeconds: cpuNanos / 1e9,
-      cpuPerRequestMs: total > 0 ? cpuNanos / 1e6 / total : 0,
+      cpuPerRequestMs: cpuPerRequestMs(cpuNanos / 1e9, total),
       memoryPeakBytes,
       readyMs: 300,
       samples,

@@ -3,6 +3,7 @@
  * junit.xml, report.html, the CLI's tables, the server's pages) is rendered. Plain data only;
  * histograms are left out (they are in the trials' LoadResults if a caller keeps them).
  */
+import type { DriverName } from '../driver-name.js';
 import type { Finding, OutrightFinding } from '../judge/finding.js';
 import type { Judgement, MetricJudgement } from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
@@ -19,7 +20,7 @@ export interface ReportEnvironment {
   arch?: string;
   cores: number;
   cpuModel?: string;
-  driver: 'docker' | 'process';
+  driver: DriverName;
   dockerVersion?: string;
   /** CPU sets the service and the load engine were pinned to, when pinned. */
   cpusets?: { service?: string; load?: string };
