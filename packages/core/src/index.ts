@@ -1,6 +1,8 @@
 export { CommandLineError, splitCommandLine } from './command-line.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
+export type { BucketCounts } from './histogram-buckets.js';
+export { latencyBucketCounts } from './histogram-buckets.js';
 export type { Histogram } from './histograms.js';
 export {
   createLatencyHistogram,
