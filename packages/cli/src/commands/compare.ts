@@ -8,10 +8,11 @@ import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
+import { addMetricsOptions, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import type { SetExitCode } from './index.js';
 
-interface CompareFlags extends BuildFlags {
+interface CompareFlags extends BuildFlags, MetricsFlags {
   rounds?: string;
   maxRounds?: string;
   out?: string;
@@ -19,7 +20,7 @@ interface CompareFlags extends BuildFlags {
 }
 
 export function registerCompare(program: Command, output: Output, setExitCode: SetExitCode): void {
-  program
+  const command = program
     .command('compare')
     .description('start baseline and candidate, drive the scenario against each, and judge the candidate')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
@@ -33,22 +34,30 @@ export function registerCompare(program: Command, output: Output, setExitCode: S
     .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
     .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
     .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
-    .option('--json', 'print report.json on stdout (progress stays on stderr)')
-    .action(async (file: string, flags: CompareFlags) => {
-      const scenario = withRoundFlags(await loadScenarioFile(file), flags);
-      const builds = await resolveBuilds(scenario, flags, async () => {
-        const { dockerAvailable } = await import('@peakgate/runtime');
-        return dockerAvailable();
-      });
-      const { exitCode } = await executeComparison({
+    .option('--json', 'print report.json on stdout (progress stays on stderr)');
+  addMetricsOptions(command).action(async (file: string, flags: CompareFlags) => {
+    const scenario = withRoundFlags(await loadScenarioFile(file), flags);
+    const builds = await resolveBuilds(scenario, flags, async () => {
+      const { dockerAvailable } = await import('@peakgate/runtime');
+      return dockerAvailable();
+    });
+    const exported = await startMetricsExport(flags, scenario.name, output);
+    let verdict: 'pass' | 'fail' | 'error' = 'error';
+    try {
+      const { exitCode, judgement } = await executeComparison({
         scenario,
         ...builds,
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         json: flags.json === true,
         output,
+        ...(exported !== undefined ? { metrics: exported.metrics } : {}),
       });
+      verdict = exitCode === 3 ? 'error' : judgement.verdict;
       setExitCode(exitCode);
-    });
+    } finally {
+      await exported?.finish(verdict);
+    }
+  });
 }
 
 function withRoundFlags(scenario: Scenario, flags: CompareFlags): Scenario {

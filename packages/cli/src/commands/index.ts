@@ -4,6 +4,7 @@ import { registerCompare } from './compare.js';
 import { registerDemo } from './demo.js';
 import { registerReap } from './reap.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 import { registerValidate } from './validate.js';
 
 /** Sets the process exit code for a command that finished without throwing (0 pass, 1 fail). */
@@ -16,4 +17,5 @@ export function registerCommands(program: Command, output: Output, setExitCode: 
   registerCompare(program, output, setExitCode);
   registerDemo(program, output, setExitCode);
   registerReap(program, output, setExitCode);
+  registerServe(program, output, setExitCode);
 }

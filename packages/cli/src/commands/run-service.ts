@@ -13,7 +13,7 @@
  * (no engine, image missing, port taken) are thrown as PeakgateErrors for main to map (exit 3).
  */
 import { randomUUID } from 'node:crypto';
-import type { MeasuredWindow, Pinning, ResourceSampler } from '@peakgate/controller';
+import type { ComparisonMetrics, MeasuredWindow, Pinning, ResourceSampler } from '@peakgate/controller';
 import { type BuildSpec, type LoadResult, loadScenarioFile, PeakgateError, type ServiceExit } from '@peakgate/core';
 import type { StartedService } from '@peakgate/runtime';
 import { parseDriver } from '../comparison/resolve-builds.js';
@@ -42,6 +42,8 @@ export interface RunServiceOptions {
   workers?: number | undefined;
   json: boolean;
   output: Output;
+  /** Live Prometheus metrics (--metrics-port, --pushgateway), role `target`. */
+  metrics?: ComparisonMetrics | undefined;
 }
 
 export async function runService(options: RunServiceOptions): Promise<number> {
@@ -108,7 +110,16 @@ export async function runService(options: RunServiceOptions): Promise<number> {
     const plan = scenario.load;
     const lastMeasured = plan.phases.length - 1;
     const started = service;
-    const source = { read: () => started.sample() };
+    let lastCpuNanos: number | undefined;
+    const source = {
+      read: async () => {
+        const reading = await started.sample();
+        const delta = lastCpuNanos === undefined ? 0 : reading.cpuNanos - lastCpuNanos;
+        lastCpuNanos = reading.cpuNanos;
+        options.metrics?.observeReading('target', Math.max(0, delta) / 1e9, reading.memoryBytes);
+        return reading;
+      },
+    };
     let sampler: Promise<ResourceSampler> | undefined;
     let window: Promise<MeasuredWindow> | undefined;
     // A build that dies during the warm-up is bad; stop the load at once rather than aim it at nothing.
@@ -129,6 +140,7 @@ export async function runService(options: RunServiceOptions): Promise<number> {
         progress,
         output,
         signal: AbortSignal.any([signal, stopLoad.signal]),
+        onSample: (sample) => options.metrics?.observeSample('target', sample),
         onPhase: (event) => {
           if (event.warmup) return;
           if (event.type === 'start' && event.index === 0) sampler = ResourceSampler.start(source, SAMPLE_EVERY_MS);

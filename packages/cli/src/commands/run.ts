@@ -14,11 +14,12 @@ import { type LoadPlan, type LoadResult, loadScenarioFile, PeakgateError, type S
 import type { PhaseEvent } from '@peakgate/loadgen';
 import type { Command } from 'commander';
 import { onInterrupt } from '../interrupt.js';
+import { addMetricsOptions, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import type { SetExitCode } from './index.js';
 import { renderLoadSummary, renderServiceSummary, type ServiceRunFigures } from './run-summary.js';
 
-interface RunFlags {
+interface RunFlags extends MetricsFlags {
   target?: string;
   service?: string;
   driver?: string;
@@ -33,7 +34,7 @@ interface RunFlags {
 export const INTERRUPTED_EXIT_CODE = 130;
 
 export function registerRun(program: Command, output: Output, setExitCode: SetExitCode): void {
-  program
+  const command = program
     .command('run')
     .description('drive a scenario against one target or one started build (no baseline, no verdict)')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
@@ -59,52 +60,57 @@ export function registerRun(program: Command, output: Output, setExitCode: SetEx
     .addHelpText(
       'after',
       '\nExit codes: 0 done; 1 the --service build never got ready or crashed during the load (the build is bad;\nthe readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
-    )
-    .action(async (file: string, flags: RunFlags) => {
-      if (flags.target !== undefined && flags.service !== undefined) {
-        throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: --target and --service exclude each other; give one');
-      }
-      if (flags.target === undefined && flags.service === undefined) {
-        throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: give --target URL (a running service) or --service REF');
-      }
-      const workers = parseWorkers(flags.workers);
-      if (flags.service !== undefined) {
-        const { runService } = await import('./run-service.js');
-        const exitCode = await runService({
-          file,
-          ref: flags.service,
-          driver: flags.driver,
-          cwd: flags.serviceCwd,
-          outDir: flags.out,
-          workers,
-          json: flags.json === true,
-          output,
-        });
-        setExitCode(exitCode);
-        return;
-      }
-      for (const [flag, value] of [
-        ['--driver', flags.driver],
-        ['--service-cwd', flags.serviceCwd],
-        ['--out', flags.out],
-      ] as const) {
-        if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);
-      }
-      const target = flags.target as string;
-      // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
-      const { assertTargetAllowed } = await import('@peakgate/loadgen');
-      assertTargetAllowed(target, flags.allowTarget);
-      const scenario = await loadScenarioFile(file);
-      const result = await runLoadAndReport({
-        target,
-        plan: scenario.load,
+    );
+  addMetricsOptions(command).action(async (file: string, flags: RunFlags) => {
+    if (flags.target !== undefined && flags.service !== undefined) {
+      throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: --target and --service exclude each other; give one');
+    }
+    if (flags.target === undefined && flags.service === undefined) {
+      throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: give --target URL (a running service) or --service REF');
+    }
+    const workers = parseWorkers(flags.workers);
+    if (flags.service !== undefined) {
+      const { runService } = await import('./run-service.js');
+      const exported = await startMetricsExport(flags, (await loadScenarioFile(file)).name, output);
+      const exitCode = await runService({
+        ...(exported !== undefined ? { metrics: exported.metrics } : {}),
+        file,
+        ref: flags.service,
+        driver: flags.driver,
+        cwd: flags.serviceCwd,
+        outDir: flags.out,
         workers,
-        allowHosts: flags.allowTarget,
         json: flags.json === true,
         output,
-      });
-      setExitCode(result.interrupted ? INTERRUPTED_EXIT_CODE : 0);
-    });
+      }).finally(() => exported?.finish());
+      setExitCode(exitCode);
+      return;
+    }
+    for (const [flag, value] of [
+      ['--driver', flags.driver],
+      ['--service-cwd', flags.serviceCwd],
+      ['--out', flags.out],
+    ] as const) {
+      if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);
+    }
+    const target = flags.target as string;
+    // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
+    const { assertTargetAllowed } = await import('@peakgate/loadgen');
+    assertTargetAllowed(target, flags.allowTarget);
+    const scenario = await loadScenarioFile(file);
+    const exported = await startMetricsExport(flags, scenario.name, output);
+    exported?.metrics.begin(scenario.name, scenario.load);
+    const result = await runLoadAndReport({
+      target,
+      plan: scenario.load,
+      workers,
+      allowHosts: flags.allowTarget,
+      json: flags.json === true,
+      output,
+      ...(exported !== undefined ? { onSample: (sample) => exported.metrics.observeSample('target', sample) } : {}),
+    }).finally(() => exported?.finish());
+    setExitCode(result.interrupted ? INTERRUPTED_EXIT_CODE : 0);
+  });
 }
 
 export function parseWorkers(value: string | undefined): number | undefined {
@@ -127,6 +133,8 @@ export interface DriveLoadOptions {
   signal?: AbortSignal | undefined;
   /** Phase starts and ends (warm-up included), e.g. to read the service's CPU at the measured window's edges. */
   onPhase?: ((event: PhaseEvent) => void) | undefined;
+  /** Each second of load (live metrics). */
+  onSample?: ((sample: SecondSample) => void) | undefined;
 }
 
 /** Runs the load with optional progress lines on stderr; prints no result. */
@@ -139,7 +147,10 @@ export async function driveLoad(options: DriveLoadOptions): Promise<LoadResult> 
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     allowHosts: options.allowHosts ?? [],
     signal: options.signal,
-    onSample: progress ? (sample) => output.info(progressLine(sample)) : undefined,
+    onSample: (sample) => {
+      if (progress) output.info(progressLine(sample));
+      options.onSample?.(sample);
+    },
     onPhase: (event) => {
       if (progress && event.type === 'start') {
         output.info(`${event.warmup ? 'warm-up' : 'phase'} ${event.phase} (${event.durationMs / 1000}s)`);
@@ -174,6 +185,8 @@ export interface LoadAndReportOptions {
   progress?: boolean;
   /** Defaults to Ctrl-C / SIGTERM of this process. */
   signal?: AbortSignal;
+  /** Each second of load (live metrics). */
+  onSample?: (sample: SecondSample) => void;
 }
 
 /** Runs the load, streams progress, prints the summary (or JSON) and returns the result. */
@@ -191,6 +204,7 @@ export async function runLoadAndReport(options: LoadAndReportOptions): Promise<L
       progress: options.progress ?? (!json && process.stderr.isTTY === true),
       output,
       signal: options.signal ?? interrupt?.signal,
+      onSample: options.onSample,
     });
     printRunResult(result, { json, output });
     return result;

@@ -5,6 +5,7 @@
  * PeakgateErrors for main to map.
  */
 import { availableParallelism, cpus, hostname } from 'node:os';
+import type { ComparisonMetrics } from '@peakgate/controller';
 import {
   type BuildSpec,
   buildReport,
@@ -36,6 +37,8 @@ export interface ExecuteComparisonOptions {
   outDir?: string;
   json: boolean;
   output: Output;
+  /** Live Prometheus metrics (--metrics-port, --pushgateway): fed with progress events and resource readings. */
+  metrics?: ComparisonMetrics;
 }
 
 export interface ExecutedComparison {
@@ -55,17 +58,25 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
     output.info(`peakgate: ${signal}: stopping; removing what this run started`),
   );
   const perSecond = !options.json && process.stderr.isTTY === true;
+  const printer = progressPrinter(output, { perSecond });
+  const seams = { launcher: driverLauncher(createDriver(options.driver)), loadRunner: engineLoadRunner() };
+  const { metrics } = options;
   try {
     const outcome = await runComparison({
       scenario,
       baseline: options.baseline,
       candidate: options.candidate,
-      launcher: driverLauncher(createDriver(options.driver)),
-      loadRunner: engineLoadRunner(),
+      ...(metrics !== undefined ? metrics.instrument(seams) : seams),
       judge: (trials) => judge(trials, scenario.compare),
       outDir,
       signal: interrupt.signal,
-      onProgress: progressPrinter(output, { perSecond }),
+      onProgress:
+        metrics === undefined
+          ? printer
+          : (event) => {
+              printer(event);
+              metrics.listener(event);
+            },
     });
     if (interrupt.signal.aborted) {
       throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict');
