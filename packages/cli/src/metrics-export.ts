@@ -7,7 +7,6 @@
  */
 import type { ComparisonMetrics, VerdictLabel } from '@peakgate/controller';
 import { PeakgateError } from '@peakgate/core';
-import type { Command } from 'commander';
 import type { Output } from './output.js';
 
 export interface MetricsFlags {
@@ -22,15 +21,15 @@ export interface MetricsExport {
   finish(verdict?: VerdictLabel): Promise<void>;
 }
 
-export function addMetricsOptions(command: Command): Command {
-  return command
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics while this runs')
-    .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
-    .option(
-      '--pushgateway <url>',
-      'push the final metrics to this Prometheus Pushgateway (job peakgate, grouped by scenario)',
-    );
-}
+/** The three flags as commander `.option(...)` arguments, shared by compare and run. */
+export const METRICS_OPTIONS = {
+  port: ['--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics while this runs'],
+  host: ['--metrics-host <host>', 'address for --metrics-port', '127.0.0.1'],
+  pushgateway: [
+    '--pushgateway <url>',
+    'push the final metrics to this Prometheus Pushgateway (job peakgate, grouped by scenario)',
+  ],
+} as const;
 
 /** Starts what the flags ask for; undefined when they ask for nothing (no registry, no cost). */
 export async function startMetricsExport(

@@ -8,7 +8,7 @@ import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
-import { addMetricsOptions, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
+import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import type { SetExitCode } from './index.js';
 
@@ -20,7 +20,7 @@ interface CompareFlags extends BuildFlags, MetricsFlags {
 }
 
 export function registerCompare(program: Command, output: Output, setExitCode: SetExitCode): void {
-  const command = program
+  program
     .command('compare')
     .description('start baseline and candidate, drive the scenario against each, and judge the candidate')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
@@ -34,30 +34,33 @@ export function registerCompare(program: Command, output: Output, setExitCode: S
     .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
     .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
     .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
-    .option('--json', 'print report.json on stdout (progress stays on stderr)');
-  addMetricsOptions(command).action(async (file: string, flags: CompareFlags) => {
-    const scenario = withRoundFlags(await loadScenarioFile(file), flags);
-    const builds = await resolveBuilds(scenario, flags, async () => {
-      const { dockerAvailable } = await import('@peakgate/runtime');
-      return dockerAvailable();
-    });
-    const exported = await startMetricsExport(flags, scenario.name, output);
-    let verdict: 'pass' | 'fail' | 'error' = 'error';
-    try {
-      const { exitCode, judgement } = await executeComparison({
-        scenario,
-        ...builds,
-        ...(flags.out !== undefined ? { outDir: flags.out } : {}),
-        json: flags.json === true,
-        output,
-        ...(exported !== undefined ? { metrics: exported.metrics } : {}),
+    .option('--json', 'print report.json on stdout (progress stays on stderr)')
+    .option(...METRICS_OPTIONS.port)
+    .option(...METRICS_OPTIONS.host)
+    .option(...METRICS_OPTIONS.pushgateway)
+    .action(async (file: string, flags: CompareFlags) => {
+      const scenario = withRoundFlags(await loadScenarioFile(file), flags);
+      const builds = await resolveBuilds(scenario, flags, async () => {
+        const { dockerAvailable } = await import('@peakgate/runtime');
+        return dockerAvailable();
       });
-      verdict = exitCode === 3 ? 'error' : judgement.verdict;
-      setExitCode(exitCode);
-    } finally {
-      await exported?.finish(verdict);
-    }
-  });
+      const exported = await startMetricsExport(flags, scenario.name, output);
+      let verdict: 'pass' | 'fail' | 'error' = 'error';
+      try {
+        const { exitCode, judgement } = await executeComparison({
+          scenario,
+          ...builds,
+          ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+          json: flags.json === true,
+          output,
+          ...(exported !== undefined ? { metrics: exported.metrics } : {}),
+        });
+        verdict = exitCode === 3 ? 'error' : judgement.verdict;
+        setExitCode(exitCode);
+      } finally {
+        await exported?.finish(verdict);
+      }
+    });
 }
 
 function withRoundFlags(scenario: Scenario, flags: CompareFlags): Scenario {

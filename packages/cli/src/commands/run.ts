@@ -14,7 +14,7 @@ import { type LoadPlan, type LoadResult, loadScenarioFile, PeakgateError, type S
 import type { PhaseEvent } from '@peakgate/loadgen';
 import type { Command } from 'commander';
 import { onInterrupt } from '../interrupt.js';
-import { addMetricsOptions, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
+import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import type { SetExitCode } from './index.js';
 import { renderLoadSummary, renderServiceSummary, type ServiceRunFigures } from './run-summary.js';
@@ -34,7 +34,7 @@ interface RunFlags extends MetricsFlags {
 export const INTERRUPTED_EXIT_CODE = 130;
 
 export function registerRun(program: Command, output: Output, setExitCode: SetExitCode): void {
-  const command = program
+  program
     .command('run')
     .description('drive a scenario against one target or one started build (no baseline, no verdict)')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
@@ -60,57 +60,60 @@ export function registerRun(program: Command, output: Output, setExitCode: SetEx
     .addHelpText(
       'after',
       '\nExit codes: 0 done; 1 the --service build never got ready or crashed during the load (the build is bad;\nthe readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
-    );
-  addMetricsOptions(command).action(async (file: string, flags: RunFlags) => {
-    if (flags.target !== undefined && flags.service !== undefined) {
-      throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: --target and --service exclude each other; give one');
-    }
-    if (flags.target === undefined && flags.service === undefined) {
-      throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: give --target URL (a running service) or --service REF');
-    }
-    const workers = parseWorkers(flags.workers);
-    if (flags.service !== undefined) {
-      const { runService } = await import('./run-service.js');
-      const exported = await startMetricsExport(flags, (await loadScenarioFile(file)).name, output);
-      const exitCode = await runService({
-        ...(exported !== undefined ? { metrics: exported.metrics } : {}),
-        file,
-        ref: flags.service,
-        driver: flags.driver,
-        cwd: flags.serviceCwd,
-        outDir: flags.out,
+    )
+    .option(...METRICS_OPTIONS.port)
+    .option(...METRICS_OPTIONS.host)
+    .option(...METRICS_OPTIONS.pushgateway)
+    .action(async (file: string, flags: RunFlags) => {
+      if (flags.target !== undefined && flags.service !== undefined) {
+        throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: --target and --service exclude each other; give one');
+      }
+      if (flags.target === undefined && flags.service === undefined) {
+        throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: give --target URL (a running service) or --service REF');
+      }
+      const workers = parseWorkers(flags.workers);
+      if (flags.service !== undefined) {
+        const { runService } = await import('./run-service.js');
+        const exported = await startMetricsExport(flags, (await loadScenarioFile(file)).name, output);
+        const exitCode = await runService({
+          ...(exported !== undefined ? { metrics: exported.metrics } : {}),
+          file,
+          ref: flags.service,
+          driver: flags.driver,
+          cwd: flags.serviceCwd,
+          outDir: flags.out,
+          workers,
+          json: flags.json === true,
+          output,
+        }).finally(() => exported?.finish());
+        setExitCode(exitCode);
+        return;
+      }
+      for (const [flag, value] of [
+        ['--driver', flags.driver],
+        ['--service-cwd', flags.serviceCwd],
+        ['--out', flags.out],
+      ] as const) {
+        if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);
+      }
+      const target = flags.target as string;
+      // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
+      const { assertTargetAllowed } = await import('@peakgate/loadgen');
+      assertTargetAllowed(target, flags.allowTarget);
+      const scenario = await loadScenarioFile(file);
+      const exported = await startMetricsExport(flags, scenario.name, output);
+      exported?.metrics.begin(scenario.name, scenario.load);
+      const result = await runLoadAndReport({
+        target,
+        plan: scenario.load,
         workers,
+        allowHosts: flags.allowTarget,
         json: flags.json === true,
         output,
+        ...(exported !== undefined ? { onSample: (sample) => exported.metrics.observeSample('target', sample) } : {}),
       }).finally(() => exported?.finish());
-      setExitCode(exitCode);
-      return;
-    }
-    for (const [flag, value] of [
-      ['--driver', flags.driver],
-      ['--service-cwd', flags.serviceCwd],
-      ['--out', flags.out],
-    ] as const) {
-      if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);
-    }
-    const target = flags.target as string;
-    // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
-    const { assertTargetAllowed } = await import('@peakgate/loadgen');
-    assertTargetAllowed(target, flags.allowTarget);
-    const scenario = await loadScenarioFile(file);
-    const exported = await startMetricsExport(flags, scenario.name, output);
-    exported?.metrics.begin(scenario.name, scenario.load);
-    const result = await runLoadAndReport({
-      target,
-      plan: scenario.load,
-      workers,
-      allowHosts: flags.allowTarget,
-      json: flags.json === true,
-      output,
-      ...(exported !== undefined ? { onSample: (sample) => exported.metrics.observeSample('target', sample) } : {}),
-    }).finally(() => exported?.finish());
-    setExitCode(result.interrupted ? INTERRUPTED_EXIT_CODE : 0);
-  });
+      setExitCode(result.interrupted ? INTERRUPTED_EXIT_CODE : 0);
+    });
 }
 
 export function parseWorkers(value: string | undefined): number | undefined {
