@@ -74,7 +74,7 @@ suite('peakgate serve scraped by a real Prometheus', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'peakgate-serve-'));
     const port = await freePort();
     serveUrl = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, PEAKGATE_TOKEN: TOKEN };
+    const env: NodeJS.ProcessEnv = { ...process.env, PEAKGATE_TOKEN: TOKEN };
     delete env.MODE;
     serveProcess = spawn(
       process.execPath,

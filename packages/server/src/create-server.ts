@@ -74,11 +74,9 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: { code: 'PG_ERR_SERVER_NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: [] },
-      });
+    void reply.status(404).send({
+      error: { code: 'PG_ERR_SERVER_NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: [] },
+    });
   });
   app.addHook('preClose', async () => {
     await queue.close();
