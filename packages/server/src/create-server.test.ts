@@ -30,11 +30,13 @@ interface Script {
   release(id: string, outcome?: Partial<RunOutcome>): Promise<void>;
   waitStarted(count: number): Promise<void>;
   signals: Map<string, AbortSignal>;
+  jobs: Map<string, RunJob>;
 }
 
 function scriptedExecutor(): Script {
   const started: string[] = [];
   const signals = new Map<string, AbortSignal>();
+  const jobs = new Map<string, RunJob>();
   const releases = new Map<string, (outcome: RunOutcome) => void>();
   const until = async (check: () => boolean): Promise<void> => {
     for (let i = 0; i < 500 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
@@ -43,6 +45,7 @@ function scriptedExecutor(): Script {
   const executor: RunExecutor = (job: RunJob, signal, onProgress) =>
     new Promise<RunOutcome>((resolve, reject) => {
       started.push(job.id);
+      jobs.set(job.id, job);
       signals.set(job.id, signal);
       onProgress({
         type: 'comparison-started',
@@ -60,6 +63,7 @@ function scriptedExecutor(): Script {
     executor,
     started,
     signals,
+    jobs,
     waitStarted: (count) => until(() => started.length >= count),
     release: async (id, outcome = {}) => {
       await until(() => releases.has(id));
@@ -259,6 +263,27 @@ describe('validation', () => {
       expect(response.statusCode, url).toBe(404);
       expect(response.json().error.code, url).toBe('PG_ERR_SERVER_NOT_FOUND');
     }
+  });
+});
+
+describe('one-sided runs', () => {
+  it('queues kind "run" with its one build and refuses baseline/candidate for it', async () => {
+    await start();
+    const run = await submit({ kind: 'run', inline: SCENARIO, service: 'peakgate/balancer:leaky' });
+    expect(run).toMatchObject({ kind: 'run', status: expect.stringMatching(/queued|running/), driver: 'docker' });
+    await script.waitStarted(1);
+    expect(script.jobs.get(run.id)?.service).toEqual({ kind: 'image', image: 'peakgate/balancer:leaky' });
+    expect(script.jobs.get(run.id)?.baseline).toBeUndefined();
+    const mixed = await server.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: auth,
+      payload: { kind: 'run', inline: SCENARIO, baseline: 'peakgate/balancer:good' },
+    });
+    expect(mixed.statusCode).toBe(400);
+    await script.release(run.id, { verdict: null, files: { 'result.json': '{}\n' } });
+    await until(async () => (await getRun(run.id)).status === 'finished');
+    expect(await getRun(run.id)).toMatchObject({ verdict: null, reports: ['result.json'] });
   });
 });
 
