@@ -182,6 +182,29 @@ suite('peakgate serve scraped by a real Prometheus', () => {
     expect(empty).toEqual([]);
   }, 60_000);
 
+  it('runs a one-sided run (kind run) through the API and serves its result', async () => {
+    const response = await fetch(`${serveUrl}/runs`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ kind: 'run', inline: SCENARIO('server-run'), driver: 'process', service: build('good') }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    let status = 'queued';
+    for (let i = 0; i < 400 && (status === 'queued' || status === 'running'); i += 1) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = ((await (await fetch(`${serveUrl}/runs/${id}`, { headers: auth })).json()) as { status: string }).status;
+    }
+    expect(status, serveLog).toBe('finished');
+    const result = (await (await fetch(`${serveUrl}/runs/${id}/result.json`, { headers: auth })).json()) as {
+      load: { requests: { total: number } };
+      service: { cpuSeconds: number };
+    };
+    expect(result.load.requests.total).toBeGreaterThan(300);
+    expect(result.service.cpuSeconds).toBeGreaterThan(0);
+    expect((await fetch(`${serveUrl}/runs/${id}/report.json`, { headers: auth })).status).toBe(404);
+  }, 60_000);
+
   it('on SIGTERM cancels the running comparison, removes its services and exits 0 within 10 s', async () => {
     const response = await fetch(`${serveUrl}/runs`, {
       method: 'POST',
