@@ -49,19 +49,16 @@ export function registerServe(program: Command, output: Output, setExitCode: Set
       output.info(
         `peakgate serve: listening on ${server.url} (data ${flags.data}${token === undefined ? ', no token: loopback only' : ''})`,
       );
+      // Not disposed: the process ends after this command, and until it does a handler must stay so
+      // that another signal handler (the runtime's cleanup) does not re-raise SIGTERM and turn the
+      // clean exit 0 into death by signal. A second signal still leaves at once (exit 130).
       const interrupt = onInterrupt((signal) =>
         output.info(`peakgate serve: ${signal}: cancelling the running job, stopping`),
       );
-      try {
-        await new Promise<void>((resolve) =>
-          interrupt.signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
-        await server.close();
-        const { cleanupServices } = await import('@peakgate/controller');
-        await cleanupServices();
-      } finally {
-        interrupt.dispose();
-      }
+      await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await server.close();
+      const { cleanupServices } = await import('@peakgate/controller');
+      await cleanupServices();
       setExitCode(0);
     });
 }
