@@ -70,9 +70,6 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
       onProgress,
     });
     const { judgement } = outcome;
-    if (judgement.infrastructureError !== undefined) {
-      throw new PeakgateError('PG_ERR_INFRA_BASELINE', judgement.infrastructureError, { details: judgement.reasons });
-    }
     const environment: ReportEnvironment = {
       peakgateVersion: PEAKGATE_VERSION,
       node: process.version,
@@ -98,6 +95,10 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
     return {
       verdict: judgement.verdict,
       reasons: judgement.reasons,
+      // Like the CLI's exit 3: the report is written, but it is not a verdict on the candidate.
+      ...(judgement.infrastructureError !== undefined
+        ? { error: { code: 'PG_ERR_INFRA_BASELINE' as const, message: judgement.infrastructureError } }
+        : {}),
       files: {
         'report.json': `${JSON.stringify(report, null, 2)}\n`,
         'summary.md': renderMarkdown(report),

@@ -358,6 +358,27 @@ describe('queue', () => {
   });
 });
 
+describe('sandbox errors', () => {
+  it('ends a run the sandbox could not judge in error, with its reports and an error verdict metric', async () => {
+    await start();
+    const run = await submit();
+    await script.release(run.id, {
+      verdict: 'fail',
+      reasons: ['baseline never got ready'],
+      error: { code: 'PG_ERR_INFRA_BASELINE', message: 'the baseline failed too' },
+    });
+    await until(async () => (await getRun(run.id)).status === 'error');
+    expect(await getRun(run.id)).toMatchObject({
+      verdict: null,
+      error: { code: 'PG_ERR_INFRA_BASELINE' },
+      reports: ['report.json', 'summary.md'],
+    });
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('peakgate_comparisons_total{scenario="api-test",verdict="error"} 1');
+    expect(metrics).toContain('peakgate_last_verdict{scenario="api-test"} -1');
+  });
+});
+
 describe('server-sent events', () => {
   it('streams a run from its start to its verdict', async () => {
     await start();

@@ -8,7 +8,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComparisonMetrics, ProgressEvent, ProgressListener } from '@peakgate/controller';
-import { type BuildSpec, isPeakgateError, PeakgateError, type Scenario } from '@peakgate/core';
+import { type BuildSpec, type ErrorCode, isPeakgateError, PeakgateError, type Scenario } from '@peakgate/core';
 import { type PreparedJob, prepareJob } from './prepare-job.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
 import { RunStore as Store } from './run-store.js';
@@ -32,6 +32,8 @@ export interface RunOutcome {
   reasons: string[];
   /** Report files by name (report.json, summary.md, junit.xml, report.html, …). */
   files: Record<string, string>;
+  /** The sandbox could not judge (the baseline broke too): the run ends in `error`, its reports kept. */
+  error?: { code: ErrorCode; message: string };
 }
 
 export type RunExecutor = (job: RunJob, signal: AbortSignal, onProgress: ProgressListener) => Promise<RunOutcome>;
@@ -201,12 +203,19 @@ export class RunQueue {
       const outcome = await this.options.executor({ id: run.id, ...prepared, runDir }, signal, onProgress);
       if (signal.aborted) throw new PeakgateError('PG_ERR_INTERRUPTED', 'cancelled before a verdict');
       for (const [name, text] of Object.entries(outcome.files)) await writeAtomically(path.join(runDir, name), text);
-      run.verdict = outcome.verdict;
       run.reasons = outcome.reasons;
       run.reports = Object.keys(outcome.files).filter((name) => DOWNLOADABLE_FILES.includes(name));
-      this.finish(run, 'finished');
-      if (run.job.kind === 'compare' && outcome.verdict !== null) {
-        metrics.listener({ type: 'verdict', runId: run.id, verdict: outcome.verdict, reasons: outcome.reasons });
+      if (outcome.error !== undefined) {
+        this.finish(run, 'error');
+        run.error = outcome.error;
+        if (run.job.kind === 'compare')
+          metrics.listener({ type: 'verdict', runId: run.id, verdict: 'error', reasons: [] });
+      } else {
+        run.verdict = outcome.verdict;
+        this.finish(run, 'finished');
+        if (run.job.kind === 'compare' && outcome.verdict !== null) {
+          metrics.listener({ type: 'verdict', runId: run.id, verdict: outcome.verdict, reasons: outcome.reasons });
+        }
       }
     } catch (error) {
       if (signal.aborted) {
