@@ -271,6 +271,8 @@ suite('peakgate compare --pushgateway', () => {
       build('good'),
       '--pushgateway',
       pushgateway.url,
+      '--out',
+      path.join(dir, 'out'),
     ]);
     expect([0, 1], result.stderr).toContain(result.code);
     const text = await (await fetch(`${pushgateway.url}/metrics`)).text();
