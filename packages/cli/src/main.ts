@@ -4,12 +4,11 @@
  * below) or throws; a PeakgateError carries its code's exit code from core's errors table, a usage
  * error from commander is 2, and anything else is a bug (PG_ERR_INTERNAL, 3).
  */
-import { isPeakgateError, PeakgateError } from '@peakgate/core';
+import { isPeakgateError, PeakgateError, peakgateVersion } from '@peakgate/core';
 import { Command, CommanderError } from 'commander';
 import type { Outcome } from './commands/command.js';
 import { registerCommands } from './commands/index.js';
 import { type Output, processOutput } from './output.js';
-import { peakgateVersion } from './version.js';
 
 /** 0 pass or done, 1 the candidate (or the build) is bad, 130 interrupted (128 + SIGINT). */
 export const outcomeExitCodes = {

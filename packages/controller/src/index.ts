@@ -1,9 +1,16 @@
 export { driverLauncher, engineLoadRunner } from './adapters.js';
+export { BulkHistogram } from './bulk-histogram.js';
 export type { ComparisonOptions, ComparisonOutcome } from './comparison.js';
 export { runComparison } from './comparison.js';
 export type { CpuPlan } from './cpu-plan.js';
 export { parseCpuset, planCpus, planCpusFor } from './cpu-plan.js';
-export { ComparisonMetrics } from './metrics.js';
+export type { JudgedComparison, JudgedComparisonOptions, ReportFiles } from './judged-comparison.js';
+export { runJudgedComparison } from './judged-comparison.js';
+export { cleanupServices, launcherFor } from './launcher-for.js';
+export type { ComparisonMetricsOptions, MetricsRole, VerdictLabel } from './metrics.js';
+export { ComparisonMetrics, LATENCY_BUCKETS_SECONDS } from './metrics.js';
+export type { PushMetricsOptions } from './metrics-push.js';
+export { pushMetrics } from './metrics-push.js';
 export type { Pinning } from './pin-process.js';
 export { pinProcess } from './pin-process.js';
 export type {

@@ -26,6 +26,30 @@ export const errorCodes = {
   PG_ERR_LOAD_FAILED: { exitCode: 3, summary: 'the load engine failed' },
   PG_ERR_INFRA_BASELINE: { exitCode: 3, summary: 'the baseline failed too, so the sandbox cannot judge the candidate' },
   PG_ERR_SERVER: { exitCode: 3, summary: 'the HTTP API could not start' },
+  PG_ERR_SERVER_LISTEN: {
+    exitCode: 3,
+    summary: 'peakgate serve or --metrics-port could not listen on its host and port (taken, or no such address)',
+  },
+  PG_ERR_SERVER_TOKEN_REQUIRED: {
+    exitCode: 2,
+    summary: 'peakgate serve was asked to bind a non-loopback host without a token (PEAKGATE_TOKEN or --token-file)',
+  },
+  PG_ERR_SERVER_DATA: { exitCode: 3, summary: 'the server data directory cannot be read or written' },
+  PG_ERR_SERVER_UNAUTHORIZED: { exitCode: 2, summary: 'HTTP 401: the bearer token is missing or wrong' },
+  PG_ERR_SERVER_REQUEST_INVALID: {
+    exitCode: 2,
+    summary: 'HTTP 400: the request does not match the route schema or the API rules (the field is named)',
+  },
+  PG_ERR_SERVER_NOT_FOUND: { exitCode: 2, summary: 'HTTP 404: no such run, report or route' },
+  PG_ERR_SERVER_CONFLICT: {
+    exitCode: 2,
+    summary: 'HTTP 409: the run has already ended, or its report is not written yet',
+  },
+  PG_ERR_SERVER_BODY_TOO_LARGE: { exitCode: 2, summary: 'HTTP 413: the request body is over the size limit' },
+  PG_ERR_SERVER_SHUTTING_DOWN: {
+    exitCode: 3,
+    summary: 'HTTP 503: the server is shutting down and accepts no new runs',
+  },
   PG_ERR_INTERNAL: { exitCode: 3, summary: 'a bug in peakgate' },
   PG_ERR_INTERRUPTED: { exitCode: 130, summary: 'stopped by Ctrl-C or SIGTERM before it finished' },
 } as const satisfies Record<string, { exitCode: ExitCodeForError; summary: string }>;

@@ -3,6 +3,8 @@ export type { DriverName } from './driver-name.js';
 export { driverNames, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
+export type { BucketCounts } from './histogram-buckets.js';
+export { latencyBucketCounts } from './histogram-buckets.js';
 export type { Histogram } from './histograms.js';
 export {
   createLatencyHistogram,
@@ -99,3 +101,4 @@ export {
   parseSize,
   UnitError,
 } from './units.js';
+export { peakgateVersion } from './version.js';

@@ -1,1 +1,13 @@
-export {};
+export { bearerChecker, isLoopbackHost } from './bearer-auth.js';
+export { comparisonExecutor } from './comparison-executor.js';
+export type { PeakgateServer, ServerOptions } from './create-server.js';
+export { createServer } from './create-server.js';
+export type { MetricsEndpoint } from './metrics-endpoint.js';
+export { startMetricsEndpoint } from './metrics-endpoint.js';
+export type { RunEvent, RunExecutor, RunJob, RunOutcome } from './run-queue.js';
+export { DOWNLOADABLE_FILES, RunQueue } from './run-queue.js';
+export type { RunRecord, StoredJob } from './run-store.js';
+export { RunStore } from './run-store.js';
+export type { RunRequest, RunView } from './schemas.js';
+export type { ServeOptions, StartedServer } from './serve.js';
+export { serve } from './serve.js';

@@ -4,13 +4,15 @@
  * --baseline-cwd/--candidate-cwd for the process driver. Flags override the scenario file.
  * Outcome `pass` or `fail`; a baseline that is broken too throws PG_ERR_INFRA_BASELINE (exit 3).
  */
+import type { VerdictLabel } from '@peakgate/controller';
 import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
+import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
-interface CompareFlags extends BuildFlags {
+interface CompareFlags extends BuildFlags, MetricsFlags {
   rounds?: string;
   maxRounds?: string;
   out?: string;
@@ -33,21 +35,33 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
       .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
-      .option('--json', 'print report.json on stdout (progress stays on stderr)'),
+      .option('--json', 'print report.json on stdout (progress stays on stderr)')
+      .option(...METRICS_OPTIONS.port)
+      .option(...METRICS_OPTIONS.host)
+      .option(...METRICS_OPTIONS.pushgateway),
   async run({ args: [file = ''], flags, output }) {
     const scenario = withRoundFlags(await loadScenarioFile(file), flags);
     const builds = await resolveBuilds(scenario, flags, async () => {
       const { dockerAvailable } = await import('@peakgate/runtime');
       return dockerAvailable();
     });
-    const { judgement } = await executeComparison({
-      scenario,
-      ...builds,
-      ...(flags.out !== undefined ? { outDir: flags.out } : {}),
-      json: flags.json === true,
-      output,
-    });
-    return judgement.verdict;
+    const exported = await startMetricsExport(flags, scenario.name, output);
+    let verdict: VerdictLabel = 'error';
+    try {
+      const { judgement } = await executeComparison({
+        scenario,
+        ...builds,
+        ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+        json: flags.json === true,
+        output,
+        ...(exported !== undefined ? { metrics: exported.metrics } : {}),
+      });
+      verdict = judgement.verdict;
+      return judgement.verdict;
+    } finally {
+      // A thrown PG_ERR_INFRA_BASELINE or an interruption counts as 'error' on the dashboards.
+      await exported?.finish(verdict);
+    }
   },
 };
 

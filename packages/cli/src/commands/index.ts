@@ -5,9 +5,17 @@ import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { reapCommand } from './reap.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 
-const commands: readonly PeakgateCommand[] = [validateCommand, runCommand, compareCommand, demoCommand, reapCommand];
+const commands: readonly PeakgateCommand[] = [
+  validateCommand,
+  runCommand,
+  compareCommand,
+  demoCommand,
+  reapCommand,
+  serveCommand,
+];
 
 /**
  * Adds every command to the program. Each lives in its own module; heavy modules (dockerode,

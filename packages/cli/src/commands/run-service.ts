@@ -24,6 +24,7 @@ import {
 } from '@peakgate/core';
 import { parseDriver } from '../comparison/resolve-builds.js';
 import { onInterrupt } from '../interrupt.js';
+import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import { runDirectory } from '../run-dir.js';
 import type { Outcome } from './command.js';
@@ -43,6 +44,8 @@ export interface RunServiceOptions {
   workers?: number | undefined;
   json: boolean;
   output: Output;
+  /** --metrics-port, --metrics-host, --pushgateway: live metrics of the build under role `candidate`. */
+  metricsFlags?: MetricsFlags;
 }
 
 export async function runService(options: RunServiceOptions): Promise<Outcome> {
@@ -62,17 +65,21 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
   );
   const { signal } = interrupt;
   output.info(`peakgate: starting ${driver} service ${ref} (run ${runId}); logs in ${outDir}`);
+  const exported = await startMetricsExport(options.metricsFlags ?? {}, scenario.name, output);
+  const plain = {
+    launcher: controller.driverLauncher(runtime.createDriver(driver)),
+    loadRunner: controller.engineLoadRunner(),
+    onProgress: progressPrinter(output, !options.json && process.stderr.isTTY === true),
+  };
   try {
     const { trial, cpu } = await controller.runSingle({
       scenario,
       build: buildSpec(driver, ref, options.cwd, scenario),
-      launcher: controller.driverLauncher(runtime.createDriver(driver)),
-      loadRunner: controller.engineLoadRunner(),
+      ...(exported !== undefined ? exported.metrics.wire(plain) : plain),
       outDir,
       runId,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       signal,
-      onProgress: progressPrinter(output, !options.json && process.stderr.isTTY === true),
     });
     const { exit, load, service } = trial;
     if (!exit.ready) {
@@ -122,6 +129,7 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
     // After Ctrl-C our handler stays: the runtime's cleanup registry re-raises the signal when no
     // one else listens, which would kill the process before main prints and exits 130.
     if (!signal.aborted) interrupt.dispose();
+    await exported?.finish();
   }
 }
 

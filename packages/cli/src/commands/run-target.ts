@@ -5,6 +5,7 @@
  */
 import { loadScenarioFile } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
+import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import type { Outcome } from './command.js';
 import { printRunResult, progressLine } from './run-summary.js';
@@ -17,6 +18,8 @@ export interface RunTargetOptions {
   /** Print only the LoadResult JSON on stdout (no table, no progress). */
   json: boolean;
   output: Output;
+  /** --metrics-port, --metrics-host, --pushgateway: live metrics under role `target`. */
+  metricsFlags?: MetricsFlags;
 }
 
 export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
@@ -26,6 +29,8 @@ export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
   assertTargetAllowed(options.target, options.allowHosts);
   const scenario = await loadScenarioFile(options.file);
   const progress = !json && process.stderr.isTTY === true;
+  const exported = await startMetricsExport(options.metricsFlags ?? {}, scenario.name, output);
+  exported?.metrics.begin(scenario.name, scenario.load);
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping the load, printing what was measured`),
   );
@@ -36,7 +41,10 @@ export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
       ...(options.workers === undefined ? {} : { workers: options.workers }),
       allowHosts: options.allowHosts,
       signal: interrupt.signal,
-      onSample: progress ? (sample) => output.info(progressLine(sample)) : undefined,
+      onSample: (sample) => {
+        if (progress) output.info(progressLine(sample));
+        exported?.metrics.observeSample('target', sample);
+      },
       onPhase: (event) => {
         if (progress && event.type === 'start') {
           output.info(`${event.warmup ? 'warm-up' : 'phase'} ${event.phase} (${event.durationMs / 1000}s)`);
@@ -47,5 +55,6 @@ export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
     return result.interrupted ? 'interrupted' : 'done';
   } finally {
     interrupt.dispose();
+    await exported?.finish();
   }
 }

@@ -12,9 +12,10 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
+import { METRICS_OPTIONS, type MetricsFlags } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
-interface RunFlags {
+interface RunFlags extends MetricsFlags {
   target?: string;
   service?: string;
   driver?: string;
@@ -53,6 +54,9 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         (value: string, previous: string[]) => [...previous, value],
         [] as string[],
       )
+      .option(...METRICS_OPTIONS.port)
+      .option(...METRICS_OPTIONS.host)
+      .option(...METRICS_OPTIONS.pushgateway)
       .addHelpText(
         'after',
         '\nExit codes: 0 done; 1 the --service build never got ready or crashed during the load (the build is bad;\nthe readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
@@ -74,6 +78,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         workers,
         json,
         output,
+        metricsFlags: flags,
       });
     }
     if (flags.target === undefined) {
@@ -87,7 +92,15 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);
     }
     const { runTarget } = await import('./run-target.js');
-    return runTarget({ file, target: flags.target, workers, allowHosts: flags.allowTarget, json, output });
+    return runTarget({
+      file,
+      target: flags.target,
+      workers,
+      allowHosts: flags.allowTarget,
+      json,
+      output,
+      metricsFlags: flags,
+    });
   },
 };
 

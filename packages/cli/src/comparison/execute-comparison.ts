@@ -5,25 +5,12 @@
  * thrown; other errors (no engine, missing image, Ctrl-C) are thrown as PeakgateErrors too, for
  * main to map to exit codes.
  */
-import { availableParallelism, cpus, hostname } from 'node:os';
-import {
-  type BuildSpec,
-  buildReport,
-  type DriverName,
-  type Judgement,
-  judge,
-  PeakgateError,
-  type ReportEnvironment,
-  renderHtml,
-  renderJUnit,
-  renderMarkdown,
-  type Scenario,
-} from '@peakgate/core';
+import type { ComparisonMetrics } from '@peakgate/controller';
+import { type BuildSpec, type DriverName, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
 import { runDirectory } from '../run-dir.js';
-import { peakgateVersion } from '../version.js';
 import { progressPrinter } from './progress-printer.js';
 import { renderVerdict } from './verdict-table.js';
 
@@ -36,6 +23,8 @@ export interface ExecuteComparisonOptions {
   outDir?: string;
   json: boolean;
   output: Output;
+  /** Live Prometheus metrics (--metrics-port, --pushgateway): fed with progress events and resource readings. */
+  metrics?: ComparisonMetrics;
 }
 
 export interface ExecutedComparison {
@@ -46,65 +35,29 @@ export interface ExecutedComparison {
 
 export async function executeComparison(options: ExecuteComparisonOptions): Promise<ExecutedComparison> {
   const { output, scenario } = options;
-  const [{ driverLauncher, engineLoadRunner, runComparison }, { createDriver }] = await Promise.all([
-    import('@peakgate/controller'),
-    import('@peakgate/runtime'),
-  ]);
+  const { runJudgedComparison } = await import('@peakgate/controller');
   const outDir = runDirectory(options.outDir);
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping; removing what this run started`),
   );
   const perSecond = !options.json && process.stderr.isTTY === true;
   try {
-    const outcome = await runComparison({
+    const { outcome, files } = await runJudgedComparison({
       scenario,
+      driver: options.driver,
       baseline: options.baseline,
       candidate: options.candidate,
-      launcher: driverLauncher(createDriver(options.driver)),
-      loadRunner: engineLoadRunner(),
-      judge: (trials) => judge(trials, scenario.compare),
       outDir,
       signal: interrupt.signal,
       onProgress: progressPrinter(output, { perSecond }),
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     });
     if (interrupt.signal.aborted) {
       throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict');
     }
     const { judgement } = outcome;
-    const environment: ReportEnvironment = {
-      peakgateVersion,
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      cores: availableParallelism(),
-      ...(cpus()[0]?.model !== undefined ? { cpuModel: cpus()[0]?.model } : {}),
-      driver: options.driver,
-      cpusets: {
-        ...(outcome.cpu.serviceCpuset !== undefined ? { service: outcome.cpu.serviceCpuset } : {}),
-        ...(outcome.cpu.pinned && outcome.cpu.loadCpuset !== undefined ? { load: outcome.cpu.loadCpuset } : {}),
-      },
-      hostname: hostname(),
-    };
-    const built = buildReport({
-      // The builds actually compared (flags override the file), so the report names them.
-      scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
-      trials: outcome.trials,
-      judgement,
-      environment,
-      startedAt: outcome.startedAt,
-      finishedAt: outcome.finishedAt,
-    });
-    const reportJson = `${JSON.stringify(built, null, 2)}\n`;
-    if (options.outDir !== undefined) {
-      await writeReportFiles(outDir, {
-        'report.json': reportJson,
-        'summary.md': renderMarkdown(built),
-        'junit.xml': renderJUnit(built),
-        'report.html': renderHtml(built),
-        // The raw trials (histograms included), so a verdict can be re-derived or audited later.
-        'trials.json': `${JSON.stringify(outcome.trials)}\n`,
-      });
-    }
+    const reportJson = files['report.json'];
+    if (options.outDir !== undefined) await writeReportFiles(outDir, { ...files });
     if (options.json) output.result(reportJson);
     else
       output.result(

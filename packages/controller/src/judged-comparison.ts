@@ -1,0 +1,113 @@
+/**
+ * A comparison from builds to reports: runs it (runComparison on the named driver), judges it with
+ * core's judge, builds the report document and renders every report file. The CLI's `compare` and
+ * `demo` and the HTTP API's queue all call this one function, so a report means the same thing
+ * wherever it was made; each caller only decides where the files go and what to print.
+ */
+import { availableParallelism, cpus, hostname } from 'node:os';
+import {
+  type BuildSpec,
+  buildReport,
+  type DriverName,
+  type Judgement,
+  judge,
+  peakgateVersion,
+  type Report,
+  type ReportEnvironment,
+  renderHtml,
+  renderJUnit,
+  renderMarkdown,
+  type Scenario,
+} from '@peakgate/core';
+import { engineLoadRunner } from './adapters.js';
+import { type ComparisonOutcome, runComparison } from './comparison.js';
+import { launcherFor } from './launcher-for.js';
+import type { ComparisonMetrics } from './metrics.js';
+import type { ProgressListener } from './progress.js';
+
+export interface JudgedComparisonOptions {
+  scenario: Scenario;
+  driver: DriverName;
+  baseline: BuildSpec;
+  candidate: BuildSpec;
+  /** Logs and raw files of the run go here. */
+  outDir: string;
+  runId?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Live Prometheus metrics: fed with the progress events and each resource reading. */
+  metrics?: ComparisonMetrics;
+}
+
+/** The files of a finished comparison, by name, ready to be written side by side. */
+export interface ReportFiles {
+  'report.json': string;
+  'summary.md': string;
+  'junit.xml': string;
+  'report.html': string;
+  /** The raw trials (histograms included), so a verdict can be re-derived or audited later. */
+  'trials.json': string;
+}
+
+export interface JudgedComparison {
+  outcome: ComparisonOutcome<Judgement>;
+  report: Report;
+  files: ReportFiles;
+}
+
+export async function runJudgedComparison(options: JudgedComparisonOptions): Promise<JudgedComparison> {
+  const { scenario, metrics } = options;
+  const plain = {
+    launcher: launcherFor(options.driver),
+    loadRunner: engineLoadRunner(),
+    onProgress: options.onProgress,
+  };
+  const seams = metrics !== undefined ? metrics.wire(plain) : plain;
+  const outcome = await runComparison({
+    scenario,
+    baseline: options.baseline,
+    candidate: options.candidate,
+    launcher: seams.launcher,
+    loadRunner: seams.loadRunner,
+    judge: (trials) => judge(trials, scenario.compare),
+    outDir: options.outDir,
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(seams.onProgress !== undefined ? { onProgress: seams.onProgress } : {}),
+  });
+  const report = buildReport({
+    // The builds actually compared (flags override the file), so the report names them.
+    scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
+    trials: outcome.trials,
+    judgement: outcome.judgement,
+    environment: reportEnvironment(options.driver, outcome),
+    startedAt: outcome.startedAt,
+    finishedAt: outcome.finishedAt,
+  });
+  const files: ReportFiles = {
+    'report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'summary.md': renderMarkdown(report),
+    'junit.xml': renderJUnit(report),
+    'report.html': renderHtml(report),
+    'trials.json': `${JSON.stringify(outcome.trials)}\n`,
+  };
+  return { outcome, report, files };
+}
+
+function reportEnvironment(driver: DriverName, outcome: ComparisonOutcome<Judgement>): ReportEnvironment {
+  const cpuModel = cpus()[0]?.model;
+  return {
+    peakgateVersion,
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cores: availableParallelism(),
+    ...(cpuModel !== undefined ? { cpuModel } : {}),
+    driver,
+    cpusets: {
+      ...(outcome.cpu.serviceCpuset !== undefined ? { service: outcome.cpu.serviceCpuset } : {}),
+      ...(outcome.cpu.pinned && outcome.cpu.loadCpuset !== undefined ? { load: outcome.cpu.loadCpuset } : {}),
+    },
+    hostname: hostname(),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The real service launcher for a driver name, so callers above the controller (the HTTP API)
+ * need not import @peakgate/runtime themselves: arrows stay server → controller → runtime.
+ */
+import type { DriverName } from '@peakgate/core';
+import { cleanupAll, createDriver } from '@peakgate/runtime';
+import { driverLauncher } from './adapters.js';
+import type { ServiceLauncher } from './ports.js';
+
+export function launcherFor(driver: DriverName): ServiceLauncher {
+  return driverLauncher(createDriver(driver));
+}
+
+/** Stops and removes every service this process still has running (SIGTERM of a server). */
+export async function cleanupServices(): Promise<void> {
+  await cleanupAll();
+}

@@ -1,0 +1,61 @@
+/**
+ * The real executor: runs a queued job through the controller, as the CLI does. A comparison is
+ * runJudgedComparison (the same run, judge and report files as `peakgate compare`); a one-sided
+ * run is runSingle on a fresh build (as `peakgate run --service`). Both are wired to the server's
+ * registry so /metrics shows their requests, latency, CPU and memory live.
+ */
+import {
+  type ComparisonMetrics,
+  engineLoadRunner,
+  launcherFor,
+  runJudgedComparison,
+  runSingle,
+} from '@peakgate/controller';
+import { PeakgateError } from '@peakgate/core';
+import type { RunExecutor, RunOutcome } from './run-queue.js';
+
+export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
+  return async (job, signal, onProgress): Promise<RunOutcome> => {
+    if (job.kind === 'run') {
+      if (job.service === undefined) throw new PeakgateError('PG_ERR_INTERNAL', 'run without a build');
+      const seams = metrics.wire({ launcher: launcherFor(job.driver), loadRunner: engineLoadRunner(), onProgress });
+      const { trial } = await runSingle({
+        scenario: job.scenario,
+        build: job.service,
+        ...seams,
+        outDir: job.runDir,
+        runId: job.id.slice(0, 8),
+        signal,
+      });
+      return {
+        verdict: null,
+        reasons: trial.exit.message ? [trial.exit.message] : [],
+        files: { 'result.json': `${JSON.stringify(trial, null, 2)}\n` },
+      };
+    }
+    if (job.baseline === undefined || job.candidate === undefined) {
+      throw new PeakgateError('PG_ERR_INTERNAL', 'comparison without builds');
+    }
+    const { outcome, files } = await runJudgedComparison({
+      scenario: job.scenario,
+      driver: job.driver,
+      baseline: job.baseline,
+      candidate: job.candidate,
+      outDir: job.runDir,
+      runId: job.id.slice(0, 8),
+      signal,
+      onProgress,
+      metrics,
+    });
+    const { judgement } = outcome;
+    return {
+      verdict: judgement.verdict,
+      reasons: judgement.reasons,
+      // Like the CLI's exit 3: the report is written, but it is not a verdict on the candidate.
+      ...(judgement.infrastructureError !== undefined
+        ? { error: { code: 'PG_ERR_INFRA_BASELINE' as const, message: judgement.infrastructureError } }
+        : {}),
+      files: { ...files },
+    };
+  };
+}
