@@ -56,7 +56,7 @@ describe('ComparisonMetrics', () => {
   it('records the verdict, its time and the comparison duration', async () => {
     const metrics = new ComparisonMetrics({ processMetrics: false });
     metrics.listener({ type: 'comparison-started', runId: 'r', scenario: 'shop', driver: 'process', plannedRounds: 1 });
-    metrics.listener({ type: 'verdict', runId: 'r', verdict: 'fail', reasons: [] });
+    metrics.observeVerdict('fail');
     const { body } = await metrics.exposition();
     expect(line(body, 'peakgate_comparisons_total{scenario="shop",verdict="fail"}')).toBe(1);
     expect(line(body, 'peakgate_last_verdict{scenario="shop"}')).toBe(0);
@@ -71,6 +71,7 @@ describe('ComparisonMetrics', () => {
     const service: RunningService = {
       url: 'http://127.0.0.1:1',
       readyMs: 1,
+      logPath: '/dev/null',
       exited: new Promise(() => {}),
       stop: async () => ({ ready: true, crashed: false, oomKilled: false, exitCode: 0, logTail: [] }),
       read: async () => ({ cpuNanos, memoryBytes: 5_000_000 }),

@@ -1,8 +1,14 @@
-import type { Judgement } from '@peakgate/core';
+import type { Judgement, OutrightFinding } from '@peakgate/core';
 import { describe, expect, it } from 'vitest';
 import { renderVerdict } from './verdict-table.js';
 
-const crash = { kind: 'crashed', role: 'baseline', round: 1, exitCode: 139, logTail: ['Segmentation fault'] } as const;
+const crash: OutrightFinding = {
+  kind: 'crashed',
+  role: 'baseline',
+  round: 1,
+  exitCode: 139,
+  logTail: ['Segmentation fault'],
+};
 
 function judgement(overrides: Partial<Judgement>): Judgement {
   return {

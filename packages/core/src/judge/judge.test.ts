@@ -13,6 +13,7 @@ const spec = (overrides: Partial<CompareSpec> = {}): CompareSpec => ({
   limits: {},
   slo: {},
   confidence: 0.95,
+  schedule: 'duet',
   ...overrides,
 });
 

@@ -7,9 +7,16 @@ import { formatChange, formatInterval, formatLimit, formatMetricChange, formatPo
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
-import { buildReport, type Report, type ReportEnvironment } from './report-model.js';
+import { buildReport, type Report, type ReportEnvironment, type ReportFinding } from './report-model.js';
 
-const compare: CompareSpec = { rounds: 2, maxRounds: 4, limits: {}, slo: { error_rate: 0.01 }, confidence: 0.95 };
+const compare: CompareSpec = {
+  rounds: 2,
+  maxRounds: 4,
+  limits: {},
+  slo: { error_rate: 0.01 },
+  confidence: 0.95,
+  schedule: 'duet',
+};
 const scenario: Scenario = {
   name: 'checkout <peak> & "burst"',
   service: {
@@ -97,7 +104,7 @@ function assertWellFormedXml(xml: string): string[] {
     if (stack.length === 0) roots++;
     names.push(name as string);
     if (!selfClosing) stack.push(name as string);
-    if (body.lastIndex === body.length) break;
+    if (token.lastIndex === body.length) break;
   }
   if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`);
   if (roots !== 1) throw new Error(`${roots} root elements`);
@@ -174,13 +181,20 @@ describe('renderMarkdown', () => {
   it('heads a log excerpt with the finding, not with the text up to its first colon', () => {
     const report = failingReport();
     const crash = report.findings[0];
-    if (!crash) throw new Error('no finding');
-    const notReady = { ...crash, kind: 'not-ready' as const, detail: 'connect ECONNREFUSED 127.0.0.1:8080' };
-    const markdown = renderMarkdown({ ...report, findings: [{ ...notReady, message: '' }] });
+    if (crash?.kind !== 'crashed') throw new Error('no crash finding');
+    const notReady: ReportFinding = {
+      kind: 'not-ready',
+      role: crash.role,
+      round: crash.round,
+      logTail: crash.logTail,
+      detail: 'connect ECONNREFUSED 127.0.0.1:8080',
+      message: '',
+    };
+    const markdown = renderMarkdown({ ...report, findings: [notReady] });
     expect(markdown).toContain(
       '<details><summary>candidate never became ready in round 2 (connect ECONNREFUSED 127.0.0.1:8080): last log lines</summary>',
     );
-    const html = renderHtml({ ...report, findings: [{ ...notReady, message: '' }] });
+    const html = renderHtml({ ...report, findings: [notReady] });
     expect(html).toContain('<h3>candidate never became ready in round 2 (connect ECONNREFUSED 127.0.0.1:8080)</h3>');
   });
 
