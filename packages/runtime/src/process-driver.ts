@@ -10,8 +10,8 @@ import { registerCleanup } from './cleanup-registry.js';
 import { findFreePort, portInUse, portTaken } from './free-port.js';
 import { LogSink } from './log-sink.js';
 import { ServiceNotReadyError } from './not-ready-error.js';
-import { readProcStat, treeUsage } from './proc-stat.js';
-import { recordProcess } from './process-registry.js';
+import { readCmdline, readProcStat, treeUsage } from './proc-stat.js';
+import { ensureRecordsDir, type RecordedProcess, recordProcess } from './process-registry.js';
 import { describeCheck, waitForReady } from './readiness.js';
 import { SamplingLoop } from './sampling-loop.js';
 import type { ResourceReading, ServiceDriver, StartedService, StartOptions, StoppedService } from './service-driver.js';
@@ -44,6 +44,8 @@ export class ProcessDriver implements ServiceDriver {
       throw new PeakgateError('PG_ERR_RUNTIME_START', 'the process driver measures CPU from /proc and needs Linux');
     const startedAt = performance.now();
     options.signal?.throwIfAborted();
+    // Refuse an unsafe state directory before there is a process group we could not record.
+    ensureRecordsDir();
     const port = await findFreePort();
     const logs = await LogSink.create(options.outDir, options.role, options.trial);
     const cpuset = options.cpuset ?? service.resources.cpuset;
@@ -65,15 +67,22 @@ export class ProcessDriver implements ServiceDriver {
         cause: error,
       });
     }
-    const handle = new ProcessService(
-      child,
-      build.command,
-      port,
-      logs,
-      options,
-      this.options,
-      pinned ? cpuset : undefined,
-    );
+    let handle: ProcessService;
+    try {
+      handle = new ProcessService(
+        child,
+        argv,
+        build.command,
+        port,
+        logs,
+        options,
+        this.options,
+        pinned ? cpuset : undefined,
+      );
+    } catch (error) {
+      await logs.close();
+      throw error;
+    }
     try {
       await handle.launch(service, startedAt);
       return handle;
@@ -99,12 +108,13 @@ class ProcessService implements StartedService {
   private stopping: Promise<StoppedService> | undefined;
   private readonly usage = new UsageTracker();
   private readonly unregister: () => void;
-  private readonly unrecord: () => void;
+  private readonly record: RecordedProcess | undefined;
   private readonly sampling = new SamplingLoop(() => this.sample());
   private readonly outputDone: Promise<void>;
 
   constructor(
     child: ChildProcess,
+    argv: string[],
     command: string,
     readonly port: number,
     private readonly logs: LogSink,
@@ -139,6 +149,7 @@ class ProcessService implements StartedService {
         resolve(this.endRecord);
       });
     });
+    this.record = this.recordGroup(argv, command);
     this.unregister = registerCleanup({
       description: `process group ${this.pgid} (${command})`,
       cleanup: async () => {
@@ -146,16 +157,31 @@ class ProcessService implements StartedService {
       },
       cleanupSync: () => this.killGroup('SIGKILL'),
     });
-    this.unrecord =
-      this.pgid > 0
-        ? recordProcess({
-            pgid: this.pgid,
-            leaderStartTicks: readProcStat(this.pgid)?.startTicks,
-            runId: options.runId,
-            role: options.role,
-            command,
-          })
-        : () => undefined;
+  }
+
+  /**
+   * The record reap() needs if we die by SIGKILL. spawn() returns after the exec, so the leader's
+   * start time and command line are those of the process we started (until the shell itself
+   * exec's into the service: launch() adds that command line once the service is ready).
+   */
+  private recordGroup(argv: string[], command: string): RecordedProcess | undefined {
+    const leader = this.pgid > 0 ? readProcStat(this.pgid) : undefined;
+    if (leader === undefined) return undefined; // gone already: nothing to leave behind
+    const seen = readCmdline(this.pgid);
+    try {
+      return recordProcess({
+        pgid: this.pgid,
+        leaderStartTicks: leader.startTicks,
+        leaderCmdlines: seen === undefined ? [argv] : [argv, seen],
+        runId: this.options.runId,
+        role: this.options.role,
+        command,
+      });
+    } catch (error) {
+      // Unrecorded, a SIGKILL of ours would leak the group: do not let it run.
+      this.killGroup('SIGKILL');
+      throw error;
+    }
   }
 
   get logPath(): string {
@@ -175,6 +201,8 @@ class ProcessService implements StartedService {
       signal: this.options.signal,
     });
     if (outcome.ok) {
+      const cmdline = readCmdline(this.pgid);
+      if (cmdline !== undefined) this.record?.seen(cmdline);
       this.ready = true;
       this.readyMs = Math.round(performance.now() - startedAt);
       await this.sample();
@@ -279,7 +307,7 @@ class ProcessService implements StartedService {
     await within(this.groupGone(), 2000);
     await within(this.outputDone, 1000);
     this.unregister();
-    this.unrecord();
+    this.record?.remove();
     this.resolveExited(this.exitRecord(crashedBefore));
     const exit = await this.exited;
     await this.logs.close();
