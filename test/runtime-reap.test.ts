@@ -38,9 +38,14 @@ import {
 const runtimeDist = path.join(root, 'packages/runtime/dist/index.js');
 const bin = path.join(root, 'packages/cli/bin/peakgate.js');
 
-/** A peakgate-like owner process: starts one service with the built runtime, prints its id, then idles. */
+/**
+ * A peakgate-like owner process: starts one service with the built runtime, prints its id, then
+ * idles. The runtime installs no signal handlers; like the CLI (cli/src/interrupt.ts), the owner
+ * answers SIGTERM with cleanupAll() and then ends by the signal as asked.
+ */
 const OWNER = `
-import { DockerDriver, ProcessDriver } from ${JSON.stringify(runtimeDist)};
+import { cleanupAll, DockerDriver, ProcessDriver } from ${JSON.stringify(runtimeDist)};
+process.once('SIGTERM', () => void cleanupAll(10000).finally(() => process.kill(process.pid, 'SIGTERM')));
 const env = process.env;
 const spec = { port: 8080, ready: { kind: 'http', path: '/healthz', timeoutMs: 15000 }, env: {}, resources: {}, network: 'host' };
 const driver = env.OWNER_DRIVER === 'docker' ? new DockerDriver() : new ProcessDriver();

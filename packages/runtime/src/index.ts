@@ -1,5 +1,5 @@
 export type { CleanupEntry } from './cleanup-registry.js';
-export { cleanupAll, pendingCleanups, registerCleanup } from './cleanup-registry.js';
+export { cleanupAll, cleanupAllSync, pendingCleanups, registerCleanup } from './cleanup-registry.js';
 export type { CreateDriverOptions } from './create-driver.js';
 export { createDriver } from './create-driver.js';
 export {
@@ -29,6 +29,7 @@ export type {
   DriverName,
   ResourceReading,
   ServiceDriver,
+  ServiceState,
   StartedService,
   StartOptions,
   StoppedService,
