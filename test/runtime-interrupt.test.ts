@@ -16,8 +16,10 @@ import {
   dockerOk,
   dockerSkipReason,
   ensureImages,
+  exists,
   labelledContainers,
   root,
+  until,
 } from './runtime-support.js';
 
 /** Long enough that only a signal ends it: 1 s warm-up, then 60 s at 20 req/s. */
@@ -69,24 +71,6 @@ function startRun(args: string[]): Cli {
   return { child, stderr: () => stderr, exited };
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Waits until the measured load runs (the service is ready and the warm-up is over). */
 async function loadRunning(cli: Cli): Promise<void> {
   expect(await until(() => cli.stderr().includes('service ready at'), 30_000), cli.stderr()).toBe(true);
@@ -104,13 +88,13 @@ describe.skipIf(process.platform !== 'linux')('interrupting `peakgate run --serv
     const cli = startRun(['--service', `node ${balancerScript}`, '--driver', 'process', '--out', outDir]);
     await loadRunning(cli);
     const pid = await pidFromLog(outDir);
-    expect(alive(pid)).toBe(true);
+    expect(exists(pid)).toBe(true);
     const sentAt = performance.now();
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(130);
     expect(performance.now() - sentAt).toBeLessThan(5000);
     expect(cli.stderr()).toContain('SIGTERM');
-    expect(alive(pid)).toBe(false);
+    expect(exists(pid)).toBe(false);
   }, 60_000);
 
   it('a second SIGINT leaves at once with 130 and SIGKILLs a service that ignores SIGTERM', async () => {
@@ -118,7 +102,7 @@ describe.skipIf(process.platform !== 'linux')('interrupting `peakgate run --serv
     const cli = startRun(['--service', STUBBORN, '--driver', 'process', '--out', outDir]);
     await loadRunning(cli);
     const pid = await pidFromLog(outDir);
-    expect(alive(pid)).toBe(true);
+    expect(exists(pid)).toBe(true);
     cli.child.kill('SIGINT');
     // The first one sent SIGTERM, which this service ignores: the stop waits out its grace period.
     await new Promise((r) => setTimeout(r, 500));
@@ -127,7 +111,7 @@ describe.skipIf(process.platform !== 'linux')('interrupting `peakgate run --serv
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(130);
     expect(performance.now() - secondAt).toBeLessThan(1500);
-    expect(await until(() => !alive(pid), 2000)).toBe(true);
+    expect(await until(() => !exists(pid), 2000)).toBe(true);
   }, 60_000);
 });
 

@@ -11,28 +11,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDocker,
-  DockerDriver,
-  LABEL_HOST,
-  LABEL_MANAGED,
-  LABEL_PID,
-  LABEL_PID_NAMESPACE,
-  LABEL_PID_START,
-  LABEL_ROLE,
-  LABEL_RUN,
-  ProcessDriver,
-  reap,
-} from '../packages/runtime/dist/index.js';
+import { createDocker, DockerDriver, ProcessDriver, reap } from '../packages/runtime/dist/index.js';
 import {
   balancerScript,
   dockerOk,
   dockerSkipReason,
   ensureImages,
+  exists,
+  firstLine,
   labelledContainers,
   root,
   serviceSpec,
   uniqueRunId,
+  until,
 } from './runtime-support.js';
 
 const runtimeDist = path.join(root, 'packages/runtime/dist/index.js');
@@ -62,14 +53,7 @@ async function startOwner(driver: 'docker' | 'process', runId: string, outDir: s
     env: { ...process.env, OWNER_DRIVER: driver, OWNER_RUN: runId, OWNER_OUT: outDir, OWNER_SCRIPT: balancerScript },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      if (buffer.includes('\n')) resolve(buffer.split('\n')[0] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`owner exited with ${code} before starting`)));
-  });
+  const line = await firstLine(child);
   return { child, ...(JSON.parse(line) as { id: string; url: string }) };
 }
 
@@ -80,23 +64,7 @@ async function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise
   await exited;
 }
 
-async function until(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const groupAlive = (pgid: number) => exists(-pgid);
 
 /** A pid that no process has any more (a child that already exited). */
 function deadPid(): number {
@@ -193,25 +161,26 @@ describe.skipIf(!dockerOk)(`reaping containers (skipped: ${dockerOk ? '-' : dock
     const runId = uniqueRunId('rt-labels');
     runIds.push(runId);
     const docker = createDocker();
+    // The label names are a documented contract (docs/runtimes.md), so they are spelled out here.
     const full = {
-      [LABEL_MANAGED]: 'true',
-      [LABEL_RUN]: runId,
-      [LABEL_ROLE]: 'candidate',
-      [LABEL_PID]: String(deadPid()),
+      'peakgate.managed': 'true',
+      'peakgate.run': runId,
+      'peakgate.role': 'candidate',
+      'peakgate.pid': String(deadPid()),
       // A start time no live process has: the owner is dead even if its pid was taken again.
-      [LABEL_PID_START]: '1',
-      [LABEL_HOST]: hostname(),
-      ...(ourNamespace !== undefined ? { [LABEL_PID_NAMESPACE]: ourNamespace } : {}),
+      'peakgate.pid-start': '1',
+      'peakgate.host': hostname(),
+      ...(ourNamespace !== undefined ? { 'peakgate.pid-ns': ourNamespace } : {}),
     };
-    const { [LABEL_PID]: _pid, ...withoutPid } = full;
+    const { 'peakgate.pid': _pid, ...withoutPid } = full;
     const create = async (labels: Record<string, string>) =>
       (await docker.createContainer({ Image: 'peakgate/balancer:good', Labels: labels })).id;
     const ids = {
       // What the probe planted: managed and host only.
-      partial: await create({ [LABEL_MANAGED]: 'true', [LABEL_HOST]: hostname(), [LABEL_RUN]: runId }),
+      partial: await create({ 'peakgate.managed': 'true', 'peakgate.host': hostname(), 'peakgate.run': runId }),
       noPid: await create(withoutPid),
-      badPid: await create({ ...full, [LABEL_PID]: 'NaN' }),
-      otherNamespace: await create({ ...full, [LABEL_PID_NAMESPACE]: 'pid:[1]' }),
+      badPid: await create({ ...full, 'peakgate.pid': 'NaN' }),
+      otherNamespace: await create({ ...full, 'peakgate.pid-ns': 'pid:[1]' }),
       // The control: every label right, owner dead. Without it this test could not fail.
       orphan: await create(full),
     };
@@ -258,14 +227,7 @@ describe.skipIf(!dockerOk)(`reaping containers (skipped: ${dockerOk ? '-' : dock
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       try {
-        const line = await new Promise<string>((resolve, reject) => {
-          let buffer = '';
-          parent.stdout?.on('data', (chunk: Buffer) => {
-            buffer += chunk.toString();
-            if (buffer.includes('\n')) resolve(buffer.split('\n')[0] as string);
-          });
-          parent.once('exit', (code) => reject(new Error(`parent exited with ${code}`)));
-        });
+        const line = await firstLine(parent);
         const { ownerPid, id } = JSON.parse(line) as { ownerPid: number; id: string };
         expect(await until(() => procState(ownerPid) === 'Z', 5000)).toBe(true);
         expect(await labelledContainers(runId)).toEqual([id]);
