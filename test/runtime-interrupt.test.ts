@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,8 +77,11 @@ async function loadRunning(cli: Cli): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
 }
 
+/** The service's pid, from the one log file in outDir (both services print `pid=N` when they listen). */
 async function pidFromLog(outDir: string): Promise<number> {
-  const log = await readFile(path.join(outDir, 'candidate-0.log'), 'utf8');
+  const logs = (await readdir(outDir)).filter((name) => name.endsWith('.log'));
+  expect(logs).toHaveLength(1);
+  const log = await readFile(path.join(outDir, logs[0] as string), 'utf8');
   return Number(/pid=(\d+)/.exec(log)?.[1]);
 }
 
