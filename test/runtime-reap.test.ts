@@ -356,6 +356,18 @@ describe.skipIf(process.platform !== 'linux')('reaping process groups', () => {
         chownSync(dir, 65534, 65534);
         await expect(reap({ skipDocker: true })).rejects.toMatchObject({ code: 'PG_ERR_RUNTIME_STATE_DIR' });
       }
+      // One that cannot be made (under /proc, where Node's recursive mkdir would spin forever): refused at once.
+      process.env.XDG_STATE_HOME = '/proc/peakgate-nonexistent';
+      const startedAt = performance.now();
+      await expect(
+        new ProcessDriver().start(
+          { kind: 'command', command: `exec node ${balancerScript}`, env: { MODE: 'good' } },
+          serviceSpec(),
+          { runId: uniqueRunId('rt-unsafe'), role: 'candidate', outDir },
+        ),
+      ).rejects.toMatchObject({ code: 'PG_ERR_RUNTIME_STATE_DIR' });
+      expect(performance.now() - startedAt).toBeLessThan(2000);
+      process.env.XDG_STATE_HOME = home;
       // Once it is private again it is used.
       chownSync(dir, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
       chmodSync(dir, 0o700);

@@ -85,7 +85,11 @@ export function recordProcess(record: NewRecord): RecordedProcess {
     seen(cmdline) {
       if (removed || full.leaderCmdlines.some((known) => sameArgs(known, cmdline))) return;
       full.leaderCmdlines.push(cmdline);
-      writePrivate(file, JSON.stringify(full));
+      try {
+        writePrivate(file, JSON.stringify(full));
+      } catch {
+        // Best effort: without it a later reap() cannot prove the group ours and leaves it alone.
+      }
     },
     remove() {
       removed = true;

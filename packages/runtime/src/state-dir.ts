@@ -4,23 +4,34 @@
  * a directory someone else can write to is refused rather than trusted: a predictable folder in
  * /tmp let another local user plant a record and have an arbitrary process group killed.
  */
-import { lstatSync, mkdirSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PeakgateError } from '@peakgate/core';
+import { makeDirectory } from './make-directory.js';
 
 /** The directory, checked; with create, made (0700) when absent; undefined when absent and not created. */
 export function privateStateDir(options: { create: boolean }): string | undefined {
   const dir = stateDirPath();
-  let stats = lstatOrUndefined(dir);
-  if (stats === undefined) {
-    if (!options.create) return undefined;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    stats = lstatSync(dir);
+  try {
+    let stats = lstatOrUndefined(dir);
+    if (stats === undefined) {
+      if (!options.create) return undefined;
+      makeDirectory(dir, 0o700);
+      stats = lstatSync(dir);
+    }
+    assertPrivate(dir, stats);
+    assertParentSafe(dir);
+    return dir;
+  } catch (error) {
+    if (error instanceof PeakgateError) throw error;
+    // EACCES, EROFS (a read-only home in CI), ENOTDIR on the way: say which directory and what to do.
+    throw new PeakgateError(
+      'PG_ERR_RUNTIME_STATE_DIR',
+      `cannot use the state directory ${dir}: ${(error as Error).message}; set XDG_STATE_HOME to a directory of your own`,
+      { cause: error },
+    );
   }
-  assertPrivate(dir, stats);
-  assertParentSafe(dir);
-  return dir;
 }
 
 /** Where the state directory is, by the XDG base directory rules (a relative XDG_STATE_HOME is ignored). */
