@@ -328,6 +328,15 @@ describe.skipIf(process.platform !== 'linux')('reaping process groups', () => {
 
   it('refuses a state directory that others may write to or that is not ours (exit 3), and kills nothing', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'peakgate-rt-unsafe-'));
+    // The process driver refuses before it spawns anything.
+    const expectRefusedStart = () =>
+      expect(
+        new ProcessDriver().start(
+          { kind: 'command', command: `exec node ${balancerScript}`, env: { MODE: 'good' } },
+          serviceSpec(),
+          { runId: uniqueRunId('rt-unsafe'), role: 'candidate', outDir },
+        ),
+      ).rejects.toMatchObject({ code: 'PG_ERR_RUNTIME_STATE_DIR' });
     const previous = process.env.XDG_STATE_HOME;
     process.env.XDG_STATE_HOME = home;
     try {
@@ -335,13 +344,7 @@ describe.skipIf(process.platform !== 'linux')('reaping process groups', () => {
       mkdirSync(dir);
       chmodSync(dir, 0o777);
       await expect(reap({ skipDocker: true })).rejects.toMatchObject({ code: 'PG_ERR_RUNTIME_STATE_DIR' });
-      await expect(
-        new ProcessDriver().start(
-          { kind: 'command', command: `exec node ${balancerScript}`, env: { MODE: 'good' } },
-          serviceSpec(),
-          { runId: uniqueRunId('rt-unsafe'), role: 'candidate', outDir },
-        ),
-      ).rejects.toMatchObject({ code: 'PG_ERR_RUNTIME_STATE_DIR' });
+      await expectRefusedStart();
       const cli = spawnSync(process.execPath, [bin, 'reap'], {
         cwd: root,
         encoding: 'utf8',
@@ -359,13 +362,7 @@ describe.skipIf(process.platform !== 'linux')('reaping process groups', () => {
       // One that cannot be made (under /proc, where Node's recursive mkdir would spin forever): refused at once.
       process.env.XDG_STATE_HOME = '/proc/peakgate-nonexistent';
       const startedAt = performance.now();
-      await expect(
-        new ProcessDriver().start(
-          { kind: 'command', command: `exec node ${balancerScript}`, env: { MODE: 'good' } },
-          serviceSpec(),
-          { runId: uniqueRunId('rt-unsafe'), role: 'candidate', outDir },
-        ),
-      ).rejects.toMatchObject({ code: 'PG_ERR_RUNTIME_STATE_DIR' });
+      await expectRefusedStart();
       expect(performance.now() - startedAt).toBeLessThan(2000);
       process.env.XDG_STATE_HOME = home;
       // Once it is private again it is used.
