@@ -56,7 +56,8 @@ interface Cli {
 }
 
 function startRun(args: string[]): Cli {
-  const env = { ...process.env };
+  // Process records go to this file's own state dir, not the user's.
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: path.join(dir, 'state') };
   delete env.MODE; // vitest sets MODE=test; the sample balancer reads MODE
   const child = spawn(process.execPath, [peakgateBin, 'run', scenario, ...args], {
     cwd: root,

@@ -1,7 +1,8 @@
 /**
  * The process driver: runs a build as a shell command in its own process group (detached), tells
  * it its port in PORT, captures stdout/stderr, measures CPU and RSS of the whole tree from /proc,
- * and kills the whole group on every path (stop, failed start, Ctrl-C/SIGTERM, process exit).
+ * and kills the whole group on every path (stop, failed start, the program's cleanupAll() or
+ * cleanupAllSync() on a signal, process exit), and records it so a later reap() can prove it ours.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
