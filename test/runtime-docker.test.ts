@@ -97,7 +97,9 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
     for (let i = 1; i < samples.length; i++) expect(samples[i]).toBeGreaterThanOrEqual(samples[i - 1] as number);
     expect(await service.cpuNanos()).toBeGreaterThanOrEqual(afterIdle.cpuNanos);
 
+    expect(service.state).toBe('ready');
     const stopped = await service.stop();
+    expect(service.state).toBe('stopped');
     expect(stopped.exit).toMatchObject({ ready: true, crashed: false, oomKilled: false });
     expect(stopped.memoryPeakBytes).toBeGreaterThanOrEqual(afterLoad.memoryBytes);
     expect(stopped.logPath).toBe(path.join(outDir, 'baseline-1.log'));
@@ -153,8 +155,10 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
     expect(exit).toMatchObject({ crashed: true, oomKilled: false, exitCode: 1, ready: true });
     expect(exit?.logTail.join('\n')).toContain('crashing after 25 requests');
     expect(service.hasExited).toBe(true);
+    expect(service.state).toBe('crashed');
     const stopped = await service.stop();
     expect(stopped.exit.crashed).toBe(true);
+    expect(service.state).toBe('crashed');
   });
 
   it('notices an OOM kill under a small memory limit', async () => {
@@ -167,6 +171,7 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
     const exit = await Promise.race([service.exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
     expect(exit).toMatchObject({ crashed: true, oomKilled: true, exitCode: 137 });
     expect(exit?.message).toMatch(/OOM killer.*64 MiB/);
+    expect(service.state).toBe('oom');
   }, 40_000);
 
   it('fails fast with the exit code and log tail when the service exits before it is ready', async () => {

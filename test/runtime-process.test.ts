@@ -67,6 +67,7 @@ describe.skipIf(process.platform !== 'linux')('process driver', () => {
     });
     expect(service.url).toBe(`http://127.0.0.1:${service.port}`);
     expect(service.readyMs).toBeLessThan(10_000);
+    expect(service.state).toBe('ready');
     expect(await (await fetch(`${service.url}/healthz`)).json()).toEqual({ status: 'ok', mode: 'good' });
     const pgid = Number(service.id);
     expect(groupAlive(pgid)).toBe(true);
@@ -89,7 +90,10 @@ describe.skipIf(process.platform !== 'linux')('process driver', () => {
     expect(afterLoad.memoryBytes).toBeGreaterThan(20 * 2 ** 20);
     expect(samples.length).toBeGreaterThanOrEqual(3);
 
-    const stopped = await service.stop();
+    const stopping = service.stop();
+    expect(service.state).toBe('stopping');
+    const stopped = await stopping;
+    expect(service.state).toBe('stopped');
     expect(stopped.exit).toMatchObject({ ready: true, crashed: false, oomKilled: false });
     expect(stopped.logPath).toBe(path.join(outDir, 'baseline-1.log'));
     expect(await readFile(stopped.logPath, 'utf8')).toMatch(/balancer listening on http:\/\/0\.0\.0\.0:\d+ mode=good/);
@@ -119,6 +123,21 @@ describe.skipIf(process.platform !== 'linux')('process driver', () => {
     expect(exit).toMatchObject({ crashed: true, exitCode: 1, ready: true });
     expect(exit?.logTail.join('\n')).toContain('crashing after 25 requests');
     expect(exit?.message).toContain('code 1');
+    expect(service.state).toBe('crashed');
+    await service.stop();
+    expect(service.state).toBe('crashed');
+  });
+
+  it('installs no process-wide signal handlers: signal policy belongs to the program (the CLI)', async () => {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const before = signals.map((signal) => process.listenerCount(signal));
+    await using service = await driver.start(command({ MODE: 'good' }), serviceSpec(), {
+      runId,
+      role: 'candidate',
+      outDir,
+    });
+    expect(pendingCleanups()).toEqual([`process group ${service.id} (exec node ${balancerScript})`]);
+    expect(signals.map((signal) => process.listenerCount(signal))).toEqual(before);
   });
 
   it('fails fast when the command exits before it is ready, with the exit code and output', async () => {

@@ -2,7 +2,7 @@
  * Shared by the runtime tests: the Docker gate (skip visibly without an engine, fail in CI), the
  * sample images, service specs, a bounded load loop against 127.0.0.1, and label queries.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { ServiceSpec } from '../packages/core/dist/index.js';
 import { createDocker, dockerAvailable, LABEL_MANAGED, LABEL_RUN } from '../packages/runtime/dist/index.js';
@@ -107,4 +107,36 @@ export async function labelledContainers(runId?: string): Promise<string[]> {
   const label = runId === undefined ? `${LABEL_MANAGED}=true` : `${LABEL_RUN}=${runId}`;
   const list = await createDocker().listContainers({ all: true, filters: { label: [label] } });
   return list.map((c) => c.Id);
+}
+
+/** Polls check every 50 ms until it holds or ms have passed; returns its last answer. */
+export async function until(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+/** Whether a process (pid) or a process group (-pgid) exists, by kill(…, 0). */
+export function exists(pidOrMinusPgid: number): boolean {
+  try {
+    process.kill(pidOrMinusPgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first line a child writes on stdout (rejects if it exits first). */
+export function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes('\n')) resolve(buffer.split('\n')[0] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before writing a line`)));
+  });
 }

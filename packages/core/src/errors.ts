@@ -18,6 +18,10 @@ export const errorCodes = {
   PG_ERR_RUNTIME_IMAGE_MISSING: { exitCode: 3, summary: 'the image is not present locally and cannot be pulled' },
   PG_ERR_RUNTIME_PORT_TAKEN: { exitCode: 3, summary: 'the port the service needs is already in use' },
   PG_ERR_RUNTIME_START: { exitCode: 3, summary: 'the service could not be created or started' },
+  PG_ERR_RUNTIME_STATE_DIR: {
+    exitCode: 3,
+    summary: 'the private state directory for process records is unsafe (not ours, or writable by others)',
+  },
   PG_ERR_RUNTIME_NOT_READY: {
     exitCode: 3,
     summary:

@@ -8,7 +8,6 @@
 import { Writable } from 'node:stream';
 import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { registerCleanup } from './cleanup-registry.js';
 import {
   assertDockerReachable,
   createDocker,
@@ -19,14 +18,12 @@ import {
   unreachableError,
 } from './docker-client.js';
 import { type ResourceReader, resourceReader } from './docker-resources.js';
-import { findFreePort, portInUse, portTaken } from './free-port.js';
+import { findFreePort, portTaken } from './free-port.js';
 import { containerLabels, LABEL_RUN } from './labels.js';
 import { LogSink } from './log-sink.js';
-import { ServiceNotReadyError } from './not-ready-error.js';
-import { describeCheck, waitForReady } from './readiness.js';
-import { SamplingLoop } from './sampling-loop.js';
-import type { ResourceReading, ServiceDriver, StartedService, StartOptions, StoppedService } from './service-driver.js';
-import { UsageTracker } from './usage-tracker.js';
+import { waitForReady } from './readiness.js';
+import type { ServiceDriver, StartedService, StartOptions } from './service-driver.js';
+import { ServiceHandle } from './service-handle.js';
 import { within } from './within.js';
 
 export interface DockerDriverOptions {
@@ -173,59 +170,36 @@ interface DeathRecord {
   oomKilled: boolean;
 }
 
-class DockerService implements StartedService {
+class DockerService extends ServiceHandle {
   readonly driver = 'docker' as const;
   readonly id: string;
   url = '';
   port = 0;
-  readyMs = 0;
-  readonly exited: Promise<ServiceExit>;
-  private resolveExited!: (exit: ServiceExit) => void;
   private readonly streams = new AbortController();
-  private readonly unregister: () => void;
-  private died: Promise<DeathRecord>;
+  private readonly died: Promise<DeathRecord>;
   private resolveDied!: (record: DeathRecord) => void;
   private diedRecord: DeathRecord | undefined;
+  private diedOnce: Promise<void> | undefined;
   private oomSeen = false;
-  private stopRequested = false;
   private started = false;
-  private ready = false;
-  private stopping: Promise<StoppedService> | undefined;
+  private memoryLimit: number | undefined;
   private reader: ResourceReader | undefined;
-  private readonly usage = new UsageTracker();
   private logsEnded: Promise<void> = Promise.resolve();
-  private readonly sampling = new SamplingLoop(() => this.sample());
 
   constructor(
     private readonly docker: Docker,
     private readonly container: Docker.Container,
     private readonly name: string,
-    private readonly logs: LogSink,
-    private readonly options: StartOptions,
+    logs: LogSink,
+    options: StartOptions,
     private readonly driverOptions: DockerDriverOptions,
-    readonly cpuset: string | undefined,
+    cpuset: string | undefined,
   ) {
+    super(`container ${name}`, name, logs, options, cpuset);
     this.id = container.id;
-    this.exited = new Promise((resolve) => {
-      this.resolveExited = resolve;
-    });
     this.died = new Promise((resolve) => {
       this.resolveDied = resolve;
     });
-    this.unregister = registerCleanup({
-      description: `container ${name}`,
-      cleanup: async () => {
-        await this.stop();
-      },
-    });
-  }
-
-  get logPath(): string {
-    return this.logs.path;
-  }
-
-  get hasExited(): boolean {
-    return this.diedRecord !== undefined;
   }
 
   async launch(service: ServiceSpec, hostPort: number | undefined, portKey: string, startedAt: number): Promise<void> {
@@ -257,29 +231,8 @@ class DockerService implements StartedService {
       ended: this.died,
       signal: this.options.signal,
     });
-    if (!outcome.ok) {
-      if (outcome.reason === 'aborted') throw new PeakgateError('PG_ERR_INTERRUPTED', `start of ${this.name} aborted`);
-      const exit = await this.notReadyExit(outcome.reason === 'exited');
-      const inUse = portInUse(this.logs.lines(), this.port);
-      if (inUse !== undefined) throw portTaken(inUse, this.name);
-      throw new ServiceNotReadyError(
-        `${this.options.role} (${this.name}) ${outcome.message}${exit.exitCode !== null ? ` with exit code ${exit.exitCode}` : ''}; readiness: ${describeCheck(service.ready)}`,
-        exit,
-      );
-    }
-    this.ready = true;
-    this.readyMs = Math.round(performance.now() - startedAt);
-  }
-
-  private async notReadyExit(exitedFirst: boolean): Promise<ServiceExit> {
-    // Stop it, then collect the logs so the tail shows why it never got ready.
-    const stopped = await this.stop();
-    return {
-      ...stopped.exit,
-      ready: false,
-      crashed: exitedFirst,
-      message: exitedFirst ? 'exited before it was ready' : 'did not become ready in time',
-    };
+    if (!outcome.ok) await this.failStart(outcome, service.ready);
+    this.markReady(startedAt);
   }
 
   private async publishedPort(portKey: string): Promise<number> {
@@ -338,7 +291,6 @@ class DockerService implements StartedService {
       .catch(() => undefined);
   }
 
-  private diedOnce: Promise<void> | undefined;
   private onDied(): Promise<void> {
     this.diedOnce ??= (async () => {
       let exitCode: number | null = null;
@@ -351,25 +303,20 @@ class DockerService implements StartedService {
         // Removed already: keep what the events said.
       }
       this.diedRecord = { exitCode, oomKilled };
-      this.sampling.stopAll();
       this.resolveDied(this.diedRecord);
-      if (!this.stopRequested) {
-        // Died on its own: let the log stream drain so the tail holds the last words.
-        await within(this.logsEnded, 1000);
-        this.resolveExited(this.exitRecord(true));
-      }
+      this.lifecycle.died({ oomKilled });
     })();
     return this.diedOnce;
   }
 
-  private exitRecord(crashed: boolean): ServiceExit {
+  protected exitRecord(crashed: boolean): ServiceExit {
     const record = this.diedRecord ?? { exitCode: null, oomKilled: false };
-    const limit = this.memoryLimitText();
+    const limit = this.memoryLimit ? ` (memory limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB)` : '';
     let message: string | undefined;
     if (crashed && record.oomKilled) message = `killed by the OOM killer${limit}`;
     else if (crashed) message = `exited with code ${record.exitCode ?? 'unknown'} while it should have been serving`;
     return {
-      ready: this.ready,
+      ready: this.lifecycle.wasReady,
       crashed,
       oomKilled: record.oomKilled,
       exitCode: record.exitCode,
@@ -377,11 +324,6 @@ class DockerService implements StartedService {
       ...(message ? { message } : {}),
     };
   }
-
-  private memoryLimitText(): string {
-    return this.memoryLimit ? ` (memory limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB)` : '';
-  }
-  private memoryLimit: number | undefined;
 
   private followLogs(): void {
     this.logsEnded = (async () => {
@@ -413,35 +355,16 @@ class DockerService implements StartedService {
     })();
   }
 
-  async cpuNanos(): Promise<number> {
-    return (await this.sample()).cpuNanos;
+  protected async readUsage(): Promise<{ cpuNanos: number; memoryBytes: number } | undefined> {
+    return this.reader?.read();
   }
 
-  async sample(): Promise<ResourceReading> {
-    if (this.reader === undefined || this.diedRecord !== undefined) return this.usage.last;
-    try {
-      const usage = await this.reader.read();
-      return this.usage.record(usage.cpuNanos, usage.memoryBytes);
-    } catch {
-      // The cgroup vanished (container died between checks): the last reading stands.
-      return this.usage.last;
-    }
+  protected async settle(): Promise<void> {
+    // Died on its own: let the log stream drain so the tail holds the last words.
+    await within(this.logsEnded, 1000);
   }
 
-  startSampling(onSample: (reading: ResourceReading) => void, intervalMs = 1000): () => void {
-    return this.sampling.start(onSample, intervalMs);
-  }
-
-  stop(): Promise<StoppedService> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
-  private async doStop(): Promise<StoppedService> {
-    const crashedBefore = this.diedRecord !== undefined;
-    this.stopRequested = true;
-    this.sampling.stopAll();
-    if (this.reader !== undefined && !crashedBefore) await this.sample();
+  protected async terminate(): Promise<void> {
     try {
       await this.container.stop({ t: this.driverOptions.stopGraceSeconds ?? 5 });
     } catch {
@@ -458,14 +381,5 @@ class DockerService implements StartedService {
     } catch (error) {
       if (statusOf(error) !== 404 && statusOf(error) !== 409) this.logs.note(`remove failed: ${engineMessage(error)}`);
     }
-    this.unregister();
-    const exit = this.exitRecord(crashedBefore);
-    await this.logs.close();
-    this.resolveExited(exit);
-    return { exit: await this.exited, memoryPeakBytes: this.usage.memoryPeakBytes, logPath: this.logs.path };
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
   }
 }

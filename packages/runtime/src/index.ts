@@ -1,5 +1,5 @@
 export type { CleanupEntry } from './cleanup-registry.js';
-export { cleanupAll, pendingCleanups, registerCleanup } from './cleanup-registry.js';
+export { cleanupAll, cleanupAllSync, pendingCleanups, registerCleanup } from './cleanup-registry.js';
 export type { CreateDriverOptions } from './create-driver.js';
 export { createDriver } from './create-driver.js';
 export {
@@ -15,6 +15,7 @@ export {
   LABEL_HOST,
   LABEL_MANAGED,
   LABEL_PID,
+  LABEL_PID_NAMESPACE,
   LABEL_PID_START,
   LABEL_ROLE,
   LABEL_RUN,
@@ -22,14 +23,15 @@ export {
 export { isServiceNotReadyError, ServiceNotReadyError } from './not-ready-error.js';
 export type { ProcessDriverOptions } from './process-driver.js';
 export { ProcessDriver } from './process-driver.js';
-export { processStateDir } from './process-registry.js';
-export type { ReapedContainer, ReapedProcessGroup, ReapOptions, ReapResult } from './reaper.js';
+export type { ReapedContainer, ReapedProcessGroup, ReapOptions, ReapResult, SkippedContainer } from './reaper.js';
 export { reap } from './reaper.js';
 export type {
   DriverName,
   ResourceReading,
   ServiceDriver,
+  ServiceState,
   StartedService,
   StartOptions,
   StoppedService,
 } from './service-driver.js';
+export { stateDirPath } from './state-dir.js';

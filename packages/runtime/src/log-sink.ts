@@ -5,8 +5,8 @@
 
 import { once } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 export const LOG_TAIL_LINES = 50;
 
@@ -23,7 +23,7 @@ export class LogSink {
 
   /** Opens `<outDir>/<role>-<n>.log`, taking the next free n when trial is not given. */
   static async create(outDir: string, role: string, trial?: number): Promise<LogSink> {
-    await mkdir(outDir, { recursive: true });
+    makeDirectory(outDir);
     if (trial !== undefined) {
       const file = path.join(outDir, `${role}-${trial}.log`);
       return new LogSink(file, createWriteStream(file, { flags: 'w' }));

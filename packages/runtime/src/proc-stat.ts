@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
+  /** One letter: R running, S sleeping, … Z zombie (dead, not yet waited for), X dead. */
+  state: string;
   ppid: number;
   pgrp: number;
   session: number;
@@ -49,6 +51,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
   const field = (n: number) => Number(fields[n - 3] ?? 0);
   return {
     pid,
+    state: fields[0] ?? '',
     ppid: field(4),
     pgrp: field(5),
     session: field(6),
@@ -56,6 +59,19 @@ export function readProcStat(pid: number): ProcStat | undefined {
     startTicks: field(22),
     rssPages: field(24),
   };
+}
+
+/** The command line of a process as its argument list; undefined when it is gone or unreadable. */
+export function readCmdline(pid: number): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // NUL-separated with a trailing NUL; a zombie or kernel thread has an empty one.
+  if (text === '') return undefined;
+  return text.replace(/\0$/, '').split('\0');
 }
 
 export function listProcStats(): ProcStat[] {

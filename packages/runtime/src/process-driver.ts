@@ -1,21 +1,19 @@
 /**
  * The process driver: runs a build as a shell command in its own process group (detached), tells
  * it its port in PORT, captures stdout/stderr, measures CPU and RSS of the whole tree from /proc,
- * and kills the whole group on every path (stop, failed start, Ctrl-C/SIGTERM, process exit).
+ * and kills the whole group on every path (stop, failed start, the program's cleanupAll() or
+ * cleanupAllSync() on a signal, process exit), and records it so a later reap() can prove it ours.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
-import { registerCleanup } from './cleanup-registry.js';
-import { findFreePort, portInUse, portTaken } from './free-port.js';
+import { findFreePort } from './free-port.js';
 import { LogSink } from './log-sink.js';
-import { ServiceNotReadyError } from './not-ready-error.js';
-import { readProcStat, treeUsage } from './proc-stat.js';
-import { recordProcess } from './process-registry.js';
-import { describeCheck, waitForReady } from './readiness.js';
-import { SamplingLoop } from './sampling-loop.js';
-import type { ResourceReading, ServiceDriver, StartedService, StartOptions, StoppedService } from './service-driver.js';
-import { UsageTracker } from './usage-tracker.js';
+import { readCmdline, readProcStat, treeUsage } from './proc-stat.js';
+import { ensureRecordsDir, type RecordedProcess, recordProcess } from './process-registry.js';
+import { waitForReady } from './readiness.js';
+import type { ServiceDriver, StartedService, StartOptions } from './service-driver.js';
+import { ServiceHandle } from './service-handle.js';
 import { within } from './within.js';
 
 export interface ProcessDriverOptions {
@@ -44,6 +42,8 @@ export class ProcessDriver implements ServiceDriver {
       throw new PeakgateError('PG_ERR_RUNTIME_START', 'the process driver measures CPU from /proc and needs Linux');
     const startedAt = performance.now();
     options.signal?.throwIfAborted();
+    // Refuse an unsafe state directory before there is a process group we could not record.
+    ensureRecordsDir();
     const port = await findFreePort();
     const logs = await LogSink.create(options.outDir, options.role, options.trial);
     const cpuset = options.cpuset ?? service.resources.cpuset;
@@ -65,6 +65,15 @@ export class ProcessDriver implements ServiceDriver {
         cause: error,
       });
     }
+    let record: RecordedProcess | undefined;
+    try {
+      record = recordGroup(child, argv, build.command, options);
+    } catch (error) {
+      // Unrecorded, a SIGKILL of ours would leak the group: do not let it run.
+      killGroup(child.pid ?? -1, 'SIGKILL');
+      await logs.close();
+      throw error;
+    }
     const handle = new ProcessService(
       child,
       build.command,
@@ -72,6 +81,7 @@ export class ProcessDriver implements ServiceDriver {
       logs,
       options,
       this.options,
+      record,
       pinned ? cpuset : undefined,
     );
     try {
@@ -84,40 +94,65 @@ export class ProcessDriver implements ServiceDriver {
   }
 }
 
-class ProcessService implements StartedService {
+/**
+ * The record reap() needs if we die by SIGKILL. spawn() returns after the exec, so the leader's
+ * start time and command line are those of the process we started (until the shell itself
+ * exec's into the service: launch() adds that command line once the service is ready).
+ */
+function recordGroup(
+  child: ChildProcess,
+  argv: string[],
+  command: string,
+  options: StartOptions,
+): RecordedProcess | undefined {
+  const pgid = child.pid ?? -1;
+  const leader = pgid > 0 ? readProcStat(pgid) : undefined;
+  if (leader === undefined) return undefined; // gone already: nothing to leave behind
+  const seen = readCmdline(pgid);
+  return recordProcess({
+    pgid,
+    leaderStartTicks: leader.startTicks,
+    leaderCmdlines: seen === undefined ? [argv] : [argv, seen],
+    runId: options.runId,
+    role: options.role,
+    command,
+  });
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  if (pgid <= 0) return;
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
+
+type ProcessEnd = { code: number | null; signal: NodeJS.Signals | null };
+
+class ProcessService extends ServiceHandle {
   readonly driver = 'process' as const;
   readonly id: string;
   readonly url: string;
-  readyMs = 0;
-  readonly exited: Promise<ServiceExit>;
-  private resolveExited!: (exit: ServiceExit) => void;
-  private readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private endRecord: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly ended: Promise<ProcessEnd>;
+  private endRecord: ProcessEnd | undefined;
   private readonly pgid: number;
-  private stopRequested = false;
-  private ready = false;
-  private stopping: Promise<StoppedService> | undefined;
-  private readonly usage = new UsageTracker();
-  private readonly unregister: () => void;
-  private readonly unrecord: () => void;
-  private readonly sampling = new SamplingLoop(() => this.sample());
   private readonly outputDone: Promise<void>;
 
   constructor(
     child: ChildProcess,
     command: string,
     readonly port: number,
-    private readonly logs: LogSink,
-    private readonly options: StartOptions,
+    logs: LogSink,
+    options: StartOptions,
     private readonly driverOptions: ProcessDriverOptions,
-    readonly cpuset: string | undefined,
+    private readonly record: RecordedProcess | undefined,
+    cpuset: string | undefined,
   ) {
+    super(`process group ${child.pid ?? -1} (${command})`, `process ${child.pid ?? -1}`, logs, options, cpuset);
     this.pgid = child.pid ?? -1;
     this.id = String(this.pgid);
     this.url = `http://127.0.0.1:${port}`;
-    this.exited = new Promise((resolve) => {
-      this.resolveExited = resolve;
-    });
     const streamDone = (stream: NodeJS.ReadableStream | null) =>
       new Promise<void>((resolve) => {
         if (!stream) return resolve();
@@ -127,43 +162,20 @@ class ProcessService implements StartedService {
       });
     this.outputDone = Promise.all([streamDone(child.stdout), streamDone(child.stderr)]).then(() => undefined);
     this.ended = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.endRecord = { code, signal };
-        this.sampling.stopAll();
+      const end = (record: ProcessEnd) => {
+        this.endRecord ??= record;
         resolve(this.endRecord);
-        if (!this.stopRequested) void this.onCrash();
-      });
+        // Before stop(), the leader died on its own: take the rest of the group down (the
+        // lifecycle then waits for its last words and reports the crash).
+        if (this.state === 'created' || this.state === 'ready') this.killSync();
+        this.lifecycle.died({ oomKilled: false });
+      };
+      child.once('exit', (code, signal) => end({ code, signal }));
       child.once('error', (error) => {
         logs.note(`spawn failed: ${error.message}`);
-        this.endRecord = { code: null, signal: null };
-        resolve(this.endRecord);
+        end({ code: null, signal: null });
       });
     });
-    this.unregister = registerCleanup({
-      description: `process group ${this.pgid} (${command})`,
-      cleanup: async () => {
-        await this.stop();
-      },
-      cleanupSync: () => this.killGroup('SIGKILL'),
-    });
-    this.unrecord =
-      this.pgid > 0
-        ? recordProcess({
-            pgid: this.pgid,
-            leaderStartTicks: readProcStat(this.pgid)?.startTicks,
-            runId: options.runId,
-            role: options.role,
-            command,
-          })
-        : () => undefined;
-  }
-
-  get logPath(): string {
-    return this.logs.path;
-  }
-
-  get hasExited(): boolean {
-    return this.endRecord !== undefined;
   }
 
   async launch(service: ServiceSpec, startedAt: number): Promise<void> {
@@ -174,42 +186,19 @@ class ProcessService implements StartedService {
       ended: this.ended,
       signal: this.options.signal,
     });
-    if (outcome.ok) {
-      this.ready = true;
-      this.readyMs = Math.round(performance.now() - startedAt);
-      await this.sample();
-      return;
-    }
-    if (outcome.reason === 'aborted') throw new PeakgateError('PG_ERR_INTERRUPTED', `start of ${this.id} aborted`);
-    const exitedFirst = outcome.reason === 'exited';
-    const stopped = await this.stop();
-    const inUse = portInUse(this.logs.lines(), this.port);
-    if (inUse !== undefined) throw portTaken(inUse, `process ${this.id}`);
-    const exit: ServiceExit = {
-      ...stopped.exit,
-      ready: false,
-      crashed: exitedFirst,
-      message: exitedFirst ? 'exited before it was ready' : 'did not become ready in time',
-    };
-    throw new ServiceNotReadyError(
-      `${this.options.role} (process ${this.id}) ${outcome.message}${exit.exitCode !== null ? ` with exit code ${exit.exitCode}` : ''}; readiness: ${describeCheck(service.ready)}`,
-      exit,
-    );
+    if (!outcome.ok) await this.failStart(outcome, service.ready);
+    const cmdline = readCmdline(this.pgid);
+    if (cmdline !== undefined) this.record?.seen(cmdline);
+    this.markReady(startedAt);
+    await this.sample();
   }
 
-  private async onCrash(): Promise<void> {
-    // The leader died on its own: take the rest of the group down and keep its last words.
-    this.killGroup('SIGKILL');
-    await within(this.outputDone, 1000);
-    this.resolveExited(this.exitRecord(true));
-  }
-
-  private exitRecord(crashed: boolean): ServiceExit {
+  protected exitRecord(crashed: boolean): ServiceExit {
     const record = this.endRecord ?? { code: null, signal: null };
     // A shell reports a child killed by signal N as 128+N.
     const exitCode = record.code ?? (record.signal ? 128 + signalNumber(record.signal) : null);
     return {
-      ready: this.ready,
+      ready: this.lifecycle.wasReady,
       crashed,
       oomKilled: false,
       exitCode,
@@ -222,13 +211,8 @@ class ProcessService implements StartedService {
     };
   }
 
-  private killGroup(signal: NodeJS.Signals): void {
-    if (this.pgid <= 0) return;
-    try {
-      process.kill(-this.pgid, signal);
-    } catch {
-      // ESRCH: the group is gone already.
-    }
+  protected override killSync(): void {
+    killGroup(this.pgid, 'SIGKILL');
   }
 
   /** Resolves once no process of the group is left (members that were re-parented need a moment). */
@@ -243,55 +227,28 @@ class ProcessService implements StartedService {
     }
   }
 
-  async cpuNanos(): Promise<number> {
-    return (await this.sample()).cpuNanos;
-  }
-
-  async sample(): Promise<ResourceReading> {
-    if (this.endRecord !== undefined || this.pgid <= 0) return this.usage.last;
+  protected async readUsage(): Promise<{ cpuNanos: number; memoryBytes: number } | undefined> {
+    if (this.pgid <= 0) return undefined;
     const usage = treeUsage(this.pgid);
-    if (usage.processes === 0) return this.usage.last;
-    return this.usage.record(usage.cpuNanos, usage.rssBytes);
+    return usage.processes === 0 ? undefined : { cpuNanos: usage.cpuNanos, memoryBytes: usage.rssBytes };
   }
 
-  startSampling(onSample: (reading: ResourceReading) => void, intervalMs = 1000): () => void {
-    return this.sampling.start(onSample, intervalMs);
+  protected async settle(): Promise<void> {
+    await within(this.outputDone, 1000);
   }
 
-  stop(): Promise<StoppedService> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
-  private async doStop(): Promise<StoppedService> {
-    const crashedBefore = this.endRecord !== undefined;
-    this.stopRequested = true;
-    this.sampling.stopAll();
-    if (!crashedBefore) {
-      await this.sample();
-      this.killGroup('SIGTERM');
+  protected async terminate(): Promise<void> {
+    if (this.endRecord === undefined) {
+      killGroup(this.pgid, 'SIGTERM');
       const grace = this.driverOptions.stopGraceMs ?? 5000;
       if (!(await within(this.ended, grace))) this.logs.note(`still running ${grace} ms after SIGTERM: SIGKILL`);
     }
     // Always: grandchildren that ignored SIGTERM or outlived the leader go too.
-    this.killGroup('SIGKILL');
+    this.killSync();
     await within(this.ended, 2000);
     await within(this.groupGone(), 2000);
     await within(this.outputDone, 1000);
-    this.unregister();
-    this.unrecord();
-    this.resolveExited(this.exitRecord(crashedBefore));
-    const exit = await this.exited;
-    await this.logs.close();
-    return {
-      exit: { ...exit, logTail: this.logs.lines() },
-      memoryPeakBytes: this.usage.memoryPeakBytes,
-      logPath: this.logs.path,
-    };
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+    this.record?.remove();
   }
 }
 

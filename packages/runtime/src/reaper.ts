@@ -1,16 +1,17 @@
 /**
- * Removes what dead peakgate processes left behind: containers labelled peakgate.managed=true
- * whose owner (peakgate.pid on this host, checked against its start time) is gone, and process
- * groups recorded in pid files whose owner is gone. Containers owned by live processes or by
- * other hosts are left alone. Every comparison calls this before it starts.
+ * Removes what dead peakgate processes left behind, and nothing else (every comparison calls this
+ * before it starts, so a mistake here kills what someone else runs):
+ * - containers carrying the full set of owner labels (labels.ts) whose owner is ours to judge
+ *   (same host name and PID namespace) and dead (gone, a zombie, or its pid reused). A container
+ *   with missing or malformed labels, or an owner in another namespace, is skipped and listed;
+ * - process groups recorded in our private state directory whose owner is dead, killed only while
+ *   the recorded leader is still that process (same start time and a recorded command line).
  */
-import { rmSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { createDocker, isUnreachable, pingDocker } from './docker-client.js';
-import { LABEL_HOST, LABEL_MANAGED, LABEL_PID, LABEL_PID_START, LABEL_ROLE, LABEL_RUN } from './labels.js';
-import { currentOwner, isProcessAlive } from './owner.js';
-import { readProcStat } from './proc-stat.js';
-import { listProcessRecords } from './process-registry.js';
+import { LABEL_MANAGED, ownerFromLabels } from './labels.js';
+import { isProcessAlive, sameNamespaceAsUs } from './owner.js';
+import { type ReapedProcessGroup, reapProcessGroups } from './process-reaper.js';
 
 export interface ReapedContainer {
   id: string;
@@ -20,18 +21,22 @@ export interface ReapedContainer {
   ownerPid: number;
 }
 
-export interface ReapedProcessGroup {
-  pgid: number;
-  runId: string;
-  role: string;
-  ownerPid: number;
-  command: string;
+export type { ReapedProcessGroup };
+
+/** A managed-looking container reap() did not judge, and why. */
+export interface SkippedContainer {
+  id: string;
+  name: string;
+  /** `not-ours`: owner labels missing or malformed; `other-owner-namespace`: another host or PID namespace. */
+  reason: 'not-ours' | 'other-owner-namespace';
 }
 
 export interface ReapResult {
   /** False when no Docker engine answered (containers were not checked). */
   dockerReachable: boolean;
   containers: ReapedContainer[];
+  /** Labelled peakgate.managed=true but left alone: not ours to judge. */
+  skippedContainers: SkippedContainer[];
   processes: ReapedProcessGroup[];
 }
 
@@ -45,82 +50,49 @@ export interface ReapOptions {
 
 export async function reap(options: ReapOptions = {}): Promise<ReapResult> {
   const processes = reapProcessGroups();
-  if (options.skipDocker) return { dockerReachable: false, containers: [], processes };
+  const none = { dockerReachable: false, containers: [], skippedContainers: [], processes };
+  if (options.skipDocker) return none;
   const docker = options.docker ?? createDocker();
   try {
     await pingDocker(docker, options.timeoutMs ?? 2000);
   } catch {
-    return { dockerReachable: false, containers: [], processes };
+    return none;
   }
-  return { dockerReachable: true, containers: await reapContainers(docker), processes };
+  return { dockerReachable: true, ...(await reapContainers(docker)), processes };
 }
 
-async function reapContainers(docker: Docker): Promise<ReapedContainer[]> {
-  const host = currentOwner().host;
+async function reapContainers(
+  docker: Docker,
+): Promise<{ containers: ReapedContainer[]; skippedContainers: SkippedContainer[] }> {
   let listed: Docker.ContainerInfo[];
   try {
     listed = await docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
   } catch (error) {
-    if (isUnreachable(error)) return [];
+    if (isUnreachable(error)) return { containers: [], skippedContainers: [] };
     throw error;
   }
-  const orphans = listed.filter((c) => {
-    const labels = c.Labels ?? {};
-    if (labels[LABEL_HOST] !== host) return false;
-    const pid = Number(labels[LABEL_PID]);
-    const start = labels[LABEL_PID_START] === undefined ? undefined : Number(labels[LABEL_PID_START]);
-    return !isProcessAlive(pid, start);
-  });
-  const removed = await Promise.all(
-    orphans.map(async (c): Promise<ReapedContainer | undefined> => {
-      try {
-        await docker.getContainer(c.Id).remove({ force: true, v: true });
-      } catch (error) {
-        const status = (error as { statusCode?: number }).statusCode;
-        // 404: gone already; 409: removal in progress (another reaper). Either way, not ours to count.
-        if (status === 404 || status === 409) return undefined;
-        throw error;
-      }
-      return {
-        id: c.Id,
-        name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
-        runId: c.Labels?.[LABEL_RUN] ?? '',
-        role: c.Labels?.[LABEL_ROLE] ?? '',
-        ownerPid: Number(c.Labels?.[LABEL_PID]),
-      };
-    }),
-  );
-  return removed.filter((c): c is ReapedContainer => c !== undefined);
+  const skippedContainers: SkippedContainer[] = [];
+  const orphans: ReapedContainer[] = [];
+  for (const c of listed) {
+    const name = (c.Names?.[0] ?? c.Id).replace(/^\//, '');
+    const owner = ownerFromLabels(c.Labels);
+    if (owner === undefined) skippedContainers.push({ id: c.Id, name, reason: 'not-ours' });
+    else if (!sameNamespaceAsUs(owner)) skippedContainers.push({ id: c.Id, name, reason: 'other-owner-namespace' });
+    else if (!isProcessAlive(owner.pid, owner.startTicks))
+      orphans.push({ id: c.Id, name, runId: owner.runId, role: owner.role, ownerPid: owner.pid });
+  }
+  const removed = await Promise.all(orphans.map(async (c) => ((await removeContainer(docker, c.id)) ? c : undefined)));
+  return { containers: removed.filter((c): c is ReapedContainer => c !== undefined), skippedContainers };
 }
 
-function reapProcessGroups(): ReapedProcessGroup[] {
-  if (process.platform !== 'linux') return [];
-  const host = currentOwner().host;
-  const reaped: ReapedProcessGroup[] = [];
-  for (const { file, record } of listProcessRecords()) {
-    if (record.host !== host) continue;
-    if (isProcessAlive(record.ownerPid, record.ownerStartTicks)) continue;
-    // Kill only if the leader is still the process we started (same start time): pids get reused.
-    const leader = readProcStat(record.pgid);
-    const sameLeader = leader !== undefined && leader.startTicks === record.leaderStartTicks;
-    let killed = false;
-    if (sameLeader || leader === undefined) {
-      try {
-        process.kill(-record.pgid, 'SIGKILL');
-        killed = true;
-      } catch {
-        // ESRCH: nothing left of the group.
-      }
-    }
-    rmSync(file, { force: true });
-    if (killed)
-      reaped.push({
-        pgid: record.pgid,
-        runId: record.runId,
-        role: record.role,
-        ownerPid: record.ownerPid,
-        command: record.command,
-      });
+/** False when it was gone already (404) or another reaper is removing it (409): not ours to count. */
+async function removeContainer(docker: Docker, id: string): Promise<boolean> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: true });
+    return true;
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 404 || status === 409) return false;
+    throw error;
   }
-  return reaped;
 }

@@ -4,7 +4,14 @@
  */
 import type { BuildSpec, Role, ServiceExit, ServiceSpec } from '@peakgate/core';
 
+/** Declared here until core exports one `DriverName` for every package (then import it from there). */
 export type DriverName = 'docker' | 'process';
+
+/**
+ * Where a started service is in its life (service-lifecycle.ts): created → ready → stopping →
+ * stopped, or crashed / oom when it ended on its own before stop().
+ */
+export type ServiceState = 'created' | 'ready' | 'stopping' | 'stopped' | 'crashed' | 'oom';
 
 export interface StartOptions {
   /** Run id, stamped on containers (label peakgate.run) and log lines. */
@@ -60,6 +67,8 @@ export interface StartedService extends AsyncDisposable {
    * ended on its own (crash, OOM kill) rather than through stop().
    */
   readonly exited: Promise<ServiceExit>;
+  /** Where it is in its life; crashed or oom once it ended on its own. */
+  readonly state: ServiceState;
   /** Whether the service has ended (exited has settled). */
   readonly hasExited: boolean;
   /** Stops (SIGTERM, then SIGKILL after a grace period) and removes it. Idempotent. */
