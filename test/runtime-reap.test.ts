@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DriverName } from '../packages/core/dist/index.js';
 import { createDocker, DockerDriver, ProcessDriver, reap } from '../packages/runtime/dist/index.js';
 import {
   balancerScript,
@@ -48,7 +49,7 @@ process.stdout.write(JSON.stringify({ id: service.id, url: service.url }) + '\\n
 setInterval(() => {}, 1000);
 `;
 
-async function startOwner(driver: 'docker' | 'process', runId: string, outDir: string) {
+async function startOwner(driver: DriverName, runId: string, outDir: string) {
   const child = spawn(process.execPath, ['--input-type=module', '-e', OWNER], {
     env: { ...process.env, OWNER_DRIVER: driver, OWNER_RUN: runId, OWNER_OUT: outDir, OWNER_SCRIPT: balancerScript },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,7 +1,8 @@
+import type { DriverName } from '@peakgate/core';
 import type Docker from 'dockerode';
 import { DockerDriver, type DockerDriverOptions } from './docker-driver.js';
 import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
-import type { DriverName, ServiceDriver } from './service-driver.js';
+import type { ServiceDriver } from './service-driver.js';
 
 export interface CreateDriverOptions {
   docker?: Docker;

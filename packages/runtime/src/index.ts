@@ -26,7 +26,6 @@ export { ProcessDriver } from './process-driver.js';
 export type { ReapedContainer, ReapedProcessGroup, ReapOptions, ReapResult, SkippedContainer } from './reaper.js';
 export { reap } from './reaper.js';
 export type {
-  DriverName,
   ResourceReading,
   ServiceDriver,
   ServiceState,

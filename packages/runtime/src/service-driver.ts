@@ -2,10 +2,7 @@
  * The one interface behind which peakgate starts a build of a service: `docker` (dockerode) and
  * `process` (a local shell command) implement it with the same result shapes.
  */
-import type { BuildSpec, Role, ServiceExit, ServiceSpec } from '@peakgate/core';
-
-/** Declared here until core exports one `DriverName` for every package (then import it from there). */
-export type DriverName = 'docker' | 'process';
+import type { BuildSpec, DriverName, Role, ServiceExit, ServiceSpec } from '@peakgate/core';
 
 /**
  * Where a started service is in its life (service-lifecycle.ts): created → ready → stopping →

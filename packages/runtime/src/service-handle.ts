@@ -3,19 +3,12 @@
  * ServiceLifecycle, and the "never got ready" path. A driver's handle extends it and supplies how
  * to read usage, how to end and remove the service, and its exit record.
  */
-import { PeakgateError, type ReadinessCheck, type ServiceExit } from '@peakgate/core';
+import { type DriverName, PeakgateError, type ReadinessCheck, type ServiceExit } from '@peakgate/core';
 import { portInUse, portTaken } from './free-port.js';
 import type { LogSink } from './log-sink.js';
 import { ServiceNotReadyError } from './not-ready-error.js';
 import { describeCheck, type ReadyOutcome } from './readiness.js';
-import type {
-  DriverName,
-  ResourceReading,
-  ServiceState,
-  StartedService,
-  StartOptions,
-  StoppedService,
-} from './service-driver.js';
+import type { ResourceReading, ServiceState, StartedService, StartOptions, StoppedService } from './service-driver.js';
 import { ServiceLifecycle } from './service-lifecycle.js';
 
 export abstract class ServiceHandle implements StartedService {

@@ -5,12 +5,12 @@
  * (process); every other Docker setting comes from the scenario's own fields, which the
  * scenario schema bounds (no mounts, privileged mode, host PID or capabilities exist there).
  */
-import { type BuildSpec, PeakgateError, parseScenario, type Scenario } from '@peakgate/core';
+import { type BuildSpec, type DriverName, PeakgateError, parseScenario, type Scenario } from '@peakgate/core';
 import type { StoredJob } from './run-store.js';
 
 export interface PreparedJob {
   kind: 'compare' | 'run';
-  driver: 'docker' | 'process';
+  driver: DriverName;
   scenario: Scenario;
   baseline?: BuildSpec;
   candidate?: BuildSpec;
@@ -63,12 +63,12 @@ export function prepareJob(job: StoredJob, rules: { allowProcess: boolean }): Pr
   };
 }
 
-function buildFromRef(field: string, ref: string, driver: 'docker' | 'process'): BuildSpec {
+function buildFromRef(field: string, ref: string, driver: DriverName): BuildSpec {
   if (driver === 'process') return { kind: 'command', command: ref, env: {} };
   return checkBuild(field, { kind: 'image', image: ref }, driver);
 }
 
-function checkBuild(field: string, build: BuildSpec, driver: 'docker' | 'process'): BuildSpec {
+function checkBuild(field: string, build: BuildSpec, driver: DriverName): BuildSpec {
   if (driver === 'docker') {
     if (build.kind !== 'image') {
       throw new PeakgateError(

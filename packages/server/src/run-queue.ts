@@ -8,7 +8,14 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComparisonMetrics, ProgressEvent, ProgressListener } from '@peakgate/controller';
-import { type BuildSpec, type ErrorCode, isPeakgateError, PeakgateError, type Scenario } from '@peakgate/core';
+import {
+  type BuildSpec,
+  type DriverName,
+  type ErrorCode,
+  isPeakgateError,
+  PeakgateError,
+  type Scenario,
+} from '@peakgate/core';
 import { type PreparedJob, prepareJob } from './prepare-job.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
 import { RunStore as Store } from './run-store.js';
@@ -16,7 +23,7 @@ import { RunStore as Store } from './run-store.js';
 export interface RunJob {
   id: string;
   kind: 'compare' | 'run';
-  driver: 'docker' | 'process';
+  driver: DriverName;
   scenario: Scenario;
   baseline?: BuildSpec;
   candidate?: BuildSpec;

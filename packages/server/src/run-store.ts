@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { PeakgateError } from '@peakgate/core';
+import { type DriverName, PeakgateError } from '@peakgate/core';
 import type { RunProgress, RunStatus } from './schemas.js';
 
 export const RUN_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -15,7 +15,7 @@ export const RUN_ID_PATTERN = /^[0-9a-f]{32}$/;
 /** What a queued run needs to start after a restart: the scenario text as it was submitted. */
 export interface StoredJob {
   kind: 'compare' | 'run';
-  driver: 'docker' | 'process';
+  driver: DriverName;
   scenarioText: string;
   /** Shown in messages and reports (the scenario file name or "inline"). */
   scenarioSource: string;

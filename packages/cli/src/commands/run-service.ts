@@ -126,8 +126,8 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
     if (!signal.aborted || (error instanceof PeakgateError && error.code === 'PG_ERR_INTERRUPTED')) throw error;
     throw new PeakgateError('PG_ERR_INTERRUPTED', 'interrupted before the load finished', { cause: error });
   } finally {
-    // After Ctrl-C our handler stays: the runtime's cleanup registry re-raises the signal when no
-    // one else listens, which would kill the process before main prints and exits 130.
+    // After Ctrl-C our handler stays until the process ends, so that a second signal still leaves
+    // at once (a synchronous kill of what is left, exit 130) instead of the default death by signal.
     if (!signal.aborted) interrupt.dispose();
     await exported?.finish();
   }
