@@ -14,6 +14,7 @@ export interface PreparedJob {
   scenario: Scenario;
   baseline?: BuildSpec;
   candidate?: BuildSpec;
+  /** kind run: the one build. */
   service?: BuildSpec;
 }
 

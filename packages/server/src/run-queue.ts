@@ -20,15 +20,9 @@ import { type PreparedJob, prepareJob } from './prepare-job.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
 import { RunStore as Store } from './run-store.js';
 
-export interface RunJob {
+/** A prepared job as the executor gets it: its id and where its logs and raw files go. */
+export interface RunJob extends PreparedJob {
   id: string;
-  kind: 'compare' | 'run';
-  driver: DriverName;
-  scenario: Scenario;
-  baseline?: BuildSpec;
-  candidate?: BuildSpec;
-  /** kind run: the one build. */
-  service?: BuildSpec;
   /** Where logs and raw files of this run go (inside the data directory). */
   runDir: string;
 }
