@@ -8,14 +8,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComparisonMetrics, ProgressEvent, ProgressListener } from '@peakgate/controller';
-import {
-  type BuildSpec,
-  type DriverName,
-  type ErrorCode,
-  isPeakgateError,
-  PeakgateError,
-  type Scenario,
-} from '@peakgate/core';
+import { type ErrorCode, isPeakgateError, PeakgateError } from '@peakgate/core';
 import { type PreparedJob, prepareJob } from './prepare-job.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
 import { RunStore as Store } from './run-store.js';
