@@ -31,7 +31,17 @@ export type { Judgement, MetricDirection, MetricJudgement, MetricStatus, MetricU
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
 export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
-export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
+export type {
+  ErrorCounts,
+  LatencySummaryMs,
+  LoadResult,
+  PhaseResult,
+  RequestKindResult,
+  SecondKindSample,
+  SecondSample,
+} from './load-result.js';
+export type { SelectableMetric } from './metric-selector.js';
+export { metricSelectorKey, parseMetricSelector, selectableMetrics } from './metric-selector.js';
 export type { TemplatePart } from './placeholders.js';
 export { PlaceholderError, parsePlaceholders } from './placeholders.js';
 export type { DescribeOptions } from './report/describe-reason.js';
@@ -58,6 +68,8 @@ export type {
   ReportTrial,
 } from './report/report-model.js';
 export { buildReport, metricDisplayName, REPORT_SCHEMA_VERSION } from './report/report-model.js';
+export type { NamedRequest } from './request-name.js';
+export { defaultRequestName, requestNames } from './request-name.js';
 export type { WireRequest } from './request-wire-issues.js';
 export { requestWireIssues } from './request-wire-issues.js';
 export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
@@ -69,6 +81,7 @@ export type {
   CompareSpec,
   MetricName,
   ReadinessCheck,
+  RequestJudgeSpec,
   ResourceLimits,
   Role,
   Scenario,
