@@ -386,4 +386,5 @@ export const scenarioParts = {
   service: ServiceSchema,
   ready: ReadySchema,
   compare: CompareSchema,
+  slo: SloSchema,
 } as const;

@@ -30,7 +30,7 @@ export function renderVerdict(
     // Error rates read as a difference in points, like summary.md and report.html.
     const change = formatMetricChange(metric);
     table.push([
-      metric.label,
+      metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`,
       metric.phase ?? '',
       formatValue(metric.baseline, metric.unit),
       formatValue(metric.candidate, metric.unit),
