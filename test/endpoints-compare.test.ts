@@ -75,6 +75,7 @@ describe('a regression in a rare endpoint (2% of the traffic)', () => {
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('name="p99 latency of rare (peak)"');
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<h2>Requests by name</h2>');
     expect(run.stdout).toContain('p99 latency of rare');
+    expect(run.stdout).toMatch(/Candidate requests[\s\S]*│ rare +│ peak +│/);
   }, 180_000);
 });
 
