@@ -87,7 +87,7 @@ compare:
       `peakgate: ${file} is not a valid scenario (3 errors) [PG_ERR_SCENARIO_INVALID]`,
       `  ${file}:4:31  load.phases[0].duration  expected a duration like 250ms, 10s or 2m, found "10 sec"`,
       `  ${file}:6:15  load.requests[0].path  {{int 1}}: expected {{int MIN MAX}} with two integers`,
-      `  ${file}:9:5  compare.limits["latency.p9"]  unknown field "latency.p9" (did you mean "latency.p90"?); known fields: latency.p50, latency.p90, latency.p99, latency.p999, cpu.per_request, memory.peak, error_rate, throughput`,
+      `  ${file}:9:5  compare.limits["latency.p9"]  unknown field "latency.p9" (did you mean "latency.p90"?); known fields: latency.p50, latency.p90, latency.p99, latency.p999, cpu.per_request, memory.peak, error_rate, throughput; or a metric with a request selector, e.g. latency.p99{name=checkout} (latency.p50/p90/p99/p999, error_rate)`,
       '',
     ]);
     expect(stderr).not.toMatch(/\n\s+at /);

@@ -30,8 +30,20 @@ export { judge } from './judge/judge.js';
 export type { Judgement, MetricDirection, MetricJudgement, MetricStatus, MetricUnit } from './judge/judgement.js';
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
+export type { RunServiceFigures, RunSloCheck, RunSloResult, RunSloSpec } from './judge/run-slo.js';
+export { checkRunSlo } from './judge/run-slo.js';
 export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
-export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
+export type {
+  ErrorCounts,
+  LatencySummaryMs,
+  LoadResult,
+  PhaseResult,
+  RequestKindResult,
+  SecondKindSample,
+  SecondSample,
+} from './load-result.js';
+export type { SelectableMetric } from './metric-selector.js';
+export { metricSelectorKey, parseMetricSelector, selectableMetrics } from './metric-selector.js';
 export type { TemplatePart } from './placeholders.js';
 export { PlaceholderError, parsePlaceholders } from './placeholders.js';
 export type { DescribeOptions } from './report/describe-reason.js';
@@ -52,12 +64,22 @@ export type {
   Report,
   ReportEnvironment,
   ReportFinding,
+  ReportKindFigures,
   ReportMetric,
   ReportPhase,
+  ReportRequestKind,
   ReportScenario,
   ReportTrial,
 } from './report/report-model.js';
-export { buildReport, metricDisplayName, REPORT_SCHEMA_VERSION } from './report/report-model.js';
+export {
+  buildReport,
+  metricDisplayName,
+  REPORT_SCHEMA_VERSION,
+  REQUEST_KIND_HEADER,
+  requestKindRows,
+} from './report/report-model.js';
+export type { NamedRequest } from './request-name.js';
+export { defaultRequestName, requestNames } from './request-name.js';
 export type { WireRequest } from './request-wire-issues.js';
 export { requestWireIssues } from './request-wire-issues.js';
 export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
@@ -69,6 +91,7 @@ export type {
   CompareSpec,
   MetricName,
   ReadinessCheck,
+  RequestJudgeSpec,
   ResourceLimits,
   Role,
   Scenario,
@@ -77,6 +100,8 @@ export type {
 export { defaultMaxConnections, scenarioDefaults } from './scenario-resolve.js';
 export type { ScenarioFile } from './scenario-schema.js';
 export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
+export type { SloFlags } from './slo-flags.js';
+export { parseSloFlags } from './slo-flags.js';
 export type { BootstrapOptions, Clustered, RatioInterval } from './statistics/bootstrap.js';
 export { bootstrapRatioInterval, bootstrapRatioIntervals } from './statistics/bootstrap.js';
 export { mean, median, quantile } from './statistics/descriptive.js';

@@ -10,6 +10,11 @@
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 export interface RequestTemplate {
+  /**
+   * What per-name results and metric selectors call this kind of request. The scenario loader always
+   * sets it (default: method and path template, request-name.ts); a hand-built plan may leave it out.
+   */
+  name?: string;
   weight: number;
   method: HttpMethod;
   /** May contain `{{int a b}}`, `{{uuid}}`, `{{pick a b c}}` placeholders. */

@@ -35,8 +35,32 @@ export interface SecondSample {
   p99Ms: number;
   /** Encoded per-second latency histogram (µs), so windows can be re-merged exactly. */
   histogram: string;
+  /**
+   * The same second per request name (load.requests[].name), when the mix has more than one kind of
+   * request; with one kind the whole-mix figures are that kind's.
+   */
+  byName?: Record<string, SecondKindSample>;
   /** Set on samples of the discarded warm-up (streamed for progress, never stored in `series`; `second` counts from the warm-up start). */
   warmup?: boolean;
+}
+
+/** One request name's part of a second. */
+export interface SecondKindSample {
+  requests: number;
+  errors: number;
+  /** Encoded per-second latency histogram (µs) of this name's responses. */
+  histogram: string;
+}
+
+/**
+ * The figures of one kind of request (one `load.requests` entry, by its name) over a phase or a run:
+ * counted and recorded like the whole mix, in every worker, and merged exactly.
+ */
+export interface RequestKindResult {
+  requests: { total: number; ok: number; errors: number };
+  errors: ErrorCounts;
+  latency: LatencySummaryMs;
+  histogram: string;
 }
 
 export interface PhaseResult {
@@ -49,6 +73,8 @@ export interface PhaseResult {
   rate: { asked: number | null; achieved: number };
   latency: LatencySummaryMs;
   histogram: string;
+  /** Per request name, in mix order (absent from results of engines that predate per-name figures). */
+  byName?: Record<string, RequestKindResult>;
 }
 
 export interface LoadResult {
@@ -67,6 +93,8 @@ export interface LoadResult {
   latency: LatencySummaryMs;
   /** Merged histogram over all measured phases. */
   histogram: string;
+  /** Per request name over all measured phases, in mix order. */
+  byName?: Record<string, RequestKindResult>;
   phases: PhaseResult[];
   series: SecondSample[];
 }

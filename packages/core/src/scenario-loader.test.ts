@@ -45,7 +45,7 @@ describe('parseScenario: defaults and normalisation', () => {
             load: { model: 'open', rate: { from: 50, to: 50 }, maxConnections: 64 },
           },
         ],
-        requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
+        requests: [{ name: 'GET /', weight: 1, method: 'GET', path: '/', headers: {} }],
         expectStatus: Array.from({ length: 200 }, (_, i) => 200 + i),
         timeoutMs: 10_000,
       },
@@ -125,9 +125,15 @@ compare:
       { name: 'burst', durationMs: 10_000, load: { model: 'closed', connections: 256 } },
     ]);
     expect(scenario.load.requests).toEqual([
-      { weight: 7, method: 'GET', path: '/products?page={{int 1 50}}', headers: { 'x-n': '5' } },
-      { weight: 3, method: 'POST', path: '/checkout', headers: {}, json: { items: [1, 2, 3] } },
-      { weight: 0.5, method: 'PUT', path: '/raw', headers: {}, body: 'id={{uuid}}' },
+      {
+        name: 'GET /products?page={{int 1 50}}',
+        weight: 7,
+        method: 'GET',
+        path: '/products?page={{int 1 50}}',
+        headers: { 'x-n': '5' },
+      },
+      { name: 'POST /checkout', weight: 3, method: 'POST', path: '/checkout', headers: {}, json: { items: [1, 2, 3] } },
+      { name: 'PUT /raw', weight: 0.5, method: 'PUT', path: '/raw', headers: {}, body: 'id={{uuid}}' },
     ]);
     expect(scenario.load.expectStatus).toEqual([...Array.from({ length: 100 }, (_, i) => 200 + i), 404]);
     expect(scenario.load.timeoutMs).toBe(2500);
@@ -243,7 +249,7 @@ describe('parseScenario: errors name file:line:col, the field path, expected and
 
   it('never ignores a typo in a limit', () => {
     expect(problems(`${MINIMAL}compare:\n  limits:\n    latency.p9: +10%\n`)).toEqual([
-      's.yaml:9:5  compare.limits["latency.p9"]  unknown field "latency.p9" (did you mean "latency.p90"?); known fields: latency.p50, latency.p90, latency.p99, latency.p999, cpu.per_request, memory.peak, error_rate, throughput',
+      's.yaml:9:5  compare.limits["latency.p9"]  unknown field "latency.p9" (did you mean "latency.p90"?); known fields: latency.p50, latency.p90, latency.p99, latency.p999, cpu.per_request, memory.peak, error_rate, throughput; or a metric with a request selector, e.g. latency.p99{name=checkout} (latency.p50/p90/p99/p999, error_rate)',
     ]);
   });
 

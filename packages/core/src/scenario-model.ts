@@ -65,6 +65,17 @@ export interface CompareSpec {
    * docs/judge.md), `alternate` runs them one after the other in A B, B A order.
    */
   schedule: 'duet' | 'alternate';
+  /**
+   * Limits and SLOs on one kind of request (`latency.p99{name=checkout}: +10%`), keyed by request
+   * name. Only latency percentiles and error_rate take a selector. Absent when none is written.
+   */
+  byRequest?: Record<string, RequestJudgeSpec>;
+}
+
+/** Limits and SLOs on the requests of one name, in the same units as CompareSpec's. */
+export interface RequestJudgeSpec {
+  limits: Partial<Record<MetricName, number>>;
+  slo: Partial<Record<MetricName, number>>;
 }
 
 export interface Scenario {

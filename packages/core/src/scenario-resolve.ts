@@ -7,11 +7,14 @@
 import path from 'node:path';
 import { splitCommandLine } from './command-line.js';
 import type { HttpMethod, LoadPhase, LoadPlan, RequestTemplate } from './load-plan.js';
+import { parseMetricSelector } from './metric-selector.js';
+import { requestNames } from './request-name.js';
 import type {
   BuildSpec,
   CompareSpec,
   MetricName,
   ReadinessCheck,
+  RequestJudgeSpec,
   ResourceLimits,
   Scenario,
   ServiceSpec,
@@ -111,7 +114,7 @@ function resolveBuild(build: ScenarioFileBuild, baseDir: string | undefined): Bu
 function resolveLoad(load: ScenarioFile['load']): LoadPlan {
   const plan: LoadPlan = {
     phases: load.phases.map((phase, index) => resolvePhase(phase, phase.name ?? `phase-${index + 1}`)),
-    requests: load.requests.map(resolveRequest),
+    requests: resolveRequests(load.requests),
     expectStatus: resolveStatuses(load.expect?.status),
     timeoutMs: load.timeout === undefined ? scenarioDefaults.requestTimeoutMs : parseDuration(load.timeout),
   };
@@ -137,8 +140,14 @@ export function defaultMaxConnections(rate: { from: number; to: number }): numbe
   return Math.min(max, Math.max(min, Math.ceil(Math.max(rate.from, rate.to) * secondsOfPeakRate)));
 }
 
-function resolveRequest(request: ScenarioFileRequest): RequestTemplate {
+function resolveRequests(requests: readonly ScenarioFileRequest[]): RequestTemplate[] {
+  const names = requestNames(requests);
+  return requests.map((request, index) => resolveRequest(request, names[index] as string));
+}
+
+function resolveRequest(request: ScenarioFileRequest, name: string): RequestTemplate {
   const template: RequestTemplate = {
+    name,
     weight: request.weight ?? scenarioDefaults.weight,
     method: request.method ?? scenarioDefaults.method,
     path: request.path,
@@ -161,26 +170,62 @@ function resolveStatuses(written: (number | string)[] | undefined): number[] {
 
 function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
   const rounds = compare?.rounds ?? scenarioDefaults.rounds;
-  return {
+  const written = {
+    limits: (compare?.limits ?? {}) as Record<string, string | undefined>,
+    slo: (compare?.slo ?? {}) as Record<string, string | number | undefined>,
+  };
+  const byRequest = resolveByRequest(written.limits, written.slo);
+  const spec: CompareSpec = {
     rounds,
     maxRounds: compare?.max_rounds ?? rounds * scenarioDefaults.maxRoundsPerRound,
     confidence: compare?.confidence ?? scenarioDefaults.confidence,
     schedule: compare?.schedule ?? scenarioDefaults.schedule,
     // Only what is written: the judge owns the per-metric default limits (judge/metric-defaults.ts),
     // so there is one place that decides them. No SLO is invented.
-    limits: resolveLimits(compare?.limits ?? {}),
-    slo: resolveSlo(compare?.slo ?? {}),
+    limits: resolveLimits(withoutSelectors(written.limits)),
+    slo: resolveSlo(withoutSelectors(written.slo)),
   };
+  if (byRequest !== undefined) spec.byRequest = byRequest;
+  return spec;
 }
 
-function resolveLimits(limits: NonNullable<ScenarioFileCompare['limits']>): Partial<Record<MetricName, number>> {
+function withoutSelectors<T>(written: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(written).filter(([key]) => parseMetricSelector(key) === undefined));
+}
+
+/** Keys with a `{name=…}` selector, grouped by request name. */
+function resolveByRequest(
+  limits: Record<string, string | undefined>,
+  slo: Record<string, string | number | undefined>,
+): Record<string, RequestJudgeSpec> | undefined {
+  const byRequest: Record<string, RequestJudgeSpec> = {};
+  const entry = (name: string): RequestJudgeSpec => {
+    byRequest[name] ??= { limits: {}, slo: {} };
+    return byRequest[name];
+  };
+  for (const [key, written] of Object.entries(limits)) {
+    const selector = parseMetricSelector(key);
+    if (selector && written !== undefined)
+      Object.assign(entry(selector.name).limits, resolveLimits({ [selector.metric]: written }));
+  }
+  for (const [key, written] of Object.entries(slo)) {
+    const selector = parseMetricSelector(key);
+    if (selector && written !== undefined)
+      Object.assign(entry(selector.name).slo, resolveSlo({ [selector.metric]: written }));
+  }
+  return Object.keys(byRequest).length > 0 ? byRequest : undefined;
+}
+
+/** Resolves written limits (`+10%`) to ratios. Exported for `peakgate run --slo`'s sibling flags. */
+export function resolveLimits(limits: Record<string, string | undefined>): Partial<Record<MetricName, number>> {
   const resolved: Partial<Record<MetricName, number>> = {};
   for (const [metric, written] of Object.entries(limits) as [MetricName, string | undefined][])
     if (written !== undefined) resolved[metric] = parseChange(written).ratio;
   return resolved;
 }
 
-function resolveSlo(slo: NonNullable<ScenarioFileCompare['slo']>): Partial<Record<MetricName, number>> {
+/** Resolves written SLOs to numbers in each metric's unit (ms, bytes, ratio, req/s). */
+export function resolveSlo(slo: Record<string, string | number | undefined>): Partial<Record<MetricName, number>> {
   const resolved: Partial<Record<MetricName, number>> = {};
   for (const [metric, written] of Object.entries(slo) as [MetricName, string | number | undefined][]) {
     if (written === undefined) continue;

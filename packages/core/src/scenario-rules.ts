@@ -6,7 +6,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CommandLineError, splitCommandLine } from './command-line.js';
+import { parseMetricSelector } from './metric-selector.js';
 import { PlaceholderError, parsePlaceholders } from './placeholders.js';
+import { requestNames } from './request-name.js';
 import { pathProblem, requestWireIssues } from './request-wire-issues.js';
 import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
 import {
@@ -56,6 +58,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
       });
       issues.push(...uniquePhaseNames(load.phases, ['load', 'phases']));
     }
+    if (Array.isArray(load.requests)) issues.push(...uniqueRequestNames(load.requests, ['load', 'requests']));
     if (Array.isArray(load.requests)) {
       load.requests.forEach((request, index) => {
         apply<ScenarioFileRequest>(
@@ -90,6 +93,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     ['compare'],
     [roundsInOrder, limitDirections, finiteLimits],
   );
+  issues.push(...selectorsNameRequests(root.compare, load?.requests));
   return issues;
 }
 
@@ -147,6 +151,56 @@ export function uniquePhaseNames(phases: unknown[], path: FieldPath): UnlocatedI
         message: `phase name "${name}" is already used by ${formatIndex(path, first)}`,
       });
   });
+  return issues;
+}
+
+/** Request names key the per-name results and the metric selectors, so written names must be unique. */
+export function uniqueRequestNames(requests: unknown[], path: FieldPath): UnlocatedIssue[] {
+  const seen = new Map<string, number>();
+  const issues: UnlocatedIssue[] = [];
+  requests.forEach((request, index) => {
+    const name = asRecord(request)?.name;
+    if (typeof name !== 'string') return;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, index);
+    else
+      issues.push({
+        path: [...path, index, 'name'],
+        message: `request name "${name}" is already used by ${formatIndex(path, first)}`,
+      });
+  });
+  return issues;
+}
+
+/**
+ * A selector (`latency.p99{name=checkout}`) must name a request of the mix: a typo would otherwise
+ * judge nothing and pass. Checked only when every request has a usable path (its default name needs it).
+ */
+export function selectorsNameRequests(compare: unknown, requests: unknown): UnlocatedIssue[] {
+  const written = asRecord(compare);
+  if (written === undefined || !Array.isArray(requests)) return [];
+  const parts = requests.map(asRecord);
+  if (parts.some((part) => part === undefined || typeof part.path !== 'string')) return [];
+  const names = requestNames(
+    (parts as Record<string, unknown>[]).map((part) => ({
+      path: part.path as string,
+      ...(typeof part.name === 'string' ? { name: part.name } : {}),
+      ...(typeof part.method === 'string' ? { method: part.method as ScenarioFileRequest['method'] } : {}),
+    })),
+  );
+  const known = new Set(names);
+  const issues: UnlocatedIssue[] = [];
+  for (const section of ['limits', 'slo'] as const) {
+    for (const key of Object.keys(asRecord(written[section]) ?? {})) {
+      const selector = parseMetricSelector(key);
+      if (selector === undefined || known.has(selector.name)) continue;
+      issues.push({
+        path: ['compare', section, key],
+        at: 'key',
+        message: `no request is named "${selector.name}"; request names: ${names.map((name) => JSON.stringify(name)).join(', ')}`,
+      });
+    }
+  }
   return issues;
 }
 
@@ -322,7 +376,7 @@ export const roundsInOrder: Rule<ScenarioFileCompare> = (compare, path) =>
 /** Limits are allowed increases, except throughput, where the allowed change is a decrease. */
 export const limitDirections: Rule<ScenarioFileCompare> = (compare, path) => {
   const issues: UnlocatedIssue[] = [];
-  for (const [metric, written] of Object.entries(compare.limits ?? {})) {
+  for (const [metric, written] of Object.entries((compare.limits ?? {}) as Record<string, string | undefined>)) {
     if (written === undefined) continue;
     const { sign } = parseChange(written);
     if (metric === 'throughput' && sign === '+')
@@ -341,7 +395,7 @@ export const limitDirections: Rule<ScenarioFileCompare> = (compare, path) => {
 
 /** A limit of hundreds of digits passes the pattern but is Infinity as a number: the judge needs a ratio. */
 export const finiteLimits: Rule<ScenarioFileCompare> = (compare, path) =>
-  Object.entries(compare.limits ?? {})
+  Object.entries((compare.limits ?? {}) as Record<string, string | undefined>)
     .filter(([, written]) => written !== undefined && !Number.isFinite(parseChange(written).ratio))
     .map(([metric, written]) => ({
       path: [...path, 'limits', metric],

@@ -8,8 +8,9 @@
  * placeholders) live in scenario-rules.ts. `errorMessage` is the phrase shown when a value does not
  * match; VS Code and yaml-language-server show it too.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox';
 import type { HttpMethod } from './load-plan.js';
+import { ERROR_RATE_SELECTOR_PATTERN, LATENCY_SELECTOR_PATTERN } from './metric-selector.js';
 import type { MetricName } from './scenario-model.js';
 import {
   CHANGE_EXPECTED,
@@ -202,6 +203,13 @@ const PhaseSchema = Type.Object(
 
 const RequestSchema = Type.Object(
   {
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Name of this kind of request in per-name results and metric selectors (latency.p99{name=...}), unique. Default: method and path template, e.g. "GET /products?page={{int 1 50}}".',
+      }),
+    ),
     weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Relative weight. Default 1.' })),
     method: Type.Optional(
       Type.Union(
@@ -268,8 +276,24 @@ const LoadSchema = Type.Object(
   { ...strict, description: 'The traffic: phases and the request mix.' },
 );
 
+/**
+ * A map of metric keys: the whole-mix metrics as named properties, plus keys with a request-name
+ * selector (`latency.p99{name=checkout}`) matched by pattern. The intersection with
+ * `unevaluatedProperties: false` keeps rejecting every other key, as a strict object does.
+ */
+function withSelectors<T extends TProperties>(fixed: T, latency: TSchema, errorRate: TSchema, description: string) {
+  return Type.Intersect(
+    [
+      Type.Object(fixed),
+      Type.Record(Type.String({ pattern: LATENCY_SELECTOR_PATTERN }), latency),
+      Type.Record(Type.String({ pattern: ERROR_RATE_SELECTOR_PATTERN }), errorRate),
+    ],
+    { unevaluatedProperties: false, description },
+  );
+}
+
 /** Relative limits: allowed change of candidate vs baseline. */
-const LimitsSchema = Type.Object(
+const LimitsSchema = withSelectors(
   {
     'latency.p50': Type.Optional(ChangeString),
     'latency.p90': Type.Optional(ChangeString),
@@ -280,15 +304,13 @@ const LimitsSchema = Type.Object(
     error_rate: Type.Optional(ChangeString),
     throughput: Type.Optional(ChangeString),
   },
-  {
-    ...strict,
-    description:
-      'Allowed change vs baseline per metric, e.g. latency.p99: +10%. Throughput takes an allowed decrease (-5%).',
-  },
+  ChangeString,
+  ChangeString,
+  'Allowed change vs baseline per metric, e.g. latency.p99: +10%. Throughput takes an allowed decrease (-5%). Latency percentiles and error_rate may select one kind of request: latency.p99{name=checkout}: +10%.',
 );
 
 /** Absolute SLOs: the unit depends on the metric. */
-const SloSchema = Type.Object(
+const SloSchema = withSelectors(
   {
     'latency.p50': Type.Optional(DurationString),
     'latency.p90': Type.Optional(DurationString),
@@ -299,11 +321,9 @@ const SloSchema = Type.Object(
     error_rate: Type.Optional(PercentString),
     throughput: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Minimum requests per second.' })),
   },
-  {
-    ...strict,
-    description:
-      'Absolute limits on the candidate alone: latency and cpu.per_request as durations, memory.peak as a size, error_rate as a percentage, throughput in req/s.',
-  },
+  DurationString,
+  PercentString,
+  'Absolute limits on the candidate alone: latency and cpu.per_request as durations, memory.peak as a size, error_rate as a percentage, throughput in req/s. Latency percentiles and error_rate may select one kind of request: latency.p99{name=checkout}: 250ms.',
 );
 
 const CompareSchema = Type.Object(
@@ -366,4 +386,5 @@ export const scenarioParts = {
   service: ServiceSchema,
   ready: ReadySchema,
   compare: CompareSchema,
+  slo: SloSchema,
 } as const;

@@ -25,6 +25,18 @@ function issueFromError(error: ValueError, root: unknown): UnlocatedIssue[] {
       return [{ path, message: MISSING }];
     case ValueErrorType.ObjectAdditionalProperties:
       return [{ path, at: 'key', message: unknownFieldMessage(String(path.at(-1)), knownKeys(error.schema)) }];
+    // compare.limits and compare.slo: named metrics plus `metric{name=…}` keys (scenario-schema.ts).
+    case ValueErrorType.IntersectUnevaluatedProperties:
+      return [
+        {
+          path,
+          at: 'key',
+          message: `${unknownFieldMessage(String(path.at(-1)), intersectKnownKeys(error.schema))}; or a metric with a request selector, e.g. latency.p99{name=checkout} (latency.p50/p90/p99/p999, error_rate)`,
+        },
+      ];
+    // The members' own errors say what is wrong; "expected all values to match" adds nothing.
+    case ValueErrorType.Intersect:
+      return [];
     case ValueErrorType.ArrayMinItems:
       return [{ path, message: `expected ${atLeast(error.schema.minItems)}, found ${describeList(error.value)}` }];
     case ValueErrorType.Union:
@@ -114,6 +126,10 @@ function unknownFieldMessage(key: string, known: string[]): string {
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
   const list = known.length === 0 ? '' : `; known fields: ${known.join(', ')}`;
   return `unknown field "${key}"${hint}${list}`;
+}
+
+function intersectKnownKeys(schema: TSchema): string[] {
+  return ((schema.allOf as TSchema[] | undefined) ?? []).flatMap(knownKeys);
 }
 
 function knownKeys(schema: TSchema): string[] {

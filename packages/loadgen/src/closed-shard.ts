@@ -2,6 +2,12 @@
  * Closed model shard: autocannon with this shard's share of the connections, each sending the next
  * request as soon as the previous response arrives. Latency is taken from the `response` event's
  * float ms (autocannon's own histogram is whole-ms), i.e. from the actual send.
+ *
+ * Which kind of request a response answers: autocannon calls setupRequest(request, context) with a
+ * context object per connection, just before it writes that connection's next request, and with
+ * pipelining 1 a connection has one request in flight. So setupRequest notes the template's index in
+ * the context, and the response (or the connection's error) reads it back from the same connection:
+ * two property reads per response, no queue, no allocation.
  */
 import type { ClosedLoad } from '@peakgate/core';
 import autocannon from 'autocannon';
@@ -13,13 +19,22 @@ import type { ShardTask } from './shard-protocol.js';
 import type { ShardRecorder } from './shard-recorder.js';
 
 /** The parts of autocannon's (internal) Client that the socket-loss patch touches. */
-interface AutocannonClientInternals {
+interface AutocannonClientInternals extends NodeJS.EventEmitter {
   conn: NodeJS.EventEmitter;
+  /** autocannon's per-connection request iterator; `context` is what setupRequest receives. */
+  requestIterator: { context: KindContext };
   destroyed: boolean;
   pipelinedRequests: { size(): number; clear(): void };
   _connect(): void;
   destroy(): void;
 }
+
+/** The per-connection context autocannon passes to setupRequest, with the kind of the request in flight. */
+interface KindContext {
+  peakgateKind?: number;
+}
+
+const kindOf = (client: AutocannonClientInternals): number => client.requestIterator.context.peakgateKind ?? 0;
 
 export async function runClosedShard(
   task: ShardTask,
@@ -40,8 +55,9 @@ export async function runClosedShard(
     ? [{ method: fixed.method, path: joinPath(url.pathname, fixed.path), headers: fixed.headers, body: fixed.body }]
     : [
         {
-          setupRequest: (request) => {
+          setupRequest: (request, context) => {
             const next = mix.next();
+            (context as KindContext).peakgateKind = next.kind;
             return {
               ...request,
               method: next.method,
@@ -74,17 +90,23 @@ export async function runClosedShard(
           const internals = client as unknown as AutocannonClientInternals;
           clients.push(internals);
           patchSocketLoss(internals, recorder);
+          // Transport errors are counted here, per connection, where the request's kind is known
+          // (autocannon's instance-level reqError event carries only the error).
+          internals.on('connError', (error: unknown) => {
+            sent++;
+            recorder.error(classifyTransportError(error), kindOf(internals));
+          });
+          internals.on('timeout', () => {
+            sent++;
+            recorder.error('timeout', kindOf(internals));
+          });
         },
       } as autocannon.Options,
       (error) => (error ? reject(error) : resolve()),
     );
-    instance.on('response', (_client: unknown, status: number, _bytes: number, latencyMs: number) => {
+    instance.on('response', (client: autocannon.Client, status: number, _bytes: number, latencyMs: number) => {
       sent++;
-      recorder.response(status, latencyMs);
-    });
-    instance.on('reqError', (error: unknown) => {
-      sent++;
-      recorder.error(classifyTransportError(error));
+      recorder.response(status, latencyMs, kindOf(client as unknown as AutocannonClientInternals));
     });
     control.onStop(() => {
       // Close every socket now; autocannon.stop() alone would let requests run until its next tick.
@@ -108,7 +130,7 @@ function patchSocketLoss(client: AutocannonClientInternals, recorder: ShardRecor
   client._connect = function patchedConnect(this: AutocannonClientInternals): void {
     connect.call(this);
     this.conn.prependListener('end', () => {
-      if (!this.destroyed && this.pipelinedRequests.size() > 0) recorder.error('reset');
+      if (!this.destroyed && this.pipelinedRequests.size() > 0) recorder.error('reset', kindOf(this));
       this.pipelinedRequests.clear();
     });
     // Errors are reported (and counted) by autocannon's own reqError event.

@@ -20,7 +20,13 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     // Both threads' performance.timeOrigin are wall-clock epochs, so this maps the common start onto
     // this thread's monotonic clock.
     const startMs = startAtEpochMs - performance.timeOrigin;
-    const recorder = new ShardRecorder(port, startMs, phase.durationMs, expectedStatusSet(task.expectStatus));
+    const recorder = new ShardRecorder(
+      port,
+      startMs,
+      phase.durationMs,
+      expectedStatusSet(task.expectStatus),
+      task.requests.length,
+    );
     if (control.isStopped) return result(recorder, 0, 0, 0, true);
     await sleepUntil(startMs);
     const out = await send(task, recorder, control, startMs);
@@ -63,7 +69,18 @@ function result(
   stoppedEarly: boolean,
 ): ShardResult {
   const histogram = recorder.close();
-  return { counts: recorder.counts, statuses: recorder.statuses, sent, arrivals, histogram, elapsedMs, stoppedEarly };
+  const out: ShardResult = {
+    counts: recorder.counts,
+    statuses: recorder.statuses,
+    sent,
+    arrivals,
+    histogram,
+    elapsedMs,
+    stoppedEarly,
+  };
+  const kinds = recorder.kindResults();
+  if (kinds) out.kinds = kinds;
+  return out;
 }
 
 /** Load time measured from the common start, capped at the phase duration (draining is not load time). */

@@ -56,13 +56,14 @@ export async function runOpenShard(
 
   const send = (intendedMs: number): void => {
     arrivals++;
+    // Rendered before the in-flight check, so a dropped arrival is counted against its kind.
+    const request: RenderedRequest = mix.next();
     if (inFlight >= maxInFlight) {
-      recorder.dropped();
+      recorder.dropped(request.kind);
       return;
     }
     inFlight++;
     sent++;
-    const request: RenderedRequest = mix.next();
     let status = 0;
     // The callback handler API: undici 7's Pool still asserts onConnect on dispatched handlers.
     const handler: Dispatcher.DispatchHandler = {
@@ -73,11 +74,11 @@ export async function runOpenShard(
       },
       onData: () => true,
       onComplete: () => {
-        recorder.response(status, performance.now() - intendedMs);
+        recorder.response(status, performance.now() - intendedMs, request.kind);
         settle();
       },
       onError: (error) => {
-        recorder.error(classifyTransportError(error));
+        recorder.error(classifyTransportError(error), request.kind);
         settle();
       },
     };

@@ -18,6 +18,8 @@ type Part =
 export type CompiledString = (() => string) & { constant: boolean };
 
 export interface RenderedRequest {
+  /** Index of the template in the mix (load.requests), so each outcome can be counted per name. */
+  kind: number;
   method: HttpMethod;
   path: string;
   headers: Record<string, string>;
@@ -143,7 +145,7 @@ export interface CompiledTemplate {
  * wire were checked by the scenario rules; runLoad's request guard checks the wire again). Throws
  * TemplateError only for placeholders it cannot parse.
  */
-export function compileTemplate(template: RequestTemplate, where: string): CompiledTemplate {
+export function compileTemplate(template: RequestTemplate, where: string, kind = 0): CompiledTemplate {
   const path = compileString(template.path, `${where}.path`);
   const headerEntries = Object.entries(template.headers ?? {}).map(
     ([name, value]) => [name, compileString(value, `${where}.headers.${name}`)] as const,
@@ -167,7 +169,7 @@ export function compileTemplate(template: RequestTemplate, where: string): Compi
   const render = (): RenderedRequest => {
     const headers: Record<string, string> = {};
     for (const [name, value] of headerEntries) headers[name] = value();
-    return { method, path: path(), headers, body: body.render() };
+    return { kind, method, path: path(), headers, body: body.render() };
   };
   return { weight: template.weight, constant, render };
 }
@@ -182,7 +184,7 @@ export interface RequestMix {
 export function compileRequestMix(templates: readonly RequestTemplate[], where = 'load.requests'): RequestMix {
   // Cannot happen for a plan from the scenario loader (minItems: 1); a mix of nothing has nothing to send.
   if (templates.length === 0) throw invalid(where, 'expected at least one request');
-  const compiled = templates.map((t, i) => compileTemplate(t, `${where}[${i}]`));
+  const compiled = templates.map((t, i) => compileTemplate(t, `${where}[${i}]`, i));
   const only = compiled.length === 1 ? compiled[0] : undefined;
   if (only !== undefined) {
     const fixed = only.constant ? only.render() : undefined;

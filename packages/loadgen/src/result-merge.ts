@@ -4,6 +4,7 @@ import {
   type LoadPhase,
   type LoadResult,
   type PhaseResult,
+  type RequestKindResult,
   type SecondSample,
   summarizeLatency,
 } from '@peakgate/core';
@@ -40,11 +41,47 @@ export function askedRate(phase: LoadPhase): number | null {
   return phase.load.model === 'open' ? (phase.load.rate.from + phase.load.rate.to) / 2 : null;
 }
 
+/** One kind's figures from its counts and merged histogram (which it leaves to the caller to destroy). */
+function kindResult(counts: ShardCounts, histogram: ReturnType<typeof mergeShardHistograms>): RequestKindResult {
+  const errors = errorsOf(counts);
+  const errorCount = errorTotal(errors);
+  return {
+    requests: { total: counts.ok + errorCount, ok: counts.ok, errors: errorCount },
+    errors,
+    latency: summarizeLatency(histogram),
+    histogram: encodeShardHistogram(histogram),
+  };
+}
+
+/**
+ * Per request name: each kind's counts summed and histograms added over the shards. A one-kind mix
+ * records no per-kind figures (shard-recorder.ts); its one name gets the whole phase's.
+ */
+function mergeKinds(
+  names: readonly string[],
+  shards: readonly ShardResult[],
+  whole: RequestKindResult,
+): Record<string, RequestKindResult> {
+  if (names.length === 1) return { [names[0] as string]: whole };
+  const byName: Record<string, RequestKindResult> = {};
+  names.forEach((name, kind) => {
+    const parts = shards.flatMap((shard) => (shard.kinds?.[kind] ? [shard.kinds[kind]] : []));
+    const histogram = mergeShardHistograms(parts.map((part) => part.histogram));
+    byName[name] = kindResult(sumCounts(parts.map((part) => part.counts)), histogram);
+    histogram.destroy();
+  });
+  return byName;
+}
+
 /**
  * One phase from its shards. `requests.total` counts every outcome, dropped arrivals included (they
  * are errors: the target could not keep up); `rate.achieved` counts requests actually sent.
  */
-export function mergePhase(phase: LoadPhase, shards: readonly ShardResult[]): PhaseResult {
+export function mergePhase(
+  phase: LoadPhase,
+  shards: readonly ShardResult[],
+  names: readonly string[] = [],
+): PhaseResult {
   const counts = sumCounts(shards.map((s) => s.counts));
   const errors = errorsOf(counts);
   const errorCount = errorTotal(errors);
@@ -62,8 +99,25 @@ export function mergePhase(phase: LoadPhase, shards: readonly ShardResult[]): Ph
     latency: summarizeLatency(histogram),
     histogram: encodeShardHistogram(histogram),
   };
+  if (names.length > 0) {
+    const { requests, errors: kindErrors, latency, histogram: encoded } = result;
+    result.byName = mergeKinds(names, shards, { requests, errors: kindErrors, latency, histogram: encoded });
+  }
   histogram.destroy();
   return result;
+}
+
+/** Per request name over the measured phases: counts summed, histograms added. */
+function mergeRunKinds(phases: readonly PhaseResult[]): Record<string, RequestKindResult> | undefined {
+  if (phases.length === 0 || phases.some((phase) => phase.byName === undefined)) return undefined;
+  const byName: Record<string, RequestKindResult> = {};
+  for (const name of Object.keys(phases[0]?.byName ?? {})) {
+    const parts = phases.flatMap((phase) => (phase.byName?.[name] ? [phase.byName[name]] : []));
+    const histogram = mergeShardHistograms(parts.map((part) => part.histogram));
+    byName[name] = kindResult(sumCounts(parts.map((part) => ({ ok: part.requests.ok, ...part.errors }))), histogram);
+    histogram.destroy();
+  }
+  return byName;
 }
 
 export interface RunFacts {
@@ -102,6 +156,8 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
     phases: [...phases],
     series: facts.series,
   };
+  const byName = mergeRunKinds(phases);
+  if (byName) result.byName = byName;
   histogram.destroy();
   return result;
 }

@@ -12,6 +12,7 @@ import {
   type LoadResult,
   PeakgateError,
   type PhaseResult,
+  requestNames,
   type SecondSample,
 } from '@peakgate/core';
 import { Piscina } from 'piscina';
@@ -95,6 +96,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const phases: PhaseResult[] = [];
   let startedAt = new Date().toISOString();
   let secondBase = 0;
+  // Per-name results are keyed by these (load.requests[].name, or method and path when a hand-built plan has none).
+  const names = requestNames(plan.requests);
   try {
     const all: Array<{ phase: LoadPhase; warmup: boolean }> = [
       ...(plan.warmup ? [{ phase: plan.warmup, warmup: true }] : []),
@@ -106,12 +109,19 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       const index = warmup ? -1 : measuredIndex++;
       if (!warmup && index === 0) startedAt = new Date().toISOString();
       onPhase({ type: 'start', phase: phase.name, index, warmup, durationMs: phase.durationMs });
-      const merger = new SecondMerger(workers, phase.name, warmup ? 0 : secondBase, warmup, (sample) => {
-        if (!warmup) series.push(sample);
-        onSample(sample);
-      });
+      const merger = new SecondMerger(
+        workers,
+        phase.name,
+        warmup ? 0 : secondBase,
+        warmup,
+        (sample) => {
+          if (!warmup) series.push(sample);
+          onSample(sample);
+        },
+        names,
+      );
       const shards = await runPhase(pool, { target, plan, phase, workers, merger, signal });
-      const result = mergePhase(phase, shards);
+      const result = mergePhase(phase, shards, names);
       onPhase({ type: 'end', phase: phase.name, index, warmup, result });
       if (!warmup) {
         phases.push(result);
@@ -153,7 +163,7 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
       new Promise<void>((resolve) => {
         port.on('message', (message: ShardMessage) => {
           if (message.type === 'sample') {
-            merger.add(message.second, message.requests, message.errors, message.histogram);
+            merger.add(message.second, message.requests, message.errors, message.histogram, message.kinds);
           } else if (message.type === 'ready') {
             ready++;
             if (ready === workers && !signal?.aborted) {

@@ -2,14 +2,19 @@
  * Merges the per-second samples that each shard streams into one SecondSample per second, emitted
  * as soon as every shard has reported that second (histograms added, counts summed).
  */
-import { type SecondSample, summarizeLatency } from '@peakgate/core';
+import { type SecondKindSample, type SecondSample, summarizeLatency } from '@peakgate/core';
 import { encodeShardHistogram, mergeShardHistograms } from './shard-histogram.js';
+import type { KindSecond } from './shard-protocol.js';
 
-interface Pending {
-  reports: number;
+interface PendingKind {
   requests: number;
   errors: number;
   histograms: string[];
+}
+
+interface Pending extends PendingKind {
+  reports: number;
+  kinds: PendingKind[];
 }
 
 export class SecondMerger {
@@ -22,14 +27,23 @@ export class SecondMerger {
     private readonly secondBase: number,
     private readonly warmup: boolean,
     private readonly emit: (sample: SecondSample) => void,
+    /** Request names in mix order; per-name parts are merged only when there are several. */
+    private readonly names: readonly string[] = [],
   ) {}
 
-  add(second: number, requests: number, errors: number, histogram: string): void {
-    const entry = this.pending.get(second) ?? { reports: 0, requests: 0, errors: 0, histograms: [] };
+  add(second: number, requests: number, errors: number, histogram: string, kinds?: readonly KindSecond[]): void {
+    const entry = this.pending.get(second) ?? { reports: 0, requests: 0, errors: 0, histograms: [], kinds: [] };
     entry.reports++;
     entry.requests += requests;
     entry.errors += errors;
     entry.histograms.push(histogram);
+    kinds?.forEach((part, kind) => {
+      entry.kinds[kind] ??= { requests: 0, errors: 0, histograms: [] };
+      const sum = entry.kinds[kind];
+      sum.requests += part.requests;
+      sum.errors += part.errors;
+      if (part.histogram !== '') sum.histograms.push(part.histogram);
+    });
     this.pending.set(second, entry);
     if (entry.reports >= this.shards) {
       // Emit earlier seconds first, even if incomplete (a shard never skips a second, so this is rare).
@@ -61,7 +75,28 @@ export class SecondMerger {
       histogram: encodeShardHistogram(merged),
     };
     merged.destroy();
+    if (this.names.length > 1 && entry.kinds.length > 0) sample.byName = this.mergeKinds(entry.kinds);
     if (this.warmup) sample.warmup = true;
     this.emit(sample);
+  }
+
+  private mergeKinds(kinds: readonly PendingKind[]): Record<string, SecondKindSample> {
+    const byName: Record<string, SecondKindSample> = {};
+    this.names.forEach((name, kind) => {
+      const part = kinds[kind];
+      if (!part) {
+        byName[name] = { requests: 0, errors: 0, histogram: '' };
+        return;
+      }
+      let histogram = '';
+      if (part.histograms.length === 1) histogram = part.histograms[0] as string;
+      else if (part.histograms.length > 1) {
+        const merged = mergeShardHistograms(part.histograms);
+        histogram = encodeShardHistogram(merged);
+        merged.destroy();
+      }
+      byName[name] = { requests: part.requests, errors: part.errors, histogram };
+    });
+    return byName;
   }
 }

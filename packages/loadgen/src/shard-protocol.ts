@@ -38,16 +38,39 @@ export interface ShardResult {
   arrivals: number;
   /** Encoded µs latency histogram of all responses in the phase. */
   histogram: string;
+  /** Per kind of request (index in load.requests), when the mix has more than one. */
+  kinds?: ShardKindResult[];
   /** From the common start until load stopped (the phase duration unless stopped early). */
   elapsedMs: number;
   stoppedEarly: boolean;
+}
+
+/** One kind of request's counts and encoded histogram in a shard's phase. */
+export interface ShardKindResult {
+  counts: ShardCounts;
+  histogram: string;
+}
+
+/** One kind of request's part of a second. */
+export interface KindSecond {
+  requests: number;
+  errors: number;
+  histogram: string;
 }
 
 /** Worker → main. */
 export type ShardMessage =
   | { type: 'ready' }
   | { type: 'done' }
-  | { type: 'sample'; second: number; requests: number; errors: number; histogram: string };
+  | {
+      type: 'sample';
+      second: number;
+      requests: number;
+      errors: number;
+      histogram: string;
+      /** Per kind of request (index in load.requests), when the mix has more than one. */
+      kinds?: KindSecond[];
+    };
 
 /** Main → worker. `startAtEpochMs` is performance.timeOrigin + performance.now() in the main thread's terms. */
 export type ControlMessage = { type: 'go'; startAtEpochMs: number } | { type: 'stop' };

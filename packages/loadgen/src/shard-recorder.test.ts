@@ -42,3 +42,44 @@ describe('shard recorder', () => {
     expect(recorder.statuses['200']).toBe(3);
   });
 });
+
+describe('shard recorder, per kind of request', () => {
+  it('counts and records each outcome for its kind too, and streams each kind per second', async () => {
+    const channel = new MessageChannel();
+    const kinds: Array<Array<{ requests: number; errors: number; histogram: string }>> = [];
+    channel.port2.on('message', (message: { type: string; kinds?: (typeof kinds)[number] }) => {
+      if (message.type === 'sample' && message.kinds) kinds.push(message.kinds);
+    });
+    const recorder = new ShardRecorder(channel.port1, performance.now(), 500, new Set([200]), 2);
+    recorder.start();
+    recorder.response(200, 1, 0);
+    recorder.response(503, 20, 1);
+    recorder.error('timeout', 1);
+    recorder.dropped(0);
+    const whole = decodeHistogram(recorder.close());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    channel.port1.close();
+
+    const [first, second] = recorder.kindResults() ?? [];
+    expect(first?.counts).toMatchObject({ ok: 1, status: 0, dropped: 1 });
+    expect(second?.counts).toMatchObject({ ok: 0, status: 1, timeout: 1 });
+    expect(
+      decodeHistogram(first?.histogram ?? '').totalCount + decodeHistogram(second?.histogram ?? '').totalCount,
+    ).toBe(whole.totalCount);
+    expect(decodeHistogram(second?.histogram ?? '').minNonZeroValue).toBe(20_000);
+    expect(kinds).toHaveLength(1);
+    expect(kinds[0]?.map((part) => [part.requests, part.errors])).toEqual([
+      [2, 1],
+      [2, 2],
+    ]);
+  });
+
+  it('keeps nothing per kind for a one-kind mix', () => {
+    const channel = new MessageChannel();
+    const recorder = new ShardRecorder(channel.port1, performance.now(), 100, new Set([200]));
+    recorder.response(200, 1);
+    recorder.close();
+    channel.port1.close();
+    expect(recorder.kindResults()).toBeUndefined();
+  });
+});

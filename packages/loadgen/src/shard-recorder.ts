@@ -4,6 +4,11 @@
  * they close, and each closed second is added into the phase histogram; a request counts in the
  * second in which it completed. This is the closed model's per-response path, so it does as little
  * as it can there: one histogram record, status counts in a typed array (no string keys).
+ *
+ * With more than one kind of request in the mix, each outcome is also recorded for its kind (the
+ * template's index, which the sender knows: the open model renders it, the closed model keeps it in
+ * autocannon's per-connection context): one more histogram record and two counters per response, in
+ * arrays indexed by kind. A one-kind mix records nothing extra; its kind's figures are the mix's.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TransportErrorKind } from './error-kind.js';
@@ -13,7 +18,22 @@ import {
   recordShardLatencyMs,
   type ShardHistogram,
 } from './shard-histogram.js';
-import { emptyCounts, type ShardCounts, type ShardMessage } from './shard-protocol.js';
+import {
+  emptyCounts,
+  type KindSecond,
+  type ShardCounts,
+  type ShardKindResult,
+  type ShardMessage,
+} from './shard-protocol.js';
+
+/** What is kept for one kind of request. */
+interface KindTally {
+  counts: ShardCounts;
+  total: ShardHistogram;
+  second: ShardHistogram;
+  secondRequests: number;
+  secondErrors: number;
+}
 
 export class ShardRecorder {
   readonly counts: ShardCounts = emptyCounts();
@@ -27,13 +47,27 @@ export class ShardRecorder {
   private timer: NodeJS.Timeout | undefined;
   /** Set once the shard has stopped measuring; later outcomes (in-flight at abort) are ignored. */
   private closed = false;
+  /** Per kind of request, only when the mix has more than one kind. */
+  private readonly kinds: KindTally[] | undefined;
 
   constructor(
     private readonly port: MessagePort,
     private readonly startMs: number,
     private readonly durationMs: number,
     private readonly expectStatus: ReadonlySet<number>,
-  ) {}
+    kindCount = 1,
+  ) {
+    this.kinds =
+      kindCount > 1
+        ? Array.from({ length: kindCount }, () => ({
+            counts: emptyCounts(),
+            total: createShardHistogram(),
+            second: createShardHistogram(),
+            secondRequests: 0,
+            secondErrors: 0,
+          }))
+        : undefined;
+  }
 
   /** Starts cutting seconds; call at the common start time. */
   start(): void {
@@ -62,6 +96,7 @@ export class ShardRecorder {
       errors: this.secondErrors,
       histogram: encodeShardHistogram(this.second),
     };
+    if (this.kinds) message.kinds = this.kinds.map(flushKind);
     this.port.postMessage(message);
     this.total.add(this.second);
     this.second.reset();
@@ -70,32 +105,61 @@ export class ShardRecorder {
     this.secondErrors = 0;
   }
 
-  response(status: number, latencyMs: number): void {
+  /** A response; `kind` is the index of its request in the mix. */
+  response(status: number, latencyMs: number, kind = 0): void {
     if (this.closed) return;
     const code = status >= 0 && status < 1000 ? status : 0;
     this.statusCounts[code] = (this.statusCounts[code] ?? 0) + 1;
     recordShardLatencyMs(this.second, latencyMs);
     this.secondRequests++;
-    if (this.expectStatus.has(status)) {
+    const ok = this.expectStatus.has(status);
+    if (ok) {
       this.counts.ok++;
     } else {
       this.counts.status++;
       this.secondErrors++;
     }
+    const tally = this.kinds?.[kind];
+    if (tally) {
+      recordShardLatencyMs(tally.second, latencyMs);
+      tally.secondRequests++;
+      if (ok) tally.counts.ok++;
+      else {
+        tally.counts.status++;
+        tally.secondErrors++;
+      }
+    }
   }
 
-  error(kind: TransportErrorKind): void {
+  error(error: TransportErrorKind, kind = 0): void {
     if (this.closed) return;
-    this.counts[kind]++;
+    this.counts[error]++;
     this.secondRequests++;
     this.secondErrors++;
+    const tally = this.kinds?.[kind];
+    if (tally) {
+      tally.counts[error]++;
+      tally.secondRequests++;
+      tally.secondErrors++;
+    }
   }
 
-  dropped(): void {
+  dropped(kind = 0): void {
     if (this.closed) return;
     this.counts.dropped++;
     this.secondRequests++;
     this.secondErrors++;
+    const tally = this.kinds?.[kind];
+    if (tally) {
+      tally.counts.dropped++;
+      tally.secondRequests++;
+      tally.secondErrors++;
+    }
+  }
+
+  /** Per kind of request: counts and the phase histogram (after close), or undefined for a one-kind mix. */
+  kindResults(): ShardKindResult[] | undefined {
+    return this.kinds?.map((tally) => ({ counts: tally.counts, histogram: encodeShardHistogram(tally.total) }));
   }
 
   /** Response counts keyed by status code, for the shard's result. */
@@ -116,6 +180,20 @@ export class ShardRecorder {
     }
     return encodeShardHistogram(this.total);
   }
+}
+
+/** Cuts one kind's second: its part of the sample, added into its phase histogram. */
+function flushKind(tally: KindTally): KindSecond {
+  const part: KindSecond = {
+    requests: tally.secondRequests,
+    errors: tally.secondErrors,
+    histogram: tally.secondRequests > 0 ? encodeShardHistogram(tally.second) : '',
+  };
+  tally.total.add(tally.second);
+  tally.second.reset();
+  tally.secondRequests = 0;
+  tally.secondErrors = 0;
+  return part;
 }
 
 /** Expected statuses as a set; an empty list means "any 2xx". */

@@ -28,6 +28,7 @@ import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import { runDirectory } from '../run-dir.js';
 import type { Outcome } from './command.js';
+import { checkRun, reportSloBreach, runSloSpec } from './run-slo.js';
 import { printRunResult, progressLine } from './run-summary.js';
 
 export interface RunServiceOptions {
@@ -46,6 +47,8 @@ export interface RunServiceOptions {
   output: Output;
   /** --metrics-port, --metrics-host, --pushgateway: live metrics of the build under role `candidate`. */
   metricsFlags?: MetricsFlags;
+  /** `--slo KEY=VALUE` flags; empty: the scenario's compare.slo. */
+  slo?: readonly string[];
 }
 
 export async function runService(options: RunServiceOptions): Promise<Outcome> {
@@ -55,6 +58,8 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', '--service-cwd applies to the process driver, not --driver docker');
   }
   const scenario = await loadScenarioFile(options.file);
+  // Bad --slo flags are usage errors: refused before a service is started.
+  const sloSpec = runSloSpec(scenario, options.slo ?? []);
   const [runtime, controller] = await Promise.all([import('@peakgate/runtime'), import('@peakgate/controller')]);
   const driver: DriverName =
     requested ?? (options.cwd !== undefined ? 'process' : (await runtime.dockerAvailable()) ? 'docker' : 'process');
@@ -99,9 +104,11 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
       }
       throw new PeakgateError('PG_ERR_LOAD_FAILED', 'the measured phases completed no request');
     }
+    const slo = load.interrupted || ended ? undefined : checkRun(sloSpec, load, service);
     printRunResult(load, {
       json: options.json,
       output,
+      ...(slo === undefined ? {} : { slo }),
       service: {
         runId,
         driver,
@@ -120,7 +127,9 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
       reportBadBuild(output, 'the service ended during the measured load', exit, trial.logPath ?? outDir);
       return 'bad-build';
     }
-    return load.interrupted ? 'interrupted' : 'done';
+    if (load.interrupted) return 'interrupted';
+    reportSloBreach(output, slo);
+    return slo?.verdict === 'fail' ? 'fail' : 'done';
   } catch (error) {
     // After Ctrl-C every failure is reported as the interruption it follows from (exit 130).
     if (!signal.aborted || (error instanceof PeakgateError && error.code === 'PG_ERR_INTERRUPTED')) throw error;

@@ -1,8 +1,18 @@
 /**
- * What `peakgate run` prints: the LoadResult as JSON (with `service` for --service) or a table with
- * one row per measured phase plus the total, and progress lines for a terminal.
+ * What `peakgate run` prints: the LoadResult as JSON (with `service` for --service, `slo` when SLOs
+ * were checked) or a table with one row per measured phase plus the total (and, for a mix of several
+ * request names, a row per name under each), the SLO checks, and progress lines for a terminal.
  */
-import type { DriverName, ErrorCounts, LoadResult, PhaseResult, SecondSample } from '@peakgate/core';
+import {
+  type DriverName,
+  describeReason,
+  type ErrorCounts,
+  formatValue,
+  type LoadResult,
+  type PhaseResult,
+  type RunSloResult,
+  type SecondSample,
+} from '@peakgate/core';
 import Table from 'cli-table3';
 import type { Output } from '../output.js';
 
@@ -33,6 +43,12 @@ function row(name: string, model: string, r: Row): string[] {
   ];
 }
 
+/** A request name's row: its counts, errors and latency; its rate is its share of the phase's duration. */
+function kindRow(name: string, phase: PhaseResult, kind: NonNullable<PhaseResult['byName']>[string]): string[] {
+  const achieved = phase.durationMs > 0 ? ((kind.requests.total - kind.errors.dropped) * 1000) / phase.durationMs : 0;
+  return row(`  ${name}`, '', { ...kind, durationMs: phase.durationMs, rate: { asked: null, achieved } });
+}
+
 export function renderLoadSummary(result: LoadResult): string {
   const table = new Table({
     head: [
@@ -49,7 +65,12 @@ export function renderLoadSummary(result: LoadResult): string {
     ],
     style: { head: [], border: [] },
   });
-  for (const phase of result.phases) table.push(row(phase.name, phase.model, phase));
+  const named = Object.keys(result.byName ?? {}).length > 1;
+  for (const phase of result.phases) {
+    table.push(row(phase.name, phase.model, phase));
+    // Per request name, under its phase (a one-name mix would repeat the phase row).
+    if (named) for (const [name, kind] of Object.entries(phase.byName ?? {})) table.push(kindRow(name, phase, kind));
+  }
   if (result.phases.length > 1) table.push(row('total', result.latencyOrigin, result));
   const origin =
     result.latencyOrigin === 'intended-start'
@@ -106,17 +127,45 @@ export function renderServiceSummary(figures: ServiceRunFigures): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Prints the LoadResult as JSON (with `service` when given) or as the summary table. */
+/** The SLO checks under the table: each bound with its value, breaches first. */
+export function renderSloSummary(slo: RunSloResult): string {
+  const lines = [
+    slo.verdict === 'pass'
+      ? `SLO: all ${slo.checks.length} check(s) pass`
+      : `SLO BREACHED: ${slo.breaches.length} of ${slo.checks.length} check(s)`,
+  ];
+  for (const breach of slo.breaches) lines.push(`  - ${describeReason(breach)}`);
+  for (const check of slo.checks.filter((c) => c.status === 'pass')) {
+    const subject = check.request === undefined ? check.label : `${check.label} of ${check.request}`;
+    const where = check.phase === undefined ? '' : ` in phase ${check.phase}`;
+    lines.push(
+      `  ok ${subject}${where}: ${formatValue(check.observed, check.unit)} (SLO ${formatValue(check.slo, check.unit)})`,
+    );
+  }
+  for (const warning of slo.warnings) lines.push(`  note: ${warning}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Prints the LoadResult as JSON (with `service` and `slo` when given) or as the summary table. */
 export function printRunResult(
   result: LoadResult,
-  options: { json: boolean; output: Output; service?: ServiceRunFigures },
+  options: { json: boolean; output: Output; service?: ServiceRunFigures; slo?: RunSloResult },
 ): void {
-  const { json, output, service } = options;
+  const { json, output, service, slo } = options;
   if (json) {
-    output.result(`${JSON.stringify(service === undefined ? result : { ...result, service }, null, 2)}\n`);
+    const document = {
+      ...result,
+      ...(service === undefined ? {} : { service }),
+      ...(slo === undefined ? {} : { slo }),
+    };
+    output.result(`${JSON.stringify(document, null, 2)}\n`);
     return;
   }
-  output.result(renderLoadSummary(result) + (service === undefined ? '' : renderServiceSummary(service)));
+  output.result(
+    renderLoadSummary(result) +
+      (service === undefined ? '' : renderServiceSummary(service)) +
+      (slo === undefined ? '' : renderSloSummary(slo)),
+  );
 }
 
 /** One measured (or warm-up) second, for a terminal following the load. */

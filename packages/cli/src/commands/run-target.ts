@@ -8,6 +8,7 @@ import { onInterrupt } from '../interrupt.js';
 import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import type { Outcome } from './command.js';
+import { checkRun, reportSloBreach, runSloSpec } from './run-slo.js';
 import { printRunResult, progressLine } from './run-summary.js';
 
 export interface RunTargetOptions {
@@ -20,6 +21,8 @@ export interface RunTargetOptions {
   output: Output;
   /** --metrics-port, --metrics-host, --pushgateway: live metrics under role `target`. */
   metricsFlags?: MetricsFlags;
+  /** `--slo KEY=VALUE` flags; empty: the scenario's compare.slo. */
+  slo?: readonly string[];
 }
 
 export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
@@ -28,6 +31,8 @@ export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
   // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
   assertTargetAllowed(options.target, options.allowHosts);
   const scenario = await loadScenarioFile(options.file);
+  // Bad --slo flags are usage errors: refused before any load is sent.
+  const sloSpec = runSloSpec(scenario, options.slo ?? []);
   const progress = !json && process.stderr.isTTY === true;
   const exported = await startMetricsExport(options.metricsFlags ?? {}, scenario.name, output);
   exported?.metrics.begin(scenario.name, scenario.load);
@@ -51,8 +56,12 @@ export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
         }
       },
     });
-    printRunResult(result, { json, output });
-    return result.interrupted ? 'interrupted' : 'done';
+    // An interrupted run's partial figures are not a verdict on the SLOs.
+    const slo = result.interrupted ? undefined : checkRun(sloSpec, result);
+    printRunResult(result, { json, output, ...(slo === undefined ? {} : { slo }) });
+    if (result.interrupted) return 'interrupted';
+    reportSloBreach(output, slo);
+    return slo?.verdict === 'fail' ? 'fail' : 'done';
   } finally {
     interrupt.dispose();
     await exported?.finish();

@@ -5,6 +5,10 @@
  * --service the controller starts the build, loads it and adds its CPU and memory figures
  * (run-service.ts).
  *
+ * SLOs: `--slo KEY=VALUE` (repeatable, the keys and units of the scenario's `compare.slo`, selectors
+ * included: `latency.p99{name=checkout}=80ms`) replace the scenario's `compare.slo`; either is checked
+ * after the load (run-slo.ts), and a breach is outcome `fail` (exit 1).
+ *
  * Outcome `done` when the run completed (errors in the target are figures, not failures),
  * `bad-build` when a started service never got ready or crashed during the load, `interrupted`
  * after Ctrl-C/SIGTERM (the partial figures are printed first, marked interrupted). Bad flags, a
@@ -24,6 +28,7 @@ interface RunFlags extends MetricsFlags {
   workers?: string;
   json?: boolean;
   allowTarget: string[];
+  slo: string[];
 }
 
 export const runCommand: PeakgateCommand<RunFlags> = {
@@ -54,12 +59,18 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         (value: string, previous: string[]) => [...previous, value],
         [] as string[],
       )
+      .option(
+        '--slo <key=value>',
+        "an SLO to check after the load, as in the scenario's compare.slo (repeatable; replaces the scenario's): latency.p99=250ms, error_rate=0.1%, latency.p99{name=checkout}=80ms",
+        (value: string, previous: string[]) => [...previous, value],
+        [] as string[],
+      )
       .option(...METRICS_OPTIONS.port)
       .option(...METRICS_OPTIONS.host)
       .option(...METRICS_OPTIONS.pushgateway)
       .addHelpText(
         'after',
-        '\nExit codes: 0 done; 1 the --service build never got ready or crashed during the load (the build is bad;\nthe readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
+        '\nExit codes: 0 done; 1 an SLO (--slo or compare.slo) is breached, or the --service build never got ready or\ncrashed during the load (the build is bad; the readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
       ),
   async run({ args: [file = ''], flags, output }) {
     if (flags.target !== undefined && flags.service !== undefined) {
@@ -79,6 +90,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         json,
         output,
         metricsFlags: flags,
+        slo: flags.slo,
       });
     }
     if (flags.target === undefined) {
@@ -100,6 +112,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       json,
       output,
       metricsFlags: flags,
+      slo: flags.slo,
     });
   },
 };

@@ -6,7 +6,14 @@
  * main to map to exit codes.
  */
 import type { ComparisonMetrics } from '@peakgate/controller';
-import { type BuildSpec, type DriverName, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
+import {
+  type BuildSpec,
+  type DriverName,
+  type Judgement,
+  PeakgateError,
+  type Report,
+  type Scenario,
+} from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
@@ -65,6 +72,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
           driver: options.driver,
           rounds: outcome.rounds,
           color: process.stdout.isTTY === true,
+          requestKinds: (JSON.parse(reportJson) as Pick<Report, 'requestKinds'>).requestKinds,
         }),
       );
     if (options.outDir !== undefined) output.info(`reports: ${outDir}/{report.json,summary.md,junit.xml,report.html}`);

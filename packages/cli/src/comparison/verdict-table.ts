@@ -2,13 +2,22 @@
  * The verdict as a person reads it in a terminal: one line with the verdict, the reasons, and a
  * table of judged metrics. Files for CI (summary.md, junit.xml) come from core's renderers.
  */
-import { describeReason, formatLimit, formatMetricChange, formatValue, type Judgement } from '@peakgate/core';
+import {
+  describeReason,
+  formatLimit,
+  formatMetricChange,
+  formatValue,
+  type Judgement,
+  REQUEST_KIND_HEADER,
+  type ReportRequestKind,
+  requestKindRows,
+} from '@peakgate/core';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
 export function renderVerdict(
   judgement: Judgement,
-  options: { driver: string; rounds: number; color: boolean },
+  options: { driver: string; rounds: number; color: boolean; requestKinds?: ReportRequestKind[] },
 ): string {
   const c = options.color ? pc : pc.createColors(false);
   const table = new Table({
@@ -30,7 +39,7 @@ export function renderVerdict(
     // Error rates read as a difference in points, like summary.md and report.html.
     const change = formatMetricChange(metric);
     table.push([
-      metric.label,
+      metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`,
       metric.phase ?? '',
       formatValue(metric.baseline, metric.unit),
       formatValue(metric.candidate, metric.unit),
@@ -55,5 +64,12 @@ export function renderVerdict(
   }
   for (const warning of judgement.warnings) lines.push(c.dim(`  note: ${warning}`));
   if (judgement.metrics.length > 0) lines.push('', table.toString());
+  // Per request name, both sides (report.json's requestKinds), when the mix has more than one name.
+  const kinds = requestKindRows({ requestKinds: options.requestKinds ?? [] });
+  if (kinds.length > 0) {
+    const byName = new Table({ head: [...REQUEST_KIND_HEADER], style: { head: [], border: [] } });
+    for (const row of kinds) byName.push(row);
+    lines.push('', byName.toString());
+  }
   return `${lines.join('\n')}\n`;
 }

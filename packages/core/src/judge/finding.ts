@@ -14,6 +14,8 @@ interface MetricSubject {
   label: string;
   /** Phase the metric was judged in (latency and throughput). */
   phase?: string;
+  /** The request name, for a metric judged on one kind of request (`latency.p99{name=checkout}`). */
+  request?: string;
   unit: MetricUnit;
   direction: MetricDirection;
 }

@@ -24,6 +24,11 @@ export interface JudgeOptions {
   floors?: Partial<Record<MetricName, number>>;
   /** p99.9 is judged only when each side has at least this many requests in the phase. Default 10,000. */
   minRequestsForP999?: number;
+  /**
+   * A metric on one request name (`latency.p99{name=checkout}`) is judged in a phase only when every
+   * trial of both sides holds at least this many of its requests there (else a warning). Default 50.
+   */
+  minRequestsPerName?: number;
   /** Verdict when metrics are still marginal and no rounds remain. Default 'pass' (with warnings). */
   marginalVerdict?: 'pass' | 'fail';
   /** Memory (judged per trial) may fail only when its interval reaches this confidence. Default 0.9. */
@@ -48,6 +53,7 @@ export interface JudgeContext {
     windowSeconds: number;
     cpuWindowSeconds: number;
     minRequestsForP999: number;
+    minRequestsPerName: number;
     minTrialConfidence: number;
   };
 }
@@ -103,6 +109,7 @@ export function createJudgeContext(
       windowSeconds: options.windowSeconds ?? 2,
       cpuWindowSeconds: options.cpuWindowSeconds ?? 5,
       minRequestsForP999: options.minRequestsForP999 ?? 10_000,
+      minRequestsPerName: options.minRequestsPerName ?? 50,
       minTrialConfidence: options.minTrialConfidence ?? 0.9,
     },
   };

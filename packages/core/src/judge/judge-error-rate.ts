@@ -4,15 +4,44 @@
  * floor and the interval of the smoothed rate ratio is past the limit.
  */
 import { proportionDifferenceInterval, rateRatioInterval } from '../statistics/proportions.js';
+import type { TrialResult } from '../trial.js';
+import type { ErrorCount } from './finding.js';
 import type { JudgeContext } from './judge-context.js';
 import type { MetricJudgement, MetricStatus } from './judgement.js';
 import { sideErrors } from './outright-checks.js';
 import { changeFinding, decideMetric, ratioMetric } from './ratio-metric.js';
 
 export function judgeErrorRate(context: JudgeContext): MetricJudgement[] {
-  if (!context.requested.has('error_rate')) return [];
-  const base = sideErrors(context.baseline);
-  const cand = sideErrors(context.candidate);
+  const metrics: MetricJudgement[] = [];
+  if (context.requested.has('error_rate')) metrics.push(...judgeOne(context));
+  // Selected request names (`error_rate{name=checkout}`), over the whole run like the mix's.
+  for (const [request, spec] of Object.entries(context.spec.byRequest ?? {})) {
+    if (spec.limits.error_rate === undefined && spec.slo.error_rate === undefined) continue;
+    const judged = judgeOne(context, request);
+    if (judged.length === 0)
+      context.warnings.push(`error rate of ${request} not judged: one side sent none of its requests`);
+    metrics.push(...judged);
+  }
+  return metrics;
+}
+
+/** Errors and requests of one request name on a side, summed over its trials. */
+function requestErrors(trials: readonly TrialResult[], request: string): ErrorCount {
+  let errors = 0;
+  let total = 0;
+  for (const trial of trials) {
+    const figures = trial.load?.byName?.[request];
+    errors += figures?.requests.errors ?? 0;
+    total += figures?.requests.total ?? 0;
+  }
+  return { errors, total };
+}
+
+function judgeOne(context: JudgeContext, request?: string): MetricJudgement[] {
+  const side = (trials: readonly TrialResult[]): ErrorCount =>
+    request === undefined ? sideErrors(trials) : requestErrors(trials, request);
+  const base = side(context.baseline);
+  const cand = side(context.candidate);
   if (base.total === 0 || cand.total === 0) return [];
   const confidence = context.spec.confidence;
   const ratio = rateRatioInterval(cand.errors, cand.total, base.errors, base.total, confidence);
@@ -29,6 +58,7 @@ export function judgeErrorRate(context: JudgeContext): MetricJudgement[] {
     },
     {
       method: 'proportion-difference',
+      ...(request === undefined ? {} : { request }),
       samples: { baseline: base.total, candidate: cand.total, kind: 'requests' },
       difference: { estimate: difference.estimate, lower: difference.lower, upper: difference.upper },
     },

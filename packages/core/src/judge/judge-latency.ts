@@ -1,8 +1,11 @@
 /**
- * Latency percentiles (p50, p90, p99, p99.9), judged per phase. Point estimates come from the
- * exactly merged HDR histograms of each side; intervals from re-pooled, binned windows.
+ * Latency percentiles (p50, p90, p99, p99.9), judged per phase: for the whole mix, and for each
+ * request name the scenario selects (`latency.p99{name=checkout}`). Point estimates come from the
+ * exactly merged HDR histograms of each side; intervals from re-pooled, binned windows, paired by
+ * round like every other windowed metric.
  */
 import { mergeEncodedHistograms } from '../histograms.js';
+import type { MetricName } from '../scenario-model.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import type { TrialResult } from '../trial.js';
 import { type JudgeContext, phasesInBoth } from './judge-context.js';
@@ -13,63 +16,123 @@ import { latencyWindows } from './trial-windows.js';
 import { windowRatioIntervals } from './window-intervals.js';
 
 const LATENCY_METRICS = ['latency.p50', 'latency.p90', 'latency.p99', 'latency.p999'] as const;
+type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
-function phaseRequests(trials: readonly TrialResult[], phase: string): number {
+/** The phase's figures of one trial: the whole mix, or one request name's. */
+function phaseFigures(trial: TrialResult, phase: string, request: string | undefined) {
+  const result = trial.load?.phases.find((p) => p.name === phase);
+  return request === undefined ? result : result?.byName?.[request];
+}
+
+function phaseRequests(trials: readonly TrialResult[], phase: string, request?: string): number {
   let total = 0;
-  for (const trial of trials) total += trial.load?.phases.find((p) => p.name === phase)?.requests.total ?? 0;
+  for (const trial of trials) total += phaseFigures(trial, phase, request)?.requests.total ?? 0;
   return total;
 }
 
 /** Percentiles (ms) of one side's phase histograms, merged exactly. */
-function exactPercentiles(trials: readonly TrialResult[], phase: string, levels: readonly number[]): number[] {
+function exactPercentiles(
+  trials: readonly TrialResult[],
+  phase: string,
+  levels: readonly number[],
+  request?: string,
+): number[] {
   const merged = mergeEncodedHistograms(
-    trials.flatMap((trial) => trial.load?.phases.filter((p) => p.name === phase).map((p) => p.histogram) ?? []),
+    trials.flatMap((trial) => {
+      const figures = phaseFigures(trial, phase, request);
+      return figures ? [figures.histogram] : [];
+    }),
   );
   const values = levels.map((level) => merged.getValueAtPercentile(level) / 1000);
   merged.destroy();
   return values;
 }
 
+const count = (n: number): string => n.toLocaleString('en-US');
+
 export function judgeLatency(context: JudgeContext): MetricJudgement[] {
-  const names = LATENCY_METRICS.filter((name) => context.requested.has(name));
-  if (names.length === 0) return [];
   const metrics: MetricJudgement[] = [];
   const scratch = new Float64Array(LATENCY_BIN_COUNT);
+  const names = LATENCY_METRICS.filter((name) => context.requested.has(name));
   for (const phase of phasesInBoth(context)) {
-    const baseRequests = phaseRequests(context.baseline, phase);
-    const candRequests = phaseRequests(context.candidate, phase);
-    if (baseRequests === 0 || candRequests === 0) continue;
-    const judged = names.filter((name) => {
-      if (name !== 'latency.p999') return true;
-      const enough = Math.min(baseRequests, candRequests) >= context.options.minRequestsForP999;
-      if (!enough && context.explicit.has(name)) {
-        context.warnings.push(
-          `p99.9 latency not judged in phase ${phase}: fewer than ${context.options.minRequestsForP999.toLocaleString('en-US')} requests per side (baseline ${baseRequests.toLocaleString('en-US')}, candidate ${candRequests.toLocaleString('en-US')})`,
-        );
-      }
-      return enough;
-    });
-    const levels = judged.map((name) => LATENCY_LEVELS[name] as number);
-    const window = context.options.windowSeconds;
-    const units = {
-      baseline: context.baseline.map((trial) => latencyWindows(trial, phase, window)),
-      candidate: context.candidate.map((trial) => latencyWindows(trial, phase, window)),
-    };
-    const statistic = (bins: readonly LatencyBins[]): number[] => percentilesOfBins(bins, levels, scratch);
-    const intervals = windowRatioIntervals(context, units.baseline, units.candidate, statistic);
-    // Point estimates from the exact merged HDR histograms; intervals from the binned resamples.
-    const baseExact = exactPercentiles(context.baseline, phase, levels);
-    const candExact = exactPercentiles(context.candidate, phase, levels);
-    judged.forEach((name, k) => {
-      const interval = intervals[k];
-      if (!interval) return;
-      const baseline = baseExact[k] as number;
-      const candidate = candExact[k] as number;
-      const change = baseline > 0 ? candidate / baseline : 1;
-      metrics.push(
-        windowedRatioMetric(context, name, { ...interval, baseline, candidate, ratio: change }, units, phase),
+    if (names.length > 0) metrics.push(...judgePhase(context, phase, names, scratch));
+    // Selected request names: only the metrics the scenario names for them.
+    for (const [request, spec] of Object.entries(context.spec.byRequest ?? {})) {
+      const selected = LATENCY_METRICS.filter(
+        (name) => spec.limits[name] !== undefined || spec.slo[name] !== undefined,
       );
-    });
+      if (selected.length > 0) metrics.push(...judgePhase(context, phase, selected, scratch, request));
+    }
   }
+  return metrics;
+}
+
+/**
+ * A request name is judged in a phase only when every trial of both sides holds at least
+ * `minRequestsPerName` of its requests there: a rare request has few samples, and a percentile of a
+ * handful of them says little (a p99 of 50 samples is their largest). Below that a warning says so.
+ */
+function enoughPerTrial(context: JudgeContext, phase: string, request: string, label: string): boolean {
+  const least = (trials: readonly TrialResult[]): number =>
+    Math.min(...trials.map((trial) => phaseFigures(trial, phase, request)?.requests.total ?? 0));
+  const base = least(context.baseline);
+  const cand = least(context.candidate);
+  const needed = context.options.minRequestsPerName;
+  if (Math.min(base, cand) >= needed) return true;
+  context.warnings.push(
+    `${label} of ${request} not judged in phase ${phase}: fewer than ${count(needed)} of its requests in a trial (fewest: baseline ${count(base)}, candidate ${count(cand)}); raise the rate or the phase duration`,
+  );
+  return false;
+}
+
+function judgePhase(
+  context: JudgeContext,
+  phase: string,
+  names: readonly LatencyMetric[],
+  scratch: Float64Array,
+  request?: string,
+): MetricJudgement[] {
+  const baseRequests = phaseRequests(context.baseline, phase, request);
+  const candRequests = phaseRequests(context.candidate, phase, request);
+  if (baseRequests === 0 || candRequests === 0) {
+    if (request !== undefined)
+      context.warnings.push(`latency of ${request} not judged in phase ${phase}: one side sent none of its requests`);
+    return [];
+  }
+  if (request !== undefined && !enoughPerTrial(context, phase, request, 'latency')) return [];
+  const judged = names.filter((name) => {
+    if (name !== 'latency.p999') return true;
+    const enough = Math.min(baseRequests, candRequests) >= context.options.minRequestsForP999;
+    if (!enough && (request !== undefined || context.explicit.has(name as MetricName))) {
+      const of = request === undefined ? '' : ` of ${request}`;
+      context.warnings.push(
+        `p99.9 latency${of} not judged in phase ${phase}: fewer than ${count(context.options.minRequestsForP999)} requests per side (baseline ${count(baseRequests)}, candidate ${count(candRequests)})`,
+      );
+    }
+    return enough;
+  });
+  if (judged.length === 0) return [];
+  const levels = judged.map((name) => LATENCY_LEVELS[name] as number);
+  const window = context.options.windowSeconds;
+  const units = {
+    baseline: context.baseline.map((trial) => latencyWindows(trial, phase, window, request)),
+    candidate: context.candidate.map((trial) => latencyWindows(trial, phase, window, request)),
+  };
+  const statistic = (bins: readonly LatencyBins[]): number[] => percentilesOfBins(bins, levels, scratch);
+  const intervals = windowRatioIntervals(context, units.baseline, units.candidate, statistic);
+  // Point estimates from the exact merged HDR histograms; intervals from the binned resamples.
+  const baseExact = exactPercentiles(context.baseline, phase, levels, request);
+  const candExact = exactPercentiles(context.candidate, phase, levels, request);
+  const metrics: MetricJudgement[] = [];
+  judged.forEach((name, k) => {
+    const interval = intervals[k];
+    if (!interval) return;
+    const baseline = baseExact[k] as number;
+    const candidate = candExact[k] as number;
+    const change = baseline > 0 ? candidate / baseline : 1;
+    metrics.push(
+      windowedRatioMetric(context, name, { ...interval, baseline, candidate, ratio: change }, units, phase, request),
+    );
+  });
   return metrics;
 }

@@ -32,7 +32,12 @@ function completeRounds(trials: readonly TrialResult[]): number {
  */
 function metricReasons(metric: MetricJudgement, candidateFindings: readonly OutrightFinding[]): Finding[] {
   const findings = metric.reasonFindings ?? [];
-  if (metric.name !== 'error_rate' || !candidateFindings.some((f) => f.kind === 'error-slo')) return findings;
+  if (
+    metric.name !== 'error_rate' ||
+    metric.request !== undefined ||
+    !candidateFindings.some((f) => f.kind === 'error-slo')
+  )
+    return findings;
   return findings.filter((finding) => finding.kind !== 'slo');
 }
 

@@ -13,6 +13,11 @@ export interface MetricJudgement {
   name: MetricName;
   /** Phase the metric was judged in (latency and throughput are judged per phase). */
   phase?: string;
+  /**
+   * The request name the metric was judged on (`latency.p99{name=checkout}`); absent for the whole
+   * mix. Limits and SLOs then come from `compare.byRequest[request]`.
+   */
+  request?: string;
   /** Human name, e.g. "p99 latency". */
   label: string;
   unit: MetricUnit;

@@ -21,7 +21,8 @@ export interface RatioEstimate {
   confidence: number;
 }
 
-type MetricExtra = Pick<MetricJudgement, 'method' | 'samples'> & Partial<Pick<MetricJudgement, 'phase' | 'difference'>>;
+type MetricExtra = Pick<MetricJudgement, 'method' | 'samples'> &
+  Partial<Pick<MetricJudgement, 'phase' | 'request' | 'difference'>>;
 
 /** A metric with its defaults, limit, floor and SLO filled in; status pass until decided. */
 export function ratioMetric(
@@ -31,15 +32,18 @@ export function ratioMetric(
   extra: MetricExtra,
 ): MetricJudgement {
   const defaults = METRIC_DEFAULTS[name];
-  const slo = context.spec.slo[name];
+  // A metric on one request name takes that name's limit and SLO (`latency.p99{name=checkout}`).
+  const own = extra.request === undefined ? context.spec : context.spec.byRequest?.[extra.request];
+  const slo = own?.slo[name];
   return {
     name,
     ...(extra.phase === undefined ? {} : { phase: extra.phase }),
+    ...(extra.request === undefined ? {} : { request: extra.request }),
     label: defaults.label,
     unit: defaults.unit,
     direction: defaults.direction,
     ...estimate,
-    limit: context.spec.limits[name] ?? defaults.limit,
+    limit: own?.limits[name] ?? defaults.limit,
     floor: context.floors[name] ?? defaults.floor,
     ...(slo === undefined ? {} : { slo }),
     status: 'pass',
@@ -59,6 +63,7 @@ export function windowedRatioMetric<Unit>(
   interval: RatioInterval,
   units: { baseline: Clustered<Unit>; candidate: Clustered<Unit> },
   phase?: string,
+  request?: string,
 ): MetricJudgement {
   const metric = ratioMetric(
     context,
@@ -72,6 +77,7 @@ export function windowedRatioMetric<Unit>(
     },
     {
       ...(phase === undefined ? {} : { phase }),
+      ...(request === undefined ? {} : { request }),
       method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
       samples: { baseline: units.baseline.flat().length, candidate: units.candidate.flat().length, kind: 'windows' },
     },
@@ -82,11 +88,12 @@ export function windowedRatioMetric<Unit>(
 /** The subject of a finding about this metric. */
 export function findingSubject(
   metric: MetricJudgement,
-): Pick<ChangeFinding, 'metric' | 'label' | 'phase' | 'unit' | 'direction'> {
+): Pick<ChangeFinding, 'metric' | 'label' | 'phase' | 'request' | 'unit' | 'direction'> {
   return {
     metric: metric.name,
     label: metric.label,
     ...(metric.phase === undefined ? {} : { phase: metric.phase }),
+    ...(metric.request === undefined ? {} : { request: metric.request }),
     unit: metric.unit,
     direction: metric.direction,
   };

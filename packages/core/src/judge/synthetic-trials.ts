@@ -50,6 +50,21 @@ export interface SyntheticTrialOptions {
   exit?: Partial<ServiceExit>;
   /** False: the service never became ready (load and service are null). */
   ready?: boolean;
+  /**
+   * Named kinds of request: each request is of a kind with probability `share` (shares sum to 1),
+   * its latency multiplied by `latencyFactor`. Fills the per-name figures (`byName`) like the engine.
+   */
+  kinds?: Array<{ name: string; share: number; latencyFactor?: number }>;
+}
+
+interface KindAccumulator {
+  name: string;
+  phase: Histogram;
+  second: Histogram;
+  secondRequests: number;
+  phaseRequests: number;
+  run: Histogram;
+  runRequests: number;
 }
 
 /** Same layout as createLatencyHistogram, with 32-bit counters: recording is faster than packed, the encoding identical. */
@@ -89,6 +104,30 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
   const samples: ResourceSample[] = [{ atMs: 0, cpuNanos: 0, memoryBytes: memoryAt(0) }];
   let cpuNanos = 0;
   let second = 0;
+  const kinds: KindAccumulator[] = (options.kinds ?? []).map((kind) => ({
+    name: kind.name,
+    phase: createLatencyHistogram(),
+    second: createLatencyHistogram(),
+    secondRequests: 0,
+    phaseRequests: 0,
+    run: createLatencyHistogram(),
+    runRequests: 0,
+  }));
+  const pickKind = (): number => {
+    let x = random();
+    const specs = options.kinds ?? [];
+    for (let k = 0; k < specs.length; k++) {
+      x -= (specs[k] as { share: number }).share;
+      if (x < 0) return k;
+    }
+    return specs.length - 1;
+  };
+  const kindResult = (histogram: Histogram, requests: number) => ({
+    requests: { total: requests, ok: requests, errors: 0 },
+    errors: emptyErrors(),
+    latency: summarizeLatency(histogram),
+    histogram: encodeHistogram(histogram),
+  });
   for (const phase of phases) {
     const phaseHistogram = createLatencyHistogram();
     let total = 0;
@@ -100,7 +139,14 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
       let secondErrors = 0;
       for (let r = 0; r < requests; r++) {
         const slow = options.slowFraction !== undefined && random() < options.slowFraction;
-        const latency = median * Math.exp(sigma * randomNormal(random)) * (slow ? (options.slowFactor ?? 5) : 1);
+        let latency = median * Math.exp(sigma * randomNormal(random)) * (slow ? (options.slowFactor ?? 5) : 1);
+        if (kinds.length > 0) {
+          const k = pickKind();
+          const kind = kinds[k] as KindAccumulator;
+          latency *= options.kinds?.[k]?.latencyFactor ?? 1;
+          recordLatencyMs(kind.second, latency);
+          kind.secondRequests++;
+        }
         recordLatencyMs(perSecond, latency);
         const failed =
           random() < errorRate || (options.failFromSecond !== undefined && second >= options.failFromSecond);
@@ -115,7 +161,23 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
         p50Ms: summary.p50,
         p99Ms: summary.p99,
         histogram: encodeHistogram(perSecond),
+        ...(kinds.length > 1
+          ? {
+              byName: Object.fromEntries(
+                kinds.map((kind) => [
+                  kind.name,
+                  { requests: kind.secondRequests, errors: 0, histogram: encodeHistogram(kind.second) },
+                ]),
+              ),
+            }
+          : {}),
       });
+      for (const kind of kinds) {
+        kind.phase.add(kind.second);
+        kind.phaseRequests += kind.secondRequests;
+        kind.second.reset();
+        kind.secondRequests = 0;
+      }
       phaseHistogram.add(perSecond);
       perSecond.destroy();
       total += requests;
@@ -138,7 +200,16 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
       rate: { asked: phase.model === 'open' ? phase.rate : null, achieved: total / phase.seconds },
       latency: summarizeLatency(phaseHistogram),
       histogram: encodeHistogram(phaseHistogram),
+      ...(kinds.length > 0
+        ? { byName: Object.fromEntries(kinds.map((kind) => [kind.name, kindResult(kind.phase, kind.phaseRequests)])) }
+        : {}),
     });
+    for (const kind of kinds) {
+      kind.run.add(kind.phase);
+      kind.runRequests += kind.phaseRequests;
+      kind.phase.reset();
+      kind.phaseRequests = 0;
+    }
     phaseHistogram.destroy();
   }
   const total = phaseResults.reduce((sum, p) => sum + p.requests.total, 0);
@@ -163,8 +234,16 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
     histogram: encodeHistogram(overall),
     phases: phaseResults,
     series,
+    ...(kinds.length > 0
+      ? { byName: Object.fromEntries(kinds.map((kind) => [kind.name, kindResult(kind.run, kind.runRequests)])) }
+      : {}),
   };
   overall.destroy();
+  for (const kind of kinds) {
+    kind.phase.destroy();
+    kind.second.destroy();
+    kind.run.destroy();
+  }
   const memoryPeakBytes = Math.max(...samples.map((sample) => sample.memoryBytes));
   return {
     ...base,

@@ -57,14 +57,31 @@ function groupSeconds(series: readonly SecondSample[], windowSeconds: number): S
   return [...groups.values()];
 }
 
-export function latencyWindows(trial: TrialResult, phase: string, windowSeconds: number): LatencyBins[] {
+/**
+ * Latency windows of one phase, of the whole mix or of one request name. A second without per-name
+ * parts (a one-kind mix records none) holds only that one name's requests, so its whole histogram is
+ * the name's.
+ */
+export function latencyWindows(
+  trial: TrialResult,
+  phase: string,
+  windowSeconds: number,
+  request?: string,
+): LatencyBins[] {
   const result = phaseOf(trial, phase);
-  if (!result || result.requests.total === 0) return [];
-  const series = (trial.load?.series ?? []).filter((sample) => sample.phase === phase && sample.histogram !== '');
+  const whole = request === undefined ? result : result?.byName?.[request];
+  if (!result || !whole || whole.requests.total === 0) return [];
+  const oneKind = Object.keys(result.byName ?? {}).length === 1;
+  const histogramOf = (sample: SecondSample): string => {
+    if (request === undefined) return sample.histogram;
+    if (sample.byName === undefined) return oneKind ? sample.histogram : '';
+    return sample.byName[request]?.histogram ?? '';
+  };
+  const series = (trial.load?.series ?? []).filter((sample) => sample.phase === phase && histogramOf(sample) !== '');
   const windows = groupSeconds(series, windowSeconds)
-    .map((group) => encodedToBins(group.map((sample) => sample.histogram)))
+    .map((group) => encodedToBins(group.map(histogramOf)))
     .filter((bins) => bins.total > 0);
-  return windows.length > 0 ? windows : [encodedToBins([result.histogram])];
+  return windows.length > 0 ? windows : [encodedToBins([whole.histogram])];
 }
 
 export function throughputWindows(trial: TrialResult, phase: string, windowSeconds: number): ThroughputUnit[] {

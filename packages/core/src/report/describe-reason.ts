@@ -23,6 +23,9 @@ export function lastLogLines(logTail: readonly string[], lines = 3, maxChars = 3
 
 const percent = (confidence: number): string => `${Math.round(confidence * 100)}%`;
 const where = (phase: string | undefined): string => (phase === undefined ? '' : ` in phase ${phase}`);
+/** "p99 latency of checkout": a metric judged on one request name names it. */
+const subject = (finding: { label: string; request?: string }): string =>
+  finding.request === undefined ? finding.label : `${finding.label} of ${finding.request}`;
 const points = (value: number): string => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(2)} points`;
 
 function describeErrorRate(finding: ChangeFinding, rates: NonNullable<ChangeFinding['errorRates']>): string {
@@ -31,8 +34,8 @@ function describeErrorRate(finding: ChangeFinding, rates: NonNullable<ChangeFind
   const to = formatValue(finding.candidate, 'ratio');
   const head =
     finding.kind === 'limit'
-      ? `error rate jumped from ${from} to ${to} (${candidate.errors} of ${candidate.total} requests; baseline ${baseline.errors} of ${baseline.total})`
-      : `error rate rose from ${from} to ${to}, not with ${percent(finding.confidence)} confidence`;
+      ? `${subject(finding)} jumped from ${from} to ${to} (${candidate.errors} of ${candidate.total} requests; baseline ${baseline.errors} of ${baseline.total})`
+      : `${subject(finding)} rose from ${from} to ${to}, not with ${percent(finding.confidence)} confidence`;
   const detail = `${points(difference.estimate)}, CI ${points(difference.lower)}..${points(difference.upper)}, floor ${points(rates.floor).slice(1)}`;
   return `${head} (${detail})`;
 }
@@ -41,7 +44,7 @@ function describeChange(finding: ChangeFinding): string {
   if (finding.errorRates) return describeErrorRate(finding, finding.errorRates);
   const floorNote = finding.floor === undefined ? '' : `, floor ${formatValue(finding.floor, finding.unit)}`;
   const confidence = percent(finding.confidence);
-  const head = `${finding.label} ${formatChange(finding.change)} (CI ${formatInterval(finding.interval)} at ${confidence}, limit ${formatLimit(finding.limit, finding.direction)}${floorNote})${where(finding.phase)}`;
+  const head = `${subject(finding)} ${formatChange(finding.change)} (CI ${formatInterval(finding.interval)} at ${confidence}, limit ${formatLimit(finding.limit, finding.direction)}${floorNote})${where(finding.phase)}`;
   const values = `${formatValue(finding.baseline, finding.unit)} → ${formatValue(finding.candidate, finding.unit)}`;
   return finding.kind === 'limit'
     ? `${head}: ${values}`
@@ -52,13 +55,13 @@ function describeSlo(finding: SloFinding): string {
   const observed = formatValue(finding.observed, finding.unit);
   const slo = formatValue(finding.slo, finding.unit);
   if (finding.scope === 'worst-trial')
-    return `${finding.label} ${observed} in a candidate trial is above the SLO ${slo}`;
+    return `${subject(finding)} ${observed} in a candidate trial is above the SLO ${slo}`;
   const side = finding.direction === 'lower-is-better' ? 'above' : 'below';
   const also =
     finding.baselineAlsoMisses === undefined
       ? ''
       : ` (the baseline misses it too: ${formatValue(finding.baselineAlsoMisses, finding.unit)})`;
-  return `${finding.label} ${observed}${where(finding.phase)} is ${side} the SLO ${slo}${also}`;
+  return `${subject(finding)} ${observed}${where(finding.phase)} is ${side} the SLO ${slo}${also}`;
 }
 
 function describeOutright(finding: OutrightFinding, options: DescribeOptions): string {

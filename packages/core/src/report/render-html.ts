@@ -5,7 +5,13 @@
 import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { escapeXml as escapeHtml } from './render-junit.js';
-import { metricDisplayName, type Report, type ReportTrial } from './report-model.js';
+import {
+  metricDisplayName,
+  REQUEST_KIND_HEADER,
+  type Report,
+  type ReportTrial,
+  requestKindRows,
+} from './report-model.js';
 import { type ChartSeries, renderLineChart } from './svg-line-chart.js';
 
 const BASELINE_COLORS = ['#1f6fb2', '#4a90c8', '#7fb2dd', '#2c5d87'];
@@ -47,6 +53,11 @@ export function renderHtml(report: Report): string {
         `<tr>${cell(String(t.order))}${cell(t.role)}${cell(String(t.round))}${cell(t.requests.total.toLocaleString('en-US'), 'num')}${cell(t.requests.errors.toLocaleString('en-US'), 'num')}${cell(t.latency ? formatValue(t.latency.p50, 'ms') : '-', 'num')}${cell(t.latency ? formatValue(t.latency.p99, 'ms') : '-', 'num')}${cell(t.cpuSeconds === null ? '-' : t.cpuSeconds.toFixed(2), 'num')}${cell(t.cpuPerRequestMs === null ? '-' : formatValue(t.cpuPerRequestMs, 'ms'), 'num')}${cell(t.memoryPeakBytes === null ? '-' : formatValue(t.memoryPeakBytes, 'bytes'), 'num')}${cell(!t.exit.ready ? 'never ready' : t.exit.oomKilled ? 'OOM-killed' : t.exit.crashed ? `crashed (${t.exit.exitCode ?? 'signal'})` : 'ok')}</tr>`,
     )
     .join('');
+  const kinds = requestKindRows(report);
+  const kindTable =
+    kinds.length === 0
+      ? ''
+      : `<h2>Requests by name</h2><table><thead><tr>${REQUEST_KIND_HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${kinds.map((row) => `<tr>${row.map((text, i) => cell(text, i < 2 ? undefined : 'num')).join('')}</tr>`).join('')}</tbody></table>`;
   const charts = [
     renderLineChart({
       title: 'p99 latency per second',
@@ -106,6 +117,7 @@ ${report.reasons.length > 0 ? `<h2>Reasons</h2>${list(report.reasons)}` : ''}
 ${report.warnings.length > 0 ? `<h2>Warnings</h2>${list(report.warnings)}` : ''}
 <h2>Metrics</h2>
 <table><thead><tr><th>Metric</th><th>Baseline</th><th>Candidate</th><th>Change</th><th>CI</th><th>Limit</th><th>SLO</th><th>Status</th></tr></thead><tbody>${metricsRows}</tbody></table>
+${kindTable}
 <h2>Over time</h2>
 <div class="charts">${charts.join('')}</div>
 <h2>Trials</h2>

@@ -4,7 +4,7 @@
  * is an <error>, not a <failure>: the build was not judged.
  */
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
-import { metricDisplayName, type Report } from './report-model.js';
+import { metricDisplayName, REQUEST_KIND_HEADER, type Report, requestKindRows } from './report-model.js';
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
@@ -75,8 +75,19 @@ export function renderJUnit(report: Report): string {
     `<testsuites name="peakgate" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}">`,
     `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}" timestamp="${escapeXml(report.startedAt)}">`,
     ...cases.map(renderCase),
+    ...suiteOutput(report),
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** Per-name figures as the suite's output (CI systems show it beside the cases); none for a one-name mix. */
+function suiteOutput(report: Report): string[] {
+  const rows = requestKindRows(report);
+  if (rows.length === 0) return [];
+  const lines = rows.map((row) =>
+    row.map((text, i) => `${i === 0 ? '' : `${REQUEST_KIND_HEADER[i]} `}${text}`).join(', '),
+  );
+  return [`    <system-out>${escapeXml(['requests by name:', ...lines].join('\n'))}</system-out>`];
 }

@@ -4,7 +4,13 @@
  */
 import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
-import { metricDisplayName, type Report, type ReportTrial } from './report-model.js';
+import {
+  metricDisplayName,
+  REQUEST_KIND_HEADER,
+  type Report,
+  type ReportTrial,
+  requestKindRows,
+} from './report-model.js';
 
 /** Escapes text for a Markdown table cell or list item. */
 export function escapeMarkdown(text: string): string {
@@ -75,6 +81,8 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
+  const kinds = requestKindRows(report);
+  if (kinds.length > 0) lines.push('### Requests by name', '', ...table(REQUEST_KIND_HEADER, kinds), '');
   if (report.warnings.length > 0) {
     lines.push('### Warnings', '', ...report.warnings.map((warning) => `- ${escapeMarkdown(warning)}`), '');
   }

@@ -4,12 +4,14 @@
  * histograms are left out (they are in the trials' LoadResults if a caller keeps them).
  */
 import type { DriverName } from '../driver-name.js';
+import { mergeEncodedHistograms } from '../histograms.js';
 import type { Finding, OutrightFinding } from '../judge/finding.js';
 import type { Judgement, MetricJudgement } from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
 import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
 import type { ServiceExit, TrialResult } from '../trial.js';
 import { describeReason } from './describe-reason.js';
+import { formatValue } from './format.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -41,6 +43,24 @@ export interface ReportPhase {
   requests: { total: number; ok: number; errors: number };
   rate: { asked: number | null; achieved: number };
   latency: LatencySummaryMs;
+  /** Per request name (load.requests[].name), in mix order; absent when the load result has none. */
+  byName?: Record<string, { requests: { total: number; ok: number; errors: number }; latency: LatencySummaryMs }>;
+}
+
+/** One side's figures for one request name in one phase, over all its trials (histograms merged). */
+export interface ReportKindFigures {
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One request name in one phase, both sides: the per-name table of every report. */
+export interface ReportRequestKind {
+  name: string;
+  phase: string;
+  baseline: ReportKindFigures | null;
+  candidate: ReportKindFigures | null;
 }
 
 export interface ReportTrial {
@@ -97,6 +117,8 @@ export interface Report {
   metrics: ReportMetric[];
   findings: ReportFinding[];
   trials: ReportTrial[];
+  /** Per request name and phase, each side over all its trials (empty when no result has per-name figures). */
+  requestKinds: ReportRequestKind[];
   rounds: { completed: number; planned: number; max: number };
   confidence: number;
   needsMoreRounds: boolean;
@@ -155,6 +177,16 @@ function trialReport(trial: TrialResult): ReportTrial {
       requests: { ...phase.requests },
       rate: { ...phase.rate },
       latency: { ...phase.latency },
+      ...(phase.byName === undefined
+        ? {}
+        : {
+            byName: Object.fromEntries(
+              Object.entries(phase.byName).map(([name, kind]) => [
+                name,
+                { requests: { ...kind.requests }, latency: { ...kind.latency } },
+              ]),
+            ),
+          }),
     })),
     series: (load?.series ?? []).map(({ second, phase, requests, errors, p50Ms, p99Ms }) => ({
       second,
@@ -169,6 +201,45 @@ function trialReport(trial: TrialResult): ReportTrial {
   if (service?.cpuset !== undefined) report.cpuset = service.cpuset;
   if (trial.loadCpuset !== undefined) report.loadCpuset = trial.loadCpuset;
   return report;
+}
+
+/** Per request name and phase: each side's trials merged (counts summed, histograms added). */
+function requestKinds(trials: readonly TrialResult[]): ReportRequestKind[] {
+  const keys: Array<{ name: string; phase: string }> = [];
+  const seen = new Set<string>();
+  for (const trial of trials) {
+    for (const phase of trial.load?.phases ?? []) {
+      for (const name of Object.keys(phase.byName ?? {})) {
+        const key = JSON.stringify([phase.name, name]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        keys.push({ name, phase: phase.name });
+      }
+    }
+  }
+  const side = (role: Role, name: string, phase: string): ReportKindFigures | null => {
+    const parts = trials.flatMap((trial) => {
+      if (trial.role !== role) return [];
+      const kind = trial.load?.phases.find((p) => p.name === phase)?.byName?.[name];
+      return kind ? [kind] : [];
+    });
+    if (parts.length === 0) return null;
+    const merged = mergeEncodedHistograms(parts.map((part) => part.histogram));
+    const figures: ReportKindFigures = {
+      requests: parts.reduce((sum, part) => sum + part.requests.total, 0),
+      errors: parts.reduce((sum, part) => sum + part.requests.errors, 0),
+      p50Ms: merged.totalCount > 0 ? merged.getValueAtPercentile(50) / 1000 : 0,
+      p99Ms: merged.totalCount > 0 ? merged.getValueAtPercentile(99) / 1000 : 0,
+    };
+    merged.destroy();
+    return figures;
+  };
+  return keys.map(({ name, phase }) => ({
+    name,
+    phase,
+    baseline: side('baseline', name, phase),
+    candidate: side('candidate', name, phase),
+  }));
 }
 
 function latencyOrigin(trials: readonly TrialResult[]): Report['latencyOrigin'] {
@@ -213,6 +284,7 @@ export function buildReport(input: BuildReportInput): Report {
     metrics: judgement.metrics.map((metric) => ({ ...metric, slo: metric.slo ?? null })),
     findings: judgement.findings.map((finding) => ({ ...finding, message: describeReason(finding) })),
     trials: [...input.trials].sort((a, b) => a.order - b.order).map(trialReport),
+    requestKinds: requestKinds(input.trials),
     rounds: { completed: judgement.rounds, planned: scenario.compare.rounds, max: scenario.compare.maxRounds },
     confidence: judgement.confidence,
     needsMoreRounds: judgement.needsMoreRounds,
@@ -227,7 +299,39 @@ export function buildReport(input: BuildReportInput): Report {
   return report;
 }
 
-/** Display name of a metric row: "p99 latency (peak)". */
-export function metricDisplayName(metric: Pick<ReportMetric, 'label' | 'phase'>): string {
-  return metric.phase === undefined ? metric.label : `${metric.label} (${metric.phase})`;
+/** Display name of a metric row: "p99 latency (peak)", or "p99 latency of checkout (peak)" for one request name. */
+export function metricDisplayName(metric: Pick<ReportMetric, 'label' | 'phase' | 'request'>): string {
+  const label = metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`;
+  return metric.phase === undefined ? label : `${label} (${metric.phase})`;
 }
+
+/**
+ * The per-name table's rows, as text (name, phase, then requests, errors, p50 and p99 of each side),
+ * shared by summary.md, report.html and junit.xml. Empty for a one-name mix: its row is the mix's.
+ */
+export function requestKindRows(report: Pick<Report, 'requestKinds'>): string[][] {
+  if (new Set(report.requestKinds.map((kind) => kind.name)).size < 2) return [];
+  const side = (figures: ReportKindFigures | null): string[] =>
+    figures === null
+      ? ['-', '-', '-', '-']
+      : [
+          figures.requests.toLocaleString('en-US'),
+          figures.errors.toLocaleString('en-US'),
+          formatValue(figures.p50Ms, 'ms'),
+          formatValue(figures.p99Ms, 'ms'),
+        ];
+  return report.requestKinds.map((kind) => [kind.name, kind.phase, ...side(kind.baseline), ...side(kind.candidate)]);
+}
+
+export const REQUEST_KIND_HEADER = [
+  'Request',
+  'Phase',
+  'Baseline requests',
+  'errors',
+  'p50',
+  'p99',
+  'Candidate requests',
+  'errors',
+  'p50',
+  'p99',
+] as const;
