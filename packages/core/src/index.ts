@@ -30,10 +30,25 @@ export { judge } from './judge/judge.js';
 export type { Judgement, MetricDirection, MetricJudgement, MetricStatus, MetricUnit } from './judge/judgement.js';
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
-export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
-export type { ErrorCounts, LatencySummaryMs, LoadResult, PhaseResult, SecondSample } from './load-result.js';
+export type {
+  ClosedLoad,
+  HttpMethod,
+  LoadPhase,
+  LoadPlan,
+  OpenLoad,
+  RequestTemplate,
+  TimelinePlan,
+} from './load-plan.js';
+export type {
+  ErrorCounts,
+  LatencySummaryMs,
+  LoadResult,
+  PhaseResult,
+  ScheduleError,
+  SecondSample,
+} from './load-result.js';
 export type { TemplatePart } from './placeholders.js';
-export { PlaceholderError, parsePlaceholders } from './placeholders.js';
+export { ENV_PLACEHOLDER_NAME, PlaceholderError, parsePlaceholders } from './placeholders.js';
 export type { DescribeOptions } from './report/describe-reason.js';
 export { describeReason } from './report/describe-reason.js';
 export {
@@ -77,6 +92,8 @@ export type {
 export { defaultMaxConnections, scenarioDefaults } from './scenario-resolve.js';
 export type { ScenarioFile } from './scenario-schema.js';
 export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
+export type { TimelineArrivals, TimelineFacts } from './scenario-timeline.js';
+export { MAX_TIMELINE_ARRIVALS, parseTimeline, readTimelineFile } from './scenario-timeline.js';
 export type { BootstrapOptions, Clustered, RatioInterval } from './statistics/bootstrap.js';
 export { bootstrapRatioInterval, bootstrapRatioIntervals } from './statistics/bootstrap.js';
 export { mean, median, quantile } from './statistics/descriptive.js';

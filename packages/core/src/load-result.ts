@@ -39,6 +39,19 @@ export interface SecondSample {
   warmup?: boolean;
 }
 
+/**
+ * Timeline phases only: how late each arrival left against its recorded offset ÷ speed (the achieved
+ * schedule error). Lateness is recorded like latency (µs HDR histogram), so shards merge exactly.
+ */
+export interface ScheduleError {
+  /** Arrivals the timeline scheduled (sent and dropped). */
+  arrivals: number;
+  /** Lateness of each arrival's send, ms: p50, p99, max, … */
+  lateness: LatencySummaryMs;
+  /** Encoded µs histogram of the lateness. */
+  histogram: string;
+}
+
 export interface PhaseResult {
   name: string;
   model: 'open' | 'closed';
@@ -49,6 +62,8 @@ export interface PhaseResult {
   rate: { asked: number | null; achieved: number };
   latency: LatencySummaryMs;
   histogram: string;
+  /** Set for a timeline phase (`load.timeline`): the achieved schedule error. */
+  schedule?: ScheduleError;
 }
 
 export interface LoadResult {
@@ -69,4 +84,6 @@ export interface LoadResult {
   histogram: string;
   phases: PhaseResult[];
   series: SecondSample[];
+  /** Set when a phase replayed a timeline: its schedule error, over all timeline phases. */
+  schedule?: ScheduleError;
 }

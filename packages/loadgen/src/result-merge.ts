@@ -4,6 +4,7 @@ import {
   type LoadPhase,
   type LoadResult,
   type PhaseResult,
+  type ScheduleError,
   type SecondSample,
   summarizeLatency,
 } from '@peakgate/core';
@@ -63,7 +64,21 @@ export function mergePhase(phase: LoadPhase, shards: readonly ShardResult[]): Ph
     histogram: encodeShardHistogram(histogram),
   };
   histogram.destroy();
+  const lateness = shards.flatMap((s) => (s.lateness === undefined ? [] : [s.lateness]));
+  if (lateness.length > 0)
+    result.schedule = scheduleError(
+      shards.reduce((sum, s) => sum + s.arrivals, 0),
+      lateness,
+    );
   return result;
+}
+
+/** Merges lateness histograms (timeline phases) into one schedule error. */
+export function scheduleError(arrivals: number, encoded: readonly string[]): ScheduleError {
+  const histogram = mergeShardHistograms(encoded);
+  const schedule = { arrivals, lateness: summarizeLatency(histogram), histogram: encodeShardHistogram(histogram) };
+  histogram.destroy();
+  return schedule;
 }
 
 export interface RunFacts {
@@ -103,5 +118,11 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
     series: facts.series,
   };
   histogram.destroy();
+  const timed = phases.flatMap((p) => (p.schedule === undefined ? [] : [p.schedule]));
+  if (timed.length > 0)
+    result.schedule = scheduleError(
+      timed.reduce((sum, s) => sum + s.arrivals, 0),
+      timed.map((s) => s.histogram),
+    );
   return result;
 }
