@@ -74,6 +74,13 @@ describe('request templates', () => {
       expect(rendered.headers.authorization).toBe('Bearer abc');
       // A body takes any text: its length is sent, so a line break there is data.
       expect(JSON.parse(rendered.body ?? '')).toEqual({ password: 'p w\nx', n: '1' });
+      // A body with no other placeholder is built once, with the value in it.
+      const constant = compileTemplate({ ...template, json: { list: [{ password: '{{env PASSWORD}}' }] } }, 'r', {
+        TOKEN: 'abc',
+        PASSWORD: 'pw',
+      });
+      expect(constant.constant).toBe(true);
+      expect(constant.render().body).toBe('{"list":[{"password":"pw"}]}');
     });
 
     it('names a variable that is not set', () => {

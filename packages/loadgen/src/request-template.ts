@@ -194,14 +194,21 @@ function compileJson(value: unknown, where: string, env: EnvValues): { render: (
   }
   if (Array.isArray(value)) {
     const items = value.map((item, i) => compileJson(item, `${where}[${i}]`, env));
-    if (items.every((item) => item.constant)) return { render: () => value, constant: true };
+    // Constant leaves may still differ from the written value ({{env NAME}} filled in): render once.
+    if (items.every((item) => item.constant)) {
+      const fixed = items.map((item) => item.render());
+      return { render: () => fixed, constant: true };
+    }
     return { render: () => items.map((item) => item.render()), constant: false };
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).map(
       ([key, item]) => [key, compileJson(item, `${where}.${key}`, env)] as const,
     );
-    if (entries.every(([, item]) => item.constant)) return { render: () => value, constant: true };
+    if (entries.every(([, item]) => item.constant)) {
+      const fixed = Object.fromEntries(entries.map(([key, item]) => [key, item.render()]));
+      return { render: () => fixed, constant: true };
+    }
     return {
       render: () => Object.fromEntries(entries.map(([key, item]) => [key, item.render()])),
       constant: false,
@@ -231,7 +238,7 @@ export function compileTemplate(template: RequestTemplate, where: string, env: E
   let body: { render: () => string | undefined; constant: boolean };
   if (template.json !== undefined) {
     const json = compileJson(template.json, `${where}.json`, env);
-    const fixed = json.constant ? JSON.stringify(template.json) : '';
+    const fixed = json.constant ? JSON.stringify(json.render()) : '';
     body = { render: json.constant ? () => fixed : () => JSON.stringify(json.render()), constant: json.constant };
     if (!hasContentType)
       headerEntries.push(['content-type', Object.assign(() => 'application/json', { constant: true })]);
