@@ -9,7 +9,7 @@
  */
 import type { ParsedLine } from './traffic-record.js';
 
-const LINE = /^\S+ \S+ (?:\S+|"[^"]*") \[([^\]]+)\] "([^"]*)" (\d{3}) /;
+const LINE = /^\S+ \S+ (?:\S+|"[^"]*") \[([^\]]+)\] "([^"]*)" (\d{3})(?: |$)/;
 const TIME = /^(\d{1,2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? ([+-])(\d{2}):?(\d{2})$/;
 const MONTHS: Readonly<Record<string, number>> = {
   jan: 0,
@@ -26,13 +26,18 @@ const MONTHS: Readonly<Record<string, number>> = {
   dec: 11,
 };
 
+let lastTime = '';
+let lastTimeMs: number | undefined;
+
 /** Parses one log line. */
 export function parseCombinedLine(line: string): ParsedLine {
-  // A status line is followed by the size; match with a space after the status, so append one.
-  const match = LINE.exec(line.endsWith(' ') ? line : `${line} `);
+  const match = LINE.exec(line);
   if (match === null) return { problem: 'not in the Combined Log Format' };
   const [, time = '', request = '', status = ''] = match;
-  const timeMs = parseLogTime(time);
+  // Every line of one second carries the same time text: parse it once.
+  const timeMs = time === lastTime ? lastTimeMs : parseLogTime(time);
+  lastTime = time;
+  lastTimeMs = timeMs;
   if (timeMs === undefined) return { problem: `unreadable time [${time}]` };
   const parts = request.split(' ');
   if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '')

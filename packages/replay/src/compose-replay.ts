@@ -66,7 +66,12 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   const firstSecond = Math.floor((options.startMs ?? summary.firstMs) / 1000);
   const lastSecond =
     options.endMs !== undefined ? Math.ceil(options.endMs / 1000) - 1 : Math.floor(summary.lastMs / 1000);
-  const observed = observedSteps(summary.perSecond, firstSecond, Math.max(firstSecond, lastSecond), options.maxSteps);
+  const observed = observedSteps(
+    summary.secondCounts(),
+    firstSecond,
+    Math.max(firstSecond, lastSecond),
+    options.maxSteps,
+  );
   const speed = options.peakRate !== undefined ? speedForPeak(observed, options.peakRate) : (options.speed ?? 1);
   const steps = scaleSteps(observed, speed);
 

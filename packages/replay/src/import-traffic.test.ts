@@ -38,7 +38,7 @@ describe('importTraffic', () => {
     expect(gzip.gzip).toBe(true);
     expect(gzip.fileBytes).toBeLessThan(plain.fileBytes / 4);
     expect(gzip.summary.templateSummaries()).toEqual(plain.summary.templateSummaries());
-    expect([...gzip.summary.perSecond]).toEqual([...plain.summary.perSecond]);
+    expect([...gzip.summary.secondCounts()]).toEqual([...plain.summary.secondCounts()]);
   });
 
   it('detects formats', async () => {

@@ -85,18 +85,20 @@ export async function importTraffic(options: ImportOptions): Promise<ImportResul
           ? (line: string) => parseJsonLine(line, options.jsonFields ?? defaultJsonFieldMap)
           : parseCombinedLine;
       let lineNumber = 0;
-      for await (const line of splitLines(decoded.stream, options.maxLineBytes)) {
-        lineNumber++;
-        if ('tooLong' in line) {
+      for await (const lines of splitLines(decoded.stream, options.maxLineBytes)) {
+        for (const line of lines) {
+          lineNumber++;
+          if ('tooLong' in line) {
+            result.read++;
+            result.textBytes += line.tooLong + 1;
+            take(lineNumber, { problem: `line too long (${line.tooLong} characters)` });
+            continue;
+          }
+          result.textBytes += line.text.length + 1;
+          if (line.text === '' || line.text.trim() === '') continue;
           result.read++;
-          result.textBytes += line.tooLong + 1;
-          take(lineNumber, { problem: `line too long (${line.tooLong} characters)` });
-          continue;
+          take(lineNumber, parse(line.text));
         }
-        result.textBytes += line.text.length + 1;
-        if (line.text.trim() === '') continue;
-        result.read++;
-        take(lineNumber, parse(line.text));
       }
     }
   } catch (error) {
@@ -138,12 +140,14 @@ export async function sniffFormat(file: string): Promise<TrafficFormat> {
   if (/\.har(\.gz)?$/i.test(file)) return 'har';
   const decoded = await openInput(file);
   try {
-    for await (const line of splitLines(decoded.stream, 1 << 20)) {
-      if ('tooLong' in line) return 'har';
-      const text = line.text.trim();
-      if (text === '') continue;
-      if (text === '{' || /^\{\s*"log"\s*:/.test(text)) return 'har';
-      return text.startsWith('{') ? 'jsonl' : 'combined';
+    for await (const lines of splitLines(decoded.stream, 1 << 20)) {
+      for (const line of lines) {
+        if ('tooLong' in line) return 'har';
+        const text = line.text.trim();
+        if (text === '') continue;
+        if (text === '{' || /^\{\s*"log"\s*:/.test(text)) return 'har';
+        return text.startsWith('{') ? 'jsonl' : 'combined';
+      }
     }
     return 'combined';
   } catch (error) {

@@ -39,25 +39,29 @@ export async function openDecoded(
 /** A line, or a line that was too long to keep (its text is not held). */
 export type Line = { text: string } | { tooLong: number };
 
-/** Yields the lines of a decoded byte stream (LF or CRLF endings; a last line without LF counts). */
-export async function* splitLines(stream: AsyncIterable<Buffer>, maxLineBytes = 64 * 1024): AsyncGenerator<Line> {
+/**
+ * Yields the lines of a decoded byte stream (LF or CRLF endings; a last line without LF counts), a
+ * chunk's worth at a time: one `await` per line would cost more than parsing the line.
+ */
+export async function* splitLines(stream: AsyncIterable<Buffer>, maxLineBytes = 64 * 1024): AsyncGenerator<Line[]> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let skipping = 0;
   for await (const chunk of stream) {
     const text = decoder.write(chunk);
+    const lines: Line[] = [];
     let start = 0;
     for (;;) {
       const end = text.indexOf('\n', start);
       if (end === -1) break;
       if (skipping > 0) {
-        yield { tooLong: skipping + end - start };
+        lines.push({ tooLong: skipping + end - start });
         skipping = 0;
       } else {
         const line = carry === '' ? text.slice(start, end) : carry + text.slice(start, end);
         carry = '';
-        if (line.length > maxLineBytes) yield { tooLong: line.length };
-        else yield { text: line.endsWith('\r') ? line.slice(0, -1) : line };
+        if (line.length > maxLineBytes) lines.push({ tooLong: line.length });
+        else lines.push({ text: line.endsWith('\r') ? line.slice(0, -1) : line });
       }
       start = end + 1;
     }
@@ -67,8 +71,9 @@ export async function* splitLines(stream: AsyncIterable<Buffer>, maxLineBytes = 
       skipping = carry.length + rest.length;
       carry = '';
     } else carry += rest;
+    if (lines.length > 0) yield lines;
   }
   const tail = carry + decoder.end();
-  if (skipping > 0) yield { tooLong: skipping + tail.length };
-  else if (tail !== '') yield { text: tail.endsWith('\r') ? tail.slice(0, -1) : tail };
+  if (skipping > 0) yield [{ tooLong: skipping + tail.length }];
+  else if (tail !== '') yield [{ text: tail.endsWith('\r') ? tail.slice(0, -1) : tail }];
 }

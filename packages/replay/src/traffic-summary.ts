@@ -6,7 +6,7 @@
  * number of lines; only the timeline grows with the log (12 bytes per request).
  */
 import { httpMethods, requestWireIssues } from '@peakgate/core';
-import { classifySegment, pathShape, type SegmentKind, ValueSlot } from './path-template.js';
+import { classifySegment, type SegmentKind, ValueSlot } from './path-template.js';
 import { splitTarget } from './request-target.js';
 import { envPlaceholder, isSecretHeader, isSecretParam, scrubForm, scrubJson, secretEnvName } from './secret-scrub.js';
 import type { TrafficRecord } from './traffic-record.js';
@@ -54,8 +54,7 @@ export interface Arrivals {
 
 export class TrafficSummary {
   readonly statuses = new Map<number, number>();
-  /** Arrivals per whole second (epoch seconds). */
-  readonly perSecond = new Map<number, number>();
+  private readonly perSecond = new Map<number, number>();
   used = 0;
   outside = 0;
   /** Used records whose shape came after the template limit (counted in the rate, not in the mix). */
@@ -78,6 +77,21 @@ export class TrafficSummary {
     }
   }
 
+  private currentSecond = Number.NaN;
+  private currentCount = 0;
+
+  private flushSecond(): void {
+    if (this.currentCount > 0)
+      this.perSecond.set(this.currentSecond, (this.perSecond.get(this.currentSecond) ?? 0) + this.currentCount);
+    this.currentCount = 0;
+  }
+
+  /** Arrivals per whole second (epoch seconds), complete once every record is added. */
+  secondCounts(): ReadonlyMap<number, number> {
+    this.flushSecond();
+    return this.perSecond;
+  }
+
   /** Adds a record: `used`, `outside` the window, or a problem (the record is skipped). */
   add(record: TrafficRecord): 'used' | 'outside' | { problem: string } {
     const { startMs, endMs } = this.options;
@@ -85,15 +99,25 @@ export class TrafficSummary {
       this.outside++;
       return 'outside';
     }
-    const method = record.method.toUpperCase();
+    const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
     if (!METHODS.has(method))
       return { problem: `method ${JSON.stringify(record.method.slice(0, 20))} is not one peakgate sends` };
     const target = splitTarget(record.target);
     if (target === undefined)
       return { problem: `request target ${JSON.stringify(record.target.slice(0, 40))} is not a path` };
-    const kinds: SegmentKind[] = target.segments.map(classifySegment);
-    let key = `${method} ${pathShape(target.segments, kinds)}`;
-    if (target.query !== undefined) key += `?${target.query.map(([name]) => name).join('&')}`;
+    const { segments, query } = target;
+    const kinds: SegmentKind[] = new Array(segments.length);
+    let key = `${method} `;
+    for (let index = 0; index < segments.length; index++) {
+      const segment = segments[index] ?? '';
+      const kind = classifySegment(segment);
+      kinds[index] = kind;
+      key += kind === 'text' ? `/${segment}` : `/:${kind}`;
+    }
+    if (query !== undefined) {
+      key += '?';
+      for (const [name] of query) key += `${name}&`;
+    }
     let template = this.templates.get(key);
     if (template === undefined && this.templates.size < this.maxTemplates) {
       const created = this.createTemplate(method, target.segments, kinds, target.query, record);
@@ -104,19 +128,26 @@ export class TrafficSummary {
     if (template === undefined) this.untemplated++;
     else {
       template.count++;
-      target.segments.forEach((segment, index) => {
+      for (let index = 0; index < segments.length; index++) {
         const slot = template.segments[index];
-        if (slot instanceof ValueSlot) slot.add(segment, kinds[index]);
-      });
-      target.query?.forEach(([, value], index) => {
-        const slot = template.query?.[index]?.[1];
-        if (slot instanceof ValueSlot) slot.add(value);
-      });
+        if (slot instanceof ValueSlot) slot.add(segments[index] ?? '', kinds[index]);
+      }
+      if (query !== undefined)
+        for (let index = 0; index < query.length; index++) {
+          const slot = template.query?.[index]?.[1];
+          if (slot instanceof ValueSlot) slot.add(query[index]?.[1] ?? '');
+        }
     }
     this.used++;
     if (record.status > 0) this.statuses.set(record.status, (this.statuses.get(record.status) ?? 0) + 1);
     const second = Math.floor(record.timeMs / 1000);
-    this.perSecond.set(second, (this.perSecond.get(second) ?? 0) + 1);
+    // Logs run in time order: count the current second locally, touch the map when it changes.
+    if (second === this.currentSecond) this.currentCount++;
+    else {
+      this.flushSecond();
+      this.currentSecond = second;
+      this.currentCount = 1;
+    }
     if (record.timeMs < this.firstMs) this.firstMs = record.timeMs;
     if (record.timeMs > this.lastMs) this.lastMs = record.timeMs;
     if (this.options.timeline) this.keepArrival(record, template?.id ?? -1);
