@@ -160,8 +160,8 @@ function headerLines(
   const what = result.format === 'har' ? 'entries' : 'lines';
   const scaling =
     options.peakRate !== undefined
-      ? `replayed ${roundSpeed(facts.speed)}x faster (--peak-rate ${options.peakRate})`
-      : `replayed ${roundSpeed(facts.speed)}x faster (--speed)`;
+      ? `speed ${roundSpeed(facts.speed)}x (--peak-rate ${options.peakRate})`
+      : `speed ${roundSpeed(facts.speed)}x (--speed)`;
   const statuses = [...summary.statuses.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)

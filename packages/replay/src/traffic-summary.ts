@@ -261,13 +261,20 @@ export class TrafficSummary {
    */
   arrivals(originMs: number): Arrivals {
     const count = this.used;
-    const order = Array.from({ length: count }, (_, index) => index);
     const times = this.times;
-    order.sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0) || a - b);
+    let sorted = true;
+    for (let i = 1; i < count && sorted; i++) sorted = (times[i] ?? 0) >= (times[i - 1] ?? 0);
+    // Logs are nearly always in time order already: then no index array is built or sorted.
+    let order: Uint32Array | undefined;
+    if (!sorted) {
+      order = new Uint32Array(count);
+      for (let i = 0; i < count; i++) order[i] = i;
+      order.sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0) || a - b);
+    }
     const offsetsMs = new Float64Array(count);
     const templateIds = new Int32Array(count);
     for (let i = 0; i < count; i++) {
-      const at = order[i] ?? 0;
+      const at = order === undefined ? i : (order[i] ?? 0);
       offsetsMs[i] = (times[at] ?? 0) - originMs;
       templateIds[i] = this.ids[at] ?? -1;
     }
