@@ -22,7 +22,7 @@ interface ReplayFlags {
   peakRate?: string;
   window?: string;
   top: string;
-  map: string[];
+  map?: string[];
   keepSecrets?: boolean;
   timeline?: boolean;
   name?: string;
@@ -48,8 +48,7 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
       .option(
         '--map <field=name>',
         'JSON lines: read field (time, method, path, status, request) from this key (repeatable; dots reach into objects)',
-        (value: string, previous: string[]) => [...previous, value],
-        [] as string[],
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
       )
       .option('--keep-secrets', 'keep recorded credentials (authorization, cookies, tokens) instead of {{env NAME}}')
       .option(
@@ -174,7 +173,7 @@ export function parseFlags(flags: ReplayFlags): ParsedFlags {
     format: flags.format as FormatFlag,
     window: parseWindow(flags.window),
     top: positiveInteger('--top', flags.top),
-    map: parseMap(flags.map),
+    map: parseMap(flags.map ?? []),
     warmupMs: parseWarmup(flags.warmup),
   };
   if (flags.speed !== undefined) {
