@@ -45,9 +45,10 @@ function expectExactSplit(phase: PhaseResult | LoadResult): void {
   expect(decodeHistogram(fast.histogram).totalCount + decodeHistogram(slow.histogram).totalCount).toBe(
     decodeHistogram(phase.histogram).totalCount,
   );
-  // No /fast response was counted as /slow: every /slow latency is at least its 20 ms delay (and no
-  // 503 was counted as /fast, above).
-  expect(decodeHistogram(slow.histogram).minNonZeroValue).toBeGreaterThanOrEqual(19_500);
+  // No /fast response was counted as /slow: every /slow latency is near its 20 ms delay, far from
+  // /fast's ~1 ms (and no 503 was counted as /fast, above). Node's timers may fire up to ~1 ms
+  // early (libuv's cached loop time), so the bound leaves room for that.
+  expect(decodeHistogram(slow.histogram).minNonZeroValue).toBeGreaterThanOrEqual(15_000);
   expect(fast.latency.p50).toBeLessThan(slow.latency.p50);
 }
 

@@ -10,6 +10,14 @@ export const errorCodes = {
   PG_ERR_SCENARIO_READ: { exitCode: 2, summary: 'the scenario file cannot be read' },
   PG_ERR_SCENARIO_PARSE: { exitCode: 2, summary: 'the scenario file is not valid YAML or JSON' },
   PG_ERR_SCENARIO_INVALID: { exitCode: 2, summary: 'the scenario does not match the schema' },
+  PG_ERR_REPLAY_READ: {
+    exitCode: 2,
+    summary: 'peakgate replay cannot read its input (missing, unreadable, corrupt gzip or HAR)',
+  },
+  PG_ERR_REPLAY_EMPTY: {
+    exitCode: 2,
+    summary: 'peakgate replay found no usable request in its input (or in the --window)',
+  },
   PG_ERR_TARGET_REFUSED: {
     exitCode: 2,
     summary: 'the load target is not loopback and was not allowed with --allow-target',

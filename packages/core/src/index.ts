@@ -32,20 +32,29 @@ export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
 export type { RunServiceFigures, RunSloCheck, RunSloResult, RunSloSpec } from './judge/run-slo.js';
 export { checkRunSlo } from './judge/run-slo.js';
-export type { ClosedLoad, HttpMethod, LoadPhase, LoadPlan, OpenLoad, RequestTemplate } from './load-plan.js';
+export type {
+  ClosedLoad,
+  HttpMethod,
+  LoadPhase,
+  LoadPlan,
+  OpenLoad,
+  RequestTemplate,
+  TimelinePlan,
+} from './load-plan.js';
 export type {
   ErrorCounts,
   LatencySummaryMs,
   LoadResult,
   PhaseResult,
   RequestKindResult,
+  ScheduleError,
   SecondKindSample,
   SecondSample,
 } from './load-result.js';
 export type { SelectableMetric } from './metric-selector.js';
 export { metricSelectorKey, parseMetricSelector, selectableMetrics } from './metric-selector.js';
 export type { TemplatePart } from './placeholders.js';
-export { PlaceholderError, parsePlaceholders } from './placeholders.js';
+export { ENV_PLACEHOLDER_NAME, PlaceholderError, parsePlaceholders } from './placeholders.js';
 export type { DescribeOptions } from './report/describe-reason.js';
 export { describeReason } from './report/describe-reason.js';
 export {
@@ -100,6 +109,8 @@ export type {
 export { defaultMaxConnections, scenarioDefaults } from './scenario-resolve.js';
 export type { ScenarioFile } from './scenario-schema.js';
 export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
+export type { TimelineArrivals, TimelineFacts } from './scenario-timeline.js';
+export { MAX_TIMELINE_ARRIVALS, parseTimeline, readTimelineFile } from './scenario-timeline.js';
 export type { SloFlags } from './slo-flags.js';
 export { parseSloFlags } from './slo-flags.js';
 export type { BootstrapOptions, Clustered, RatioInterval } from './statistics/bootstrap.js';

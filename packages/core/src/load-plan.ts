@@ -29,9 +29,27 @@ export interface RequestTemplate {
 /** Open model: arrivals per second, linear ramp from `from` to `to` over the phase. */
 export interface OpenLoad {
   model: 'open';
+  /** For a timeline: its mean rate (arrivals ÷ duration), for reports; the timeline decides the arrivals. */
   rate: { from: number; to: number };
   /** Upper bound on concurrent in-flight requests (connections) the scheduler may use. */
   maxConnections: number;
+  /**
+   * Set when the arrivals come from a timeline file (`load.timeline`) instead of the rate: each
+   * arrival is sent at its recorded offset ÷ `speed`, with the request the file names.
+   */
+  timeline?: TimelinePlan;
+}
+
+/** A timeline phase's source: the checked file (re-read by the load engine) and the replay speed. */
+export interface TimelinePlan {
+  /** Absolute path of the timeline file. */
+  path: string;
+  speed: number;
+  arrivals: number;
+  /** Offset of the last arrival in the file, ms (unscaled). */
+  lastOffsetMs: number;
+  /** Most arrivals in one second of the recording (unscaled). */
+  peakPerSecond: number;
 }
 
 /** Closed model: a fixed number of connections, each sending as fast as responses return. */

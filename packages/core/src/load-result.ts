@@ -63,6 +63,19 @@ export interface RequestKindResult {
   histogram: string;
 }
 
+/**
+ * Timeline phases only: how late each arrival left against its recorded offset ÷ speed (the achieved
+ * schedule error). Lateness is recorded like latency (µs HDR histogram), so shards merge exactly.
+ */
+export interface ScheduleError {
+  /** Arrivals the timeline scheduled (sent and dropped). */
+  arrivals: number;
+  /** Lateness of each arrival's send, ms: p50, p99, max, … */
+  lateness: LatencySummaryMs;
+  /** Encoded µs histogram of the lateness. */
+  histogram: string;
+}
+
 export interface PhaseResult {
   name: string;
   model: 'open' | 'closed';
@@ -75,6 +88,8 @@ export interface PhaseResult {
   histogram: string;
   /** Per request name, in mix order (absent from results of engines that predate per-name figures). */
   byName?: Record<string, RequestKindResult>;
+  /** Set for a timeline phase (`load.timeline`): the achieved schedule error. */
+  schedule?: ScheduleError;
 }
 
 export interface LoadResult {
@@ -97,4 +112,6 @@ export interface LoadResult {
   byName?: Record<string, RequestKindResult>;
   phases: PhaseResult[];
   series: SecondSample[];
+  /** Set when a phase replayed a timeline: its schedule error, over all timeline phases. */
+  schedule?: ScheduleError;
 }

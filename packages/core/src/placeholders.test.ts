@@ -13,6 +13,13 @@ describe('parsePlaceholders', () => {
     ]);
   });
 
+  it('reads {{env NAME}} as a reference to the environment, not its value', () => {
+    expect(parsePlaceholders('Bearer {{env API_TOKEN}}')).toEqual([
+      { kind: 'text', text: 'Bearer ' },
+      { kind: 'env', name: 'API_TOKEN' },
+    ]);
+  });
+
   it('keeps plain text as one part and empty text as none', () => {
     expect(parsePlaceholders('/healthz')).toEqual([{ kind: 'text', text: '/healthz' }]);
     expect(parsePlaceholders('')).toEqual([]);
@@ -26,7 +33,14 @@ describe('parsePlaceholders', () => {
     ['/a?{{int 1.5 3}}', '{{int 1.5 3}}: expected {{int MIN MAX}} with two integers'],
     ['/a?{{uuid 4}}', '{{uuid 4}}: uuid takes no arguments'],
     ['/a?{{pick}}', '{{pick}}: expected {{pick A B ...}} with at least one option'],
-    ['/a?{{nope}}', 'unknown placeholder {{nope}}; placeholders are {{int MIN MAX}}, {{uuid}} and {{pick A B ...}}'],
+    [
+      '/a?{{nope}}',
+      'unknown placeholder {{nope}}; placeholders are {{int MIN MAX}}, {{uuid}}, {{pick A B ...}} and {{env NAME}}',
+    ],
+    ['/a?{{env}}', '{{env}}: expected {{env NAME}} with one environment variable name'],
+    ['/a?{{env A B}}', '{{env A B}}: expected {{env NAME}} with one environment variable name'],
+    ['/a?{{env 1A}}', '{{env 1A}}: expected {{env NAME}} with one environment variable name'],
+    ['/a?{{env A-B}}', '{{env A-B}}: expected {{env NAME}} with one environment variable name'],
     ['/a?{{}}', 'unknown placeholder {{}}'],
     ['/a?{{uuid', '"{{" without a closing "}}" in "/a?{{uuid"'],
     ['/a?uuid}}', '"}}" without an opening "{{" in "/a?uuid}}"'],

@@ -1,5 +1,7 @@
 /**
- * Placeholders in request paths and bodies: `{{int 1 50}}`, `{{uuid}}`, `{{pick a b c}}`.
+ * Placeholders in request paths and bodies: `{{int 1 50}}`, `{{uuid}}`, `{{pick a b c}}`,
+ * `{{env NAME}}` (the value of an environment variable of the peakgate process, read when the load
+ * starts: how `peakgate replay` keeps recorded secrets out of scenario files).
  * The scenario loader validates them with {@link parsePlaceholders}; the load engine may call the
  * same function to compile a template once and then trust it (it throws only on input the loader
  * has already rejected).
@@ -11,14 +13,18 @@ export type TemplatePart =
   | { kind: 'int'; min: number; max: number }
   | { kind: 'uuid' }
   /** One of the options, uniformly at random. */
-  | { kind: 'pick'; options: string[] };
+  | { kind: 'pick'; options: string[] }
+  /** The value of environment variable `name`, resolved by the load engine when a run starts. */
+  | { kind: 'env'; name: string };
 
 export class PlaceholderError extends Error {
   override name = 'PlaceholderError';
 }
 
-const PLACEHOLDER_HELP = 'placeholders are {{int MIN MAX}}, {{uuid}} and {{pick A B ...}}';
+const PLACEHOLDER_HELP = 'placeholders are {{int MIN MAX}}, {{uuid}}, {{pick A B ...}} and {{env NAME}}';
 const INTEGER = /^-?\d+$/;
+/** The environment names `{{env NAME}}` accepts: what a shell can export. */
+export const ENV_PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Splits a template into literal text and placeholders; throws PlaceholderError naming the bad one. */
 export function parsePlaceholders(template: string): TemplatePart[] {
@@ -69,6 +75,14 @@ function parsePlaceholder(inner: string): TemplatePart {
       if (args.length === 0)
         throw new PlaceholderError(`${written}: expected {{pick A B ...}} with at least one option`);
       return { kind: 'pick', options: args };
+    case 'env': {
+      const [variable] = args;
+      if (args.length !== 1 || variable === undefined || !ENV_PLACEHOLDER_NAME.test(variable))
+        throw new PlaceholderError(
+          `${written}: expected {{env NAME}} with one environment variable name (letters, digits and _, not starting with a digit)`,
+        );
+      return { kind: 'env', name: variable };
+    }
     default:
       throw new PlaceholderError(`unknown placeholder ${written}; ${PLACEHOLDER_HELP}`);
   }

@@ -235,7 +235,7 @@ describe('parseScenario: JSON input', () => {
       '{\n\t"name": "x",\n\t"load": {\n\t\t"phases": [{ "duration": "5 s", "rate": 5 }],\n\t\t"requests": [{ "path": "/" }],\n\t\t"extra": 1\n\t}\n}\n';
     expect(problems(bad, 's.json')).toEqual([
       's.json:4:28  load.phases[0].duration  expected a duration like 250ms, 10s or 2m, found "5 s"',
-      's.json:6:3  load.extra  unknown field "extra"; known fields: warmup, phases, requests, expect, timeout',
+      's.json:6:3  load.extra  unknown field "extra"; known fields: warmup, phases, timeline, requests, expect, timeout',
     ]);
   });
 });
@@ -276,7 +276,7 @@ load:
 
   it('reports a missing required field at its parent key', () => {
     expect(problems('name: x\nload:\n  requests: [{ path: / }]\n')).toEqual([
-      's.yaml:2:1  load.phases  required field is missing',
+      's.yaml:2:1  load.phases  required field is missing (or load.timeline instead)',
     ]);
     expect(
       problems('description: no name\nload: { phases: [{ duration: 1s, rate: 1 }], requests: [{ path: / }] }\n'),
@@ -416,7 +416,7 @@ describe('parseScenario: cross-field rules', () => {
       's.yaml:5:72  load.requests[0].headers.x-bad  {{int}}: expected {{int MIN MAX}} with two integers',
       's.yaml:6:39  load.requests[1].body  {{uuid x}}: uuid takes no arguments',
       's.yaml:9:27  load.requests[2].json.items[1]  {{pick}}: expected {{pick A B ...}} with at least one option',
-      's.yaml:9:51  load.requests[2].json.deep.v  unknown placeholder {{nope}}; placeholders are {{int MIN MAX}}, {{uuid}} and {{pick A B ...}}',
+      's.yaml:9:51  load.requests[2].json.deep.v  unknown placeholder {{nope}}; placeholders are {{int MIN MAX}}, {{uuid}}, {{pick A B ...}} and {{env NAME}}',
     ]);
   });
 

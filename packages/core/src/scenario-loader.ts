@@ -13,6 +13,7 @@ import type { Scenario } from './scenario-model.js';
 import { type ResolveOptions, resolveScenario } from './scenario-resolve.js';
 import { ruleIssues } from './scenario-rules.js';
 import { type ScenarioFile, ScenarioSchema } from './scenario-schema.js';
+import { checkTimelineFile, type TimelineFacts } from './scenario-timeline.js';
 import { schemaIssues } from './schema-issues.js';
 
 export interface ParseScenarioOptions {
@@ -80,6 +81,9 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? [...schemaIssues(ScenarioSchema, value), ...ruleIssues(value)]
       : [{ path: [], message: topLevelMessage(value) }];
+  // A timeline file is checked once the document itself is sound (it needs the request count).
+  const timeline = unlocated.length === 0 ? checkScenarioTimeline(value as ScenarioFile, options.baseDir) : undefined;
+  if (timeline !== undefined && 'issue' in timeline) unlocated.push(timeline.issue);
   if (unlocated.length > 0) {
     const issues = unlocated
       .map((issue) => {
@@ -100,7 +104,22 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
   if (options.baseDir !== undefined) resolveOptions.baseDir = options.baseDir;
   if (options.sourcePath !== undefined) resolveOptions.sourcePath = options.sourcePath;
   if (options.platform !== undefined) resolveOptions.platform = options.platform;
+  if (timeline !== undefined && 'facts' in timeline) resolveOptions.timeline = timeline.facts;
   return resolveScenario(value as ScenarioFile, resolveOptions);
+}
+
+function checkScenarioTimeline(
+  file: ScenarioFile,
+  baseDir: string | undefined,
+): { facts: TimelineFacts } | { issue: UnlocatedIssue } | undefined {
+  const timeline = file.load.timeline;
+  if (timeline === undefined) return undefined;
+  const checked = checkTimelineFile(
+    typeof timeline === 'string' ? timeline : timeline.file,
+    baseDir,
+    file.load.requests.length,
+  );
+  return 'facts' in checked ? checked : { issue: { path: ['load', 'timeline'], message: checked.message } };
 }
 
 /**

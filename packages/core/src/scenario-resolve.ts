@@ -26,8 +26,10 @@ import type {
   ScenarioFilePhase,
   ScenarioFileRequest,
   ScenarioFileService,
+  ScenarioFileTimeline,
   ScenarioFileWarmup,
 } from './scenario-schema.js';
+import type { TimelineFacts } from './scenario-timeline.js';
 import { parseChange, parseDuration, parsePercent, parseSize } from './units.js';
 
 const ANY_2XX_OR_3XX = Array.from({ length: 200 }, (_, index) => 200 + index);
@@ -59,13 +61,15 @@ export interface ResolveOptions {
   baseDir?: string;
   /** Decides the default Docker network (host on Linux, bridge elsewhere). Default process.platform. */
   platform?: NodeJS.Platform;
+  /** The checked `load.timeline` file (scenario-timeline.ts), when the scenario has one. */
+  timeline?: TimelineFacts;
 }
 
 export function resolveScenario(file: ScenarioFile, options: ResolveOptions = {}): Scenario {
   const scenario: Scenario = {
     name: file.name,
     service: resolveService(file.service, options.platform ?? process.platform),
-    load: resolveLoad(file.load),
+    load: resolveLoad(file.load, options.timeline),
     compare: resolveCompare(file.compare),
   };
   if (file.description !== undefined) scenario.description = file.description;
@@ -111,9 +115,12 @@ function resolveBuild(build: ScenarioFileBuild, baseDir: string | undefined): Bu
   return spec;
 }
 
-function resolveLoad(load: ScenarioFile['load']): LoadPlan {
+function resolveLoad(load: ScenarioFile['load'], timeline: TimelineFacts | undefined): LoadPlan {
   const plan: LoadPlan = {
-    phases: load.phases.map((phase, index) => resolvePhase(phase, phase.name ?? `phase-${index + 1}`)),
+    phases:
+      load.timeline !== undefined && timeline !== undefined
+        ? [resolveTimeline(load.timeline, timeline)]
+        : (load.phases ?? []).map((phase, index) => resolvePhase(phase, phase.name ?? `phase-${index + 1}`)),
     requests: resolveRequests(load.requests),
     expectStatus: resolveStatuses(load.expect?.status),
     timeoutMs: load.timeout === undefined ? scenarioDefaults.requestTimeoutMs : parseDuration(load.timeout),
@@ -131,6 +138,28 @@ function resolvePhase(phase: ScenarioFilePhase | ScenarioFileWarmup, name: strin
     name,
     durationMs,
     load: { model: 'open', rate, maxConnections: phase.max_connections ?? defaultMaxConnections(rate) },
+  };
+}
+
+/**
+ * A timeline is one open-model phase that lasts until just after its last arrival (offset ÷ speed),
+ * with its mean rate for reports and a connection cap sized for its busiest second.
+ */
+function resolveTimeline(written: ScenarioFileTimeline, facts: TimelineFacts): LoadPhase {
+  const spec = typeof written === 'string' ? { file: written } : written;
+  const speed = spec.speed ?? 1;
+  const durationMs = facts.lastOffsetMs / speed + 1;
+  const mean = facts.arrivals / (durationMs / 1000);
+  const peak = facts.peakPerSecond * speed;
+  return {
+    name: spec.name ?? 'timeline',
+    durationMs,
+    load: {
+      model: 'open',
+      rate: { from: mean, to: mean },
+      maxConnections: spec.max_connections ?? defaultMaxConnections({ from: peak, to: peak }),
+      timeline: { ...facts, speed },
+    },
   };
 }
 

@@ -69,6 +69,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
         );
       });
     }
+    issues.push(...phasesOrTimeline(load));
     if (typeof load.timeout === 'string' && DURATION.test(load.timeout))
       issues.push(...durationAboveZero(load.timeout, ['load', 'timeout']));
   }
@@ -134,6 +135,21 @@ export function durationAboveZero(written: string, path: FieldPath): UnlocatedIs
   return parseDuration(written) > 0
     ? []
     : [{ path, message: `expected a duration greater than 0, found ${JSON.stringify(written)}` }];
+}
+
+/** The measured load is phases or a timeline (replayed as one phase): exactly one. */
+export function phasesOrTimeline(load: Record<string, unknown>): UnlocatedIssue[] {
+  if (load.phases !== undefined && load.timeline !== undefined)
+    return [
+      {
+        path: ['load', 'timeline'],
+        at: 'key',
+        message: 'phases and timeline exclude each other: a timeline replays its own arrival times',
+      },
+    ];
+  if (load.phases === undefined && load.timeline === undefined)
+    return [{ path: ['load', 'phases'], message: 'required field is missing (or load.timeline instead)' }];
+  return [];
 }
 
 /** Phase names key the per-phase results, so they must be unique (unnamed phases get phase-N). */

@@ -232,6 +232,44 @@ const RequestSchema = Type.Object(
   { ...strict, description: 'One kind of request in the weighted mix.' },
 );
 
+/**
+ * An exact request timeline (docs/replay.md): a file with one arrival per line (offset in ms and the
+ * index of its request), replayed at the recorded offsets divided by `speed`. Written as the file
+ * name alone, or as an object with the speed.
+ */
+const TimelineSchema = Type.Union(
+  [
+    Type.String({ minLength: 1 }),
+    Type.Object(
+      {
+        file: Type.String({ minLength: 1, description: 'Timeline file, relative to the scenario file.' }),
+        speed: Type.Optional(
+          Type.Number({
+            exclusiveMinimum: 0,
+            maximum: 10_000,
+            default: 1,
+            description: 'Replay this many times faster than recorded. Default 1.',
+          }),
+        ),
+        name: Type.Optional(Type.String({ minLength: 1, description: 'Phase name in results. Default timeline.' })),
+        max_connections: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: MAX_CONNECTIONS,
+            description: 'Most requests in flight at once. Default scales with the busiest second.',
+          }),
+        ),
+      },
+      { ...strict },
+    ),
+  ],
+  {
+    errorMessage: 'expected a timeline file name or { file, speed }',
+    description:
+      'Replay an exact request timeline (one "<offset ms> <request index>" per line) instead of phases: open model, at the recorded offsets divided by speed.',
+  },
+);
+
 const StatusSchema = Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.String({ pattern: '^[1-5]xx$' })], {
   errorMessage: 'expected an HTTP status (100-599) or a class like 2xx',
 });
@@ -249,7 +287,10 @@ const LoadSchema = Type.Object(
         { ...strict, description: 'Warm-up before the measured phases; its results are discarded.' },
       ),
     ),
-    phases: Type.Array(PhaseSchema, { minItems: 1, description: 'Measured phases, run in order.' }),
+    phases: Type.Optional(
+      Type.Array(PhaseSchema, { minItems: 1, description: 'Measured phases, run in order. Required unless timeline.' }),
+    ),
+    timeline: Type.Optional(TimelineSchema),
     requests: Type.Array(RequestSchema, { minItems: 1, description: 'Weighted request mix.' }),
     expect: Type.Optional(
       Type.Object(
@@ -373,6 +414,7 @@ export type ScenarioFile = Static<typeof ScenarioSchema>;
 export type ScenarioFilePhase = Static<typeof PhaseSchema>;
 export type ScenarioFileWarmup = NonNullable<Static<typeof LoadSchema>['warmup']>;
 export type ScenarioFileRequest = Static<typeof RequestSchema>;
+export type ScenarioFileTimeline = Static<typeof TimelineSchema>;
 export type ScenarioFileBuild = Static<typeof BuildSchema>;
 export type ScenarioFileService = Static<typeof ServiceSchema>;
 export type ScenarioFileCompare = Static<typeof CompareSchema>;

@@ -49,7 +49,7 @@ export async function runClosedShard(
   if (connections === 0) return { sent: 0, stoppedEarly: await control.until(deadline) };
 
   const url = new URL(task.target);
-  const mix = compileRequestMix(task.requests);
+  const mix = compileRequestMix(task.requests, 'load.requests', task.env);
   const fixed = mix.fixed;
   const requests: autocannon.Request[] = fixed
     ? [{ method: fixed.method, path: joinPath(url.pathname, fixed.path), headers: fixed.headers, body: fixed.body }]

@@ -33,7 +33,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     // A phase that ran to its end lasted its duration: timers may fire a fraction of a ms early, and
     // that must not shift `rate.achieved` (requests ÷ duration) off the true figure.
     const elapsedMs = out.stoppedEarly ? elapsedSince(startMs, phase.durationMs, control) : phase.durationMs;
-    return result(recorder, out.sent, out.arrivals, elapsedMs, out.stoppedEarly);
+    const shard = result(recorder, out.sent, out.arrivals, elapsedMs, out.stoppedEarly);
+    if (out.lateness !== undefined) shard.lateness = out.lateness;
+    return shard;
   } finally {
     // Messages on one port arrive in order, so `done` tells the main thread every sample is in.
     const done: ShardMessage = { type: 'done' };
@@ -47,7 +49,7 @@ type Sender = (
   recorder: ShardRecorder,
   control: ShardControl,
   startMs: number,
-) => Promise<{ sent: number; arrivals: number; stoppedEarly: boolean }>;
+) => Promise<{ sent: number; arrivals: number; stoppedEarly: boolean; lateness?: string }>;
 
 async function loadSender(load: LoadPhase['load']): Promise<Sender> {
   if (load.model === 'closed') {

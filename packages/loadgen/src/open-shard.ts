@@ -19,6 +19,7 @@ import { arrivalOffsetMs, shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix, type RenderedRequest } from './request-template.js';
 import { joinPath, type ShardControl } from './shard-control.js';
+import { createShardHistogram, encodeShardHistogram, recordShardLatencyMs } from './shard-histogram.js';
 import type { ShardTask } from './shard-protocol.js';
 import type { ShardRecorder } from './shard-recorder.js';
 
@@ -35,13 +36,21 @@ export async function runOpenShard(
   recorder: ShardRecorder,
   control: ShardControl,
   startMs: number,
-): Promise<{ sent: number; arrivals: number; stoppedEarly: boolean }> {
+): Promise<{ sent: number; arrivals: number; stoppedEarly: boolean; lateness?: string }> {
   const { shardIndex, shardCount } = task;
   const durationMs = task.phase.durationMs;
   const maxInFlight = Math.max(1, shareOf(load.maxConnections, shardIndex, shardCount));
   const url = new URL(task.target);
-  const mix = compileRequestMix(task.requests);
+  const mix = compileRequestMix(task.requests, 'load.requests', task.env);
   const pool = keptPool(url.origin, maxInFlight, task.timeoutMs);
+  // A timeline names each arrival's time and request; otherwise the rate decides the time and the
+  // weights the request.
+  const timeline = task.timeline;
+  const offsetOf = timeline
+    ? (k: number): number =>
+        k < timeline.offsetsMs.length ? (timeline.offsetsMs[k] ?? 0) / timeline.speed : Number.POSITIVE_INFINITY
+    : (k: number): number => arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
+  const lateness = timeline ? createShardHistogram() : undefined;
 
   const nap = new Int32Array(new SharedArrayBuffer(4));
   let inFlight = 0;
@@ -54,10 +63,11 @@ export async function runOpenShard(
     if (inFlight === 0 && drained) drained();
   };
 
-  const send = (intendedMs: number): void => {
+  const send = (intendedMs: number, k: number, now: number): void => {
     arrivals++;
+    if (lateness) recordShardLatencyMs(lateness, now - intendedMs);
     // Rendered before the in-flight check, so a dropped arrival is counted against its kind.
-    const request: RenderedRequest = mix.next();
+    const request: RenderedRequest = timeline ? mix.at(timeline.requestIndex[k] ?? 0) : mix.next();
     if (inFlight >= maxInFlight) {
       recorder.dropped(request.kind);
       return;
@@ -97,7 +107,7 @@ export async function runOpenShard(
   recorder.start();
   const scheduled = new Promise<void>((resolve) => {
     let k = shardIndex;
-    let dueMs = startMs + arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
+    let dueMs = startMs + offsetOf(k);
     const tick = (): void => {
       if (control.isStopped) {
         resolve();
@@ -105,9 +115,9 @@ export async function runOpenShard(
       }
       const now = performance.now();
       while (dueMs <= now) {
-        send(dueMs);
+        send(dueMs, k, now);
         k += shardCount;
-        dueMs = startMs + arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
+        dueMs = startMs + offsetOf(k);
       }
       if (!Number.isFinite(dueMs)) {
         // No more arrivals in this phase: wait out the remainder so every shard ends on time.
@@ -143,7 +153,10 @@ export async function runOpenShard(
   recorder.close();
   // An aborted run tears its sockets down now; otherwise they stay open for the next phase.
   if (stoppedEarly) await dropKeptPool();
-  return { sent, arrivals, stoppedEarly };
+  if (lateness === undefined) return { sent, arrivals, stoppedEarly };
+  const encoded = encodeShardHistogram(lateness);
+  lateness.destroy();
+  return { sent, arrivals, stoppedEarly, lateness: encoded };
 }
 
 /**

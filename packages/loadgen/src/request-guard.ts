@@ -7,10 +7,14 @@
  * before any worker starts, so a refused plan sends nothing.
  */
 import { formatFieldPath, PeakgateError, type RequestTemplate, requestWireIssues } from '@peakgate/core';
-import { compileRequestMix, TemplateError } from './request-template.js';
+import { compileRequestMix, type EnvValues, TemplateError } from './request-template.js';
 
-/** Throws PG_ERR_SCENARIO_INVALID naming the field (`load.requests[0].path: …`) for a request that cannot be sent. */
-export function assertRequestsSendable(requests: readonly RequestTemplate[]): void {
+/**
+ * Throws PG_ERR_SCENARIO_INVALID naming the field (`load.requests[0].path: …`) for a request that
+ * cannot be sent, including an `{{env NAME}}` whose variable is not set in `env` or whose value holds
+ * a character the field cannot carry.
+ */
+export function assertRequestsSendable(requests: readonly RequestTemplate[], env: EnvValues = {}): void {
   const problems = requests.flatMap((request, index) =>
     requestWireIssues(request).map(
       (issue) => `${formatFieldPath(['load', 'requests', index, ...issue.path])}: ${issue.message}`,
@@ -19,7 +23,7 @@ export function assertRequestsSendable(requests: readonly RequestTemplate[]): vo
   const [first, ...more] = problems;
   if (first !== undefined) throw new PeakgateError('PG_ERR_SCENARIO_INVALID', first, { details: more });
   try {
-    compileRequestMix(requests);
+    compileRequestMix(requests, 'load.requests', env);
   } catch (error) {
     if (error instanceof TemplateError)
       throw new PeakgateError('PG_ERR_SCENARIO_INVALID', error.message, { cause: error });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRequestMix, compileTemplate, TemplateError } from './request-template.js';
+import { compileRequestMix, compileTemplate, envNamesIn, envValuesFor, TemplateError } from './request-template.js';
 
 describe('request templates', () => {
   it('fills {{int}}, {{uuid}} and {{pick}} in path, headers, body and json string leaves', () => {
@@ -57,5 +57,63 @@ describe('request templates', () => {
 
   it('refuses an empty mix (nothing to send)', () => {
     expect(() => compileRequestMix([])).toThrow('load.requests: expected at least one request');
+  });
+
+  describe('{{env NAME}}', () => {
+    const template = {
+      weight: 1,
+      method: 'POST' as const,
+      path: '/a?token={{env TOKEN}}',
+      headers: { authorization: 'Bearer {{env TOKEN}}' },
+      json: { password: '{{env PASSWORD}}', n: '{{int 1 1}}' },
+    };
+
+    it('fills values given in the task, the same for every request', () => {
+      const rendered = compileTemplate(template, 'r', 0, { TOKEN: 'abc', PASSWORD: 'p w\nx' }).render();
+      expect(rendered.path).toBe('/a?token=abc');
+      expect(rendered.headers.authorization).toBe('Bearer abc');
+      // A body takes any text: its length is sent, so a line break there is data.
+      expect(JSON.parse(rendered.body ?? '')).toEqual({ password: 'p w\nx', n: '1' });
+      // A body with no other placeholder is built once, with the value in it.
+      const constant = compileTemplate({ ...template, json: { list: [{ password: '{{env PASSWORD}}' }] } }, 'r', 0, {
+        TOKEN: 'abc',
+        PASSWORD: 'pw',
+      });
+      expect(constant.constant).toBe(true);
+      expect(constant.render().body).toBe('{"list":[{"password":"pw"}]}');
+    });
+
+    it('names a variable that is not set', () => {
+      expect(() => compileTemplate(template, 'load.requests[0]', 0, { TOKEN: 'abc' })).toThrow(
+        'load.requests[0].json.password: {{env PASSWORD}}: environment variable PASSWORD is not set',
+      );
+    });
+
+    it.each([
+      [
+        'path',
+        { TOKEN: 'a b', PASSWORD: '' },
+        'load.requests[0].path: {{env TOKEN}}: the value of TOKEN holds a space',
+      ],
+      ['path', { TOKEN: 'a\r\nHost: evil', PASSWORD: '' }, 'holds control character U+000D at character 2'],
+      ['header', { TOKEN: 'ok', PASSWORD: '' }, ''],
+    ])('refuses a value with CR, LF or a space where it would reach the request line (%s)', (_field, env, message) => {
+      const withHeaderOnly = { ...template, path: '/a' };
+      if (message === '') {
+        expect(() =>
+          compileTemplate(withHeaderOnly, 'load.requests[0]', 0, { TOKEN: 'x\ty', PASSWORD: '' }),
+        ).not.toThrow();
+        expect(() => compileTemplate(withHeaderOnly, 'load.requests[0]', 0, { TOKEN: 'x\ny', PASSWORD: '' })).toThrow(
+          'load.requests[0].headers.authorization: {{env TOKEN}}: the value of TOKEN holds control character U+000A',
+        );
+        return;
+      }
+      expect(() => compileTemplate(template, 'load.requests[0]', 0, env)).toThrow(message);
+    });
+
+    it('finds the names a plan uses and reads only those', () => {
+      expect(envNamesIn([template])).toEqual(['PASSWORD', 'TOKEN']);
+      expect(envValuesFor([template], { TOKEN: 't', OTHER: 'o' })).toEqual({ TOKEN: 't' });
+    });
   });
 });

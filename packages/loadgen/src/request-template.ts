@@ -3,7 +3,13 @@
  * Templates are compiled once (in the main thread to fail early with a PeakgateError, see
  * request-guard.ts, and again in each worker, because functions cannot cross threads) and rendered
  * per request.
- * Placeholders: `{{int a b}}` (inclusive integer range), `{{uuid}}`, `{{pick a b c}}`.
+ * Placeholders: `{{int a b}}` (inclusive integer range), `{{uuid}}`, `{{pick a b c}}`, and `{{env NAME}}`
+ * (an environment variable of the peakgate process, read once in the main thread when the run starts
+ * and handed to the workers in the task: the value is constant for the run).
+ *
+ * Unlike the other placeholders, an env value is not part of the checked scenario text, so it could
+ * bring back a CR or LF: compiling checks it against the field it lands in (no control character or
+ * space in a path; no control character but TAB in a header value; anything in a body).
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpMethod, RequestTemplate } from '@peakgate/core';
@@ -12,7 +18,14 @@ type Part =
   | { kind: 'text'; text: string }
   | { kind: 'int'; min: number; max: number }
   | { kind: 'uuid' }
-  | { kind: 'pick'; options: string[] };
+  | { kind: 'pick'; options: string[] }
+  | { kind: 'env'; name: string };
+
+/** Where a templated string lands: decides which characters an `{{env NAME}}` value may hold. */
+export type TemplateField = 'path' | 'header' | 'body';
+
+/** Values of the environment variables that `{{env NAME}}` placeholders name. */
+export type EnvValues = Readonly<Record<string, string>>;
 
 /** A compiled string: constant strings render without allocation. */
 export type CompiledString = (() => string) & { constant: boolean };
@@ -27,6 +40,7 @@ export interface RenderedRequest {
 }
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Parses one templated string; `where` names the field for error messages. */
 export function parseTemplateString(source: string, where: string): Part[] {
@@ -70,7 +84,13 @@ function parsePlaceholder(inner: string, where: string): Part {
     if (args.length === 0) throw invalid(where, `{{pick}} needs at least one option, got "{{${inner}}}"`);
     return { kind: 'pick', options: args };
   }
-  throw invalid(where, `unknown placeholder "{{${inner}}}" (expected int, uuid or pick)`);
+  if (name === 'env') {
+    const [variable] = args;
+    if (args.length !== 1 || variable === undefined || !ENV_NAME.test(variable))
+      throw invalid(where, `expected {{env NAME}} with one environment variable name, got "{{${inner}}}"`);
+    return { kind: 'env', name: variable };
+  }
+  throw invalid(where, `unknown placeholder "{{${inner}}}" (expected int, uuid, pick or env)`);
 }
 
 /**
@@ -85,10 +105,23 @@ function invalid(where: string, message: string): TemplateError {
   return new TemplateError(`${where}: ${message}`);
 }
 
-export function compileString(source: string, where: string): CompiledString {
-  const parts = parseTemplateString(source, where);
+export function compileString(
+  source: string,
+  where: string,
+  field: TemplateField = 'body',
+  env: EnvValues = {},
+): CompiledString {
+  const parts = parseTemplateString(source, where).map((part): Part => {
+    if (part.kind !== 'env') return part;
+    const value = env[part.name];
+    if (value === undefined) throw invalid(where, `{{env ${part.name}}}: environment variable ${part.name} is not set`);
+    const problem = envValueProblem(value, field);
+    if (problem !== undefined) throw invalid(where, `{{env ${part.name}}}: the value of ${part.name} ${problem}`);
+    return { kind: 'text', text: value };
+  });
   if (parts.every((p) => p.kind === 'text')) {
-    return Object.assign(() => source, { constant: true });
+    const text = parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
+    return Object.assign(() => text, { constant: true });
   }
   const render = (): string => {
     let out = '';
@@ -108,23 +141,76 @@ function renderPart(part: Part): string {
       return randomUUID();
     case 'pick':
       return part.options[Math.floor(Math.random() * part.options.length)] ?? '';
+    case 'env':
+      // compileString replaced every env part by its value.
+      return '';
   }
 }
 
+/** Why an env value cannot go where it is used, or undefined. Bodies take any text (their length is sent). */
+function envValueProblem(value: string, field: TemplateField): string | undefined {
+  if (field === 'body') return undefined;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    const control = (code < 0x20 && !(field === 'header' && code === 0x09)) || code === 0x7f;
+    if (control || (field === 'path' && code === 0x20))
+      return `holds ${code === 0x20 ? 'a space' : `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`} at character ${index + 1}, which cannot go into a ${field === 'path' ? 'request path' : 'header value'}`;
+  }
+  return undefined;
+}
+
+/** Names of the environment variables a plan's templates read with `{{env NAME}}`. */
+export function envNamesIn(templates: readonly RequestTemplate[]): string[] {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const match of value.matchAll(PLACEHOLDER)) {
+        const [name, variable, ...rest] = (match[1] ?? '').trim().split(/\s+/);
+        if (name === 'env' && variable !== undefined && rest.length === 0) names.add(variable);
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  for (const template of templates) visit([template.path, template.headers, template.body, template.json]);
+  return [...names].sort();
+}
+
+/** The values of the variables the templates name, from `source` (default process.env); missing ones are left out. */
+export function envValuesFor(
+  templates: readonly RequestTemplate[],
+  source: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of envNamesIn(templates)) {
+    const value = source[name];
+    if (value !== undefined) values[name] = value;
+  }
+  return values;
+}
+
 /** Compiles a JSON value whose string leaves (not keys) are templates. */
-function compileJson(value: unknown, where: string): { render: () => unknown; constant: boolean } {
+function compileJson(value: unknown, where: string, env: EnvValues): { render: () => unknown; constant: boolean } {
   if (typeof value === 'string') {
-    const render = compileString(value, where);
+    const render = compileString(value, where, 'body', env);
     return { render, constant: render.constant };
   }
   if (Array.isArray(value)) {
-    const items = value.map((item, i) => compileJson(item, `${where}[${i}]`));
-    if (items.every((item) => item.constant)) return { render: () => value, constant: true };
+    const items = value.map((item, i) => compileJson(item, `${where}[${i}]`, env));
+    // Constant leaves may still differ from the written value ({{env NAME}} filled in): render once.
+    if (items.every((item) => item.constant)) {
+      const fixed = items.map((item) => item.render());
+      return { render: () => fixed, constant: true };
+    }
     return { render: () => items.map((item) => item.render()), constant: false };
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([key, item]) => [key, compileJson(item, `${where}.${key}`)] as const);
-    if (entries.every(([, item]) => item.constant)) return { render: () => value, constant: true };
+    const entries = Object.entries(value).map(
+      ([key, item]) => [key, compileJson(item, `${where}.${key}`, env)] as const,
+    );
+    if (entries.every(([, item]) => item.constant)) {
+      const fixed = Object.fromEntries(entries.map(([key, item]) => [key, item.render()]));
+      return { render: () => fixed, constant: true };
+    }
     return {
       render: () => Object.fromEntries(entries.map(([key, item]) => [key, item.render()])),
       constant: false,
@@ -145,21 +231,26 @@ export interface CompiledTemplate {
  * wire were checked by the scenario rules; runLoad's request guard checks the wire again). Throws
  * TemplateError only for placeholders it cannot parse.
  */
-export function compileTemplate(template: RequestTemplate, where: string, kind = 0): CompiledTemplate {
-  const path = compileString(template.path, `${where}.path`);
+export function compileTemplate(
+  template: RequestTemplate,
+  where: string,
+  kind = 0,
+  env: EnvValues = {},
+): CompiledTemplate {
+  const path = compileString(template.path, `${where}.path`, 'path', env);
   const headerEntries = Object.entries(template.headers ?? {}).map(
-    ([name, value]) => [name, compileString(value, `${where}.headers.${name}`)] as const,
+    ([name, value]) => [name, compileString(value, `${where}.headers.${name}`, 'header', env)] as const,
   );
   const hasContentType = headerEntries.some(([name]) => name.toLowerCase() === 'content-type');
   let body: { render: () => string | undefined; constant: boolean };
   if (template.json !== undefined) {
-    const json = compileJson(template.json, `${where}.json`);
-    const fixed = json.constant ? JSON.stringify(template.json) : '';
+    const json = compileJson(template.json, `${where}.json`, env);
+    const fixed = json.constant ? JSON.stringify(json.render()) : '';
     body = { render: json.constant ? () => fixed : () => JSON.stringify(json.render()), constant: json.constant };
     if (!hasContentType)
       headerEntries.push(['content-type', Object.assign(() => 'application/json', { constant: true })]);
   } else if (template.body !== undefined) {
-    const raw = compileString(template.body, `${where}.body`);
+    const raw = compileString(template.body, `${where}.body`, 'body', env);
     body = { render: raw, constant: raw.constant };
   } else {
     body = { render: () => undefined, constant: true };
@@ -179,16 +270,24 @@ export interface RequestMix {
   /** Set when the mix is one constant request (lets the closed model skip per-request building). */
   readonly fixed: RenderedRequest | undefined;
   next(): RenderedRequest;
+  /** Renders template `index` (a timeline names the template of each arrival). */
+  at(index: number): RenderedRequest;
 }
 
-export function compileRequestMix(templates: readonly RequestTemplate[], where = 'load.requests'): RequestMix {
+export function compileRequestMix(
+  templates: readonly RequestTemplate[],
+  where = 'load.requests',
+  env: EnvValues = {},
+): RequestMix {
   // Cannot happen for a plan from the scenario loader (minItems: 1); a mix of nothing has nothing to send.
   if (templates.length === 0) throw invalid(where, 'expected at least one request');
-  const compiled = templates.map((t, i) => compileTemplate(t, `${where}[${i}]`, i));
+  const compiled = templates.map((t, i) => compileTemplate(t, `${where}[${i}]`, i, env));
+  const at = (index: number): RenderedRequest =>
+    (compiled[index] ?? (compiled[compiled.length - 1] as CompiledTemplate)).render();
   const only = compiled.length === 1 ? compiled[0] : undefined;
   if (only !== undefined) {
     const fixed = only.constant ? only.render() : undefined;
-    return { fixed, next: fixed ? () => fixed : () => only.render() };
+    return { fixed, next: fixed ? () => fixed : () => only.render(), at: fixed ? () => fixed : () => only.render() };
   }
   const cumulative: number[] = [];
   let total = 0;
@@ -198,6 +297,7 @@ export function compileRequestMix(templates: readonly RequestTemplate[], where =
   }
   return {
     fixed: undefined,
+    at,
     next: () => {
       const x = Math.random() * total;
       // Mixes are short (a handful of entries): a linear scan beats a binary search here.

@@ -5,6 +5,7 @@ import {
   type LoadResult,
   type PhaseResult,
   type RequestKindResult,
+  type ScheduleError,
   type SecondSample,
   summarizeLatency,
 } from '@peakgate/core';
@@ -104,6 +105,12 @@ export function mergePhase(
     result.byName = mergeKinds(names, shards, { requests, errors: kindErrors, latency, histogram: encoded });
   }
   histogram.destroy();
+  const lateness = shards.flatMap((s) => (s.lateness === undefined ? [] : [s.lateness]));
+  if (lateness.length > 0)
+    result.schedule = scheduleError(
+      shards.reduce((sum, s) => sum + s.arrivals, 0),
+      lateness,
+    );
   return result;
 }
 
@@ -118,6 +125,14 @@ function mergeRunKinds(phases: readonly PhaseResult[]): Record<string, RequestKi
     histogram.destroy();
   }
   return byName;
+}
+
+/** Merges lateness histograms (timeline phases) into one schedule error. */
+export function scheduleError(arrivals: number, encoded: readonly string[]): ScheduleError {
+  const histogram = mergeShardHistograms(encoded);
+  const schedule = { arrivals, lateness: summarizeLatency(histogram), histogram: encodeShardHistogram(histogram) };
+  histogram.destroy();
+  return schedule;
 }
 
 export interface RunFacts {
@@ -159,5 +174,11 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
   const byName = mergeRunKinds(phases);
   if (byName) result.byName = byName;
   histogram.destroy();
+  const timed = phases.flatMap((p) => (p.schedule === undefined ? [] : [p.schedule]));
+  if (timed.length > 0)
+    result.schedule = scheduleError(
+      timed.reduce((sum, s) => sum + s.arrivals, 0),
+      timed.map((s) => s.histogram),
+    );
   return result;
 }

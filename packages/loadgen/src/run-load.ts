@@ -12,14 +12,16 @@ import {
   type LoadResult,
   PeakgateError,
   type PhaseResult,
+  readTimelineFile,
   requestNames,
   type SecondSample,
 } from '@peakgate/core';
 import { Piscina } from 'piscina';
 import { assertRequestsSendable } from './request-guard.js';
+import { envValuesFor } from './request-template.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
-import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
+import type { ControlMessage, ShardMessage, ShardResult, ShardTask, ShardTimeline } from './shard-protocol.js';
 import { assertTargetAllowed } from './target-guard.js';
 
 export type PhaseEvent =
@@ -60,13 +62,18 @@ const START_LEAD_MS = 20;
 
 export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const url = assertTargetAllowed(options.target, options.allowHosts ?? []);
-  assertRequestsSendable(options.plan.requests);
+  // `{{env NAME}}` values are read once, here, so every worker sends the same value and a missing
+  // variable stops the run before anything is sent.
+  const env = envValuesFor(options.plan.requests);
+  assertRequestsSendable(options.plan.requests, env);
   const workers = options.workers ?? defaultWorkerCount(options.reservedCores);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `--workers: expected an integer from 1 to 256, got ${workers}`);
   }
   const target = url.href;
   const { plan, signal } = options;
+  // Timelines are read before any thread starts: a changed or broken file sends nothing.
+  const timelines = await readTimelines(plan);
   const pool = new Piscina<ShardTask, ShardResult>({
     filename: new URL('./load-worker.js', import.meta.url).href,
     minThreads: workers,
@@ -120,7 +127,16 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         },
         names,
       );
-      const shards = await runPhase(pool, { target, plan, phase, workers, merger, signal });
+      const shards = await runPhase(pool, {
+        target,
+        plan,
+        phase,
+        workers,
+        merger,
+        signal,
+        env,
+        timeline: timelines.get(phase),
+      });
       const result = mergePhase(phase, shards, names);
       onPhase({ type: 'end', phase: phase.name, index, warmup, result });
       if (!warmup) {
@@ -143,6 +159,8 @@ interface PhaseRun {
   workers: number;
   merger: SecondMerger;
   signal: AbortSignal | undefined;
+  env: Record<string, string>;
+  timeline: ShardTimeline | undefined;
 }
 
 async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): Promise<ShardResult[]> {
@@ -184,8 +202,10 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
       timeoutMs: run.plan.timeoutMs,
       shardIndex,
       shardCount: workers,
+      env: run.env,
       port: channel.port2,
     };
+    if (run.timeline !== undefined) task.timeline = run.timeline;
     tasks.push(pool.run(task, { transferList: [channel.port2] }));
   }
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -201,6 +221,25 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
     merger.flush();
     for (const port of ports) port.close();
   }
+}
+
+/**
+ * The arrivals of each timeline phase, copied once onto shared memory so every worker reads the same
+ * arrays (worker i sends arrivals k ≡ i mod N) without a copy per thread.
+ */
+async function readTimelines(plan: LoadPlan): Promise<Map<LoadPhase, ShardTimeline>> {
+  const timelines = new Map<LoadPhase, ShardTimeline>();
+  for (const phase of [...(plan.warmup ? [plan.warmup] : []), ...plan.phases]) {
+    const spec = phase.load.model === 'open' ? phase.load.timeline : undefined;
+    if (spec === undefined) continue;
+    const arrivals = await readTimelineFile(spec, plan.requests.length);
+    const offsetsMs = new Float64Array(new SharedArrayBuffer(arrivals.offsetsMs.byteLength));
+    offsetsMs.set(arrivals.offsetsMs);
+    const requestIndex = new Uint32Array(new SharedArrayBuffer(arrivals.requestIndex.byteLength));
+    requestIndex.set(arrivals.requestIndex);
+    timelines.set(phase, { offsetsMs, requestIndex, speed: spec.speed });
+  }
+  return timelines;
 }
 
 /** Waits for every shard; after an abort, shards that do not return within the grace time count as empty. */

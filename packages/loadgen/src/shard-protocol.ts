@@ -14,8 +14,19 @@ export interface ShardTask {
   timeoutMs: number;
   shardIndex: number;
   shardCount: number;
+  /** Values of the variables `{{env NAME}}` placeholders name, read once in the main thread. */
+  env: Record<string, string>;
+  /** A timeline phase's arrivals, on shared memory (one copy for every worker). */
+  timeline?: ShardTimeline;
   /** Control and sample channel; transferred to the worker. */
   port: MessagePort;
+}
+
+/** Arrival k is due at offsetsMs[k] ÷ speed after the common start and sends request requestIndex[k]. */
+export interface ShardTimeline {
+  offsetsMs: Float64Array;
+  requestIndex: Uint32Array;
+  speed: number;
 }
 
 /** Counts by outcome for one shard (or, summed, for a phase). */
@@ -43,6 +54,8 @@ export interface ShardResult {
   /** From the common start until load stopped (the phase duration unless stopped early). */
   elapsedMs: number;
   stoppedEarly: boolean;
+  /** Timeline phases: encoded µs histogram of each arrival's lateness against its schedule. */
+  lateness?: string;
 }
 
 /** One kind of request's counts and encoded histogram in a shard's phase. */

@@ -4,6 +4,7 @@ import type { Outcome, PeakgateCommand } from './command.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { reapCommand } from './reap.js';
+import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
@@ -12,6 +13,7 @@ const commands: readonly PeakgateCommand[] = [
   validateCommand,
   runCommand,
   compareCommand,
+  replayCommand,
   demoCommand,
   reapCommand,
   serveCommand,

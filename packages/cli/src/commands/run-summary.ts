@@ -78,10 +78,17 @@ export function renderLoadSummary(result: LoadResult): string {
       : result.latencyOrigin === 'actual-send'
         ? 'latency from the actual send (closed model)'
         : 'latency: open phases from the intended start, closed phases from the actual send';
+  const schedule =
+    result.schedule === undefined
+      ? []
+      : [
+          `timeline schedule error: ${result.schedule.arrivals} arrivals left p50 ${ms(result.schedule.lateness.p50)} ms, p99 ${ms(result.schedule.lateness.p99)} ms, max ${ms(result.schedule.lateness.max)} ms after their recorded time`,
+        ];
   const lines = [
     `target ${result.target}  ${(result.durationMs / 1000).toFixed(1)} s  ${result.workers} worker${result.workers === 1 ? '' : 's'}${result.interrupted ? '  INTERRUPTED (partial figures)' : ''}`,
     table.toString(),
     origin,
+    ...schedule,
   ];
   return `${lines.join('\n')}\n`;
 }

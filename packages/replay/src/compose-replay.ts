@@ -1,0 +1,184 @@
+/**
+ * An import → the files `peakgate replay` writes: the scenario text (mix, rate steps or timeline,
+ * status expectation, header comment) and, with a timeline, the timeline text. Pure: the CLI writes
+ * the files. Throws PG_ERR_REPLAY_EMPTY when nothing usable was read.
+ */
+import { PeakgateError, parseScenario, peakgateVersion } from '@peakgate/core';
+import type { ImportResult } from './import-traffic.js';
+import { observedSteps, roundRate, scaleSteps, speedForPeak } from './rate-steps.js';
+import { buildScenario } from './scenario-build.js';
+import { formatTimeline } from './timeline-text.js';
+
+export interface ComposeOptions {
+  /** Scenario name. */
+  name: string;
+  /** The input file as the user named it (for the header comment). */
+  source: string;
+  /** --window bounds, ms since the epoch. */
+  startMs?: number;
+  endMs?: number;
+  /** Replay this many times faster (default 1); excludes peakRate. */
+  speed?: number;
+  /** Scale so that the busiest step runs at this rate (req/s). */
+  peakRate?: number;
+  /** Keep the N heaviest templates. */
+  top: number;
+  /** Warm-up length, ms (0: none). */
+  warmupMs: number;
+  /** Write a timeline with this file name (relative to the scenario). */
+  timelineFile?: string;
+  /** Most rate steps. Default 20. */
+  maxSteps?: number;
+  /** Directory of the scenario, to check the written scenario (and its timeline) as `validate` would. */
+  scenarioDir?: string;
+}
+
+export interface ComposedReplay {
+  scenarioText: string;
+  timelineText?: string;
+  speed: number;
+  templatesKept: number;
+  templatesSeen: number;
+  /** Share of used requests the kept templates cover. */
+  coverage: number;
+  windowStartMs: number;
+  windowEndMs: number;
+  secrets: string[];
+  /** Arrivals written to the timeline. */
+  timelineArrivals: number;
+}
+
+export function composeReplay(result: ImportResult, options: ComposeOptions): ComposedReplay {
+  const { summary } = result;
+  if (summary.used === 0) {
+    const outside = summary.outside > 0 ? ` (${summary.outside} outside the --window)` : '';
+    const what = result.format === 'har' ? 'entries' : 'lines';
+    throw new PeakgateError(
+      'PG_ERR_REPLAY_EMPTY',
+      `${options.source}: no usable request: ${result.read} ${what} read, ${result.skipped} skipped${outside}`,
+      {
+        details: result.problems.map(
+          (problem) => `${what === 'lines' ? 'line' : 'entry'} ${problem.line}: ${problem.message}`,
+        ),
+      },
+    );
+  }
+  const firstSecond = Math.floor((options.startMs ?? summary.firstMs) / 1000);
+  const lastSecond =
+    options.endMs !== undefined ? Math.ceil(options.endMs / 1000) - 1 : Math.floor(summary.lastMs / 1000);
+  const observed = observedSteps(
+    summary.secondCounts(),
+    firstSecond,
+    Math.max(firstSecond, lastSecond),
+    options.maxSteps,
+  );
+  const speed = options.peakRate !== undefined ? speedForPeak(observed, options.peakRate) : (options.speed ?? 1);
+  const steps = scaleSteps(observed, speed);
+
+  const all = summary.templateSummaries();
+  const kept = all.slice(0, Math.max(1, options.top));
+  const keptCount = kept.reduce((sum, template) => sum + template.count, 0);
+  const coverage = keptCount / summary.used;
+  const secrets = [...summary.secrets].filter((name) =>
+    kept.some((template) => JSON.stringify(template).includes(`{{env ${name}}}`)),
+  );
+  const windowStartMs = firstSecond * 1000;
+  const windowEndMs = (lastSecond + 1) * 1000;
+
+  let timelineText: string | undefined;
+  let timelineArrivals = 0;
+  if (options.timelineFile !== undefined) {
+    const index = new Map(kept.map((template, position) => [template.id, position]));
+    const formatted = formatTimeline(summary.arrivals(windowStartMs), index, {
+      source: options.source,
+      windowStartMs,
+    });
+    timelineText = formatted.text;
+    timelineArrivals = formatted.arrivals;
+  }
+
+  const header = headerLines(result, options, {
+    speed,
+    windowStartMs,
+    windowEndMs,
+    kept: kept.length,
+    seen: all.length,
+    coverage,
+    secrets,
+    timelineArrivals,
+  });
+  const firstRate = steps[0]?.rate ?? 1;
+  const timeline =
+    options.timelineFile === undefined ? undefined : { file: options.timelineFile, speed: roundSpeed(speed) };
+  const { text } = buildScenario({
+    name: options.name,
+    templates: kept,
+    steps,
+    statuses: summary.statuses,
+    warmupMs: options.warmupMs,
+    warmupRate: roundRate(firstRate),
+    ...(timeline === undefined ? {} : { timeline }),
+    header,
+  });
+  // What replay writes, validate accepts: check it as validate would (the timeline is checked by the
+  // caller once it is on disk).
+  if (timeline === undefined) parseScenario(text, `${options.name}.yaml`);
+  const composed: ComposedReplay = {
+    scenarioText: text,
+    speed,
+    templatesKept: kept.length,
+    templatesSeen: all.length,
+    coverage,
+    windowStartMs,
+    windowEndMs,
+    secrets,
+    timelineArrivals,
+  };
+  if (timelineText !== undefined) composed.timelineText = timelineText;
+  return composed;
+}
+
+const roundSpeed = (speed: number): number => Math.round(speed * 1e6) / 1e6;
+
+const percent = (part: number, whole: number): string => `${((part / whole) * 100).toFixed(1)}%`;
+
+function headerLines(
+  result: ImportResult,
+  options: ComposeOptions,
+  facts: {
+    speed: number;
+    windowStartMs: number;
+    windowEndMs: number;
+    kept: number;
+    seen: number;
+    coverage: number;
+    secrets: string[];
+    timelineArrivals: number;
+  },
+): string[] {
+  const { summary } = result;
+  const what = result.format === 'har' ? 'entries' : 'lines';
+  const scaling =
+    options.peakRate !== undefined
+      ? `speed ${roundSpeed(facts.speed)}x (--peak-rate ${options.peakRate})`
+      : `speed ${roundSpeed(facts.speed)}x (--speed)`;
+  const statuses = [...summary.statuses.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([status, count]) => `${status} ${percent(count, summary.used)}`)
+    .join(', ');
+  const lines = [
+    `Imported by peakgate ${peakgateVersion} replay from ${JSON.stringify(options.source)} (${result.format}${result.gzip ? ', gzip' : ''}).`,
+    `window: ${new Date(facts.windowStartMs).toISOString()} .. ${new Date(facts.windowEndMs).toISOString()} (${(facts.windowEndMs - facts.windowStartMs) / 1000} s), ${scaling}`,
+    `${what}: ${result.read} read, ${summary.used} used, ${result.skipped} skipped (bad), ${summary.outside} outside the window`,
+    `mix: ${facts.kept} of ${facts.seen} request templates (--top ${options.top}), ${percent(facts.coverage * summary.used, summary.used)} of used requests`,
+  ];
+  if (statuses !== '') lines.push(`statuses seen: ${statuses}; expect.status lists those below 500`);
+  if (facts.secrets.length > 0)
+    lines.push(`secrets replaced by {{env NAME}}; set before running: ${facts.secrets.join(', ')}`);
+  if (options.timelineFile !== undefined)
+    lines.push(
+      `timeline: ${JSON.stringify(options.timelineFile)}, ${facts.timelineArrivals} arrivals at their recorded offsets divided by the speed`,
+    );
+  return lines;
+}

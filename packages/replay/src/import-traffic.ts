@@ -1,0 +1,168 @@
+/**
+ * Reads a recorded traffic file (Combined Log Format, JSON lines or HAR; gzip or not) into a
+ * {@link TrafficSummary}, streaming: lines are parsed and folded one at a time, so memory does not
+ * grow with the file (the timeline aside). A bad line is counted and skipped, never fatal; the first
+ * few are kept with their line number and reason.
+ */
+import { PeakgateError } from '@peakgate/core';
+import { parseCombinedLine } from './combined-log.js';
+import { parseHar } from './har-file.js';
+import { defaultJsonFieldMap, type JsonFieldMap, parseJsonLine } from './json-line.js';
+import { openDecoded, splitLines } from './line-source.js';
+import type { ParsedLine, TrafficFormat } from './traffic-record.js';
+import { type SummaryOptions, TrafficSummary } from './traffic-summary.js';
+
+export interface ImportOptions extends SummaryOptions {
+  file: string;
+  format?: TrafficFormat | 'auto';
+  jsonFields?: JsonFieldMap;
+  /** How many bad lines to keep for the report. Default 5. */
+  keepProblems?: number;
+  /** Longest line read (longer ones are skipped as bad). Default 64 KiB. */
+  maxLineBytes?: number;
+}
+
+export interface LineProblem {
+  /** 1-based line number (HAR: entry number). */
+  line: number;
+  message: string;
+}
+
+export interface ImportResult {
+  format: TrafficFormat;
+  gzip: boolean;
+  /** Bytes read from the file (compressed size for gzip input). */
+  fileBytes: number;
+  /** Bytes of text after decompression. */
+  textBytes: number;
+  /** Lines (HAR: entries) read, blank lines excluded. */
+  read: number;
+  skipped: number;
+  problems: LineProblem[];
+  summary: TrafficSummary;
+}
+
+/** Largest HAR read (decompressed): a HAR is parsed whole. */
+const MAX_HAR_BYTES = 256 * 1024 * 1024;
+
+export async function importTraffic(options: ImportOptions): Promise<ImportResult> {
+  const format =
+    options.format === undefined || options.format === 'auto' ? await sniffFormat(options.file) : options.format;
+  const summary = new TrafficSummary(options);
+  const keepProblems = options.keepProblems ?? 5;
+  const result: ImportResult = {
+    format,
+    gzip: false,
+    fileBytes: 0,
+    textBytes: 0,
+    read: 0,
+    skipped: 0,
+    problems: [],
+    summary,
+  };
+  const take = (line: number, parsed: ParsedLine): void => {
+    const outcome = 'problem' in parsed ? parsed : summary.add(parsed.record);
+    if (typeof outcome === 'object') {
+      result.skipped++;
+      if (result.problems.length < keepProblems) result.problems.push({ line, message: outcome.problem });
+    }
+  };
+  const decoded = await openInput(options.file);
+  result.gzip = decoded.gzip;
+  try {
+    if (format === 'har') {
+      const text = await readAll(decoded.stream, options.file);
+      result.textBytes = Buffer.byteLength(text);
+      const har = parseHar(text);
+      if ('problem' in har) throw new PeakgateError('PG_ERR_REPLAY_READ', `${options.file}: ${har.problem}`);
+      har.entries.forEach((entry, index) => {
+        result.read++;
+        take(index + 1, entry);
+      });
+    } else {
+      const parse =
+        format === 'jsonl'
+          ? (line: string) => parseJsonLine(line, options.jsonFields ?? defaultJsonFieldMap)
+          : parseCombinedLine;
+      let lineNumber = 0;
+      for await (const lines of splitLines(decoded.stream, options.maxLineBytes)) {
+        for (const line of lines) {
+          lineNumber++;
+          if ('tooLong' in line) {
+            result.read++;
+            result.textBytes += line.tooLong + 1;
+            take(lineNumber, { problem: `line too long (${line.tooLong} characters)` });
+            continue;
+          }
+          result.textBytes += line.text.length + 1;
+          if (line.text === '' || line.text.trim() === '') continue;
+          result.read++;
+          take(lineNumber, parse(line.text));
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof PeakgateError) throw error;
+    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${options.file}: ${describe(error)}`, { cause: error });
+  }
+  result.fileBytes = decoded.bytesRead();
+  return result;
+}
+
+async function openInput(file: string): ReturnType<typeof openDecoded> {
+  try {
+    return await openDecoded(file);
+  } catch (error) {
+    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${file}: ${describe(error)}`, { cause: error });
+  }
+}
+
+async function readAll(stream: AsyncIterable<Buffer>, file: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > MAX_HAR_BYTES)
+      throw new PeakgateError(
+        'PG_ERR_REPLAY_READ',
+        `${file}: a HAR file is read whole and this one is over ${MAX_HAR_BYTES / 1024 / 1024} MiB; export a shorter session`,
+      );
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `auto`: a `.har` name (or `.har.gz`) or a first line that opens a JSON document with `log` is HAR;
+ * a first line that is a JSON object is JSON lines; anything else is read as the Combined Log Format.
+ */
+export async function sniffFormat(file: string): Promise<TrafficFormat> {
+  if (/\.har(\.gz)?$/i.test(file)) return 'har';
+  const decoded = await openInput(file);
+  try {
+    for await (const lines of splitLines(decoded.stream, 1 << 20)) {
+      for (const line of lines) {
+        if ('tooLong' in line) return 'har';
+        const text = line.text.trim();
+        if (text === '') continue;
+        if (text === '{' || /^\{\s*"log"\s*:/.test(text)) return 'har';
+        return text.startsWith('{') ? 'jsonl' : 'combined';
+      }
+    }
+    return 'combined';
+  } catch (error) {
+    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${file}: ${describe(error)}`, { cause: error });
+  } finally {
+    (decoded.stream as { destroy?: () => void }).destroy?.();
+  }
+}
+
+/** Hint kept because fs errors read "ENOENT: no such file or directory, open 'x'". */
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return 'corrupt or truncated gzip data';
+  return error instanceof Error ? error.message : String(error);
+}

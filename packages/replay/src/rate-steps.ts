@@ -1,0 +1,68 @@
+/**
+ * The observed arrival-rate curve as rate steps (open-model phases). The window is cut into at most
+ * `maxSteps` equal steps of whole seconds; each step's rate is its arrivals ÷ its length. Replayed
+ * `speed` times faster, a step lasts length ÷ speed at rate × speed, so the replay sends the same
+ * number of requests in the same shape, compressed in time. Neighbouring steps with the same rate are
+ * merged.
+ */
+
+export interface RateStep {
+  /** Length after scaling, ms. */
+  durationMs: number;
+  /** Arrivals per second after scaling. */
+  rate: number;
+  /** Arrivals the log holds in this step. */
+  arrivals: number;
+}
+
+/** Lowest rate written: a phase needs a rate above zero, and a quiet step still lasts its time. */
+export const MIN_RATE = 0.01;
+
+/** Rates are written with two decimals. */
+export const roundRate = (rate: number): number => Math.max(MIN_RATE, Math.round(rate * 100) / 100);
+
+/** Unscaled rate per step (arrivals per second of the log) for the seconds [firstSecond, lastSecond]. */
+export function observedSteps(
+  perSecond: ReadonlyMap<number, number>,
+  firstSecond: number,
+  lastSecond: number,
+  maxSteps = 20,
+): Array<{ seconds: number; arrivals: number }> {
+  const total = lastSecond - firstSecond + 1;
+  const width = Math.max(1, Math.ceil(total / maxSteps));
+  const steps: Array<{ seconds: number; arrivals: number }> = [];
+  for (let start = firstSecond; start <= lastSecond; start += width) {
+    const seconds = Math.min(width, lastSecond - start + 1);
+    let arrivals = 0;
+    for (let second = start; second < start + seconds; second++) arrivals += perSecond.get(second) ?? 0;
+    steps.push({ seconds, arrivals });
+  }
+  return steps;
+}
+
+/** The speed that makes the busiest step run at `peakRate`. */
+export function speedForPeak(steps: ReadonlyArray<{ seconds: number; arrivals: number }>, peakRate: number): number {
+  const peak = Math.max(...steps.map((step) => step.arrivals / step.seconds));
+  return peak > 0 ? peakRate / peak : 1;
+}
+
+export function scaleSteps(steps: ReadonlyArray<{ seconds: number; arrivals: number }>, speed: number): RateStep[] {
+  const scaled: RateStep[] = [];
+  for (const step of steps) {
+    const rate = roundRate((step.arrivals / step.seconds) * speed);
+    const durationMs = (step.seconds * 1000) / speed;
+    const last = scaled.at(-1);
+    if (last !== undefined && last.rate === rate) {
+      last.durationMs += durationMs;
+      last.arrivals += step.arrivals;
+    } else scaled.push({ durationMs, rate, arrivals: step.arrivals });
+  }
+  return scaled;
+}
+
+/** A duration as the scenario writes it: whole seconds as `12s`, else milliseconds with up to 3 decimals. */
+export function formatScenarioDuration(ms: number): string {
+  const rounded = Math.round(ms * 1000) / 1000;
+  if (rounded % 1000 === 0) return `${rounded / 1000}s`;
+  return `${rounded}ms`;
+}

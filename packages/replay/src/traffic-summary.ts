@@ -1,0 +1,293 @@
+/**
+ * Folds records into what a scenario needs, in one pass and bounded memory: request templates with
+ * counts (method + templated path + query names), arrivals per second, statuses, and (with
+ * `timeline`) each arrival's time and template. Memory is bounded by the number of templates
+ * (at most `maxTemplates`; later new shapes are counted but not templated) and of seconds, not by the
+ * number of lines; only the timeline grows with the log (12 bytes per request).
+ */
+import { httpMethods, requestWireIssues } from '@peakgate/core';
+import { classifySegment, type SegmentKind, ValueSlot } from './path-template.js';
+import { splitTarget } from './request-target.js';
+import { envPlaceholder, isSecretHeader, isSecretParam, scrubForm, scrubJson, secretEnvName } from './secret-scrub.js';
+import type { TrafficRecord } from './traffic-record.js';
+
+export interface SummaryOptions {
+  /** Only records in [startMs, endMs) are used. */
+  startMs?: number;
+  endMs?: number;
+  keepSecrets?: boolean;
+  /** Keep every arrival's time and template for a timeline file. */
+  timeline?: boolean;
+  /** Most distinct templates tracked (memory bound). Default 10,000. */
+  maxTemplates?: number;
+}
+
+/** One request kind of the mix. */
+export interface TemplateSummary {
+  method: string;
+  /** Path and query with placeholders. */
+  path: string;
+  count: number;
+  headers?: Record<string, string>;
+  body?: string;
+  json?: unknown;
+}
+
+interface TemplateState {
+  id: number;
+  method: string;
+  segments: Array<string | ValueSlot>;
+  query: Array<[string, ValueSlot | string]> | undefined;
+  count: number;
+  headers?: Record<string, string>;
+  body?: string;
+  json?: unknown;
+}
+
+const METHODS = new Set<string>(httpMethods);
+
+/** Time-sorted arrivals: ms since the window start and the template id (-1: not templated). */
+export interface Arrivals {
+  offsetsMs: Float64Array;
+  templateIds: Int32Array;
+}
+
+export class TrafficSummary {
+  readonly statuses = new Map<number, number>();
+  private readonly perSecond = new Map<number, number>();
+  used = 0;
+  outside = 0;
+  /** Used records whose shape came after the template limit (counted in the rate, not in the mix). */
+  untemplated = 0;
+  firstMs = Number.POSITIVE_INFINITY;
+  lastMs = Number.NEGATIVE_INFINITY;
+  /** Names of the env variables that replaced recorded secrets. */
+  readonly secrets = new Set<string>();
+  private readonly templates = new Map<string, TemplateState>();
+  private readonly maxTemplates: number;
+  private times = new Float64Array(0);
+  private ids = new Int32Array(0);
+  private wholeSeconds = true;
+
+  constructor(private readonly options: SummaryOptions = {}) {
+    this.maxTemplates = options.maxTemplates ?? 10_000;
+    if (options.timeline) {
+      this.times = new Float64Array(1024);
+      this.ids = new Int32Array(1024);
+    }
+  }
+
+  private currentSecond = Number.NaN;
+  private currentCount = 0;
+
+  private flushSecond(): void {
+    if (this.currentCount > 0)
+      this.perSecond.set(this.currentSecond, (this.perSecond.get(this.currentSecond) ?? 0) + this.currentCount);
+    this.currentCount = 0;
+  }
+
+  /** Arrivals per whole second (epoch seconds), complete once every record is added. */
+  secondCounts(): ReadonlyMap<number, number> {
+    this.flushSecond();
+    return this.perSecond;
+  }
+
+  /** Adds a record: `used`, `outside` the window, or a problem (the record is skipped). */
+  add(record: TrafficRecord): 'used' | 'outside' | { problem: string } {
+    const { startMs, endMs } = this.options;
+    if ((startMs !== undefined && record.timeMs < startMs) || (endMs !== undefined && record.timeMs >= endMs)) {
+      this.outside++;
+      return 'outside';
+    }
+    const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
+    if (!METHODS.has(method))
+      return { problem: `method ${JSON.stringify(record.method.slice(0, 20))} is not one peakgate sends` };
+    const target = splitTarget(record.target);
+    if (target === undefined)
+      return { problem: `request target ${JSON.stringify(record.target.slice(0, 40))} is not a path` };
+    const { segments, query } = target;
+    const kinds: SegmentKind[] = new Array(segments.length);
+    let key = `${method} `;
+    for (let index = 0; index < segments.length; index++) {
+      const segment = segments[index] ?? '';
+      const kind = classifySegment(segment);
+      kinds[index] = kind;
+      key += kind === 'text' ? `/${segment}` : `/:${kind}`;
+    }
+    if (query !== undefined) {
+      key += '?';
+      for (const [name] of query) key += `${name}&`;
+    }
+    let template = this.templates.get(key);
+    if (template === undefined && this.templates.size < this.maxTemplates) {
+      const created = this.createTemplate(method, target.segments, kinds, target.query, record);
+      if ('problem' in created) return created;
+      template = created;
+      this.templates.set(key, template);
+    }
+    if (template === undefined) this.untemplated++;
+    else {
+      template.count++;
+      for (let index = 0; index < segments.length; index++) {
+        const slot = template.segments[index];
+        if (slot instanceof ValueSlot) slot.add(segments[index] ?? '', kinds[index]);
+      }
+      if (query !== undefined)
+        for (let index = 0; index < query.length; index++) {
+          const slot = template.query?.[index]?.[1];
+          if (slot instanceof ValueSlot) slot.add(query[index]?.[1] ?? '');
+        }
+    }
+    this.used++;
+    if (record.status > 0) this.statuses.set(record.status, (this.statuses.get(record.status) ?? 0) + 1);
+    const second = Math.floor(record.timeMs / 1000);
+    // Logs run in time order: count the current second locally, touch the map when it changes.
+    if (second === this.currentSecond) this.currentCount++;
+    else {
+      this.flushSecond();
+      this.currentSecond = second;
+      this.currentCount = 1;
+    }
+    if (record.timeMs < this.firstMs) this.firstMs = record.timeMs;
+    if (record.timeMs > this.lastMs) this.lastMs = record.timeMs;
+    if (this.options.timeline) this.keepArrival(record, template?.id ?? -1);
+    return 'used';
+  }
+
+  private createTemplate(
+    method: string,
+    segments: string[],
+    kinds: SegmentKind[],
+    query: Array<[string, string]> | undefined,
+    record: TrafficRecord,
+  ): TemplateState | { problem: string } {
+    const keep = this.options.keepSecrets === true;
+    const template: TemplateState = {
+      id: this.templates.size,
+      method,
+      segments: segments.map((segment, index) => (kinds[index] === 'text' ? segment : new ValueSlot())),
+      query: query?.map(([name]) => {
+        if (!keep && isSecretParam(name)) {
+          const env = secretEnvName('query', name);
+          this.secrets.add(env);
+          return [name, envPlaceholder(env)];
+        }
+        return [name, new ValueSlot()];
+      }),
+      count: 0,
+    };
+    if (record.headers !== undefined && record.headers.length > 0) {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of record.headers) {
+        // The same check the scenario rules make: an HTTP token as the name, no CR/LF or other control in the value.
+        const [wire] = requestWireIssues({ path: '/', headers: { [name]: value } });
+        if (wire !== undefined) return { problem: `header ${JSON.stringify(name.slice(0, 40))}: ${wire.message}` };
+        if (value.includes('{{') || value.includes('}}'))
+          return { problem: `header ${name} holds "{{" or "}}", which a scenario reads as a placeholder` };
+        if (!keep && isSecretHeader(name)) {
+          const env = secretEnvName('header', name);
+          this.secrets.add(env);
+          headers[name] = envPlaceholder(env);
+        } else headers[name] = value;
+      }
+      template.headers = headers;
+    }
+    if (record.body !== undefined) {
+      const body = this.body(record.body, record.mimeType ?? '', keep);
+      if ('problem' in body) return body;
+      Object.assign(template, body);
+    }
+    return template;
+  }
+
+  private body(
+    text: string,
+    mimeType: string,
+    keep: boolean,
+  ): { body: string } | { json: unknown } | { problem: string } {
+    // Checked before scrubbing: a recorded `{{env X}}` must never become a placeholder that sends X's value.
+    if (text.includes('{{') || text.includes('}}'))
+      return { problem: 'body holds "{{" or "}}", which a scenario reads as a placeholder' };
+    if (/json/i.test(mimeType)) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        return { json: keep ? parsed : scrubJson(parsed, this.secrets) };
+      } catch {
+        // Not JSON after all: keep it as raw text.
+      }
+    }
+    return { body: !keep && /x-www-form-urlencoded/i.test(mimeType) ? scrubForm(text, this.secrets) : text };
+  }
+
+  private keepArrival(record: TrafficRecord, id: number): void {
+    const index = this.used - 1;
+    if (index >= this.times.length) {
+      const times = new Float64Array(this.times.length * 2);
+      times.set(this.times);
+      this.times = times;
+      const ids = new Int32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.times[index] = record.timeMs;
+    this.ids[index] = id;
+    if (!record.wholeSeconds) this.wholeSeconds = false;
+  }
+
+  /** Templates by count, heaviest first (ties: first seen first). */
+  templateSummaries(): Array<TemplateSummary & { id: number }> {
+    return [...this.templates.values()]
+      .sort((a, b) => b.count - a.count || a.id - b.id)
+      .map((template) => {
+        let path = `/${template.segments.map((slot) => (typeof slot === 'string' ? slot : slot.render())).join('/')}`;
+        if (template.query !== undefined)
+          path += `?${template.query.map(([name, slot]) => `${name}=${typeof slot === 'string' ? slot : slot.render()}`).join('&')}`;
+        const summary: TemplateSummary & { id: number } = {
+          id: template.id,
+          method: template.method,
+          path,
+          count: template.count,
+        };
+        if (template.headers !== undefined) summary.headers = template.headers;
+        if (template.body !== undefined) summary.body = template.body;
+        if (template.json !== undefined) summary.json = template.json;
+        return summary;
+      });
+  }
+
+  /**
+   * Arrivals sorted by time, relative to `originMs`. Logs that record whole seconds get each second's
+   * arrivals spread evenly over it (k of n at (k + ½)/n s), instead of a burst at its start.
+   */
+  arrivals(originMs: number): Arrivals {
+    const count = this.used;
+    const times = this.times;
+    let sorted = true;
+    for (let i = 1; i < count && sorted; i++) sorted = (times[i] ?? 0) >= (times[i - 1] ?? 0);
+    // Logs are nearly always in time order already: then no index array is built or sorted.
+    let order: Uint32Array | undefined;
+    if (!sorted) {
+      order = new Uint32Array(count);
+      for (let i = 0; i < count; i++) order[i] = i;
+      order.sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0) || a - b);
+    }
+    const offsetsMs = new Float64Array(count);
+    const templateIds = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const at = order === undefined ? i : (order[i] ?? 0);
+      offsetsMs[i] = (times[at] ?? 0) - originMs;
+      templateIds[i] = this.ids[at] ?? -1;
+    }
+    if (this.wholeSeconds) {
+      let start = 0;
+      while (start < count) {
+        let end = start;
+        while (end < count && offsetsMs[end] === offsetsMs[start]) end++;
+        const n = end - start;
+        for (let k = 0; k < n; k++) offsetsMs[start + k] = (offsetsMs[start + k] ?? 0) + ((k + 0.5) / n) * 1000;
+        start = end;
+      }
+    }
+    return { offsetsMs, templateIds };
+  }
+}
