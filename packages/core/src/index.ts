@@ -52,12 +52,19 @@ export type {
   Report,
   ReportEnvironment,
   ReportFinding,
+  RebuildReportInput,
   ReportMetric,
+  ReportPercentileCurve,
   ReportPhase,
   ReportScenario,
   ReportTrial,
 } from './report/report-model.js';
-export { buildReport, metricDisplayName, REPORT_SCHEMA_VERSION } from './report/report-model.js';
+export {
+  buildReport,
+  metricDisplayName,
+  REPORT_SCHEMA_VERSION,
+  rebuildReport,
+} from './report/report-model.js';
 export type { WireRequest } from './request-wire-issues.js';
 export { requestWireIssues } from './request-wire-issues.js';
 export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
