@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * Opens a report.html in headless Chromium (the Debian `chromium` package, driven by
  * playwright-core: no browser download) and says what a reader would see: console errors,

@@ -49,10 +49,10 @@ export { escapeXml, renderJUnit } from './report/render-junit.js';
 export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';
 export type {
   BuildReportInput,
+  RebuildReportInput,
   Report,
   ReportEnvironment,
   ReportFinding,
-  RebuildReportInput,
   ReportMetric,
   ReportPercentileCurve,
   ReportPhase,
