@@ -34,10 +34,18 @@ export interface PageState {
   charts: ChartState[];
 }
 
-export async function inspectReport(htmlPath: string, screenshotPath?: string): Promise<PageState> {
+/**
+ * Opens the page; with `screenshotPath`, saves a PNG of the whole page, or with `screenHeight`
+ * only of the top of the page that tall (the README's picture).
+ */
+export async function inspectReport(
+  htmlPath: string,
+  screenshotPath?: string,
+  options: { screenHeight?: number } = {},
+): Promise<PageState> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: options.screenHeight ?? 900 } });
     const consoleErrors: string[] = [];
     const externalRequests: string[] = [];
     page.on('console', (message) => {
@@ -87,7 +95,8 @@ export async function inspectReport(htmlPath: string, screenshotPath?: string): 
       forestRows: await page.locator('.forest-row').count(),
       charts,
     };
-    if (screenshotPath !== undefined) await page.screenshot({ path: screenshotPath, fullPage: true });
+    if (screenshotPath !== undefined)
+      await page.screenshot({ path: screenshotPath, fullPage: options.screenHeight === undefined });
     return state;
   } finally {
     await browser.close();

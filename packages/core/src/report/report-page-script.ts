@@ -21,8 +21,12 @@ export const REPORT_PAGE_SCRIPT = `(function () {
       var xScale = { time: false };
       if (spec.xKind === 'percentile') {
         xScale.distr = 3;
+        // A little room either side, so the p50 and p99.99 labels at the ends are drawn.
+        xScale.range = function () { return [1.6, 13000]; };
         xAxis.splits = function () { return [2, 10, 100, 1000, 10000]; };
         xAxis.values = function (u, splits) { return splits.map(percentileLabel); };
+        // uPlot labels only powers of ten on a log axis by default; p50 sits at 2.
+        xAxis.filter = function (u, splits) { return splits; };
       } else if (spec.xKind === 'round') {
         xScale.range = function (u, min, max) { return [min - 0.5, max + 0.5]; };
         xAxis.splits = function () { return spec.x.slice(); };
