@@ -1,5 +1,6 @@
 /** Runs the built `peakgate` CLI as a real process or in-process, the way CI jobs and users run it. */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Output } from '../packages/cli/dist/index.js';
 
@@ -20,12 +21,17 @@ export interface CliRun {
 export function runPeakgate(
   args: readonly string[],
   timeoutMs = 180_000,
-  options: { interruptAfterMs?: number } = {},
+  options: { interruptAfterMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     // Vitest sets MODE=test; the sample balancer reads MODE (good, regressed, ...) and refuses "test".
     const env = { ...process.env };
     delete env.MODE;
+    // Set keys from options.env; a key set to undefined is removed.
+    for (const [key, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
     const child = spawn(process.execPath, [peakgateBin, ...args], {
       cwd: root,
       env,
@@ -78,4 +84,50 @@ export function captureOutput(): CapturedOutput {
     },
   };
   return captured;
+}
+
+/** Whether util-linux `script` is here to give the CLI a pseudo-terminal. */
+export const scriptAvailable = (): boolean => ['/usr/bin/script', '/bin/script'].some((file) => existsSync(file));
+
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `peakgate ...args` on a pseudo-terminal (util-linux `script`), the way a person at a
+ * terminal sees it: stdout and stderr are both the terminal, so `output` holds both, with every
+ * escape sequence. `env` as in runPeakgate (CI is removed unless given: a terminal run is not CI).
+ */
+export function runPeakgateInPty(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', COLUMNS: '140', LINES: '40' };
+    delete childEnv.MODE;
+    delete childEnv.CI;
+    for (const [key, value] of Object.entries(env)) {
+      if (value === undefined) delete childEnv[key];
+      else childEnv[key] = value;
+    }
+    const command = [process.execPath, peakgateBin, ...args].map(shellQuote).join(' ');
+    // -q quiet, -e return the child's exit code, -c run this command; the typescript goes to /dev/null.
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: root,
+      env: childEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.end();
+      resolve({ code, output });
+    });
+  });
 }

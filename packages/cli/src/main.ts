@@ -27,6 +27,19 @@ export async function main(argv: readonly string[], output: Output = processOutp
     .description('Load-simulation sandbox: gate a candidate build against a baseline under peak traffic.')
     .version(peakgateVersion)
     .showHelpAfterError('(run with --help for usage)')
+    // "(Did you mean --rounds?)" for a mistyped flag or command; exit 2 like every usage error.
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ peakgate demo                                   # see a CPU regression caught (sample service)
+  $ peakgate compare scenarios/peak.yaml --baseline shop:1.4.2 --candidate shop:1.5.0 --out peakgate-out
+  $ peakgate report peakgate-out --out /tmp/again   # re-render (and re-judge) a saved run
+
+Exit codes: 0 pass, 1 the candidate is unsafe, 2 usage or invalid scenario, 3 the sandbox is broken,
+130 interrupted. Run 'peakgate <command> --help' for a command's flags and examples.`,
+    )
     .configureOutput({ writeOut: (s) => output.result(s), writeErr: (s) => output.error(s) })
     .exitOverride();
   const outcome = registerCommands(program, output);

@@ -70,11 +70,13 @@ export { escapeXml, renderJUnit } from './report/render-junit.js';
 export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';
 export type {
   BuildReportInput,
+  RebuildReportInput,
   Report,
   ReportEnvironment,
   ReportFinding,
   ReportKindFigures,
   ReportMetric,
+  ReportPercentileCurve,
   ReportPhase,
   ReportRequestKind,
   ReportScenario,
@@ -85,6 +87,7 @@ export {
   metricDisplayName,
   REPORT_SCHEMA_VERSION,
   REQUEST_KIND_HEADER,
+  rebuildReport,
   requestKindRows,
 } from './report/report-model.js';
 export type { NamedRequest } from './request-name.js';

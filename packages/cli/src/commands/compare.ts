@@ -17,6 +17,7 @@ interface CompareFlags extends BuildFlags, MetricsFlags {
   maxRounds?: string;
   out?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export const compareCommand: PeakgateCommand<CompareFlags> = {
@@ -36,6 +37,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
       .option('--json', 'print report.json on stdout (progress stays on stderr)')
+      .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors')
       .option(...METRICS_OPTIONS.port)
       .option(...METRICS_OPTIONS.host)
       .option(...METRICS_OPTIONS.pushgateway),
@@ -53,6 +55,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
         ...builds,
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         json: flags.json === true,
+        quiet: flags.quiet === true,
         output,
         ...(exported !== undefined ? { metrics: exported.metrics } : {}),
       });

@@ -18,6 +18,7 @@ interface DemoFlags {
   driver?: string;
   out?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 const IMAGES = { baseline: 'peakgate/balancer:good', candidate: 'peakgate/balancer:regressed' } as const;
@@ -29,7 +30,8 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       .description('compare the sample service good vs regressed build and show that peakgate catches the regression')
       .option('--driver <name>', 'docker or process (default: docker when the sample images exist, else process)')
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
-      .option('--json', 'print report.json on stdout'),
+      .option('--json', 'print report.json on stdout')
+      .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors'),
   async run({ flags, output }) {
     const driver = await chooseDriver(flags.driver);
     const root = workspaceRoot();
@@ -42,7 +44,10 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       driver === 'docker'
         ? { kind: 'image', image: mode === 'good' ? IMAGES.baseline : IMAGES.candidate }
         : { kind: 'command', command: `node ${JSON.stringify(server)}`, env: { MODE: mode } };
-    output.info(
+    const say = (line: string): void => {
+      if (flags.quiet !== true) output.info(line);
+    };
+    say(
       `peakgate demo: baseline = balancer good, candidate = balancer regressed (+~30% CPU per request), driver ${driver}`,
     );
     const { judgement } = await executeComparison({
@@ -52,6 +57,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       candidate: build('regressed'),
       ...(flags.out !== undefined ? { outDir: flags.out } : {}),
       json: flags.json === true,
+      quiet: flags.quiet === true,
       output,
     });
     const caught =
@@ -61,7 +67,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       output.error('demo: the gate did NOT catch the CPU regression of the regressed build; exit 1');
       return 'fail';
     }
-    output.info('demo: the gate caught the regression (FAIL is the expected verdict); exit 0');
+    say('demo: the gate caught the regression (FAIL is the expected verdict); exit 0');
     return 'done';
   },
 };

@@ -3,8 +3,10 @@ import type { Output } from '../output.js';
 import type { Outcome, PeakgateCommand } from './command.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
+import { helpExamples } from './help-examples.js';
 import { reapCommand } from './reap.js';
 import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
@@ -15,6 +17,7 @@ const commands: readonly PeakgateCommand[] = [
   compareCommand,
   replayCommand,
   demoCommand,
+  reportCommand,
   reapCommand,
   serveCommand,
 ];
@@ -27,6 +30,8 @@ export function registerCommands(program: Command, output: Output): () => Outcom
   let outcome: Outcome | undefined;
   for (const command of commands) {
     const defined = command.define(program);
+    const examples = helpExamples(defined.name());
+    if (examples !== undefined) defined.addHelpText('after', examples);
     defined.action(async () => {
       outcome = await command.run({ args: defined.processedArgs as string[], flags: defined.opts(), output });
     });

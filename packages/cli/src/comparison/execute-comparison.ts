@@ -6,19 +6,13 @@
  * main to map to exit codes.
  */
 import type { ComparisonMetrics } from '@peakgate/controller';
-import {
-  type BuildSpec,
-  type DriverName,
-  type Judgement,
-  PeakgateError,
-  type Report,
-  type Scenario,
-} from '@peakgate/core';
+import { type BuildSpec, type DriverName, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
-import type { Output } from '../output.js';
+import { colorEnabled, colorsFor, type Output, processOutput } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
 import { runDirectory } from '../run-dir.js';
-import { progressPrinter } from './progress-printer.js';
+import { appendStepSummary } from '../step-summary.js';
+import { progressDisplay, progressMode } from './progress-printer.js';
 import { renderVerdict } from './verdict-table.js';
 
 export interface ExecuteComparisonOptions {
@@ -29,6 +23,8 @@ export interface ExecuteComparisonOptions {
   /** Where report files go; when absent, files go to a temporary run folder (logs) and no report is written. */
   outDir?: string;
   json: boolean;
+  /** --quiet: no progress; the verdict (or --json document) and errors still print. */
+  quiet?: boolean;
   output: Output;
   /** Live Prometheus metrics (--metrics-port, --pushgateway): fed with progress events and resource readings. */
   metrics?: ComparisonMetrics;
@@ -47,21 +43,29 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping; removing what this run started`),
   );
-  const perSecond = !options.json && process.stderr.isTTY === true;
+  const progress = progressDisplay(output, {
+    // Live bars only when stderr is the process's own terminal: an in-process caller's Output
+    // (tests, the server) gets plain lines.
+    mode: progressMode({ quiet: options.quiet === true, stream: output === processOutput ? process.stderr : {} }),
+    warmupSeconds: (scenario.load.warmup?.durationMs ?? 0) / 1000,
+    measuredSeconds: scenario.load.phases.reduce((sum, phase) => sum + phase.durationMs, 0) / 1000,
+    colors: colorsFor(process.stderr),
+  });
   try {
-    const { outcome, files } = await runJudgedComparison({
+    const { outcome, report, files } = await runJudgedComparison({
       scenario,
       driver: options.driver,
       baseline: options.baseline,
       candidate: options.candidate,
       outDir,
       signal: interrupt.signal,
-      onProgress: progressPrinter(output, { perSecond }),
+      onProgress: progress.onProgress,
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     });
     if (interrupt.signal.aborted) {
       throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict');
     }
+    progress.stop();
     const { judgement } = outcome;
     const reportJson = files['report.json'];
     if (options.outDir !== undefined) await writeReportFiles(outDir, { ...files });
@@ -71,11 +75,13 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
         renderVerdict(judgement, {
           driver: options.driver,
           rounds: outcome.rounds,
-          color: process.stdout.isTTY === true,
-          requestKinds: (JSON.parse(reportJson) as Pick<Report, 'requestKinds'>).requestKinds,
+          color: colorEnabled(process.stdout),
+          requestKinds: report.requestKinds,
         }),
       );
-    if (options.outDir !== undefined) output.info(`reports: ${outDir}/{report.json,summary.md,junit.xml,report.html}`);
+    await appendStepSummary(files['summary.md'], output);
+    if (options.outDir !== undefined && options.quiet !== true)
+      output.info(`reports: ${outDir}/{report.json,summary.md,junit.xml,report.html}`);
     if (judgement.infrastructureError !== undefined) {
       throw new PeakgateError('PG_ERR_INFRA_BASELINE', judgement.infrastructureError);
     }
@@ -86,6 +92,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
     }
     throw error;
   } finally {
+    progress.stop();
     interrupt.dispose();
   }
 }

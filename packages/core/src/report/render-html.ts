@@ -1,10 +1,17 @@
 /**
- * report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets), so it
- * can be archived as a CI artifact and opened offline.
+ * report.html: one self-contained page (uPlot's code and CSS inlined, the data as a JSON block, no
+ * external assets), so it can be archived as a CI artifact and opened offline. The verdict, its
+ * reasons, the forest plot and every table are plain HTML/SVG drawn here; the time series are
+ * drawn by uPlot in the browser from report-charts.ts's specs.
  */
+import type { ErrorCounts } from '../load-result.js';
+import type { Role } from '../scenario-model.js';
+import { formatDuration } from '../units.js';
 import { describeReason } from './describe-reason.js';
-import { formatLimit, formatMetricChange, formatValue } from './format.js';
+import { renderForestPlot } from './forest-plot.js';
+import { formatChange, formatLimit, formatMetricChange, formatValue } from './format.js';
 import { escapeXml as escapeHtml } from './render-junit.js';
+import { type ChartSpec, reportCharts } from './report-charts.js';
 import {
   metricDisplayName,
   REQUEST_KIND_HEADER,
@@ -12,23 +19,180 @@ import {
   type ReportTrial,
   requestKindRows,
 } from './report-model.js';
-import { type ChartSeries, renderLineChart } from './svg-line-chart.js';
+import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
+import { uplotAssets } from './uplot-assets.js';
 
-const BASELINE_COLORS = ['#1f6fb2', '#4a90c8', '#7fb2dd', '#2c5d87'];
-const CANDIDATE_COLORS = ['#d9480f', '#f08c00', '#e8590c', '#b03a0a'];
+const ROLES: readonly Role[] = ['baseline', 'candidate'];
+const ERROR_KINDS: readonly (keyof ErrorCounts)[] = ['status', 'timeout', 'refused', 'reset', 'other', 'dropped'];
+const ERROR_KIND_TEXT: Record<keyof ErrorCounts, string> = {
+  status: 'unexpected status',
+  timeout: 'timeout',
+  refused: 'connection refused',
+  reset: 'connection reset',
+  other: 'other',
+  dropped: 'dropped (no free connection)',
+};
 
-function trialSeries(report: Report, pick: (trial: ReportTrial) => (readonly [number, number])[]): ChartSeries[] {
-  const counters = { baseline: 0, candidate: 0 };
-  return report.trials.map((trial) => {
-    const palette = trial.role === 'baseline' ? BASELINE_COLORS : CANDIDATE_COLORS;
-    const color = palette[counters[trial.role]++ % palette.length] as string;
-    return { label: `${trial.role} r${trial.round}`, color, dashed: trial.role === 'baseline', points: pick(trial) };
-  });
+/**
+ * JSON that is safe inside a <script> element: `<` is escaped (no `</script>` or `<!--` can end
+ * the block early), and U+2028/U+2029 too (line terminators in older JavaScript parsers).
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
+
+/** Library code inlined in a <script>: a literal `</script` would end the element. */
+const inlineScript = (code: string): string => code.replace(/<\/(script)/gi, '<\\/$1');
 
 function cell(text: string, className?: string): string {
   return className ? `<td class="${className}">${escapeHtml(text)}</td>` : `<td>${escapeHtml(text)}</td>`;
 }
+
+const list = (items: readonly string[]): string =>
+  `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
+
+function chartBox(chart: ChartSpec): string {
+  return `<div class="chart" id="chart-${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"></div>`;
+}
+
+function exitText(t: ReportTrial): string {
+  if (!t.exit.ready) return 'never ready';
+  if (t.exit.oomKilled) return 'OOM-killed';
+  if (t.exit.crashed) return `crashed (${t.exit.exitCode ?? 'signal'})`;
+  return 'ok';
+}
+
+function errorsByKind(report: Report): string {
+  const totals = Object.fromEntries(
+    ROLES.map((role) => {
+      const sum = Object.fromEntries(ERROR_KINDS.map((kind) => [kind, 0])) as Record<keyof ErrorCounts, number>;
+      for (const trial of report.trials) {
+        if (trial.role !== role || trial.errors === null) continue;
+        for (const kind of ERROR_KINDS) sum[kind] += trial.errors[kind];
+      }
+      return [role, sum];
+    }),
+  ) as Record<Role, Record<keyof ErrorCounts, number>>;
+  const requests = Object.fromEntries(
+    ROLES.map((role) => [role, report.trials.filter((t) => t.role === role).reduce((n, t) => n + t.requests.total, 0)]),
+  ) as Record<Role, number>;
+  const largest = Math.max(1, ...ROLES.flatMap((role) => ERROR_KINDS.map((kind) => totals[role][kind])));
+  const bar = (role: Role, count: number): string =>
+    `<td class="num"><span class="bar ${role}" style="width:${((count / largest) * 120).toFixed(1)}px"></span>${count.toLocaleString('en-US')}${requests[role] > 0 && count > 0 ? ` <span class="dim">(${((count / requests[role]) * 100).toFixed(2)}%)</span>` : ''}</td>`;
+  const rows = ERROR_KINDS.map(
+    (kind) =>
+      `<tr>${cell(ERROR_KIND_TEXT[kind])}${bar('baseline', totals.baseline[kind])}${bar('candidate', totals.candidate[kind])}</tr>`,
+  ).join('');
+  return `<table class="errors"><thead><tr><th>Kind</th><th class="num">Baseline</th><th class="num">Candidate</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function perRoundTable(report: Report): string {
+  const rounds = [...new Set(report.trials.map((t) => t.round))].sort((a, b) => a - b);
+  const ratio = (base: number | null | undefined, cand: number | null | undefined): string =>
+    base != null && cand != null && base > 0 ? formatChange(cand / base) : '-';
+  const ms = (v: number | null | undefined): string => (v == null ? '-' : formatValue(v, 'ms'));
+  const rows = rounds
+    .map((round) => {
+      const base = report.trials.find((t) => t.round === round && t.role === 'baseline');
+      const cand = report.trials.find((t) => t.round === round && t.role === 'candidate');
+      return `<tr>${cell(String(round))}${cell(ms(base?.latency?.p99), 'num')}${cell(ms(cand?.latency?.p99), 'num')}${cell(ratio(base?.latency?.p99, cand?.latency?.p99), 'num')}${cell(ms(base?.cpuPerRequestMs), 'num')}${cell(ms(cand?.cpuPerRequestMs), 'num')}${cell(ratio(base?.cpuPerRequestMs, cand?.cpuPerRequestMs), 'num')}${cell(base?.rate ? formatValue(base.rate.achieved, 'req/s') : '-', 'num')}${cell(cand?.rate ? formatValue(cand.rate.achieved, 'req/s') : '-', 'num')}</tr>`;
+    })
+    .join('');
+  return `<table class="rounds"><thead><tr><th>Round</th><th class="num">Baseline p99</th><th class="num">Candidate p99</th><th class="num">Change</th><th class="num">Baseline CPU/req</th><th class="num">Candidate CPU/req</th><th class="num">Change</th><th class="num">Baseline rate</th><th class="num">Candidate rate</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function definitions(pairs: readonly (readonly [string, string | undefined])[]): string {
+  return `<dl>${pairs
+    .filter((pair): pair is readonly [string, string] => pair[1] !== undefined && pair[1] !== '')
+    .map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join('')}</dl>`;
+}
+
+function scenarioSection(report: Report): string {
+  const s = report.scenario;
+  const compare = s.compare;
+  const entries = (record: Partial<Record<string, number>>, format: (name: string, v: number) => string): string =>
+    Object.entries(record)
+      .filter((entry): entry is [string, number] => entry[1] !== undefined)
+      .map(([name, v]) => `${name} ${format(name, v)}`)
+      .join(', ');
+  const phases = s.phases
+    .map(
+      (p) =>
+        `<tr>${cell(p.name)}${cell(p.model)}${cell(formatDuration(p.durationMs))}${cell(
+          p.rate
+            ? p.rate.from === p.rate.to
+              ? `${p.rate.from} req/s`
+              : `${p.rate.from} → ${p.rate.to} req/s`
+            : `${p.connections ?? '?'} connections`,
+        )}</tr>`,
+    )
+    .join('');
+  return `${definitions([
+    ['Name', s.name],
+    ['Description', s.description],
+    ['File', s.sourcePath],
+    ['Baseline', s.baseline],
+    ['Candidate', s.candidate],
+    ['Warm-up', s.warmupMs === null ? 'none' : formatDuration(s.warmupMs)],
+    ['Rounds', `${compare.rounds} planned, at most ${compare.maxRounds} (${compare.schedule})`],
+    ['Confidence', `${Math.round(compare.confidence * 100)}%`],
+    ['Limits', entries(compare.limits, (_, v) => `+${Number((v * 100).toFixed(2))}%`) || 'defaults'],
+    [
+      'SLOs',
+      entries(compare.slo, (name, v) =>
+        name === 'error_rate'
+          ? formatValue(v, 'ratio')
+          : name.startsWith('memory')
+            ? formatValue(v, 'bytes')
+            : formatValue(v, 'ms'),
+      ) || 'none',
+    ],
+  ])}<table><thead><tr><th>Phase</th><th>Model</th><th>Duration</th><th>Load</th></tr></thead><tbody>${phases}</tbody></table>`;
+}
+
+function environmentSection(report: Report): string {
+  const env = report.environment;
+  const origin =
+    report.latencyOrigin === 'intended-start'
+      ? 'intended send time (corrected for coordinated omission)'
+      : report.latencyOrigin === 'actual-send'
+        ? 'actual send time (closed model)'
+        : report.latencyOrigin;
+  return definitions([
+    ['peakgate', env.peakgateVersion],
+    ['Node', env.node],
+    ['Platform', `${env.platform}${env.arch ? ` ${env.arch}` : ''}`],
+    ['Cores', `${env.cores}${env.cpuModel ? ` (${env.cpuModel})` : ''}`],
+    ['Driver', `${env.driver}${env.dockerVersion ? ` (Docker ${env.dockerVersion})` : ''}`],
+    ['Service CPUs', env.cpusets?.service],
+    ['Load CPUs', env.cpusets?.load],
+    ['Host', env.hostname],
+    ['Latency measured from', origin],
+    ['Started', report.startedAt],
+    ['Finished', `${report.finishedAt} (${formatDuration(report.durationMs)})`],
+  ]);
+}
+
+const STYLE = `
+:root{--base:#1f6fb2;--cand:#d9480f}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1140px;padding:0 16px;color:#222;background:#fff}
+h1{font-size:21px;margin-bottom:8px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #e5e5e5;padding-bottom:4px}h3{font-size:14px}
+.verdict{padding:14px 18px;border-radius:6px;font-weight:700;font-size:18px}
+.verdict.pass{background:#e6f4ea;border:1px solid #2b8a3e;color:#1b5e2a}.verdict.fail{background:#fdecea;border:1px solid #c92a2a;color:#8f1d1d}.verdict.error{background:#fff4e5;border:1px solid #e67700;color:#8a4600}
+.reasons li{margin:4px 0}
+table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid #e5e5e5;padding:4px 8px;text-align:left}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.status-fail{color:#c92a2a;font-weight:700}.status-marginal{color:#e67700;font-weight:700}.status-pass{color:#2b8a3e}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:16px}.chart{min-height:300px}
+.bar{display:inline-block;height:9px;margin-right:6px;vertical-align:middle;border-radius:2px}.bar.baseline{background:var(--base)}.bar.candidate{background:var(--cand)}
+.dim{color:#777}.forest{max-width:100%;height:auto}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#555}dd{margin:0}
+pre{background:#f6f6f6;padding:8px;overflow:auto}footer{margin-top:32px;color:#666;font-size:12px}
+.columns{display:grid;grid-template-columns:1fr 1fr;gap:24px}@media (max-width:800px){.columns{grid-template-columns:1fr}}
+`;
 
 export function renderHtml(report: Report): string {
   const title = `peakgate: ${report.scenario.name}`;
@@ -39,18 +203,16 @@ export function renderHtml(report: Report): string {
       : report.verdict === 'pass'
         ? 'PASS: the candidate holds this load as well as the baseline'
         : 'FAIL: the candidate is not safe to release';
-  const list = (items: readonly string[]): string =>
-    `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
   const metricsRows = report.metrics
-    .map(
-      (m) =>
-        `<tr>${cell(metricDisplayName(m))}${cell(formatValue(m.baseline, m.unit), 'num')}${cell(formatValue(m.candidate, m.unit), 'num')}${cell(formatMetricChange(m).change, 'num')}${cell(formatMetricChange(m).interval, 'num')}${cell(formatLimit(m.limit, m.direction), 'num')}${cell(m.slo === null ? '-' : formatValue(m.slo, m.unit), 'num')}${cell(m.status.toUpperCase(), `status-${m.status}`)}</tr>`,
-    )
+    .map((m) => {
+      const change = formatMetricChange(m);
+      return `<tr>${cell(metricDisplayName(m))}${cell(formatValue(m.baseline, m.unit), 'num')}${cell(formatValue(m.candidate, m.unit), 'num')}${cell(change.change, 'num')}${cell(change.interval, 'num')}${cell(formatLimit(m.limit, m.direction), 'num')}${cell(m.slo === null ? '-' : formatValue(m.slo, m.unit), 'num')}${cell(m.status.toUpperCase(), `status-${m.status}`)}</tr>`;
+    })
     .join('');
   const trialRows = report.trials
     .map(
       (t) =>
-        `<tr>${cell(String(t.order))}${cell(t.role)}${cell(String(t.round))}${cell(t.requests.total.toLocaleString('en-US'), 'num')}${cell(t.requests.errors.toLocaleString('en-US'), 'num')}${cell(t.latency ? formatValue(t.latency.p50, 'ms') : '-', 'num')}${cell(t.latency ? formatValue(t.latency.p99, 'ms') : '-', 'num')}${cell(t.cpuSeconds === null ? '-' : t.cpuSeconds.toFixed(2), 'num')}${cell(t.cpuPerRequestMs === null ? '-' : formatValue(t.cpuPerRequestMs, 'ms'), 'num')}${cell(t.memoryPeakBytes === null ? '-' : formatValue(t.memoryPeakBytes, 'bytes'), 'num')}${cell(!t.exit.ready ? 'never ready' : t.exit.oomKilled ? 'OOM-killed' : t.exit.crashed ? `crashed (${t.exit.exitCode ?? 'signal'})` : 'ok')}</tr>`,
+        `<tr>${cell(String(t.order))}${cell(t.role)}${cell(String(t.round))}${cell(t.requests.total.toLocaleString('en-US'), 'num')}${cell(t.requests.errors.toLocaleString('en-US'), 'num')}${cell(t.latency ? formatValue(t.latency.p50, 'ms') : '-', 'num')}${cell(t.latency ? formatValue(t.latency.p99, 'ms') : '-', 'num')}${cell(t.cpuSeconds === null ? '-' : t.cpuSeconds.toFixed(2), 'num')}${cell(t.cpuPerRequestMs === null ? '-' : formatValue(t.cpuPerRequestMs, 'ms'), 'num')}${cell(t.memoryPeakBytes === null ? '-' : formatValue(t.memoryPeakBytes, 'bytes'), 'num')}${cell(exitText(t))}</tr>`,
     )
     .join('');
   const kinds = requestKindRows(report);
@@ -58,32 +220,12 @@ export function renderHtml(report: Report): string {
     kinds.length === 0
       ? ''
       : `<h2>Requests by name</h2><table><thead><tr>${REQUEST_KIND_HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${kinds.map((row) => `<tr>${row.map((text, i) => cell(text, i < 2 ? undefined : 'num')).join('')}</tr>`).join('')}</tbody></table>`;
-  const charts = [
-    renderLineChart({
-      title: 'p99 latency per second',
-      xLabel: 'seconds into the measured load',
-      yLabel: 'ms',
-      series: trialSeries(report, (t) => t.series.map((s) => [s.second, s.p99Ms] as const)),
-    }),
-    renderLineChart({
-      title: 'Requests per second',
-      xLabel: 'seconds into the measured load',
-      yLabel: 'req/s',
-      series: trialSeries(report, (t) => t.series.map((s) => [s.second, s.requests] as const)),
-    }),
-    renderLineChart({
-      title: 'Service CPU',
-      xLabel: 'seconds into the measured load',
-      yLabel: 'cores',
-      series: trialSeries(report, (t) => t.resources.map((r) => [r.atMs / 1000, r.cpuCores] as const)),
-    }),
-    renderLineChart({
-      title: 'Service memory',
-      xLabel: 'seconds into the measured load',
-      yLabel: 'MiB',
-      series: trialSeries(report, (t) => t.resources.map((r) => [r.atMs / 1000, r.memoryBytes / 1048576] as const)),
-    }),
-  ];
+  const { timeline, rounds } = reportCharts(report);
+  const byId = (prefix: string): ChartSpec[] => timeline.filter((chart) => chart.id.startsWith(prefix));
+  const chartGrid = (charts: readonly ChartSpec[]): string =>
+    charts.length === 0
+      ? '<p class="dim">No data was measured for these charts.</p>'
+      : `<div class="charts">${charts.map(chartBox).join('')}</div>`;
   const logs = report.findings
     .filter((f) => f.logTail.length > 0)
     .map(
@@ -91,6 +233,7 @@ export function renderHtml(report: Report): string {
         `<h3>${escapeHtml(describeReason(f, { logLines: false }))}</h3><pre>${escapeHtml(f.logTail.join('\n'))}</pre>`,
     )
     .join('');
+  const assets = uplotAssets();
   const env = report.environment;
   return `<!doctype html>
 <html lang="en">
@@ -98,32 +241,40 @@ export function renderHtml(report: Report): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}h3{font-size:14px}
-.verdict{padding:12px 16px;border-radius:6px;font-weight:700;font-size:16px}
-.verdict.pass{background:#e6f4ea;border:1px solid #2b8a3e}.verdict.fail{background:#fdecea;border:1px solid #c92a2a}.verdict.error{background:#fff4e5;border:1px solid #e67700}
-table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid #e5e5e5;padding:4px 8px;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.status-fail{color:#c92a2a;font-weight:700}.status-marginal{color:#e67700;font-weight:700}.status-pass{color:#2b8a3e}
-.charts{display:flex;flex-wrap:wrap;gap:12px}pre{background:#f6f6f6;padding:8px;overflow:auto}
-footer{margin-top:32px;color:#666;font-size:12px}
-</style>
+<style>${assets.css}</style>
+<style>${STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
 <div class="verdict ${verdictClass}">${escapeHtml(verdictText)}</div>
 <p>Baseline <code>${escapeHtml(report.scenario.baseline ?? '?')}</code>, candidate <code>${escapeHtml(report.scenario.candidate ?? '?')}</code>; ${report.rounds.completed} round(s) of ${report.rounds.max} at most; intervals at ${Math.round(report.confidence * 100)}% confidence.</p>
-${report.reasons.length > 0 ? `<h2>Reasons</h2>${list(report.reasons)}` : ''}
+${report.infrastructureError !== undefined ? `<p><strong>${escapeHtml(report.infrastructureError)}</strong></p>` : ''}
+${report.reasons.length > 0 ? `<h2>Reasons</h2><div class="reasons">${list(report.reasons)}</div>` : ''}
 ${report.warnings.length > 0 ? `<h2>Warnings</h2>${list(report.warnings)}` : ''}
-<h2>Metrics</h2>
-<table><thead><tr><th>Metric</th><th>Baseline</th><th>Candidate</th><th>Change</th><th>CI</th><th>Limit</th><th>SLO</th><th>Status</th></tr></thead><tbody>${metricsRows}</tbody></table>
+<h2>Judged metrics</h2>
+${renderForestPlot(report.metrics)}
+<table><thead><tr><th>Metric</th><th class="num">Baseline</th><th class="num">Candidate</th><th class="num">Change</th><th class="num">CI</th><th class="num">Limit</th><th class="num">SLO</th><th>Status</th></tr></thead><tbody>${metricsRows}</tbody></table>
 ${kindTable}
-<h2>Over time</h2>
-<div class="charts">${charts.join('')}</div>
+<h2>Latency</h2>
+${chartGrid([...byId('latency-'), ...byId('percentiles')])}
+<h2>Load and errors</h2>
+${chartGrid([...byId('throughput'), ...byId('errors')])}
+<h3>Errors by kind, all trials of a side</h3>
+${errorsByKind(report)}
+<h2>Service CPU and memory</h2>
+${chartGrid([...byId('cpu'), ...byId('memory')])}
+<h2>Rounds</h2>
+<p class="dim">Each round runs baseline and candidate together (or one after the other); the judge compares them round by round.</p>
+${chartGrid(rounds)}
+${perRoundTable(report)}
 <h2>Trials</h2>
-<table><thead><tr><th>Order</th><th>Role</th><th>Round</th><th>Requests</th><th>Errors</th><th>p50</th><th>p99</th><th>CPU s</th><th>CPU/request</th><th>Peak memory</th><th>Exit</th></tr></thead><tbody>${trialRows}</tbody></table>
+<table><thead><tr><th>Order</th><th>Role</th><th>Round</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p99</th><th class="num">CPU s</th><th class="num">CPU/request</th><th class="num">Peak memory</th><th>Exit</th></tr></thead><tbody>${trialRows}</tbody></table>
 ${logs === '' ? '' : `<h2>Service logs</h2>${logs}`}
-<footer>Latency measured from: ${escapeHtml(report.latencyOrigin)}. peakgate ${escapeHtml(env.peakgateVersion)}, Node ${escapeHtml(env.node)}, ${escapeHtml(env.platform)}, ${env.cores} cores, driver ${escapeHtml(env.driver)}${env.cpusets?.service ? `, service CPUs ${escapeHtml(env.cpusets.service)}` : ''}${env.cpusets?.load ? `, load CPUs ${escapeHtml(env.cpusets.load)}` : ''}. Started ${escapeHtml(report.startedAt)}, finished ${escapeHtml(report.finishedAt)}.</footer>
+<div class="columns"><section><h2>Scenario</h2>${scenarioSection(report)}</section><section><h2>Environment</h2>${environmentSection(report)}</section></div>
+<footer>peakgate ${escapeHtml(env.peakgateVersion)}; charts drawn with uPlot (inlined). This page needs no network.</footer>
+<script type="application/json" id="peakgate-data">${jsonForScript({ charts: [...timeline, ...rounds] })}</script>
+<script>${inlineScript(assets.script)}</script>
+<script>${REPORT_PAGE_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -104,6 +104,19 @@ export interface ReportScenario {
   compare: CompareSpec;
 }
 
+/** Percentiles at which the latency curve is read (report.html draws p50..p99.99 on a log scale). */
+export const CURVE_PERCENTILES: readonly number[] = [
+  50, 60, 70, 75, 80, 85, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.99,
+];
+
+/** One side's latency percentile curve, read from the histograms of all its trials added together. */
+export interface ReportPercentileCurve {
+  role: Role;
+  /** Requests behind the curve. */
+  count: number;
+  points: { percentile: number; ms: number }[];
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   verdict: 'pass' | 'fail';
@@ -126,6 +139,11 @@ export interface Report {
   environment: ReportEnvironment;
   /** How latency was measured over all trials (see LoadResult.latencyOrigin). */
   latencyOrigin: LoadResult['latencyOrigin'] | 'none';
+  /**
+   * Latency percentile curve per side (p50..p99.99), from the merged histograms of the measured
+   * phases. Optional: report.json files written before it existed lack it.
+   */
+  latencyPercentiles?: ReportPercentileCurve[];
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -269,9 +287,46 @@ function scenarioReport(scenario: Scenario): ReportScenario {
   return report;
 }
 
+function percentileCurves(trials: readonly TrialResult[]): ReportPercentileCurve[] {
+  const roles: Role[] = ['baseline', 'candidate'];
+  return roles.map((role) => {
+    const encoded = trials.flatMap((trial) => (trial.role === role && trial.load ? [trial.load.histogram] : []));
+    const merged = mergeEncodedHistograms(encoded);
+    try {
+      const count = merged.totalCount;
+      const points =
+        count === 0
+          ? []
+          : CURVE_PERCENTILES.map((percentile) => ({
+              percentile,
+              ms: Math.round(merged.getValueAtPercentile(percentile)) / 1000,
+            }));
+      return { role, count, points };
+    } finally {
+      merged.destroy();
+    }
+  });
+}
+
 const iso = (value: Date | string): string => (typeof value === 'string' ? value : value.toISOString());
 
 export function buildReport(input: BuildReportInput): Report {
+  return assembleReport({ ...input, scenario: scenarioReport(input.scenario) });
+}
+
+/**
+ * What `peakgate report` needs: a report from saved trials, the scenario as an earlier report.json
+ * recorded it (the scenario file itself may be gone or changed), and a judgement made now.
+ */
+export interface RebuildReportInput extends Omit<BuildReportInput, 'scenario'> {
+  scenario: ReportScenario;
+}
+
+export function rebuildReport(input: RebuildReportInput): Report {
+  return assembleReport(input);
+}
+
+function assembleReport(input: RebuildReportInput): Report {
   const { judgement, scenario } = input;
   const startedAt = iso(input.startedAt);
   const finishedAt = iso(input.finishedAt);
@@ -288,9 +343,10 @@ export function buildReport(input: BuildReportInput): Report {
     rounds: { completed: judgement.rounds, planned: scenario.compare.rounds, max: scenario.compare.maxRounds },
     confidence: judgement.confidence,
     needsMoreRounds: judgement.needsMoreRounds,
-    scenario: scenarioReport(scenario),
+    scenario,
     environment: input.environment,
     latencyOrigin: latencyOrigin(input.trials),
+    latencyPercentiles: percentileCurves(input.trials),
     startedAt,
     finishedAt,
     durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt)),

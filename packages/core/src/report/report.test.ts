@@ -7,7 +7,13 @@ import { formatChange, formatInterval, formatLimit, formatMetricChange, formatPo
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
-import { buildReport, type Report, type ReportEnvironment, type ReportFinding } from './report-model.js';
+import {
+  buildReport,
+  CURVE_PERCENTILES,
+  type Report,
+  type ReportEnvironment,
+  type ReportFinding,
+} from './report-model.js';
 
 const compare: CompareSpec = {
   rounds: 2,
@@ -245,16 +251,66 @@ describe('renderJUnit', () => {
 });
 
 describe('renderHtml', () => {
-  it('is one self-contained page with the verdict, metrics and inline SVG charts', () => {
-    const html = renderHtml(failingReport());
+  it('is one self-contained page: verdict first, forest plot, uPlot inlined, chart data as JSON', () => {
+    const report = failingReport();
+    const html = renderHtml(report);
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<div class="verdict fail">FAIL: the candidate is not safe to release</div>');
-    expect(html.match(/<svg /g)).toHaveLength(4);
-    expect(html).toMatch(
-      /<polyline fill="none" stroke="#d9480f" stroke-width="1.5" points="[\d., ]+"><title>candidate r1<\/title>/,
-    );
-    expect(html).not.toMatch(/<script|<link|src="http|href="http|url\(/);
+    expect(html.indexOf('class="verdict')).toBeLessThan(html.indexOf('<h2>Reasons</h2>'));
+    expect(html.indexOf('<h2>Reasons</h2>')).toBeLessThan(html.indexOf('class="forest"'));
+    // One forest row per judged metric, each with its limit line.
+    expect(html.match(/<g class="forest-row"/g)).toHaveLength(report.metrics.length);
+    expect(html.match(/<line class="limit"/g)).toHaveLength(report.metrics.length);
+    expect(html).toContain('data-metric="cpu.per_request" data-status="fail"');
+    // No external assets: uPlot's code and CSS are inline.
+    expect(html).not.toMatch(/<link|src="http|href="http|<script src=/);
+    expect(html).toContain('https://github.com/leeoniya/uPlot');
     expect(html).toContain('checkout &lt;peak&gt; &amp; &quot;burst&quot;');
     expect(html).not.toContain('<boom>');
+    const data = html.match(/<script type="application\/json" id="peakgate-data">(.*?)<\/script>/s)?.[1];
+    const charts = (JSON.parse(data ?? 'null') as { charts: { id: string }[] }).charts.map((c) => c.id);
+    expect(charts).toEqual([
+      'latency-0',
+      'percentiles',
+      'throughput',
+      'errors',
+      'cpu',
+      'memory',
+      'round-p99',
+      'round-cpu',
+    ]);
+    for (const id of charts) expect(html).toContain(`<div class="chart" id="chart-${id}"`);
+    expect(html).toContain('<h3>Errors by kind, all trials of a side</h3>');
+    expect(html).toContain('<h2>Scenario</h2>');
+    expect(html).toContain('<dt>Service CPUs</dt><dd>1</dd>');
+  });
+
+  it('keeps </script> and line separators in the data from ending the script block', () => {
+    const report = { ...passingReport(), scenario: { ...passingReport().scenario, name: 'x' } };
+    const trial = report.trials[0];
+    if (!trial) throw new Error('no trial');
+    const evil = '</script><script>alert(1)</script>\u2028\u2029';
+    const html = renderHtml({
+      ...report,
+      trials: [{ ...trial, series: trial.series.map((s) => ({ ...s, phase: evil })) }, ...report.trials.slice(1)],
+    });
+    const block = html.match(/<script type="application\/json" id="peakgate-data">(.*?)<\/script>/s)?.[1] ?? '';
+    expect(block).not.toContain('</');
+    expect(block).not.toMatch(/[\u2028\u2029]/);
+    const parsed = JSON.parse(block) as { charts: { title: string }[] };
+    expect(parsed.charts.some((chart) => chart.title.includes(evil))).toBe(true);
+  });
+
+  it('reports the latency percentile curve of each side from the merged histograms', () => {
+    const report = failingReport();
+    const curves = report.latencyPercentiles ?? [];
+    expect(curves.map((c) => c.role)).toEqual(['baseline', 'candidate']);
+    for (const curve of curves) {
+      expect(curve.points.map((p) => p.percentile)).toEqual([...CURVE_PERCENTILES]);
+      const values = curve.points.map((p) => p.ms);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      const total = report.trials.filter((t) => t.role === curve.role).reduce((n, t) => n + (t.latency?.count ?? 0), 0);
+      expect(curve.count).toBe(total);
+    }
   });
 });
