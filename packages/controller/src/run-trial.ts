@@ -15,10 +15,12 @@ import {
   type ServiceExit,
   type TrialResult,
 } from '@peakgate/core';
+import { AbortWatch } from './abort-watch.js';
 import type { Barrier } from './barrier.js';
 import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
 import { type MeasuredWindow, ResourceSampler } from './resource-sampler.js';
+import type { RoundStop } from './round-stop.js';
 
 export interface TrialContext {
   runId: string;
@@ -39,6 +41,12 @@ export interface TrialContext {
   sampleEveryMs?: number;
   /** Duet rounds: both sides meet here before the warm-up and before the measured window. */
   barrier?: Barrier;
+  /**
+   * Comparisons: stops the round at once when the candidate fails mid-trial (crash, OOM kill,
+   * error burst, compare.abort_on); the candidate's trial triggers it, every trial of the round
+   * stops its load on it.
+   */
+  roundStop?: RoundStop;
 }
 
 export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
@@ -67,7 +75,12 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     ...(ctx.serviceCpuset !== undefined ? { cpuset: ctx.serviceCpuset } : {}),
     ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
   });
-  if (!started.ok) return { ...base, load: null, service: null, exit: started.exit };
+  if (!started.ok) {
+    // A candidate that never got ready has failed: the other side of a duet need not be loaded.
+    if (role === 'candidate')
+      ctx.roundStop?.stop({ by: role, kind: 'not-ready', detail: started.exit.message ?? 'never ready', afterMs: 0 });
+    return { ...base, load: null, service: null, exit: started.exit };
+  }
   const service = started.service;
   const withLog = { ...base, logPath: service.logPath };
   emit({ type: 'service-ready', runId, role, round, readyMs: service.readyMs, url: service.url });
@@ -75,14 +88,27 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   let sampler: Promise<ResourceSampler> | undefined;
   // A build that dies in the warm-up is bad; stop its load at once rather than aim it at nothing.
   const endedInWarmup = new AbortController();
-  void service.exited.then(() => {
+  let loadStartedAt = performance.now();
+  const roundStop = ctx.roundStop;
+  const watch =
+    role === 'candidate' && roundStop !== undefined ? new AbortWatch(ctx.scenario.compare.abortOn) : undefined;
+  void service.exited.then((exit) => {
     if (sampler === undefined) endedInWarmup.abort();
+    // The candidate died on its own: stop the round now, not when its phases would have ended.
+    if (watch !== undefined && exit.crashed && ctx.signal?.aborted !== true)
+      roundStop?.stop({
+        by: role,
+        kind: exit.oomKilled ? 'oom-killed' : 'crashed',
+        detail: exit.message ?? 'exited while serving',
+        afterMs: Math.round(performance.now() - loadStartedAt),
+      });
   });
   try {
     const plan = ctx.scenario.load;
     const lastMeasured = plan.phases.length - 1;
     let window: Promise<MeasuredWindow> | undefined;
     await ctx.barrier?.arrive();
+    loadStartedAt = performance.now();
     if (plan.warmup !== undefined) emit({ type: 'phase', runId, role, round, stage: 'warmup' });
     // One load run for warm-up and measured phases: the generator's worker threads stay warm (a
     // fresh thread runs cold code for its first second and would send late), and the service's
@@ -91,9 +117,15 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       target: service.url,
       plan,
       workers: ctx.loadWorkers,
-      signal: ctx.signal === undefined ? endedInWarmup.signal : AbortSignal.any([ctx.signal, endedInWarmup.signal]),
+      signal: AbortSignal.any(
+        [ctx.signal, endedInWarmup.signal, roundStop?.signal].filter((s): s is AbortSignal => s !== undefined),
+      ),
       onSample: (sample) => {
-        if (sample.warmup !== true) emit({ type: 'sample', runId, role, round, sample });
+        if (sample.warmup === true) return;
+        emit({ type: 'sample', runId, role, round, sample });
+        const cause = watch?.add(sample);
+        if (cause !== undefined)
+          roundStop?.stop({ by: role, ...cause, afterMs: Math.round(performance.now() - loadStartedAt) });
       },
       onPhase: (event) => {
         if (event.warmup) return;
@@ -111,17 +143,24 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     // Ended on its own before we stopped it: a crash or an OOM kill. After Ctrl-C whatever ended
     // the service was the interruption, not the build.
     const crashed = ctx.signal?.aborted === true ? undefined : await settledNow(service.exited);
+    const abort = roundStop?.abort;
+    const withAbort = abort === undefined ? withLog : { ...withLog, abort };
     if (window === undefined || load.requests.total === 0) {
       // Stopped before the measured window (a crash in the warm-up, or Ctrl-C): no figures to judge.
       // A crash keeps its load (what was sent): `load: null` means the build never got ready.
       const exit = await stopQuietly(service, crashed);
-      return { ...withLog, load: crashed !== undefined || load.requests.total > 0 ? load : null, service: null, exit };
+      return {
+        ...withAbort,
+        load: crashed !== undefined || load.requests.total > 0 ? load : null,
+        service: null,
+        exit,
+      };
     }
     const measured = await window;
     const exit = await stopQuietly(service, crashed);
     const cpuSeconds = measured.cpuNanos / 1e9;
     return {
-      ...withLog,
+      ...withAbort,
       load,
       service: {
         cpuSeconds,
