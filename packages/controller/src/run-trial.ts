@@ -10,6 +10,7 @@
 import {
   type BuildSpec,
   cpuPerRequestMs,
+  type DependencyFigures,
   type Role,
   type Scenario,
   type ServiceExit,
@@ -17,7 +18,7 @@ import {
 } from '@peakgate/core';
 import { AbortWatch } from './abort-watch.js';
 import type { Barrier } from './barrier.js';
-import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
+import type { LoadRunner, ResourceReading, RunningService, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
 import { type MeasuredWindow, ResourceSampler } from './resource-sampler.js';
 import type { RoundStop } from './round-stop.js';
@@ -86,6 +87,9 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   emit({ type: 'service-ready', runId, role, round, readyMs: service.readyMs, url: service.url });
 
   let sampler: Promise<ResourceSampler> | undefined;
+  // Dependencies' CPU and memory at the measured window's edges (reported, not judged).
+  let dependencyStart: Promise<(ResourceReading | undefined)[]> | undefined;
+  let dependencyEnd: Promise<(ResourceReading | undefined)[]> | undefined;
   // A build that dies in the warm-up is bad; stop its load at once rather than aim it at nothing.
   const endedInWarmup = new AbortController();
   let loadStartedAt = performance.now();
@@ -115,6 +119,7 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     // CPU is read at the measured window's edges from the phase events.
     const load = await ctx.loadRunner.run({
       target: service.url,
+      ...(service.allowHosts !== undefined ? { allowHosts: service.allowHosts } : {}),
       plan,
       workers: ctx.loadWorkers,
       signal: AbortSignal.any(
@@ -132,9 +137,11 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
         if (event.type === 'start' && event.index === 0) {
           emit({ type: 'phase', runId, role, round, stage: 'measured' });
           sampler = ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
+          dependencyStart = readDependencies(service);
         }
         if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
           window = sampler.then((running) => running.finish());
+          dependencyEnd = readDependencies(service);
         }
       },
     });
@@ -157,6 +164,8 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       };
     }
     const measured = await window;
+    dependencyEnd ??= readDependencies(service);
+    const dependencies = await dependencyFigures(service, dependencyStart, dependencyEnd);
     const exit = await stopQuietly(service, crashed);
     const cpuSeconds = measured.cpuNanos / 1e9;
     return {
@@ -171,12 +180,36 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
         ...(service.cpuset !== undefined ? { cpuset: service.cpuset } : {}),
         samples: measured.samples,
       },
+      ...(dependencies.length > 0 ? { dependencies } : {}),
       exit,
     };
   } finally {
     (await sampler?.catch(() => undefined))?.cancel();
     await stopQuietly(service, undefined);
   }
+}
+
+async function readDependencies(service: RunningService): Promise<(ResourceReading | undefined)[]> {
+  return Promise.all((service.dependencies ?? []).map((d) => d.read().catch(() => undefined)));
+}
+
+async function dependencyFigures(
+  service: RunningService,
+  start: Promise<(ResourceReading | undefined)[]> | undefined,
+  end: Promise<(ResourceReading | undefined)[]> | undefined,
+): Promise<DependencyFigures[]> {
+  const [first, last] = await Promise.all([start ?? [], end ?? []]);
+  return (service.dependencies ?? []).map((dependency, index) => {
+    const a = first[index];
+    const b = last[index];
+    return {
+      name: dependency.name,
+      cpuSeconds: a !== undefined && b !== undefined ? Math.max(0, b.cpuNanos - a.cpuNanos) / 1e9 : null,
+      memoryPeakBytes: a !== undefined || b !== undefined ? Math.max(a?.memoryBytes ?? 0, b?.memoryBytes ?? 0) : null,
+      readyMs: dependency.readyMs,
+      address: dependency.address,
+    };
+  });
 }
 
 /** The value of a promise if it has already settled, else undefined, without waiting. */

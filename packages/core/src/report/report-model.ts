@@ -25,6 +25,10 @@ export interface ReportEnvironment {
   /** CPU sets the service and the load engine were pinned to, when pinned. */
   cpusets?: { service?: string; load?: string };
   hostname?: string;
+  /** Docker: the engine both sides ran on (`unix:///var/run/docker.sock`, DOCKER_HOST). */
+  engine?: string;
+  /** Docker: the host the load reached the services on (127.0.0.1, or a remote engine's host). */
+  serviceHost?: string;
 }
 
 export interface ReportMetric extends Omit<MetricJudgement, 'slo'> {
