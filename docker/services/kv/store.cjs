@@ -4,6 +4,12 @@
 
 const http = require('node:http');
 
+// KV_CRASH=1: die while starting, for the test of a dependency that never gets ready.
+if (process.env.KV_CRASH) {
+  console.error('kv-store: refusing to start (KV_CRASH is set)');
+  process.exit(3);
+}
+
 const store = new Map();
 const port = Number(process.env.PORT || 7000);
 
