@@ -88,4 +88,6 @@ for mode in "${MODES[@]}"; do
     die "docker build of peakgate/balancer:$mode failed (base $BASE_IMAGE)"
   fi
 done
+# The dependency-test images (a key-value store and a service that needs it).
+DOCKER="$DOCKER" BASE_IMAGE="$BASE_IMAGE" bash docker/services/kv/build.sh
 log "done: $("$DOCKER" images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^peakgate/' | tr '\n' ' ')"

@@ -2,7 +2,14 @@
  * Binds the controller's seams to the real load engine and service drivers.
  */
 import { runLoad } from '@peakgate/loadgen';
-import { isServiceNotReadyError, reap, type ServiceDriver, type StartedService } from '@peakgate/runtime';
+import {
+  type DependencySet,
+  isServiceNotReadyError,
+  reap,
+  type ServiceDriver,
+  type StartedService,
+  startDependencies,
+} from '@peakgate/runtime';
 import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
 
 export function engineLoadRunner(): LoadRunner {
@@ -13,6 +20,7 @@ export function engineLoadRunner(): LoadRunner {
         plan: options.plan,
         workers: options.workers,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        ...(options.allowHosts !== undefined ? { allowHosts: options.allowHosts } : {}),
         ...(options.onSample !== undefined ? { onSample: options.onSample } : {}),
         ...(options.onPhase !== undefined ? { onPhase: options.onPhase } : {}),
       }),
@@ -20,19 +28,39 @@ export function engineLoadRunner(): LoadRunner {
 }
 
 export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
+  const location = driver.location;
+  // Load may leave loopback only for the engine host the user named (DOCKER_HOST, PEAKGATE_SERVICE_HOST).
+  const allowHosts = location?.explicit === true ? [location.serviceHost] : [];
   return {
     driver: driver.name,
+    ...(location !== undefined ? { location: { engine: location.engine, serviceHost: location.serviceHost } } : {}),
     async start(build, service, options) {
+      const startOptions = {
+        runId: options.runId,
+        role: options.role,
+        outDir: options.outDir,
+        trial: options.trial,
+        ...(options.cpuset !== undefined ? { cpuset: options.cpuset } : {}),
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      };
       try {
-        const started = await driver.start(build, service, {
-          runId: options.runId,
-          role: options.role,
-          outDir: options.outDir,
-          trial: options.trial,
-          ...(options.cpuset !== undefined ? { cpuset: options.cpuset } : {}),
-          ...(options.signal !== undefined ? { signal: options.signal } : {}),
-        });
-        return { ok: true, service: runningService(started) };
+        // Fresh dependencies for this side and trial, ready before the build starts (dependency-set.ts).
+        const dependencies = await startDependencies(driver, service.dependencies ?? [], startOptions);
+        let started: StartedService;
+        try {
+          started = await driver.start(
+            build,
+            { ...service, env: { ...service.env, ...dependencies.env } },
+            {
+              ...startOptions,
+              ...(dependencies.network !== undefined ? { network: { name: dependencies.network.name } } : {}),
+            },
+          );
+        } catch (error) {
+          await dependencies.stop();
+          throw error;
+        }
+        return { ok: true, service: { ...runningService(started, dependencies), allowHosts } };
       } catch (error) {
         // A build that exits or times out before it is ready is evidence against it, not a broken sandbox.
         if (isServiceNotReadyError(error)) return { ok: false, exit: error.exit };
@@ -41,12 +69,12 @@ export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
     },
     async reap() {
       const result = await reap({ skipDocker: driver.name !== 'docker' });
-      return result.containers.length + result.processes.length;
+      return result.containers.length + result.networks.length + result.processes.length;
     },
   };
 }
 
-function runningService(started: StartedService): RunningService {
+function runningService(started: StartedService, dependencies: DependencySet): RunningService {
   return {
     url: started.url,
     readyMs: started.readyMs,
@@ -57,6 +85,21 @@ function runningService(started: StartedService): RunningService {
       return { cpuNanos: reading.cpuNanos, memoryBytes: reading.memoryBytes };
     },
     exited: started.exited,
-    stop: async () => (await started.stop()).exit,
+    stop: async () => {
+      try {
+        return (await started.stop()).exit;
+      } finally {
+        await dependencies.stop();
+      }
+    },
+    dependencies: dependencies.dependencies.map((dependency) => ({
+      name: dependency.name,
+      address: `${dependency.host}:${dependency.port}`,
+      readyMs: dependency.service.readyMs,
+      read: async () => {
+        const reading = await dependency.service.sample();
+        return { cpuNanos: reading.cpuNanos, memoryBytes: reading.memoryBytes };
+      },
+    })),
   };
 }

@@ -15,6 +15,7 @@ import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
 import type { LoadRunner, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
+import { RoundStop } from './round-stop.js';
 import { runTrial, type TrialContext } from './run-trial.js';
 import { roundOrder } from './trial-order.js';
 
@@ -70,6 +71,8 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
     while (judgement === undefined || (judgement.needsMoreRounds && round < maxRounds)) {
       round += 1;
       throwIfAborted(options.signal);
+      // The candidate failing mid-trial stops this round at once (round-stop.ts).
+      const roundStop = new RoundStop();
       const trialContext = (role: Role, order: number, barrier?: Barrier): TrialContext => ({
         runId,
         role,
@@ -85,6 +88,7 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
         ...(pinning.applied && cpu.loadCpuset !== undefined ? { loadCpuset: cpu.loadCpuset } : {}),
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
         ...(barrier !== undefined ? { barrier } : {}),
+        roundStop,
         onProgress: emit,
       });
       if (scenario.compare.schedule === 'duet') {
@@ -99,6 +103,7 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
       } else {
         for (const role of roundOrder(round)) {
           throwIfAborted(options.signal);
+          if (roundStop.abort !== undefined) break;
           trials.push(await runTrial(trialContext(role, trials.length)));
         }
       }
@@ -124,9 +129,11 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
   }
 }
 
-/** A crash, OOM kill or failed start decides the comparison; more rounds would only repeat it. */
+/** A crash, OOM kill, failed start or mid-trial abort decides the comparison; more rounds would only repeat it. */
 function outrightFailure(trials: readonly TrialResult[]): boolean {
-  return trials.some((trial) => !trial.exit.ready || trial.exit.crashed || trial.exit.oomKilled);
+  return trials.some(
+    (trial) => !trial.exit.ready || trial.exit.crashed || trial.exit.oomKilled || trial.abort?.by === trial.role,
+  );
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

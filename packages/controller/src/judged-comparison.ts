@@ -23,6 +23,7 @@ import { engineLoadRunner } from './adapters.js';
 import { type ComparisonOutcome, runComparison } from './comparison.js';
 import { launcherFor } from './launcher-for.js';
 import type { ComparisonMetrics } from './metrics.js';
+import type { ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
 
 export interface JudgedComparisonOptions {
@@ -80,7 +81,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
     trials: outcome.trials,
     judgement: outcome.judgement,
-    environment: reportEnvironment(options.driver, outcome),
+    environment: reportEnvironment(options.driver, outcome, plain.launcher.location),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
   });
@@ -94,7 +95,11 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
   return { outcome, report, files };
 }
 
-function reportEnvironment(driver: DriverName, outcome: ComparisonOutcome<Judgement>): ReportEnvironment {
+function reportEnvironment(
+  driver: DriverName,
+  outcome: ComparisonOutcome<Judgement>,
+  location: ServiceLauncher['location'],
+): ReportEnvironment {
   const cpuModel = cpus()[0]?.model;
   return {
     peakgateVersion,
@@ -109,5 +114,7 @@ function reportEnvironment(driver: DriverName, outcome: ComparisonOutcome<Judgem
       ...(outcome.cpu.pinned && outcome.cpu.loadCpuset !== undefined ? { load: outcome.cpu.loadCpuset } : {}),
     },
     hostname: hostname(),
+    // Both sides ran there: a remote engine (DOCKER_HOST) or this machine.
+    ...(location !== undefined ? { engine: location.engine, serviceHost: location.serviceHost } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface LoadPhaseEvent {
 
 export interface LoadRunOptions {
   target: string;
+  /** Non-loopback hosts the user named (a remote engine's host); the target guard refuses any other. */
+  allowHosts?: readonly string[];
   plan: LoadPlan;
   workers: number;
   signal?: AbortSignal;
@@ -52,8 +54,10 @@ export interface ResourceReading {
 }
 
 export interface RunningService {
-  /** Base URL on 127.0.0.1. */
+  /** Base URL: 127.0.0.1, or the remote engine's host the user named. */
   readonly url: string;
+  /** Hosts the load may go to besides loopback: the remote engine's host when DOCKER_HOST names it. */
+  readonly allowHosts?: readonly string[];
   readonly readyMs: number;
   /** Where the service's output is written. */
   readonly logPath: string;
@@ -63,8 +67,18 @@ export interface RunningService {
   read(): Promise<ResourceReading>;
   /** Resolves when the service exits on its own (crash, OOM); never rejects. */
   readonly exited: Promise<ServiceExit>;
-  /** Stops and removes the service; returns how it ended and its log tail. */
+  /** Stops and removes the service (and its dependencies); returns how it ended and its log tail. */
   stop(): Promise<ServiceExit>;
+  /** Its dependencies (service.dependencies), each read like the service; empty without any. */
+  readonly dependencies?: readonly RunningDependency[];
+}
+
+export interface RunningDependency {
+  readonly name: string;
+  /** Where the build was told it listens (host:port). */
+  readonly address: string;
+  readonly readyMs: number;
+  read(): Promise<ResourceReading>;
 }
 
 /** Outcome of a start attempt: a running service, or a build that never became ready (a verdict, not an error). */
@@ -72,6 +86,8 @@ export type StartOutcome = { ok: true; service: RunningService } | { ok: false; 
 
 export interface ServiceLauncher {
   readonly driver: DriverName;
+  /** Where services run (docker: the engine and the host load goes to); absent: this machine. */
+  readonly location?: { engine: string; serviceHost: string };
   start(build: BuildSpec, service: ServiceSpec, options: ServiceStartOptions): Promise<StartOutcome>;
   /** Removes what dead peakgate processes left behind; returns how many. */
   reap(): Promise<number>;

@@ -10,15 +10,18 @@
 import {
   type BuildSpec,
   cpuPerRequestMs,
+  type DependencyFigures,
   type Role,
   type Scenario,
   type ServiceExit,
   type TrialResult,
 } from '@peakgate/core';
+import { AbortWatch } from './abort-watch.js';
 import type { Barrier } from './barrier.js';
-import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
+import type { LoadRunner, ResourceReading, RunningService, ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
 import { type MeasuredWindow, ResourceSampler } from './resource-sampler.js';
+import type { RoundStop } from './round-stop.js';
 
 export interface TrialContext {
   runId: string;
@@ -39,6 +42,12 @@ export interface TrialContext {
   sampleEveryMs?: number;
   /** Duet rounds: both sides meet here before the warm-up and before the measured window. */
   barrier?: Barrier;
+  /**
+   * Comparisons: stops the round at once when the candidate fails mid-trial (crash, OOM kill,
+   * error burst, compare.abort_on); the candidate's trial triggers it, every trial of the round
+   * stops its load on it.
+   */
+  roundStop?: RoundStop;
 }
 
 export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
@@ -67,42 +76,72 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     ...(ctx.serviceCpuset !== undefined ? { cpuset: ctx.serviceCpuset } : {}),
     ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
   });
-  if (!started.ok) return { ...base, load: null, service: null, exit: started.exit };
+  if (!started.ok) {
+    // A candidate that never got ready has failed: the other side of a duet need not be loaded.
+    if (role === 'candidate')
+      ctx.roundStop?.stop({ by: role, kind: 'not-ready', detail: started.exit.message ?? 'never ready', afterMs: 0 });
+    return { ...base, load: null, service: null, exit: started.exit };
+  }
   const service = started.service;
   const withLog = { ...base, logPath: service.logPath };
   emit({ type: 'service-ready', runId, role, round, readyMs: service.readyMs, url: service.url });
 
   let sampler: Promise<ResourceSampler> | undefined;
+  // Dependencies' CPU and memory at the measured window's edges (reported, not judged).
+  let dependencyStart: Promise<(ResourceReading | undefined)[]> | undefined;
+  let dependencyEnd: Promise<(ResourceReading | undefined)[]> | undefined;
   // A build that dies in the warm-up is bad; stop its load at once rather than aim it at nothing.
   const endedInWarmup = new AbortController();
-  void service.exited.then(() => {
+  let loadStartedAt = performance.now();
+  const roundStop = ctx.roundStop;
+  const watch =
+    role === 'candidate' && roundStop !== undefined ? new AbortWatch(ctx.scenario.compare.abortOn) : undefined;
+  void service.exited.then((exit) => {
     if (sampler === undefined) endedInWarmup.abort();
+    // The candidate died on its own: stop the round now, not when its phases would have ended.
+    if (watch !== undefined && exit.crashed && ctx.signal?.aborted !== true)
+      roundStop?.stop({
+        by: role,
+        kind: exit.oomKilled ? 'oom-killed' : 'crashed',
+        detail: exit.message ?? 'exited while serving',
+        afterMs: Math.round(performance.now() - loadStartedAt),
+      });
   });
   try {
     const plan = ctx.scenario.load;
     const lastMeasured = plan.phases.length - 1;
     let window: Promise<MeasuredWindow> | undefined;
     await ctx.barrier?.arrive();
+    loadStartedAt = performance.now();
     if (plan.warmup !== undefined) emit({ type: 'phase', runId, role, round, stage: 'warmup' });
     // One load run for warm-up and measured phases: the generator's worker threads stay warm (a
     // fresh thread runs cold code for its first second and would send late), and the service's
     // CPU is read at the measured window's edges from the phase events.
     const load = await ctx.loadRunner.run({
       target: service.url,
+      ...(service.allowHosts !== undefined ? { allowHosts: service.allowHosts } : {}),
       plan,
       workers: ctx.loadWorkers,
-      signal: ctx.signal === undefined ? endedInWarmup.signal : AbortSignal.any([ctx.signal, endedInWarmup.signal]),
+      signal: AbortSignal.any(
+        [ctx.signal, endedInWarmup.signal, roundStop?.signal].filter((s): s is AbortSignal => s !== undefined),
+      ),
       onSample: (sample) => {
-        if (sample.warmup !== true) emit({ type: 'sample', runId, role, round, sample });
+        if (sample.warmup === true) return;
+        emit({ type: 'sample', runId, role, round, sample });
+        const cause = watch?.add(sample);
+        if (cause !== undefined)
+          roundStop?.stop({ by: role, ...cause, afterMs: Math.round(performance.now() - loadStartedAt) });
       },
       onPhase: (event) => {
         if (event.warmup) return;
         if (event.type === 'start' && event.index === 0) {
           emit({ type: 'phase', runId, role, round, stage: 'measured' });
           sampler = ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
+          dependencyStart = readDependencies(service);
         }
         if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
           window = sampler.then((running) => running.finish());
+          dependencyEnd = readDependencies(service);
         }
       },
     });
@@ -111,17 +150,26 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     // Ended on its own before we stopped it: a crash or an OOM kill. After Ctrl-C whatever ended
     // the service was the interruption, not the build.
     const crashed = ctx.signal?.aborted === true ? undefined : await settledNow(service.exited);
+    const abort = roundStop?.abort;
+    const withAbort = abort === undefined ? withLog : { ...withLog, abort };
     if (window === undefined || load.requests.total === 0) {
       // Stopped before the measured window (a crash in the warm-up, or Ctrl-C): no figures to judge.
       // A crash keeps its load (what was sent): `load: null` means the build never got ready.
       const exit = await stopQuietly(service, crashed);
-      return { ...withLog, load: crashed !== undefined || load.requests.total > 0 ? load : null, service: null, exit };
+      return {
+        ...withAbort,
+        load: crashed !== undefined || load.requests.total > 0 ? load : null,
+        service: null,
+        exit,
+      };
     }
     const measured = await window;
+    dependencyEnd ??= readDependencies(service);
+    const dependencies = await dependencyFigures(service, dependencyStart, dependencyEnd);
     const exit = await stopQuietly(service, crashed);
     const cpuSeconds = measured.cpuNanos / 1e9;
     return {
-      ...withLog,
+      ...withAbort,
       load,
       service: {
         cpuSeconds,
@@ -132,12 +180,36 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
         ...(service.cpuset !== undefined ? { cpuset: service.cpuset } : {}),
         samples: measured.samples,
       },
+      ...(dependencies.length > 0 ? { dependencies } : {}),
       exit,
     };
   } finally {
     (await sampler?.catch(() => undefined))?.cancel();
     await stopQuietly(service, undefined);
   }
+}
+
+async function readDependencies(service: RunningService): Promise<(ResourceReading | undefined)[]> {
+  return Promise.all((service.dependencies ?? []).map((d) => d.read().catch(() => undefined)));
+}
+
+async function dependencyFigures(
+  service: RunningService,
+  start: Promise<(ResourceReading | undefined)[]> | undefined,
+  end: Promise<(ResourceReading | undefined)[]> | undefined,
+): Promise<DependencyFigures[]> {
+  const [first, last] = await Promise.all([start ?? [], end ?? []]);
+  return (service.dependencies ?? []).map((dependency, index) => {
+    const a = first[index];
+    const b = last[index];
+    return {
+      name: dependency.name,
+      cpuSeconds: a !== undefined && b !== undefined ? Math.max(0, b.cpuNanos - a.cpuNanos) / 1e9 : null,
+      memoryPeakBytes: a !== undefined || b !== undefined ? Math.max(a?.memoryBytes ?? 0, b?.memoryBytes ?? 0) : null,
+      readyMs: dependency.readyMs,
+      address: dependency.address,
+    };
+  });
 }
 
 /** The value of a promise if it has already settled, else undefined, without waiting. */

@@ -99,8 +99,10 @@ export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioPar
 export type { ParseScenarioOptions } from './scenario-loader.js';
 export { loadScenarioFile, parseScenario } from './scenario-loader.js';
 export type {
+  AbortMetricName,
   BuildSpec,
   CompareSpec,
+  DependencySpec,
   MetricName,
   ReadinessCheck,
   RequestJudgeSpec,
@@ -129,7 +131,14 @@ export { createSeededRandom } from './statistics/seeded-random.js';
 export { studentTQuantile } from './statistics/student-t.js';
 export type { WelchInterval } from './statistics/welch.js';
 export { welchInterval } from './statistics/welch.js';
-export type { ResourceSample, ServiceExit, ServiceFigures, TrialResult } from './trial.js';
+export type {
+  DependencyFigures,
+  ResourceSample,
+  ServiceExit,
+  ServiceFigures,
+  TrialAbort,
+  TrialResult,
+} from './trial.js';
 export { cpuPerRequestMs } from './trial.js';
 export type { Change } from './units.js';
 export {

@@ -31,6 +31,27 @@ export interface ServiceSpec {
   resources: ResourceLimits;
   /** Docker driver network: host (default on Linux) or bridge with the port published on 127.0.0.1. */
   network: 'host' | 'bridge';
+  /** Started once per trial beside each build, never shared between baseline and candidate. */
+  dependencies?: DependencySpec[];
+}
+
+/**
+ * A dependency of the service (a database, a cache): an image (docker driver) or a command
+ * (process driver), started fresh for every trial beside each build. The build is told where it
+ * listens in PEAKGATE_DEP_<NAME>_HOST, _PORT and _URL (docs/scenario.md).
+ */
+export interface DependencySpec {
+  /** Name from the scenario (a map key): the DNS alias on the build's private network. */
+  name: string;
+  build: BuildSpec;
+  /** Port it listens on inside its container (docker); a command gets a free one in PORT. */
+  port: number;
+  /** Undefined: the image's own HEALTHCHECK when it has one, else a TCP connect on the port. */
+  ready?: ReadinessCheck;
+  /** Timeout for the default readiness (HEALTHCHECK or TCP). */
+  readyTimeoutMs: number;
+  env: Record<string, string>;
+  resources: ResourceLimits;
 }
 
 export type BuildSpec =
@@ -66,6 +87,12 @@ export interface CompareSpec {
    */
   schedule: 'duet' | 'alternate';
   /**
+   * Stop a round at once when the candidate breaches one of these for 3 consecutive seconds
+   * (latency in ms, error_rate as a ratio); absent or empty: only crashes, OOM kills and error
+   * bursts stop a round.
+   */
+  abortOn?: Partial<Record<AbortMetricName, number>>;
+  /**
    * Limits and SLOs on one kind of request (`latency.p99{name=checkout}: +10%`), keyed by request
    * name. Only latency percentiles and error_rate take a selector. Absent when none is written.
    */
@@ -77,6 +104,9 @@ export interface RequestJudgeSpec {
   limits: Partial<Record<MetricName, number>>;
   slo: Partial<Record<MetricName, number>>;
 }
+
+/** The metrics `compare.abort_on` can watch second by second. */
+export type AbortMetricName = 'latency.p50' | 'latency.p99' | 'error_rate';
 
 export interface Scenario {
   name: string;

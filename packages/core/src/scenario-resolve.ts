@@ -10,8 +10,10 @@ import type { HttpMethod, LoadPhase, LoadPlan, RequestTemplate } from './load-pl
 import { parseMetricSelector } from './metric-selector.js';
 import { requestNames } from './request-name.js';
 import type {
+  AbortMetricName,
   BuildSpec,
   CompareSpec,
+  DependencySpec,
   MetricName,
   ReadinessCheck,
   RequestJudgeSpec,
@@ -23,6 +25,7 @@ import type {
   ScenarioFile,
   ScenarioFileBuild,
   ScenarioFileCompare,
+  ScenarioFileDependency,
   ScenarioFilePhase,
   ScenarioFileRequest,
   ScenarioFileService,
@@ -68,7 +71,7 @@ export interface ResolveOptions {
 export function resolveScenario(file: ScenarioFile, options: ResolveOptions = {}): Scenario {
   const scenario: Scenario = {
     name: file.name,
-    service: resolveService(file.service, options.platform ?? process.platform),
+    service: resolveService(file.service, options.platform ?? process.platform, options.baseDir),
     load: resolveLoad(file.load, options.timeline),
     compare: resolveCompare(file.compare),
   };
@@ -79,22 +82,56 @@ export function resolveScenario(file: ScenarioFile, options: ResolveOptions = {}
   return scenario;
 }
 
-function resolveService(service: ScenarioFileService | undefined, platform: NodeJS.Platform): ServiceSpec {
+function resolveResources(written: ScenarioFileService['resources']): ResourceLimits {
   const resources: ResourceLimits = {};
-  const written = service?.resources;
   if (written?.cpus !== undefined) resources.cpus = written.cpus;
   if (written?.cpuset !== undefined) resources.cpuset = written.cpuset;
   if (written?.memory !== undefined) resources.memoryBytes = parseSize(written.memory);
+  return resources;
+}
+
+function resolveService(
+  service: ScenarioFileService | undefined,
+  platform: NodeJS.Platform,
+  baseDir: string | undefined,
+): ServiceSpec {
   const spec: ServiceSpec = {
     port: service?.port ?? scenarioDefaults.port,
     ready: resolveReady(service?.ready),
     env: resolveEnv(service?.env),
-    resources,
+    resources: resolveResources(service?.resources),
     network: service?.network ?? (platform === 'linux' ? 'host' : 'bridge'),
   };
   if (service?.command !== undefined)
     spec.command = typeof service.command === 'string' ? splitCommandLine(service.command) : [...service.command];
+  if (service?.dependencies !== undefined && Object.keys(service.dependencies).length > 0)
+    spec.dependencies = Object.entries(service.dependencies).map(([name, written]) =>
+      resolveDependency(name, written, baseDir),
+    );
   return spec;
+}
+
+function resolveDependency(name: string, written: ScenarioFileDependency, baseDir: string | undefined): DependencySpec {
+  const dependency: DependencySpec = {
+    name,
+    build: resolveBuild(
+      {
+        ...(written.image !== undefined ? { image: written.image } : {}),
+        ...(written.command !== undefined ? { command: written.command } : {}),
+        ...(written.cwd !== undefined ? { cwd: written.cwd } : {}),
+      },
+      baseDir,
+    ),
+    // A command dependency is given a free port in PORT; this one is only used for images.
+    port: written.port ?? 0,
+    readyTimeoutMs:
+      written.ready?.timeout === undefined ? scenarioDefaults.readyTimeoutMs : parseDuration(written.ready.timeout),
+    env: resolveEnv(written.env),
+    resources: resolveResources(written.resources),
+  };
+  const explicit = written.ready?.http ?? written.ready?.log ?? written.ready?.tcp;
+  if (explicit !== undefined) dependency.ready = resolveReady(written.ready);
+  return dependency;
 }
 
 function resolveReady(ready: ScenarioFileService['ready']): ReadinessCheck {
@@ -213,6 +250,9 @@ function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
     // so there is one place that decides them. No SLO is invented.
     limits: resolveLimits(withoutSelectors(written.limits)),
     slo: resolveSlo(withoutSelectors(written.slo)),
+    ...(compare?.abort_on !== undefined
+      ? { abortOn: resolveSlo(compare.abort_on) as Partial<Record<AbortMetricName, number>> }
+      : {}),
   };
   if (byRequest !== undefined) spec.byRequest = byRequest;
   return spec;

@@ -14,6 +14,7 @@ import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
 import {
   type ScenarioFileBuild,
   type ScenarioFileCompare,
+  type ScenarioFileDependency,
   type ScenarioFilePhase,
   type ScenarioFileRequest,
   type ScenarioFileService,
@@ -79,6 +80,15 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     ['service'],
     [exactlyOneReadiness, positiveReadyTimeout, wireSafeReadyPath, readyLogIsRegex, commandSplits, serviceEnvNames],
   );
+  const dependencies = asRecord(asRecord(root.service)?.dependencies);
+  for (const [name, dependency] of Object.entries(dependencies ?? {})) {
+    apply<ScenarioFileDependency>(
+      scenarioParts.dependency,
+      dependency,
+      ['service', 'dependencies', name],
+      [dependencyImageOrCommand, dependencyPortWithImage, dependencyReadiness],
+    );
+  }
   for (const role of ['baseline', 'candidate'] as const) {
     apply<ScenarioFileBuild>(
       scenarioParts.build,
@@ -354,6 +364,33 @@ export const cwdAndEnvNeedCommand: Rule<ScenarioFileBuild> = (build, path) => {
       at: 'key' as const,
       message: `${key} applies to a command build; with image, set environment in service.env`,
     }));
+};
+
+// ---------------------------------------------------------------------------------------------
+// dependencies
+
+const dependencyImageOrCommand: Rule<ScenarioFileDependency> = (dependency, path) => [
+  ...imageOrCommand(dependency, path),
+  ...validEnvNames(dependency.env, [...path, 'env']),
+  ...(dependency.image !== undefined && dependency.cwd !== undefined
+    ? [{ path: [...path, 'cwd'], at: 'key' as const, message: 'cwd applies to a command dependency' }]
+    : []),
+];
+
+/** An image's port inside its container cannot be guessed; a command gets a free one in PORT. */
+const dependencyPortWithImage: Rule<ScenarioFileDependency> = (dependency, path) =>
+  dependency.image !== undefined && dependency.port === undefined
+    ? [{ path, message: 'expected port (the port the dependency listens on inside its container)' }]
+    : [];
+
+const dependencyReadiness: Rule<ScenarioFileDependency> = (dependency, path) => {
+  const asService = { ready: dependency.ready } as ScenarioFileService;
+  return [
+    ...exactlyOneReadiness(asService, path),
+    ...positiveReadyTimeout(asService, path),
+    ...wireSafeReadyPath(asService, path),
+    ...readyLogIsRegex(asService, path),
+  ];
 };
 
 /** One comparison runs on one driver, so both builds are images or both are commands. */

@@ -100,6 +100,62 @@ const ReadySchema = Type.Object(
   { ...strict, description: 'How to tell the service is ready: exactly one of http, tcp, log. Default { tcp: true }.' },
 );
 
+const ResourcesSchema = Type.Object(
+  {
+    cpus: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'CPU limit in cores, e.g. 1 or 0.5.' })),
+    cpuset: Type.Optional(
+      Type.String({
+        pattern: '^\\d+(?:-\\d+)?(?:,\\d+(?:-\\d+)?)*$',
+        errorMessage: 'expected a CPU set like "1", "0-1" or "0,2"',
+        description: 'CPUs the service may run on.',
+      }),
+    ),
+    memory: Type.Optional(
+      Type.String({
+        pattern: SIZE_PATTERN,
+        errorMessage: `expected ${SIZE_EXPECTED}`,
+        description: 'Memory limit (swap disabled), e.g. 512m.',
+      }),
+    ),
+  },
+  { ...strict, description: 'Resource limits, the same for baseline and candidate.' },
+);
+
+const DependencySchema = Type.Object(
+  {
+    image: Type.Optional(Type.String({ minLength: 1, description: 'Docker image of the dependency (docker driver).' })),
+    command: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Shell command of the dependency (process driver); it must listen on $PORT.',
+      }),
+    ),
+    cwd: Type.Optional(
+      Type.String({ minLength: 1, description: 'Working directory for command, relative to the scenario file.' }),
+    ),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description: 'Port it listens on inside its container (required with image).',
+      }),
+    ),
+    env: Type.Optional(EnvMap),
+    ready: Type.Optional(ReadySchema),
+    resources: Type.Optional(ResourcesSchema),
+  },
+  {
+    ...strict,
+    description:
+      'A dependency started fresh beside each build in every trial: { image, port } or { command }. Readiness: ready, else the image HEALTHCHECK, else a TCP connect.',
+  },
+);
+
+const DependencyName = Type.String({
+  pattern: '^[a-z][a-z0-9-]{0,30}$',
+  errorMessage: 'expected a dependency name: lower-case letters, digits and -, starting with a letter',
+});
+
 const ServiceSchema = Type.Object(
   {
     port: Type.Optional(
@@ -118,31 +174,18 @@ const ServiceSchema = Type.Object(
         description: 'Docker driver: override the image command (a string split like a shell would, or argv).',
       }),
     ),
-    resources: Type.Optional(
-      Type.Object(
-        {
-          cpus: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'CPU limit in cores, e.g. 1 or 0.5.' })),
-          cpuset: Type.Optional(
-            Type.String({
-              pattern: '^\\d+(?:-\\d+)?(?:,\\d+(?:-\\d+)?)*$',
-              errorMessage: 'expected a CPU set like "1", "0-1" or "0,2"',
-              description: 'CPUs the service may run on.',
-            }),
-          ),
-          memory: Type.Optional(
-            Type.String({
-              pattern: SIZE_PATTERN,
-              errorMessage: `expected ${SIZE_EXPECTED}`,
-              description: 'Memory limit (swap disabled), e.g. 512m.',
-            }),
-          ),
-        },
-        { ...strict, description: 'Resource limits, the same for baseline and candidate.' },
-      ),
-    ),
+    resources: Type.Optional(ResourcesSchema),
     network: Type.Optional(
       Type.Union([Type.Literal('host'), Type.Literal('bridge')], {
         description: 'Docker network mode. Default host on Linux, bridge elsewhere.',
+      }),
+    ),
+    dependencies: Type.Optional(
+      Type.Record(DependencyName, DependencySchema, {
+        additionalProperties: false,
+        errorMessage: 'expected dependencies by name: lower-case letters, digits and -, starting with a letter',
+        description:
+          'Dependencies by name, started once per trial beside each build (never shared between baseline and candidate); the build gets PEAKGATE_DEP_<NAME>_HOST, _PORT and _URL.',
       }),
     ),
   },
@@ -367,6 +410,20 @@ const SloSchema = withSelectors(
   'Absolute limits on the candidate alone: latency and cpu.per_request as durations, memory.peak as a size, error_rate as a percentage, throughput in req/s. Latency percentiles and error_rate may select one kind of request: latency.p99{name=checkout}: 250ms.',
 );
 
+/** What compare.abort_on can watch each second. */
+const AbortOnSchema = Type.Object(
+  {
+    'latency.p50': Type.Optional(DurationString),
+    'latency.p99': Type.Optional(DurationString),
+    error_rate: Type.Optional(PercentString),
+  },
+  {
+    ...strict,
+    description:
+      'Stop the round at once when the candidate is past one of these for 3 consecutive seconds (per-second p50/p99 latency, per-second error rate); the comparison fails with the cause.',
+  },
+);
+
 const CompareSchema = Type.Object(
   {
     rounds: Type.Optional(
@@ -391,6 +448,7 @@ const CompareSchema = Type.Object(
     ),
     limits: Type.Optional(LimitsSchema),
     slo: Type.Optional(SloSchema),
+    abort_on: Type.Optional(AbortOnSchema),
   },
   { ...strict, description: 'How the judge compares candidate with baseline.' },
 );
@@ -418,6 +476,7 @@ export type ScenarioFileTimeline = Static<typeof TimelineSchema>;
 export type ScenarioFileBuild = Static<typeof BuildSchema>;
 export type ScenarioFileService = Static<typeof ServiceSchema>;
 export type ScenarioFileCompare = Static<typeof CompareSchema>;
+export type ScenarioFileDependency = Static<typeof DependencySchema>;
 
 /** Sub-schemas the rules check before they look at a part of the document. */
 export const scenarioParts = {
@@ -429,4 +488,5 @@ export const scenarioParts = {
   ready: ReadySchema,
   compare: CompareSchema,
   slo: SloSchema,
+  dependency: DependencySchema,
 } as const;

@@ -62,4 +62,31 @@ export interface TrialResult {
   loadCpuset?: string;
   /** The service's log file, when it was started. */
   logPath?: string;
+  /**
+   * Set when the round was stopped early because the candidate failed mid-trial: on the
+   * candidate's trial (`by: 'candidate'`) it is the cause; on the other side's trial it says that
+   * trial was cut short and is not evidence against its build.
+   */
+  abort?: TrialAbort;
+  /** Dependencies started beside the build, with their CPU over the measured window. */
+  dependencies?: DependencyFigures[];
+}
+
+export interface TrialAbort {
+  by: Role;
+  kind: 'not-ready' | 'crashed' | 'oom-killed' | 'error-burst' | 'slo';
+  /** One line a person can act on: "error rate 100% for 3 s", "latency.p99 812 ms > 250 ms for 3 s". */
+  detail: string;
+  /** Milliseconds from the start of the load (warm-up included) to the abort. */
+  afterMs: number;
+}
+
+export interface DependencyFigures {
+  name: string;
+  /** CPU seconds over the measured window; null when it was not measured. */
+  cpuSeconds: number | null;
+  memoryPeakBytes: number | null;
+  readyMs: number;
+  /** Where the build was told it listens (host:port). */
+  address: string;
 }

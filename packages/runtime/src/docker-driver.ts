@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import {
   assertDockerReachable,
   createDocker,
+  describeDockerHost,
   engineMessage,
   isLocalEngine,
   isUnreachable,
@@ -19,10 +20,11 @@ import {
 } from './docker-client.js';
 import { type ResourceReader, resourceReader } from './docker-resources.js';
 import { findFreePort, portTaken } from './free-port.js';
+import { waitForHealthy } from './healthcheck-readiness.js';
 import { containerLabels, LABEL_RUN } from './labels.js';
-import { LogSink } from './log-sink.js';
-import { waitForReady } from './readiness.js';
-import type { ServiceDriver, StartedService, StartOptions } from './service-driver.js';
+import { LogSink, logName } from './log-sink.js';
+import { type ReadyOutcome, waitForReady } from './readiness.js';
+import type { PrivateNetwork, ServiceDriver, ServiceLocation, StartedService, StartOptions } from './service-driver.js';
 import { ServiceHandle } from './service-handle.js';
 import { within } from './within.js';
 
@@ -33,15 +35,74 @@ export interface DockerDriverOptions {
   pullTimeoutMs?: number;
   /** Seconds between SIGTERM and SIGKILL on stop. */
   stopGraceSeconds?: number;
+  /**
+   * Where load and probes reach published ports (`--service-host`). Default: 127.0.0.1 for a
+   * local engine, the host named in DOCKER_HOST (tcp:// or ssh://) for a remote one.
+   */
+  serviceHost?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** The engine's host from the client's connection (DOCKER_HOST tcp:// or ssh://), or undefined for a local socket. */
+export function engineHost(docker: Docker): string | undefined {
+  if (isLocalEngine(docker)) return undefined;
+  const host = (docker.modem as { host?: unknown }).host;
+  return typeof host === 'string' && host !== '' ? host : undefined;
 }
 
 export class DockerDriver implements ServiceDriver {
   readonly name = 'docker' as const;
   private readonly docker: Docker;
   private reachable = false;
+  /** Where load and readiness probes reach the published ports. */
+  readonly serviceHost: string;
+  readonly location: ServiceLocation;
 
   constructor(private readonly options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? createDocker();
+    const named = options.serviceHost ?? (process.env.PEAKGATE_SERVICE_HOST || undefined) ?? engineHost(this.docker);
+    this.serviceHost = named ?? '127.0.0.1';
+    this.location = {
+      engine: describeDockerHost(this.docker),
+      serviceHost: this.serviceHost,
+      explicit: named !== undefined,
+    };
+  }
+
+  /** A user-defined bridge network `peakgate-<run>-<role>-<trial>` for one build and its dependencies. */
+  async createNetwork(options: Pick<StartOptions, 'runId' | 'role' | 'trial'>): Promise<PrivateNetwork> {
+    if (!this.reachable) {
+      await assertDockerReachable(this.docker);
+      this.reachable = true;
+    }
+    const name =
+      `peakgate-${options.runId}-${options.role}-${options.trial ?? Math.random().toString(36).slice(2, 8)}`.replace(
+        /[^a-zA-Z0-9_.-]/g,
+        '-',
+      );
+    let network: Docker.Network;
+    try {
+      network = await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: containerLabels(options.runId, options.role),
+      });
+    } catch (error) {
+      if (isUnreachable(error)) throw unreachableError(this.docker, error);
+      throw startError(`cannot create network ${name}`, error);
+    }
+    return {
+      name,
+      remove: async () => {
+        try {
+          await network.remove();
+        } catch (error) {
+          if (statusOf(error) !== 404) throw startError(`cannot remove network ${name}`, error);
+        }
+      },
+    };
   }
 
   async start(build: BuildSpec, service: ServiceSpec, options: StartOptions): Promise<StartedService> {
@@ -57,13 +118,25 @@ export class DockerDriver implements ServiceDriver {
       this.reachable = true;
     }
     await this.ensureImage(build.image, options.signal);
-    const logs = await LogSink.create(options.outDir, options.role, options.trial);
+    const healthcheck = options.preferHealthcheck === true ? await this.hasHealthcheck(build.image) : false;
+    const logs = await LogSink.create(options.outDir, logName(options), options.trial);
     try {
-      return await startContainer(this.docker, build.image, service, options, logs, startedAt, this.options);
+      return await startContainer(this.docker, build.image, service, options, logs, startedAt, {
+        ...this.options,
+        serviceHost: this.serviceHost,
+        healthcheck,
+      });
     } catch (error) {
       await logs.close();
       throw error;
     }
+  }
+
+  /** Whether the image declares a HEALTHCHECK (one that is not `NONE`). */
+  private async hasHealthcheck(image: string): Promise<boolean> {
+    const info = await this.docker.getImage(image).inspect();
+    const test = (info.Config as { Healthcheck?: { Test?: string[] } } | undefined)?.Healthcheck?.Test;
+    return Array.isArray(test) && test.length > 0 && test[0] !== 'NONE';
   }
 
   /** Image present locally, or one pull attempt; never a slow hang when there is no registry. */
@@ -116,25 +189,31 @@ async function startContainer(
   options: StartOptions,
   logs: LogSink,
   startedAt: number,
-  driverOptions: DockerDriverOptions,
+  driverOptions: DockerDriverOptions & { serviceHost: string; healthcheck: boolean },
 ): Promise<StartedService> {
-  const host = service.network === 'host';
+  const remote = !LOOPBACK.has(driverOptions.serviceHost);
+  // A private network (dependencies) or a remote engine (a port picked here means nothing there)
+  // rules out host networking: the port is published instead.
+  const host = service.network === 'host' && options.network === undefined && !remote;
   const containerPort = service.port;
   // Host networking: the service shares our ports, so give it a free one in PORT.
   const hostPort = host ? await findFreePort() : undefined;
   const cpuset = options.cpuset ?? service.resources.cpuset;
   const env = { ...service.env, ...(host ? { PORT: String(hostPort) } : { PORT: String(containerPort) }) };
   const portKey = `${containerPort}/tcp`;
+  // Published on loopback only, unless the engine is remote: then on the engine's own interfaces,
+  // the only way load from here reaches it (docs/runtimes.md: what a real remote host needs).
+  const publishIp = remote ? '0.0.0.0' : '127.0.0.1';
   const hostConfig: Docker.HostConfig = {
-    NetworkMode: host ? 'host' : 'bridge',
-    ...(host ? {} : { PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] } }),
+    NetworkMode: options.network?.name ?? (host ? 'host' : 'bridge'),
+    ...(host ? {} : { PortBindings: { [portKey]: [{ HostIp: publishIp, HostPort: '' }] } }),
     ...(service.resources.cpus !== undefined ? { NanoCpus: Math.round(service.resources.cpus * 1e9) } : {}),
     ...(cpuset !== undefined ? { CpusetCpus: cpuset } : {}),
     ...(service.resources.memoryBytes !== undefined
       ? { Memory: service.resources.memoryBytes, MemorySwap: service.resources.memoryBytes }
       : {}),
   };
-  const name = `peakgate-${options.runId}-${options.role}-${Math.random().toString(36).slice(2, 8)}`.replace(
+  const name = `peakgate-${options.runId}-${logName(options)}-${Math.random().toString(36).slice(2, 8)}`.replace(
     /[^a-zA-Z0-9_.-]/g,
     '-',
   );
@@ -145,9 +224,16 @@ async function startContainer(
       Image: image,
       Env: toEnv(env),
       ...(service.command ? { Cmd: service.command } : {}),
-      Labels: containerLabels(options.runId, options.role),
+      Labels: containerLabels(options.runId, options.role, options.component),
       ...(host ? {} : { ExposedPorts: { [portKey]: {} } }),
       HostConfig: hostConfig,
+      ...(options.network !== undefined
+        ? {
+            NetworkingConfig: {
+              EndpointsConfig: { [options.network.name]: { Aliases: options.network.aliases ?? [] } },
+            },
+          }
+        : {}),
       // No abort signal here or on start: an aborted create may still make a container whose id we
       // would never learn. The abort is honoured right after, during readiness.
     } as Docker.ContainerCreateOptions);
@@ -192,7 +278,7 @@ class DockerService extends ServiceHandle {
     private readonly name: string,
     logs: LogSink,
     options: StartOptions,
-    private readonly driverOptions: DockerDriverOptions,
+    private readonly driverOptions: DockerDriverOptions & { serviceHost: string; healthcheck: boolean },
     cpuset: string | undefined,
   ) {
     super(`container ${name}`, name, logs, options, cpuset);
@@ -222,15 +308,24 @@ class DockerService extends ServiceHandle {
       isLocalEngine(this.docker),
     );
     this.port = hostPort ?? (await this.publishedPort(portKey));
-    this.url = `http://127.0.0.1:${this.port}`;
+    const serviceHost = this.driverOptions.serviceHost;
+    this.url = `http://${serviceHost.includes(':') ? `[${serviceHost}]` : serviceHost}:${this.port}`;
     this.logs.note(`container ${this.name} (${this.id.slice(0, 12)}) at ${this.url}, stats from ${this.reader.source}`);
-    const outcome = await waitForReady({
-      check: service.ready,
-      port: this.port,
-      logs: this.logs,
-      ended: this.died,
-      signal: this.options.signal,
-    });
+    const outcome: ReadyOutcome = this.driverOptions.healthcheck
+      ? await waitForHealthy({
+          container: this.container,
+          timeoutMs: service.ready.timeoutMs,
+          ended: this.died,
+          ...(this.options.signal !== undefined ? { signal: this.options.signal } : {}),
+        })
+      : await waitForReady({
+          check: service.ready,
+          host: serviceHost,
+          port: this.port,
+          logs: this.logs,
+          ended: this.died,
+          signal: this.options.signal,
+        });
     if (!outcome.ok) await this.failStart(outcome, service.ready);
     this.markReady(startedAt);
   }
@@ -240,7 +335,7 @@ class DockerService extends ServiceHandle {
     for (let attempt = 0; attempt < 50; attempt++) {
       const info = await this.container.inspect();
       const bindings = info.NetworkSettings.Ports?.[portKey];
-      const binding = bindings?.find((b) => b.HostIp === '127.0.0.1') ?? bindings?.[0];
+      const binding = bindings?.find((b) => b.HostIp === '127.0.0.1' || b.HostIp === '0.0.0.0') ?? bindings?.[0];
       if (binding?.HostPort) return Number(binding.HostPort);
       if (!info.State.Running) break;
       await new Promise((r) => setTimeout(r, 100));

@@ -2,6 +2,8 @@ export type { CleanupEntry } from './cleanup-registry.js';
 export { cleanupAll, cleanupAllSync, pendingCleanups, registerCleanup } from './cleanup-registry.js';
 export type { CreateDriverOptions } from './create-driver.js';
 export { createDriver } from './create-driver.js';
+export type { DependencySet, StartedDependency } from './dependency-set.js';
+export { dependencyEnvPrefix, startDependencies } from './dependency-set.js';
 export {
   assertDockerReachable,
   createDocker,
@@ -9,9 +11,10 @@ export {
   dockerAvailable,
 } from './docker-client.js';
 export type { DockerDriverOptions } from './docker-driver.js';
-export { DockerDriver } from './docker-driver.js';
+export { DockerDriver, engineHost } from './docker-driver.js';
 export { assertPortFree, findFreePort } from './free-port.js';
 export {
+  LABEL_COMPONENT,
   LABEL_HOST,
   LABEL_MANAGED,
   LABEL_PID,
@@ -26,8 +29,10 @@ export { ProcessDriver } from './process-driver.js';
 export type { ReapedContainer, ReapedProcessGroup, ReapOptions, ReapResult, SkippedContainer } from './reaper.js';
 export { reap } from './reaper.js';
 export type {
+  PrivateNetwork,
   ResourceReading,
   ServiceDriver,
+  ServiceLocation,
   ServiceState,
   StartedService,
   StartOptions,

@@ -14,8 +14,10 @@ export const LABEL_PID = 'peakgate.pid';
 export const LABEL_PID_START = 'peakgate.pid-start';
 export const LABEL_PID_NAMESPACE = 'peakgate.pid-ns';
 export const LABEL_HOST = 'peakgate.host';
+/** A dependency's name (service.dependencies); absent on the builds themselves. */
+export const LABEL_COMPONENT = 'peakgate.component';
 
-export function containerLabels(runId: string, role: Role | string): Record<string, string> {
+export function containerLabels(runId: string, role: Role | string, component?: string): Record<string, string> {
   const owner = currentOwner();
   const labels: Record<string, string> = {
     [LABEL_MANAGED]: 'true',
@@ -26,6 +28,7 @@ export function containerLabels(runId: string, role: Role | string): Record<stri
   };
   if (owner.startTicks !== undefined) labels[LABEL_PID_START] = String(owner.startTicks);
   if (owner.pidNamespace !== undefined) labels[LABEL_PID_NAMESPACE] = owner.pidNamespace;
+  if (component !== undefined) labels[LABEL_COMPONENT] = component;
   return labels;
 }
 

@@ -83,3 +83,8 @@ export class LogSink {
     for (const watcher of this.watchers) watcher(line);
   }
 }
+
+/** The log file's stem: the role, plus the dependency's name for a dependency (`candidate-kv`). */
+export function logName(options: { role: string; component?: string }): string {
+  return options.component === undefined ? options.role : `${options.role}-${options.component}`;
+}

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import { findFreePort } from './free-port.js';
-import { LogSink } from './log-sink.js';
+import { LogSink, logName } from './log-sink.js';
 import { readCmdline, readProcStat, treeUsage } from './proc-stat.js';
 import { ensureRecordsDir, type RecordedProcess, recordProcess } from './process-registry.js';
 import { waitForReady } from './readiness.js';
@@ -45,7 +45,7 @@ export class ProcessDriver implements ServiceDriver {
     // Refuse an unsafe state directory before there is a process group we could not record.
     ensureRecordsDir();
     const port = await findFreePort();
-    const logs = await LogSink.create(options.outDir, options.role, options.trial);
+    const logs = await LogSink.create(options.outDir, logName(options), options.trial);
     const cpuset = options.cpuset ?? service.resources.cpuset;
     const pinned = cpuset !== undefined && hasTaskset();
     const argv = pinned ? ['taskset', '-c', cpuset, '/bin/sh', '-c', build.command] : ['/bin/sh', '-c', build.command];

@@ -13,7 +13,9 @@ export type ReadyOutcome = { ok: true } | { ok: false; reason: 'exited' | 'timeo
 
 export interface ReadinessInput {
   check: ReadinessCheck;
-  /** Port on 127.0.0.1 to probe. */
+  /** Host to probe; default 127.0.0.1 (a remote engine's host for the docker driver). */
+  host?: string;
+  /** Port to probe. */
   port: number;
   logs: LogSink;
   /** Settles when the service ends. */
@@ -67,6 +69,7 @@ export async function waitForReady(input: ReadinessInput): Promise<ReadyOutcome>
 
 async function probe(input: ReadinessInput, stop: AbortSignal): Promise<ReadyOutcome> {
   const { check, port } = input;
+  const host = input.host ?? '127.0.0.1';
   const pollMs = input.pollMs ?? 50;
   if (check.kind === 'log') {
     const pattern = new RegExp(check.pattern);
@@ -82,25 +85,22 @@ async function probe(input: ReadinessInput, stop: AbortSignal): Promise<ReadyOut
     });
   }
   while (!stop.aborted) {
-    const ok = check.kind === 'http' ? await httpOk(port, check.path, stop) : await tcpOpen(port, stop);
+    const ok = check.kind === 'http' ? await httpOk(host, port, check.path, stop) : await tcpOpen(host, port, stop);
     if (ok) return { ok: true };
     await sleep(pollMs, undefined, { signal: stop }).catch(() => undefined);
   }
   return new Promise<ReadyOutcome>(() => undefined);
 }
 
-function httpOk(port: number, pathname: string, stop: AbortSignal): Promise<boolean> {
+function httpOk(host: string, port: number, pathname: string, stop: AbortSignal): Promise<boolean> {
   // node:http without an agent: no keep-alive socket outlives the check (fetch's pool would
   // keep a short CLI alive for seconds after the service stopped).
   return new Promise((resolve) => {
-    const request = http.get(
-      { host: '127.0.0.1', port, path: pathname, agent: false, timeout: 1000, signal: stop },
-      (response) => {
-        response.resume();
-        const code = response.statusCode ?? 0;
-        resolve(code >= 200 && code < 300);
-      },
-    );
+    const request = http.get({ host, port, path: pathname, agent: false, timeout: 1000, signal: stop }, (response) => {
+      response.resume();
+      const code = response.statusCode ?? 0;
+      resolve(code >= 200 && code < 300);
+    });
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });
@@ -111,9 +111,9 @@ function httpOk(port: number, pathname: string, stop: AbortSignal): Promise<bool
  * connection on the published port at once and closes it when the app behind is not listening
  * yet, so a bare connect would report ready too early.
  */
-function tcpOpen(port: number, stop: AbortSignal): Promise<boolean> {
+function tcpOpen(host: string, port: number, stop: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ host, port });
     let settled = false;
     const onAbort = () => done(false);
     const done = (ok: boolean) => {

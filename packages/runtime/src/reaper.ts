@@ -35,6 +35,8 @@ export interface ReapResult {
   /** False when no Docker engine answered (containers were not checked). */
   dockerReachable: boolean;
   containers: ReapedContainer[];
+  /** Private networks (service.dependencies) of dead owners, by name; removed after their containers. */
+  networks: string[];
   /** Labelled peakgate.managed=true but left alone: not ours to judge. */
   skippedContainers: SkippedContainer[];
   processes: ReapedProcessGroup[];
@@ -50,7 +52,7 @@ export interface ReapOptions {
 
 export async function reap(options: ReapOptions = {}): Promise<ReapResult> {
   const processes = reapProcessGroups();
-  const none = { dockerReachable: false, containers: [], skippedContainers: [], processes };
+  const none = { dockerReachable: false, containers: [], networks: [], skippedContainers: [], processes };
   if (options.skipDocker) return none;
   const docker = options.docker ?? createDocker();
   try {
@@ -58,7 +60,33 @@ export async function reap(options: ReapOptions = {}): Promise<ReapResult> {
   } catch {
     return none;
   }
-  return { dockerReachable: true, ...(await reapContainers(docker)), processes };
+  const containers = await reapContainers(docker);
+  return { dockerReachable: true, ...containers, networks: await reapNetworks(docker), processes };
+}
+
+/** The same owner rules as containers: full labels, our namespace, a dead owner. */
+async function reapNetworks(docker: Docker): Promise<string[]> {
+  let listed: Docker.NetworkInspectInfo[];
+  try {
+    listed = await docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`] } });
+  } catch (error) {
+    if (isUnreachable(error)) return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const network of listed) {
+    const owner = ownerFromLabels(network.Labels);
+    if (owner === undefined || !sameNamespaceAsUs(owner) || isProcessAlive(owner.pid, owner.startTicks)) continue;
+    try {
+      await docker.getNetwork(network.Id).remove();
+      removed.push(network.Name);
+    } catch (error) {
+      // 404 gone already; 403/409 still has endpoints (a container another reaper is removing).
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 403 && status !== 409) throw error;
+    }
+  }
+  return removed;
 }
 
 async function reapContainers(

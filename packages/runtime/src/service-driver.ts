@@ -22,6 +22,21 @@ export interface StartOptions {
   cpuset?: string;
   /** Aborts a start in progress (readiness wait included); the service is removed. */
   signal?: AbortSignal;
+  /**
+   * A dependency's name when this start is one (dependency-set.ts): it names the log file
+   * (`<role>-<name>-<trial>.log`), the container and its `peakgate.component` label.
+   */
+  component?: string;
+  /** Docker: join this private network (bridge) instead of service.network, under these aliases. */
+  network?: { name: string; aliases?: string[] };
+  /** Docker: with no `ready` of its own, wait for the image's HEALTHCHECK when it has one. */
+  preferHealthcheck?: boolean;
+}
+
+/** A private network for one build and its dependencies (docker); removed with them. */
+export interface PrivateNetwork {
+  readonly name: string;
+  remove(): Promise<void>;
 }
 
 /** One reading of the service's resources. */
@@ -45,7 +60,7 @@ export interface StartedService extends AsyncDisposable {
   readonly driver: DriverName;
   /** Container id (docker) or process-group id as a string (process). */
   readonly id: string;
-  /** Base URL, always http://127.0.0.1:PORT. */
+  /** Base URL: http://127.0.0.1:PORT, or the remote engine's host (docs/runtimes.md). */
   readonly url: string;
   readonly port: number;
   /** Milliseconds from the start call to a passing readiness check. */
@@ -75,4 +90,20 @@ export interface StartedService extends AsyncDisposable {
 export interface ServiceDriver {
   readonly name: DriverName;
   start(build: BuildSpec, service: ServiceSpec, options: StartOptions): Promise<StartedService>;
+  /** Docker: a user-defined bridge network labelled like the containers; absent where services share the host. */
+  createNetwork?(options: Pick<StartOptions, 'runId' | 'role' | 'trial'>): Promise<PrivateNetwork>;
+  /**
+   * Where the services run: the engine's address and the host load reaches them on. Absent for
+   * the process driver (this machine, 127.0.0.1).
+   */
+  readonly location?: ServiceLocation;
+}
+
+export interface ServiceLocation {
+  /** The engine: `unix:///var/run/docker.sock` or DOCKER_HOST (`tcp://staging:2376`, `ssh://…`). */
+  engine: string;
+  /** Where load and probes reach published ports: 127.0.0.1, or the remote engine's host. */
+  serviceHost: string;
+  /** The user named serviceHost (DOCKER_HOST or PEAKGATE_SERVICE_HOST): the target guard may allow it. */
+  explicit: boolean;
 }

@@ -90,6 +90,8 @@ export type OutrightFinding =
       toSecond: number;
       phase: string;
     })
+  /** The round was stopped mid-trial by an abort rule (an error burst or compare.abort_on). */
+  | (TrialSubject & { kind: 'aborted'; cause: 'error-burst' | 'slo'; detail: string; afterMs: number })
   /** The side's error rate over the run is above the error_rate SLO. */
   | (SideSubject & ErrorCount & { kind: 'error-slo'; slo: number })
   /** Without an SLO: the side answered mostly errors (at least `brokenErrorRate`). */

@@ -20,9 +20,15 @@ export interface OutrightOptions {
 
 export const DEFAULT_OUTRIGHT_OPTIONS: OutrightOptions = { burstSeconds: 5, burstErrorRate: 0.5, brokenErrorRate: 0.5 };
 
+/** A trial cut short because the other side failed mid-trial is no evidence against its own build. */
+function cutShortByOther(trial: TrialResult): boolean {
+  return trial.abort !== undefined && trial.abort.by !== trial.role;
+}
+
 function trialFindings(trial: TrialResult, options: OutrightOptions): OutrightFinding[] {
   const { role, round, exit } = trial;
   const logTail = exit.logTail.slice(-10);
+  if (cutShortByOther(trial)) return [];
   if (!exit.ready || trial.load === null) {
     return [{ kind: 'not-ready', role, round, logTail, ...(exit.message ? { detail: exit.message } : {}) }];
   }
@@ -32,6 +38,18 @@ function trialFindings(trial: TrialResult, options: OutrightOptions): OutrightFi
     findings.push({ kind: 'oom-killed', role, round, logTail, ...peak });
   } else if (exit.crashed) {
     findings.push({ kind: 'crashed', role, round, logTail, exitCode: exit.exitCode });
+  }
+  const abort = trial.abort;
+  if (abort !== undefined && (abort.kind === 'error-burst' || abort.kind === 'slo')) {
+    findings.push({
+      kind: 'aborted',
+      role,
+      round,
+      logTail,
+      cause: abort.kind,
+      detail: abort.detail,
+      afterMs: abort.afterMs,
+    });
   }
   const burst = worstErrorWindow(trial, options.burstSeconds);
   if (burst && burst.rate >= options.burstErrorRate) {
@@ -86,6 +104,7 @@ export function sideErrors(trials: readonly TrialResult[]): ErrorCount {
   let errors = 0;
   let total = 0;
   for (const trial of trials) {
+    if (cutShortByOther(trial)) continue;
     errors += trial.load?.requests.errors ?? 0;
     total += trial.load?.requests.total ?? 0;
   }
@@ -109,7 +128,7 @@ export function outrightFindings(
     } else if (rate >= options.brokenErrorRate) {
       findings.push({ kind: 'mostly-errors', role, logTail: [], errors, total });
     }
-  } else if (trials.length > 0 && trials.every((trial) => trial.load !== null)) {
+  } else if (trials.some((t) => !cutShortByOther(t)) && trials.every((trial) => trial.load !== null)) {
     findings.push({ kind: 'no-data', role, logTail: [] });
   }
   return findings;

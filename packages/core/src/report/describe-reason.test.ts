@@ -118,6 +118,18 @@ const cases: [Finding, string][] = [
   [{ kind: 'no-data', role: 'candidate', logTail: [] }, 'candidate completed no requests in any trial'],
   [
     {
+      kind: 'aborted',
+      role: 'candidate',
+      round: 2,
+      cause: 'error-burst',
+      detail: 'more than 50% errors for 3 consecutive seconds (peak phase), up to 100%',
+      afterMs: 6120,
+      logTail: [],
+    },
+    'candidate stopped mid-trial in round 2 after 6.1 s: more than 50% errors for 3 consecutive seconds (peak phase), up to 100%',
+  ],
+  [
+    {
       kind: 'baseline-broken',
       findings: [
         { kind: 'crashed', role: 'baseline', round: 1, exitCode: 139, logTail: ['Segmentation fault'] },
@@ -142,6 +154,7 @@ describe('describeReason', () => {
       crashed: true,
       'oom-killed': true,
       'error-burst': true,
+      aborted: true,
       'error-slo': true,
       'mostly-errors': true,
       'no-data': true,

@@ -85,6 +85,9 @@ function describeOutright(finding: OutrightFinding, options: DescribeOptions): s
     case 'error-burst':
       text = `${role} answered ${(finding.errorRate * 100).toFixed(0)}% errors for ${finding.windowSeconds} s (seconds ${finding.fromSecond}-${finding.toSecond}, phase ${finding.phase}) in round ${finding.round}`;
       break;
+    case 'aborted':
+      text = `${role} stopped mid-trial in round ${finding.round} after ${(finding.afterMs / 1000).toFixed(1)} s: ${finding.detail}`;
+      break;
     case 'error-slo':
       return `${role} error rate ${formatValue(finding.errors / finding.total, 'ratio')} (${finding.errors} of ${finding.total} requests) is above the SLO ${formatValue(finding.slo, 'ratio')}`;
     case 'mostly-errors':

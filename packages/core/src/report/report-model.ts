@@ -9,7 +9,7 @@ import type { Finding, OutrightFinding } from '../judge/finding.js';
 import type { Judgement, MetricJudgement } from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
 import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
-import type { ServiceExit, TrialResult } from '../trial.js';
+import type { DependencyFigures, ServiceExit, TrialAbort, TrialResult } from '../trial.js';
 import { describeReason } from './describe-reason.js';
 import { formatValue } from './format.js';
 
@@ -27,6 +27,10 @@ export interface ReportEnvironment {
   /** CPU sets the service and the load engine were pinned to, when pinned. */
   cpusets?: { service?: string; load?: string };
   hostname?: string;
+  /** Docker: the engine both sides ran on (`unix:///var/run/docker.sock`, DOCKER_HOST). */
+  engine?: string;
+  /** Docker: the host the load reached the services on (127.0.0.1, or a remote engine's host). */
+  serviceHost?: string;
 }
 
 export interface ReportMetric extends Omit<MetricJudgement, 'slo'> {
@@ -80,6 +84,10 @@ export interface ReportTrial {
   interrupted: boolean;
   cpuset?: string;
   loadCpuset?: string;
+  /** The round was stopped mid-trial: the cause (on the side that failed) and `afterMs` from the load's start. */
+  abort?: TrialAbort;
+  /** Dependencies started beside the build, with their CPU over the measured window (not judged). */
+  dependencies?: DependencyFigures[];
   phases: ReportPhase[];
   /** Per-second figures, without histograms. */
   series: { second: number; phase: string; requests: number; errors: number; p50Ms: number; p99Ms: number }[];
@@ -218,6 +226,8 @@ function trialReport(trial: TrialResult): ReportTrial {
   };
   if (service?.cpuset !== undefined) report.cpuset = service.cpuset;
   if (trial.loadCpuset !== undefined) report.loadCpuset = trial.loadCpuset;
+  if (trial.abort !== undefined) report.abort = { ...trial.abort };
+  if (trial.dependencies !== undefined) report.dependencies = trial.dependencies.map((d) => ({ ...d }));
   return report;
 }
 
