@@ -1,6 +1,6 @@
 /**
  * A remote staging engine: a second dockerd on a tcp loopback port (its own data, exec root and
- * containerd namespace, no bridge, no iptables: it must not disturb the engine others use), the
+ * containerd namespace, a bridge of its own, no iptables: it must not disturb the engine others use), the
  * sample image loaded into it, and a short comparison with DOCKER_HOST pointing at it. The load
  * goes to that engine's host, CPU comes from its stats API (not local cgroup files), and the
  * report names the engine. Skipped with the reason when a second dockerd cannot start here,
@@ -43,6 +43,21 @@ let dockerHost = '';
 let dir = '';
 let daemonPid: number | undefined;
 let daemonExited: Promise<void> = Promise.resolve();
+/**
+ * The second daemon's own bridge. `--bridge none` would be simpler, but a dockerd started with it
+ * deletes the host's `docker0` (it "removes the default bridge" at start), which breaks every
+ * bridge-networked container of the engine everyone else uses: so it gets a bridge of its own.
+ */
+let bridge: string | undefined;
+const hadDocker0 = () => {
+  try {
+    execFileSync('ip', ['link', 'show', 'docker0'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+let docker0Before = false;
 
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'remote-short.yaml');
 
@@ -53,6 +68,18 @@ describe('a remote engine (DOCKER_HOST=tcp://…)', () => {
     dir = await mkdtemp(join(tmpdir(), 'peakgate-dockerd-'));
     const port = await freePort();
     dockerHost = `tcp://127.0.0.1:${port}`;
+    docker0Before = hadDocker0();
+    try {
+      const name = `pgremote${port % 100_000}`;
+      const octet = port % 250;
+      execFileSync('ip', ['link', 'add', name, 'type', 'bridge'], { stdio: 'ignore' });
+      bridge = name;
+      execFileSync('ip', ['addr', 'add', `10.254.${octet}.1/24`, 'dev', name], { stdio: 'ignore' });
+      execFileSync('ip', ['link', 'set', name, 'up'], { stdio: 'ignore' });
+    } catch (error) {
+      skipReason = `cannot make a bridge for the second dockerd: ${(error as Error).message}`;
+      return;
+    }
     const daemon = spawn(
       'dockerd',
       [
@@ -65,7 +92,7 @@ describe('a remote engine (DOCKER_HOST=tcp://…)', () => {
         '--pidfile',
         join(dir, 'dockerd.pid'),
         '--bridge',
-        'none',
+        bridge,
         '--iptables=false',
         '--ip-masq=false',
         '--ip-forward=false',
@@ -120,6 +147,9 @@ describe('a remote engine (DOCKER_HOST=tcp://…)', () => {
       for (const target of mounts) execFileSync('umount', [target], { stdio: 'ignore' });
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
+    if (bridge !== undefined) execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    // The engine everyone else uses must keep its default bridge.
+    if (docker0Before) expect(hadDocker0(), 'docker0 is still there').toBe(true);
   }, 60_000);
 
   it('runs a comparison there: load to the engine host, CPU from its stats API, the engine in the report', async (context) => {
