@@ -19,7 +19,7 @@ import { assertRequestsSendable } from './request-guard.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
 import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
-import { assertTargetAllowed } from './target-guard.js';
+import { type LookupAll, resolveTarget } from './target-guard.js';
 
 export type PhaseEvent =
   | { type: 'start'; phase: string; index: number; warmup: boolean; durationMs: number }
@@ -40,6 +40,8 @@ export interface RunLoadOptions {
   reservedCores?: number;
   /** Non-loopback hostnames the caller explicitly allowed (`--allow-target`). */
   allowHosts?: readonly string[];
+  /** Resolver for a target given by name (default the system's); resolved once, the address checked is used. */
+  lookup?: LookupAll;
   /** Stops the load within about a second; the result then covers what was measured, `interrupted: true`. */
   signal?: AbortSignal;
   /** Each second of every phase, merged over workers, while the load runs (warm-up samples carry `warmup: true`). */
@@ -58,14 +60,16 @@ const ABORT_GRACE_MS = 1500;
 const START_LEAD_MS = 20;
 
 export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
-  const url = assertTargetAllowed(options.target, options.allowHosts ?? []);
+  const resolved = await resolveTarget(options.target, options.allowHosts ?? [], options.lookup);
   assertRequestsSendable(options.plan.requests);
   const workers = options.workers ?? defaultWorkerCount(options.reservedCores);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `--workers: expected an integer from 1 to 256, got ${workers}`);
   }
-  const target = url.href;
-  const { plan, signal } = options;
+  // Shards connect to the address checked above, never to the name: no second lookup can move them.
+  const target = resolved.connectUrl.href;
+  const { signal } = options;
+  const plan = withHostHeader(options.plan, resolved.hostHeader);
   const pool = new Piscina<ShardTask, ShardResult>({
     filename: new URL('./load-worker.js', import.meta.url).href,
     minThreads: workers,
@@ -123,7 +127,26 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     await pool.destroy();
   }
   if (callbackError) throw callbackError.error;
-  return mergeRun(phases, { target, startedAt, interrupted: signal?.aborted === true, workers, series });
+  return mergeRun(phases, {
+    target: resolved.url.href,
+    startedAt,
+    interrupted: signal?.aborted === true,
+    workers,
+    series,
+  });
+}
+
+/** Requests sent to an address in place of a name still carry the name in Host (unless they set one). */
+function withHostHeader(plan: LoadPlan, hostHeader: string | undefined): LoadPlan {
+  if (hostHeader === undefined) return plan;
+  return {
+    ...plan,
+    requests: plan.requests.map((request) =>
+      Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'host')
+        ? request
+        : { ...request, headers: { host: hostHeader, ...request.headers } },
+    ),
+  };
 }
 
 interface PhaseRun {
