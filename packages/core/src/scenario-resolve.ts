@@ -85,6 +85,7 @@ function resolveService(service: ScenarioFileService | undefined, platform: Node
     resources,
     network: service?.network ?? (platform === 'linux' ? 'host' : 'bridge'),
   };
+  if (service?.inherit_env === false) spec.inheritEnv = false;
   if (service?.command !== undefined)
     spec.command = typeof service.command === 'string' ? splitCommandLine(service.command) : [...service.command];
   return spec;
