@@ -16,7 +16,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import {
   isPeakgateError,
   loadScenarioFile,
-  PeakgateError,
+  type PeakgateError,
   parseScenario,
   type ScenarioIssue,
 } from '../../packages/core/dist/index.js';
@@ -56,7 +56,11 @@ compare:
 
 function seeds(): string[] {
   const texts = [FULL];
-  for (const dir of [path.join(root, 'scenarios'), path.join(root, 'test', 'fixtures'), path.join(root, 'test', 'fixtures', 'scenarios')])
+  for (const dir of [
+    path.join(root, 'scenarios'),
+    path.join(root, 'test', 'fixtures'),
+    path.join(root, 'test', 'fixtures', 'scenarios'),
+  ])
     for (const name of readdirSync(dir))
       if (/\.ya?ml$/.test(name)) texts.push(readFileSync(path.join(dir, name), 'utf8'));
   return texts;
@@ -67,10 +71,47 @@ const SCENARIO_CODES = new Set(['PG_ERR_SCENARIO_PARSE', 'PG_ERR_SCENARIO_INVALI
 
 /** Values that broke or nearly broke the loader, for the value-level mutations. */
 const HOSTILE_VALUES: unknown[] = [
-  0, -1, 1e12, 1e308, -0, 0.5, 65536, 1_000_000, Number.MAX_SAFE_INTEGER, '',
-  'x'.repeat(70_000), `${'9'.repeat(400)}h`, '99999999999999999999h', '87600h', '0s', '0ms', '1.5', '10',
-  '0b', '1b', '5m', '1e-12', '+999999999%', '-5%', '1%', '\r\n', 'a\r\nHost: evil', '\u0000', '{{', '{{int 1 99999999999999999999}}',
-  '{{nope}}', '/a b', 'GET /', true, false, null, [], {}, [[[[[[]]]]]], { a: { b: { c: {} } } }, ['x', 1, null],
+  0,
+  -1,
+  1e12,
+  1e308,
+  -0,
+  0.5,
+  65536,
+  1_000_000,
+  Number.MAX_SAFE_INTEGER,
+  '',
+  'x'.repeat(70_000),
+  `${'9'.repeat(400)}h`,
+  '99999999999999999999h',
+  '87600h',
+  '0s',
+  '0ms',
+  '1.5',
+  '10',
+  '0b',
+  '1b',
+  '5m',
+  '1e-12',
+  '+999999999%',
+  '-5%',
+  '1%',
+  '\r\n',
+  'a\r\nHost: evil',
+  '\u0000',
+  '{{',
+  '{{int 1 99999999999999999999}}',
+  '{{nope}}',
+  '/a b',
+  'GET /',
+  true,
+  false,
+  null,
+  [],
+  {},
+  [[[[[[]]]]]],
+  { a: { b: { c: {} } } },
+  ['x', 1, null],
 ];
 
 interface Rand {
@@ -87,7 +128,11 @@ const pick = <T>(items: readonly T[], random: Rand): T => items[random.nextInt(0
 const textMutations: Mutation[] = [
   (text, random) => {
     const at = random.nextInt(0, text.length);
-    return text.slice(0, at) + pick(['{', '}', '[', ']', ':', ',', '&a ', '*a', '\n', '  ', '"', "'", '#', '- ', '\t', '|', '>', '!!'], random) + text.slice(at);
+    return (
+      text.slice(0, at) +
+      pick(['{', '}', '[', ']', ':', ',', '&a ', '*a', '\n', '  ', '"', "'", '#', '- ', '\t', '|', '>', '!!'], random) +
+      text.slice(at)
+    );
   },
   (text, random) => {
     const at = random.nextInt(0, text.length);
@@ -123,9 +168,16 @@ function valueMutation(text: string, random: Rand, asJson: boolean): string {
   }
   const holders: Array<{ holder: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach((item, index) => { holders.push({ holder: value, key: index }); walk(item); });
+    if (Array.isArray(value))
+      value.forEach((item, index) => {
+        holders.push({ holder: value, key: index });
+        walk(item);
+      });
     else if (value !== null && typeof value === 'object')
-      for (const [key, item] of Object.entries(value)) { holders.push({ holder: value as Record<string, unknown>, key }); walk(item); }
+      for (const [key, item] of Object.entries(value)) {
+        holders.push({ holder: value as Record<string, unknown>, key });
+        walk(item);
+      }
   };
   walk(doc);
   if (holders.length === 0) return text;
@@ -167,7 +219,8 @@ function assertIssues(error: PeakgateError): void {
   if (issues.length === 0) throw new Error(`${error.code} without issues`);
   for (const issue of issues) {
     if (!(issue.line >= 1 && issue.column >= 1)) throw new Error(`issue without a position: ${JSON.stringify(issue)}`);
-    if (issue.message.length > 400) throw new Error(`message of ${issue.message.length} characters: echoes a value whole`);
+    if (issue.message.length > 400)
+      throw new Error(`message of ${issue.message.length} characters: echoes a value whole`);
     // An invalid document names the field, except when the document itself is not a mapping.
     if (error.code === 'PG_ERR_SCENARIO_INVALID' && issue.path === '' && !/^expected a scenario/.test(issue.message))
       throw new Error(`issue naming no field: ${issue.message}`);
@@ -222,14 +275,22 @@ describe('scenario loader fuzz', () => {
 
   it('arbitrary JSON documents and strings', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue().map((value) => JSON.stringify(value)), fc.string({ maxLength: 300 })), (text) => {
-        record(check(text, 'yaml'));
-        record(check(text, 'json'));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+          fc.string({ maxLength: 300 }),
+        ),
+        (text) => {
+          record(check(text, 'yaml'));
+          record(check(text, 'json'));
+        },
+      ),
       { numRuns: 1200 },
     );
     // Reported for docs/reliability.md; the properties above are the assertions.
-    console.info(`scenario fuzz: ${tally.valid + tally.rejected} texts, ${tally.valid} valid, ${tally.rejected} rejected, slowest ${Math.round(tally.slowestMs)} ms`);
+    console.info(
+      `scenario fuzz: ${tally.valid + tally.rejected} texts, ${tally.valid} valid, ${tally.rejected} rejected, slowest ${Math.round(tally.slowestMs)} ms`,
+    );
     expect(tally.valid + tally.rejected).toBeGreaterThanOrEqual(10_000);
     // The mutations must reach both outcomes, or they test nothing.
     expect(tally.valid).toBeGreaterThan(100);
@@ -238,7 +299,10 @@ describe('scenario loader fuzz', () => {
 });
 
 describe('regression corpus (test/faults/corpus)', () => {
-  const expected = JSON.parse(readFileSync(path.join(corpusDir, 'expected.json'), 'utf8')) as Record<string, [string, string]>;
+  const expected = JSON.parse(readFileSync(path.join(corpusDir, 'expected.json'), 'utf8')) as Record<
+    string,
+    [string, string]
+  >;
   it.each(Object.entries(expected))('%s → %s', async (name, [code, words]) => {
     const file = path.join(corpusDir, name);
     const started = performance.now();
