@@ -260,6 +260,7 @@ function signalNumber(signal: NodeJS.Signals): number {
 function inheritedEnv(all: boolean): NodeJS.ProcessEnv {
   if (all) return process.env;
   const kept: NodeJS.ProcessEnv = {};
-  for (const name of ['PATH', 'HOME', 'LANG'] as const) if (process.env[name] !== undefined) kept[name] = process.env[name];
+  for (const name of ['PATH', 'HOME', 'LANG'] as const)
+    if (process.env[name] !== undefined) kept[name] = process.env[name];
   return kept;
 }
