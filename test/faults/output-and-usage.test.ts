@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainRun, peakgateBin, root, runPeakgate } from '../cli-support.js';
+import { explainRun, root, runPeakgate } from '../cli-support.js';
 
 let dir: string;
 let scenario: string;
