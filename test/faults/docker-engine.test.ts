@@ -3,8 +3,7 @@
  * serves) is exit 3 with a clear message and no stack trace, and nothing is started. (The engine
  * stopping mid-run is an open row in docs/reliability.md: the real dockerd is shared here.)
  */
-
-import { spawn, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainRun, peakgateBin, root } from '../cli-support.js';
