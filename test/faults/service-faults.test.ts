@@ -56,7 +56,7 @@ interface Run {
 }
 
 function start(args: string[], timeoutMs = 60_000): { child: ChildProcess; done: Promise<Run> } {
-  const env = { ...process.env, XDG_STATE_HOME: stateHome };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: stateHome };
   delete env.MODE;
   const child = spawn(process.execPath, [peakgateBin, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
