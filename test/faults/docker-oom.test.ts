@@ -62,8 +62,9 @@ describe('docker: OOM kill under the memory limit during a comparison', () => {
       const run = await compare('peakgate/balancer:leaky', 'peakgate/balancer:good');
       expect(run.code, explainRun(run)).toBe(3);
       expect(run.stderr).toContain('[PG_ERR_INFRA_BASELINE]');
-      const runId = /\(run ([0-9a-f]{8})\)|run ([0-9a-f]{8})/.exec(run.stderr);
-      if (runId !== null) expect(await labelledContainers(runId[1] ?? runId[2])).toEqual([]);
+      const runId = /\(run ([0-9a-f]{8})\)/.exec(run.stderr)?.[1];
+      expect(runId, run.stderr).toBeDefined();
+      expect(await labelledContainers(runId)).toEqual([]);
     },
     120_000,
   );
