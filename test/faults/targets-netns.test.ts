@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakgateBin } from '../cli-support.js';
 
 const usable = process.getuid?.() === 0 && canUnshare();
+if (!usable) console.warn('targets-netns: skipped (needs root, unshare -n -m and iproute2)');
 let dir: string;
 let scenario: string;
 let hosts: string;
@@ -122,7 +123,10 @@ function quote(text: string): string {
 
 function canUnshare(): boolean {
   try {
-    execFileSync('unshare', ['-n', '-m', '--', 'true'], { stdio: 'ignore' });
+    // Root, unshare, mount namespaces and iproute2 all needed; a machine without them skips (with a warning).
+    execFileSync('unshare', ['-n', '-m', '--', 'sh', '-c', 'ip link set lo up && ip route add 192.0.2.0/24 dev lo'], {
+      stdio: 'ignore',
+    });
     return true;
   } catch {
     return false;
