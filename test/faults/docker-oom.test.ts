@@ -44,7 +44,10 @@ describe('docker: OOM kill under the memory limit during a comparison', () => {
   });
 
   const compare = (baseline: string, candidate: string) =>
-    runPeakgate(['compare', scenario, '--driver', 'docker', '--baseline', baseline, '--candidate', candidate], 120_000);
+    runPeakgate(
+      ['compare', scenario, '--driver', 'docker', '--baseline', baseline, '--candidate', candidate, '--out', dir],
+      120_000,
+    );
 
   it.skipIf(!dockerOk)(
     'the candidate: exit 1 naming the OOM kill',
