@@ -43,6 +43,14 @@ compare:
 });
 
 afterAll(async () => {
+  // A failed assertion may leave this run's fixtures behind (their records go with stateHome): end them.
+  for (const pid of fixturePids(`-${process.pid}`)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   await rm(dir, { recursive: true, force: true });
   await rm(stateHome, { recursive: true, force: true });
 });
@@ -97,15 +105,21 @@ const explain = (run: Run) =>
 
 /** Live processes running the fixture with this marker in their environment (read from /proc). */
 function fixturesRunning(marker: string): number {
-  let count = 0;
+  return fixturePids(marker).length;
+}
+
+/** Pids of processes whose FAULT_MARK contains `marker` (markers end with this test process's pid). */
+function fixturePids(marker: string): number[] {
+  const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`FAULT_MARK=${marker}`)) count += 1;
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+      if (new RegExp(`FAULT_MARK=[^\\0]*${marker}`).test(environ)) pids.push(Number(pid));
     } catch {
       // gone, or not ours to read
     }
   }
-  return count;
+  return pids;
 }
 
 describe('the candidate misbehaves: fail (exit 1) naming the cause', () => {
