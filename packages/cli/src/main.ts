@@ -57,6 +57,9 @@ function reportError(error: unknown, output: Output): number {
     // Help and version exit 0; every other commander error is a usage error.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0)
       return 0;
+    // Commander has printed its message; a code a script can match comes after it, like every other error.
+    const what = error.code === 'commander.help' ? 'no command given' : `usage error (${error.code})`;
+    output.error(`peakgate: ${what} [PG_ERR_OPTS_INVALID]`);
     return USAGE_EXIT_CODE;
   }
   if (isPeakgateError(error)) {

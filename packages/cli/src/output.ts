@@ -13,8 +13,28 @@ export interface Output {
   error(text: string): void;
 }
 
+/**
+ * stdout closed by its reader (`peakgate validate --json … | head`) is not an error of ours: stop
+ * writing to it and let the command finish with its own exit code. Without this listener the
+ * EPIPE arrives as an unhandled 'error' event and kills the process with a stack trace.
+ */
+let stdoutClosed = false;
+let watchingStdout = false;
+
+function writeResult(text: string): void {
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') stdoutClosed = true;
+      else throw error;
+    });
+  }
+  if (stdoutClosed) return;
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
 export const processOutput: Output = {
-  result: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  result: writeResult,
   info: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };

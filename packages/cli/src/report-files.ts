@@ -4,11 +4,13 @@
  * they renamed into place (rename is atomic within a filesystem). On failure the temporaries are
  * removed and nothing of the new set appears.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export async function writeReportFiles(dir: string, files: Record<string, string>): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  // Made one component at a time (Node's recursive mkdir spins forever under /proc) and checked writable.
+  const { prepareOutputDirectory } = await import('@peakgate/controller');
+  await prepareOutputDirectory(dir);
   const suffix = `.tmp-${process.pid}-${Date.now()}`;
   const staged: Array<{ temp: string; final: string }> = [];
   try {

@@ -7,13 +7,13 @@
  * marginal metric could still be decided and `maxRounds` allows.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import type { BuildSpec, Role, Scenario, TrialResult } from '@peakgate/core';
 import { PeakgateError } from '@peakgate/core';
 import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
 import type { LoadRunner, ServiceLauncher } from './ports.js';
+import { checkBuildDirectories, prepareOutputDirectory } from './preflight.js';
 import type { ProgressListener } from './progress.js';
 import { RoundStop } from './round-stop.js';
 import { runTrial, type TrialContext } from './run-trial.js';
@@ -53,7 +53,13 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
   const runId = options.runId ?? randomUUID().slice(0, 8);
   const startedAt = new Date().toISOString();
   const emit = options.onProgress ?? (() => {});
-  await mkdir(options.outDir, { recursive: true });
+  // Before the reap and before any service or load: a run that could never write its report or
+  // start its builds fails now, with exit 2.
+  await prepareOutputDirectory(options.outDir);
+  await checkBuildDirectories([
+    ['baseline', options.baseline],
+    ['candidate', options.candidate],
+  ]);
 
   // Whatever a crashed earlier run left behind would steal CPU from this one.
   const reaped = await options.launcher.reap();

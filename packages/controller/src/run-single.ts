@@ -5,11 +5,11 @@
  * sampler at the window's edges, crash detection, stop) and restores the affinity.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import type { BuildSpec, Scenario, TrialResult } from '@peakgate/core';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
 import type { LoadRunner, ServiceLauncher } from './ports.js';
+import { checkBuildDirectories, prepareOutputDirectory } from './preflight.js';
 import type { ProgressListener } from './progress.js';
 import { runTrial } from './run-trial.js';
 
@@ -42,7 +42,8 @@ export interface SingleRunOutcome {
 
 export async function runSingle(options: SingleRunOptions): Promise<SingleRunOutcome> {
   const runId = options.runId ?? randomUUID().slice(0, 8);
-  await mkdir(options.outDir, { recursive: true });
+  await prepareOutputDirectory(options.outDir);
+  await checkBuildDirectories([['candidate', options.build]]);
   const cpu = planCpusFor(options.scenario.service.resources, options.totalCores);
   const pinning = pinProcess(cpu.loadCpuset);
   try {

@@ -8,6 +8,10 @@
 export const errorCodes = {
   PG_ERR_OPTS_INVALID: { exitCode: 2, summary: 'a command-line flag or argument is missing or invalid' },
   PG_ERR_SCENARIO_READ: { exitCode: 2, summary: 'the scenario file cannot be read' },
+  PG_ERR_OUTPUT_DIR: {
+    exitCode: 2,
+    summary: 'the output folder cannot be made or written, or its disk is nearly full (checked before any load)',
+  },
   PG_ERR_SCENARIO_PARSE: { exitCode: 2, summary: 'the scenario file is not valid YAML or JSON' },
   PG_ERR_SCENARIO_INVALID: { exitCode: 2, summary: 'the scenario does not match the schema' },
   PG_ERR_REPLAY_READ: {

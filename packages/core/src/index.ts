@@ -96,6 +96,7 @@ export type { WireRequest } from './request-wire-issues.js';
 export { requestWireIssues } from './request-wire-issues.js';
 export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
 export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
+export { scenarioLimits } from './scenario-limits.js';
 export type { ParseScenarioOptions } from './scenario-loader.js';
 export { loadScenarioFile, parseScenario } from './scenario-loader.js';
 export type {

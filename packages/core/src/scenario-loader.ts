@@ -4,11 +4,13 @@
  * and thrown at once: PG_ERR_SCENARIO_READ (unreadable), PG_ERR_SCENARIO_PARSE (syntax),
  * PG_ERR_SCENARIO_INVALID (schema or rules).
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { PeakgateError } from './errors.js';
 import { formatFieldPath, ScenarioInvalidError, ScenarioParseError, type UnlocatedIssue } from './scenario-errors.js';
+import { limitIssues, scenarioLimits } from './scenario-limits.js';
 import type { Scenario } from './scenario-model.js';
 import { type ResolveOptions, resolveScenario } from './scenario-resolve.js';
 import { ruleIssues } from './scenario-rules.js';
@@ -23,24 +25,83 @@ export interface ParseScenarioOptions {
   sourcePath?: string;
   /** Decides the default Docker network. Default process.platform. */
   platform?: NodeJS.Platform;
+  /** 'json': the text must be strict JSON (no trailing commas, comments or YAML); default 'yaml' (JSON is YAML). */
+  format?: 'yaml' | 'json';
 }
 
-/** Reads, validates and resolves a scenario file. `file` is shown in messages as given. */
+/**
+ * Reads, validates and resolves a scenario file. `file` is shown in messages as given. Only a regular
+ * file of at most {@link scenarioLimits.fileBytes} is read: a FIFO would block the read forever,
+ * /dev/zero or /dev/urandom never end, and a huge file costs gigabytes before the first error. A file
+ * named `*.json` must be strict JSON.
+ */
 export async function loadScenarioFile(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new PeakgateError('PG_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${readFailure(error)}`, {
-      cause: error,
-    });
-  }
+  const text = await readScenarioText(file);
   const absolute = path.resolve(file);
-  return parseScenario(text, file, { sourcePath: absolute, baseDir: path.dirname(absolute) });
+  return parseScenario(text, file, {
+    sourcePath: absolute,
+    baseDir: path.dirname(absolute),
+    format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml',
+  });
+}
+
+async function readScenarioText(file: string): Promise<string> {
+  const refuse = (reason: string, cause?: unknown): PeakgateError =>
+    new PeakgateError('PG_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${reason}`, { cause });
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw refuse(readFailure(error), error);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw refuse('it is a directory');
+    if (!stat.isFile()) throw refuse(`it is not a regular file (${fileKind(stat)})`);
+    if (stat.size > scenarioLimits.fileBytes) throw refuse(`it is ${stat.size} bytes; the limit is ${limitText()}`);
+    // Read at most one byte past the limit: the file may grow between stat and read.
+    const buffer = Buffer.alloc(scenarioLimits.fileBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > scenarioLimits.fileBytes) throw refuse(`it is over the limit of ${limitText()}`);
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    if (error instanceof PeakgateError) throw error;
+    throw refuse(readFailure(error), error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function limitText(): string {
+  return `${scenarioLimits.fileBytes / 1024 / 1024} MiB (${scenarioLimits.fileBytes} bytes)`;
+}
+
+function fileKind(stat: {
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 /** Validates and resolves scenario text; `sourceName` names it in messages (a file name or "request body"). */
 export function parseScenario(text: string, sourceName: string, options: ParseScenarioOptions = {}): Scenario {
+  const atStart = (message: string): ScenarioParseError =>
+    new ScenarioParseError(sourceName, [{ source: sourceName, line: 1, column: 1, path: '', message }]);
+  if (text.length > scenarioLimits.fileBytes)
+    throw atStart(`the scenario is ${text.length} characters; the limit is ${scenarioLimits.fileBytes}`);
+  if (options.format === 'json') strictJson(text.replace(/^\uFEFF/, ''), sourceName);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
     lineCounter,
@@ -60,7 +121,9 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
     const issues = doc.errors.map((error) => {
       const at = position(error.pos[0]);
       const hint = lineAt(source, at.line).includes('{{') ? PLACEHOLDER_QUOTE_HINT : '';
-      return { source: sourceName, ...at, path: '', message: `${firstLine(error.message)}${hint}` };
+      // The parser turns its own stack overflow on deep nesting into an error: say what it means.
+      const message = /Maximum call stack/.test(error.message) ? TOO_DEEP : `${firstLine(error.message)}${hint}`;
+      return { source: sourceName, ...at, path: '', message: shortenMessage(message) };
     });
     // One syntax error per line: the parser's follow-on complaints about the same line add nothing.
     const firstPerLine = issues.filter(
@@ -68,18 +131,23 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
     );
     throw new ScenarioParseError(sourceName, firstPerLine);
   }
+  const structural = structureProblem(doc);
+  if (structural !== undefined)
+    throw new ScenarioParseError(sourceName, [
+      { source: sourceName, ...position(structural.offset), path: '', message: structural.message },
+    ]);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: scenarioLimits.aliases });
   } catch (error) {
     // Alias bombs and similar: the document is well-formed but cannot become plain data.
     const message = error instanceof Error ? error.message : String(error);
-    throw new ScenarioParseError(sourceName, [{ source: sourceName, line: 1, column: 1, path: '', message }]);
+    throw atStart(shortenMessage(/Maximum call stack/.test(message) ? TOO_DEEP : message));
   }
 
   const unlocated: UnlocatedIssue[] =
     value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? [...schemaIssues(ScenarioSchema, value), ...ruleIssues(value)]
+      ? [...schemaIssues(ScenarioSchema, value), ...ruleIssues(value), ...limitIssues(value)]
       : [{ path: [], message: topLevelMessage(value) }];
   // A timeline file is checked once the document itself is sound (it needs the request count).
   const timeline = unlocated.length === 0 ? checkScenarioTimeline(value as ScenarioFile, options.baseDir) : undefined;
@@ -93,8 +161,8 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
         return {
           source: sourceName,
           ...position(offset),
-          path: formatFieldPath(issue.path),
-          message: `${issue.message}${hint}`,
+          path: shortenMessage(formatFieldPath(issue.path)),
+          message: shortenMessage(`${issue.message}${hint}`),
         };
       })
       .sort((a, b) => a.line - b.line || a.column - b.column);
@@ -171,6 +239,106 @@ function topLevelMessage(value: unknown): string {
   if (value === null || value === undefined)
     return 'expected a scenario (a mapping with name and load), found an empty document';
   return `expected a scenario (a mapping with name and load), found ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`;
+}
+
+const TOO_DEEP = `nested too deeply (limit ${scenarioLimits.nestingDepth} levels)`;
+
+/**
+ * Problems the YAML parser accepts but plain data cannot hold: an alias inside the node it names
+ * (`json: &r [*r]` is a list that contains itself, which would send every later check round in
+ * circles), and nesting past the limit. Walked with an explicit stack: no recursion to overflow.
+ */
+function structureProblem(doc: Document): { offset: number; message: string } | undefined {
+  const stack: Array<{ node: unknown; depth: number; ancestors: readonly unknown[] }> = [
+    { node: doc.contents, depth: 0, ancestors: [] },
+  ];
+  while (stack.length > 0) {
+    const { node, depth, ancestors } = stack.pop() as (typeof stack)[number];
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (target !== undefined && ancestors.includes(target))
+        return {
+          offset: rangeStart(node) ?? 0,
+          message: `the alias *${node.source} refers to a node that contains it (a recursive alias cannot become data)`,
+        };
+      continue;
+    }
+    if (!isCollection(node)) continue;
+    if (depth >= scenarioLimits.nestingDepth) return { offset: rangeStart(node) ?? 0, message: TOO_DEEP };
+    const inner = [...ancestors, node];
+    for (const item of node.items) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1, ancestors: inner });
+        stack.push({ node: item.value, depth: depth + 1, ancestors: inner });
+      } else stack.push({ node: item, depth: depth + 1, ancestors: inner });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `.json` files are strict JSON: YAML would accept a trailing comma, comments or unquoted keys, and
+ * the file would then mean something other JSON tools read in it. JSON.parse's verdict, located.
+ */
+function strictJson(text: string, sourceName: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const offset = firstBadOffset(text);
+    const counter = new LineCounter();
+    let start = 0;
+    for (;;) {
+      counter.addNewLine(start);
+      const next = text.indexOf('\n', start);
+      if (next < 0) break;
+      start = next + 1;
+    }
+    const at = counter.linePos(offset);
+    throw new ScenarioParseError(sourceName, [
+      {
+        source: sourceName,
+        line: at.line,
+        column: at.col,
+        path: '',
+        message: shortenMessage(
+          `not strict JSON: ${message.replace(/ in JSON at position \d+.*$|, (?:\.\.\.)?".*" is not valid JSON$/s, '')}`,
+        ),
+      },
+    ]);
+  }
+}
+
+/**
+ * Where JSON.parse first fails (its message gives no position for some errors): the shortest prefix
+ * that fails for a reason other than ending early, found by bisection (about 20 parses).
+ */
+function firstBadOffset(text: string): number {
+  const badAt = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      // A prefix that stops mid-value fails "at the end": that is not the first bad character.
+      const message = error instanceof Error ? error.message : '';
+      const position = /at position (\d+)/.exec(message)?.[1];
+      return !/Unexpected end of JSON input/.test(message) && Number(position ?? -1) !== length;
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  if (!badAt(high)) return Math.max(0, text.length - 1);
+  while (low + 1 < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (badAt(middle)) high = middle;
+    else low = middle;
+  }
+  return high - 1;
+}
+
+/** Never echo a huge value whole: a 5 MB scalar in an error helps nobody. */
+function shortenMessage(message: string, limit = 300): string {
+  return message.length > limit ? `${message.slice(0, limit - 1)}…` : message;
 }
 
 const PLACEHOLDER_QUOTE_HINT = ' (quote values with {{placeholders}} in YAML: path: "/a?id={{uuid}}")';

@@ -26,6 +26,11 @@ export interface ServiceSpec {
   port: number;
   ready: ReadinessCheck;
   env: Record<string, string>;
+  /**
+   * Process driver: false passes only PATH, HOME and LANG of peakgate's environment (plus env and
+   * PORT); absent or true passes all of it (CI secrets included).
+   */
+  inheritEnv?: boolean;
   /** Docker driver: command override (argv). */
   command?: string[];
   resources: ResourceLimits;

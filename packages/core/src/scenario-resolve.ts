@@ -102,6 +102,7 @@ function resolveService(
     resources: resolveResources(service?.resources),
     network: service?.network ?? (platform === 'linux' ? 'host' : 'bridge'),
   };
+  if (service?.inherit_env === false) spec.inheritEnv = false;
   if (service?.command !== undefined)
     spec.command = typeof service.command === 'string' ? splitCommandLine(service.command) : [...service.command];
   if (service?.dependencies !== undefined && Object.keys(service.dependencies).length > 0)

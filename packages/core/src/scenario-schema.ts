@@ -168,6 +168,13 @@ const ServiceSchema = Type.Object(
     ),
     ready: Type.Optional(ReadySchema),
     env: Type.Optional(EnvMap),
+    inherit_env: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description:
+          "Process driver: pass peakgate's whole environment to the service (default true). false passes only PATH, HOME, LANG, the scenario's env and PORT, so CI secrets stay out of the service.",
+      }),
+    ),
     command: Type.Optional(
       Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String(), { minItems: 1 })], {
         errorMessage: 'expected a command string or a list of arguments',

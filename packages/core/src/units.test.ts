@@ -47,13 +47,22 @@ describe('formatDuration', () => {
     [15_000, '15s'],
     [60_000, '1m'],
     [90_000, '1m30s'],
-    [3_600_000, '60m'],
+    [3_600_000, '1h'],
+    [5_430_000, '1h30m30s'],
+    [86_400_000, '24h'],
   ])('%d ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });
 
   it('round-trips through parseDuration', () => {
-    for (const ms of [1, 999, 1000, 12_345, 61_000, 600_000]) expect(parseDuration(formatDuration(ms))).toBe(ms);
+    for (const ms of [1, 999, 1000, 12_345, 61_000, 600_000, 3_600_500, 90_061_000])
+      expect(parseDuration(formatDuration(ms))).toBe(ms);
+  });
+
+  it('shows values no scenario can hold instead of recursing forever (400 nines parse to Infinity)', () => {
+    expect(formatDuration(parseDuration(`${'9'.repeat(400)}h`))).toBe('Infinityms');
+    expect(formatDuration(Number.NaN)).toBe('NaNms');
+    expect(formatDuration(-5)).toBe('-5ms');
   });
 });
 

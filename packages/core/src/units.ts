@@ -46,13 +46,19 @@ export function parseDuration(value: unknown): number {
   return ms;
 }
 
-/** Formats milliseconds for people: 250ms, 15s, 1m30s, 1.5s. */
+/**
+ * Formats milliseconds for people: 250ms, 15s, 1m30s, 1.5s. Not recursive and total: a value no
+ * scenario can hold (Infinity, NaN, negative) is shown as it is instead of looping or throwing.
+ */
 export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return `${ms}ms`;
   if (ms < 1000) return `${round(ms, 3)}ms`;
   if (ms < 60_000) return `${round(ms / 1000, 3)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const rest = ms - minutes * 60_000;
-  return rest === 0 ? `${minutes}m` : `${minutes}m${formatDuration(rest)}`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms - hours * 3_600_000) / 60_000);
+  const rest = ms - hours * 3_600_000 - minutes * 60_000;
+  const seconds = rest === 0 ? '' : rest < 1000 ? `${round(rest, 3)}ms` : `${round(rest / 1000, 3)}s`;
+  return `${hours > 0 ? `${hours}h` : ''}${minutes > 0 || hours === 0 ? `${minutes}m` : ''}${seconds}`;
 }
 
 function round(value: number, digits: number): number {

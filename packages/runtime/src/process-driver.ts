@@ -55,7 +55,7 @@ export class ProcessDriver implements ServiceDriver {
     try {
       child = spawn(argv[0] as string, argv.slice(1), {
         cwd: build.cwd,
-        env: { ...process.env, ...service.env, ...build.env, PORT: String(port) },
+        env: { ...inheritedEnv(service.inheritEnv !== false), ...service.env, ...build.env, PORT: String(port) },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -254,4 +254,13 @@ class ProcessService extends ServiceHandle {
 
 function signalNumber(signal: NodeJS.Signals): number {
   return os.constants.signals[signal] ?? 0;
+}
+
+/** What the service gets of peakgate's own environment: all of it, or (inherit_env: false) just what a shell needs. */
+function inheritedEnv(all: boolean): NodeJS.ProcessEnv {
+  if (all) return process.env;
+  const kept: NodeJS.ProcessEnv = {};
+  for (const name of ['PATH', 'HOME', 'LANG'] as const)
+    if (process.env[name] !== undefined) kept[name] = process.env[name];
+  return kept;
 }

@@ -69,21 +69,22 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
 };
 
 function withRoundFlags(scenario: Scenario, flags: CompareFlags): Scenario {
-  const rounds = flags.rounds === undefined ? scenario.compare.rounds : parseCount('--rounds', flags.rounds);
+  // The schema's bounds: compare.rounds at most 50, compare.max_rounds at most 100.
+  const rounds = flags.rounds === undefined ? scenario.compare.rounds : parseCount('--rounds', flags.rounds, 50);
   const maxRounds =
     flags.maxRounds === undefined
       ? Math.max(scenario.compare.maxRounds, rounds)
-      : parseCount('--max-rounds', flags.maxRounds);
+      : parseCount('--max-rounds', flags.maxRounds, 100);
   if (maxRounds < rounds) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `--max-rounds (${maxRounds}) must be at least --rounds (${rounds})`);
   }
   return { ...scenario, compare: { ...scenario.compare, rounds, maxRounds } };
 }
 
-function parseCount(flag: string, value: string): number {
+function parseCount(flag: string, value: string, max: number): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 100) {
-    throw new PeakgateError('PG_ERR_OPTS_INVALID', `${flag}: expected a whole number from 1 to 100, got "${value}"`);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new PeakgateError('PG_ERR_OPTS_INVALID', `${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
   }
   return n;
 }

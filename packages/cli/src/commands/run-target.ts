@@ -27,9 +27,10 @@ export interface RunTargetOptions {
 
 export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
   const { output, json } = options;
-  const { assertTargetAllowed, runLoad } = await import('@peakgate/loadgen');
+  const { resolveTarget, runLoad } = await import('@peakgate/loadgen');
   // Check the target before reading the scenario's load: a refusal sends nothing and starts nothing.
-  assertTargetAllowed(options.target, options.allowHosts);
+  // (A name is resolved and every address checked; runLoad does it again and connects to what it checked.)
+  await resolveTarget(options.target, options.allowHosts);
   const scenario = await loadScenarioFile(options.file);
   // Bad --slo flags are usage errors: refused before any load is sent.
   const sloSpec = runSloSpec(scenario, options.slo ?? []);

@@ -1,0 +1,169 @@
+/**
+ * Limits on what a scenario may ask for, so that hostile or careless input gets a clear error at
+ * validation (exit 2) instead of hanging the loader, exhausting memory, overflowing Node's timers or
+ * reaching Docker as "no limit". Each limit is documented in docs/scenario.md ("Limits") and
+ * docs/reliability.md. The numbers are far above any real scenario and far below what breaks us.
+ */
+import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
+import { DURATION_PATTERN, formatDuration, parseDuration, parseSize, SIZE_PATTERN } from './units.js';
+
+const MiB = 1024 * 1024;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const scenarioLimits = {
+  /** A scenario file (or request body) larger than this is refused before parsing. */
+  fileBytes: MiB,
+  /** Lists and maps nested deeper than this (a `json` body included) are refused. */
+  nestingDepth: 64,
+  /** Aliases (`*name`) a document may resolve; more is an alias bomb. */
+  aliases: 100,
+  phases: 100,
+  requests: 1000,
+  headers: 100,
+  pathChars: 8 * 1024,
+  headerValueChars: 8 * 1024,
+  bodyChars: MiB,
+  /** A phase or the warm-up. */
+  phaseDurationMs: 24 * HOUR,
+  /** service.ready.timeout: Node's timers overflow past 24.8 days; nobody waits 10 minutes for a start. */
+  readyTimeoutMs: 10 * MINUTE,
+  /** load.timeout, per request. */
+  requestTimeoutMs: 10 * MINUTE,
+  /** SLO latencies and CPU per request. */
+  sloDurationMs: 24 * HOUR,
+  /** Docker refuses less than 6 MiB; 0 would mean "no limit". */
+  memoryMinBytes: 6 * MiB,
+  memoryMaxBytes: 1024 * 1024 * MiB,
+  /** Docker turns cpus into NanoCpus: below 0.01 it rounds to 0, which means "no limit". */
+  cpusMin: 0.01,
+  cpusMax: 1024,
+} as const;
+
+const DURATION = new RegExp(DURATION_PATTERN);
+const SIZE = new RegExp(SIZE_PATTERN);
+
+/** Every limit issue of a written document (which may be partly invalid: only well-typed parts are judged). */
+export function limitIssues(written: unknown): UnlocatedIssue[] {
+  const issues: UnlocatedIssue[] = [];
+  const root = asRecord(written);
+  if (root === undefined) return issues;
+  const load = asRecord(root.load);
+  if (load !== undefined) {
+    issues.push(...listLimit(load.phases, ['load', 'phases'], scenarioLimits.phases, 'phases'));
+    issues.push(...listLimit(load.requests, ['load', 'requests'], scenarioLimits.requests, 'requests'));
+    const warmup = asRecord(load.warmup);
+    if (warmup !== undefined)
+      issues.push(...durationAtMost(warmup.duration, ['load', 'warmup', 'duration'], scenarioLimits.phaseDurationMs));
+    if (Array.isArray(load.phases))
+      load.phases.slice(0, scenarioLimits.phases).forEach((phase, index) => {
+        const duration = asRecord(phase)?.duration;
+        issues.push(...durationAtMost(duration, ['load', 'phases', index, 'duration'], scenarioLimits.phaseDurationMs));
+      });
+    issues.push(...durationAtMost(load.timeout, ['load', 'timeout'], scenarioLimits.requestTimeoutMs));
+    if (Array.isArray(load.requests))
+      load.requests.slice(0, scenarioLimits.requests).forEach((request, index) => {
+        issues.push(...requestLimits(asRecord(request), ['load', 'requests', index]));
+      });
+  }
+  const service = asRecord(root.service);
+  if (service !== undefined) {
+    const ready = asRecord(service.ready);
+    issues.push(...durationAtMost(ready?.timeout, ['service', 'ready', 'timeout'], scenarioLimits.readyTimeoutMs));
+    const resources = asRecord(service.resources);
+    if (resources !== undefined) issues.push(...resourceLimits(resources, ['service', 'resources']));
+  }
+  const slo = asRecord(asRecord(root.compare)?.slo);
+  if (slo !== undefined) {
+    for (const [metric, value] of Object.entries(slo)) {
+      const path = ['compare', 'slo', metric];
+      if (metric.startsWith('latency.') || metric === 'cpu.per_request')
+        issues.push(...durationAtMost(value, path, scenarioLimits.sloDurationMs));
+      if (
+        metric === 'memory.peak' &&
+        typeof value === 'string' &&
+        SIZE.test(value) &&
+        !Number.isFinite(parseSize(value))
+      )
+        issues.push({
+          path,
+          message: `expected a size up to ${scenarioLimits.memoryMaxBytes / MiB}m, found a number too large`,
+        });
+    }
+  }
+  return issues;
+}
+
+function listLimit(value: unknown, path: FieldPath, limit: number, what: string): UnlocatedIssue[] {
+  return Array.isArray(value) && value.length > limit
+    ? [{ path, message: `expected at most ${limit} ${what}, found ${value.length}` }]
+    : [];
+}
+
+/** A duration that matches the pattern (else the schema reports it) must be finite and at most `limitMs`. */
+function durationAtMost(value: unknown, path: FieldPath, limitMs: number): UnlocatedIssue[] {
+  if (typeof value !== 'string' || !DURATION.test(value)) return [];
+  const ms = parseDuration(value);
+  if (Number.isFinite(ms) && ms <= limitMs) return [];
+  return [{ path, message: `expected a duration of at most ${formatDuration(limitMs)}, found ${shorten(value)}` }];
+}
+
+function requestLimits(request: Record<string, unknown> | undefined, path: FieldPath): UnlocatedIssue[] {
+  if (request === undefined) return [];
+  const issues: UnlocatedIssue[] = [];
+  if (typeof request.path === 'string' && request.path.length > scenarioLimits.pathChars)
+    issues.push({
+      path: [...path, 'path'],
+      message: `expected a path of at most ${scenarioLimits.pathChars} characters, found ${request.path.length}`,
+    });
+  const headers = asRecord(request.headers);
+  if (headers !== undefined) {
+    const entries = Object.entries(headers);
+    if (entries.length > scenarioLimits.headers)
+      issues.push({
+        path: [...path, 'headers'],
+        message: `expected at most ${scenarioLimits.headers} headers, found ${entries.length}`,
+      });
+    for (const [name, value] of entries.slice(0, scenarioLimits.headers))
+      if (typeof value === 'string' && value.length > scenarioLimits.headerValueChars)
+        issues.push({
+          path: [...path, 'headers', name],
+          message: `expected a header value of at most ${scenarioLimits.headerValueChars} characters, found ${value.length}`,
+        });
+  }
+  if (typeof request.body === 'string' && request.body.length > scenarioLimits.bodyChars)
+    issues.push({
+      path: [...path, 'body'],
+      message: `expected a body of at most ${scenarioLimits.bodyChars} characters, found ${request.body.length}`,
+    });
+  return issues;
+}
+
+function resourceLimits(resources: Record<string, unknown>, path: FieldPath): UnlocatedIssue[] {
+  const issues: UnlocatedIssue[] = [];
+  const { memory, cpus } = resources;
+  if (typeof memory === 'string' && SIZE.test(memory)) {
+    const bytes = parseSize(memory);
+    if (!Number.isFinite(bytes) || bytes < scenarioLimits.memoryMinBytes || bytes > scenarioLimits.memoryMaxBytes)
+      issues.push({
+        path: [...path, 'memory'],
+        message: `expected a memory limit from 6m (Docker's minimum) to 1024g, found ${shorten(memory)}`,
+      });
+  }
+  if (typeof cpus === 'number' && cpus > 0 && (cpus < scenarioLimits.cpusMin || cpus > scenarioLimits.cpusMax))
+    issues.push({
+      path: [...path, 'cpus'],
+      message: `expected a CPU limit from ${scenarioLimits.cpusMin} to ${scenarioLimits.cpusMax} cores, found ${cpus}`,
+    });
+  return issues;
+}
+
+function shorten(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 39)}…` : text);
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
