@@ -35,8 +35,17 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
   const apply = <T>(schema: TSchema, value: unknown, path: FieldPath, rules: Rule<T>[]): void => {
     if (value === undefined) return;
     // Unknown fields are already reported; without them the part may still be checkable.
-    const known = Value.Clean(schema, structuredClone(value));
-    if (!Value.Check(schema, known)) return;
+    let known: unknown;
+    try {
+      known = Value.Clean(schema, structuredClone(value));
+      if (!Value.Check(schema, known)) return;
+    } catch {
+      // TypeBox's Clean and Check throw on some shapes the schema rejects (an array or null where
+      // an intersect of records is expected: "Cannot delete property 'length'", "Cannot convert
+      // null to object"); the schema errors already say what is wrong there, so the rules skip
+      // the part rather than crash the loader.
+      return;
+    }
     for (const rule of rules) issues.push(...rule(known as T, path));
   };
 
