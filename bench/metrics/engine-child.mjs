@@ -15,9 +15,7 @@ const metrics = live ? new ComparisonMetrics() : undefined;
 metrics?.begin('bench');
 const endpoint = metrics ? await startMetricsEndpoint(metrics, { host: '127.0.0.1', port: 0 }) : undefined;
 const SCRAPE_LOOP = 'setInterval(() => fetch(process.argv[1]).then((r) => r.text()).catch(() => {}), 1000)';
-const scraper = endpoint
-  ? spawn(process.execPath, ['-e', SCRAPE_LOOP, endpoint.url], { stdio: 'ignore' })
-  : undefined;
+const scraper = endpoint ? spawn(process.execPath, ['-e', SCRAPE_LOOP, endpoint.url], { stdio: 'ignore' }) : undefined;
 const before = process.cpuUsage();
 const result = await runLoad({
   target,
