@@ -173,35 +173,27 @@ export function phasesOrTimeline(load: Record<string, unknown>): UnlocatedIssue[
 
 /** Phase names key the per-phase results, so they must be unique (unnamed phases get phase-N). */
 export function uniquePhaseNames(phases: unknown[], path: FieldPath): UnlocatedIssue[] {
-  const seen = new Map<string, number>();
-  const issues: UnlocatedIssue[] = [];
-  phases.forEach((phase, index) => {
-    const name = asRecord(phase)?.name;
-    if (typeof name !== 'string') return;
-    const first = seen.get(name);
-    if (first === undefined) seen.set(name, index);
-    else
-      issues.push({
-        path: [...path, index, 'name'],
-        message: `phase name "${name}" is already used by ${formatIndex(path, first)}`,
-      });
-  });
-  return issues;
+  return uniqueNames('phase', phases, path);
 }
 
 /** Request names key the per-name results and the metric selectors, so written names must be unique. */
 export function uniqueRequestNames(requests: unknown[], path: FieldPath): UnlocatedIssue[] {
+  return uniqueNames('request', requests, path);
+}
+
+/** Every written `name` of a list of entries once; a repeat names the entry that used it first. */
+function uniqueNames(what: string, entries: unknown[], path: FieldPath): UnlocatedIssue[] {
   const seen = new Map<string, number>();
   const issues: UnlocatedIssue[] = [];
-  requests.forEach((request, index) => {
-    const name = asRecord(request)?.name;
+  entries.forEach((entry, index) => {
+    const name = asRecord(entry)?.name;
     if (typeof name !== 'string') return;
     const first = seen.get(name);
     if (first === undefined) seen.set(name, index);
     else
       issues.push({
         path: [...path, index, 'name'],
-        message: `request name "${name}" is already used by ${formatIndex(path, first)}`,
+        message: `${what} name "${name}" is already used by ${formatIndex(path, first)}`,
       });
   });
   return issues;
