@@ -10,11 +10,12 @@
 //   node bench/loadgen/run.mjs [--connections 50] [--seconds 10] [--rate 2000] [--rate-seconds 20] [--repeat 3] [--duets 5]
 //
 // With `taskset` present, the target is pinned to CPU 0 and every generator to CPU 1.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { has, pin, pinned } from '../cpu-pinning.mjs';
 
 const here = import.meta.dirname;
 const root = join(here, '..', '..');
@@ -32,16 +33,6 @@ const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
 const shortSeconds = Math.max(1, Math.round(seconds / 3));
-const has = (bin) => {
-  try {
-    execFileSync('which', [bin], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const pin = has('taskset') && availableParallelism() >= 2;
-const pinned = (cpu, argv) => (pin ? ['taskset', '-c', String(cpu), ...argv] : argv);
 const autocannonBin = join(root, 'packages', 'loadgen', 'node_modules', '.bin', 'autocannon');
 const tmp = mkdtempSync(join(tmpdir(), 'peakgate-bench-'));
 

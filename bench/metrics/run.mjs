@@ -10,9 +10,9 @@
 //
 // With `taskset` present, the target is pinned to CPU 0 and the engine to CPU 1.
 import { execFileSync, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pin, pinned } from '../cpu-pinning.mjs';
 
 const here = import.meta.dirname;
 const { values } = parseArgs({
@@ -22,16 +22,6 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '7' },
   },
 });
-const has = (bin) => {
-  try {
-    execFileSync('which', [bin], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const pin = has('taskset') && availableParallelism() >= 2;
-const pinned = (cpu, argv) => (pin ? ['taskset', '-c', String(cpu), ...argv] : argv);
 
 function startTarget() {
   const [cmd, ...args] = pinned(0, [process.execPath, join(here, '..', 'loadgen', 'target.mjs')]);
