@@ -45,6 +45,16 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
     ['remove what crashed runs left behind', 'peakgate reap'],
     ['the same, as JSON', 'peakgate reap --json'],
   ],
+  render: [
+    [
+      'the Kubernetes manifests on stdout, straight into kubectl',
+      'peakgate render k8s scenarios/balancer-peak.yaml | kubectl apply -f -',
+    ],
+    [
+      'one file per object, 4 load shards, own images and namespace',
+      'peakgate render k8s scenarios/peak.yaml --out k8s/ --shards 4 --image-baseline shop:1.4.2 --image-candidate shop:1.5.0 -n perf',
+    ],
+  ],
   serve: [
     ['the HTTP API on 127.0.0.1:9470 with a token', 'PEAKGATE_TOKEN=secret peakgate serve'],
     ['another port, scenarios from a folder', 'peakgate serve --port 8088 --scenarios ./scenarios'],

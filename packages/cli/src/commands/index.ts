@@ -5,6 +5,7 @@ import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { helpExamples } from './help-examples.js';
 import { reapCommand } from './reap.js';
+import { renderCommand } from './render.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -19,6 +20,7 @@ const commands: readonly PeakgateCommand[] = [
   demoCommand,
   reportCommand,
   reapCommand,
+  renderCommand,
   serveCommand,
 ];
 
