@@ -318,6 +318,34 @@ describe('peakgate render: bad input is a usage error (exit 2) that names what i
     }
   });
 
+  it('two dependency names that become one Kubernetes name (cut to fit 63 characters)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'peakgate-render-dup-'));
+    try {
+      const file = path.join(dir, 'dup.yaml');
+      await writeFile(
+        file,
+        [
+          'name: a-scenario-name-of-thirty-characters',
+          'service:',
+          '  dependencies:',
+          '    cache-for-the-session-store-a: { image: "kv:1", port: 7000 }',
+          '    cache-for-the-session-store-b: { image: "kv:1", port: 7001 }',
+          'baseline: { image: a:1 }',
+          'candidate: { image: a:2 }',
+          'load: { phases: [{ name: p, duration: 1s, rate: 10 }], requests: [{ path: / }] }',
+          '',
+        ].join('\n'),
+      );
+      const run = peakgate('render', 'k8s', file);
+      expect(run.stderr).toMatch(
+        /service\.dependencies: two names become the same Kubernetes name a-scenario-name-of-thirt-baseline-cache-for-the-session-store/,
+      );
+      expect(run.code).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['scenarios/target-smoke.yaml'], /baseline: the scenario names no image for it \(or give --image-baseline\)/],
     [['scenarios/balancer-peak.yaml', '--shards', '0'], /--shards must be a whole number from 1 to 1000/],

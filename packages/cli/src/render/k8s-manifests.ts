@@ -97,7 +97,8 @@ export function renderK8sManifests(scenario: Scenario, options: K8sRenderOptions
     const buildName = `${base}-${role}`;
     const env: Record<string, string> = { ...scenario.service.env };
     for (const dependency of scenario.service.dependencies ?? []) {
-      const component = dnsLabel(dependency.name, 63 - buildName.length - 1, 'dep');
+      // Cut to what fits after the longer build name, so both builds' copies share one component name.
+      const component = dnsLabel(dependency.name, 63 - `${base}-candidate-`.length, 'dep');
       const name = `${buildName}-${component}`;
       const depLabels = labels(role, name, component);
       const probe = dependency.ready ?? { kind: 'tcp' as const, timeoutMs: dependency.readyTimeoutMs };
@@ -227,6 +228,18 @@ export function renderK8sManifests(scenario: Scenario, options: K8sRenderOptions
       },
     },
   });
+  // Two dependency names that differ only in characters a DNS label cannot hold (`kv_a`, `kv-a`)
+  // would become one object written twice.
+  const seen = new Set<string>();
+  for (const object of objects) {
+    const key = `${object.kind}/${object.metadata.name}`;
+    if (seen.has(key))
+      throw new PeakgateError(
+        'PG_ERR_OPTS_INVALID',
+        `service.dependencies: two names become the same Kubernetes name ${object.metadata.name}; rename one`,
+      );
+    seen.add(key);
+  }
   return { objects, warnings };
 }
 
