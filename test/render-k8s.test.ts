@@ -104,6 +104,23 @@ describe('peakgate render k8s: every object validates against the Kubernetes sch
     for (const shards of ['1', '4']) validateAll(render(`scenarios/${file}`, '--shards', shards, ...flags));
   });
 
+  it.each(['compare-short.yaml', 'remote-short.yaml'])(
+    'test/fixtures/scenarios/%s renders and validates (3 shards, own images)',
+    (file) => {
+      const objects = render(
+        `test/fixtures/scenarios/${file}`,
+        '--shards',
+        '3',
+        '--image-baseline',
+        'x:1',
+        '--image-candidate',
+        'x:2',
+      );
+      validateAll(objects);
+      expect(byKind(objects, 'Job')[0]?.spec.completions).toBe(3);
+    },
+  );
+
   it('a scenario without builds renders with --image-baseline/--image-candidate', () => {
     const objects = render('scenarios/target-smoke.yaml', '--image-baseline', 'shop:1', '--image-candidate', 'shop:2');
     validateAll(objects);
