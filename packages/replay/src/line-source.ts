@@ -42,52 +42,89 @@ export type Line = string | number;
  * Yields the lines of a decoded byte stream (LF or CRLF endings; a last line without LF counts), a
  * chunk's worth at a time: one `await` per line would cost more than parsing the line. Each chunk is
  * decoded up to its last LF in one call (an LF byte never sits inside a UTF-8 sequence); the bytes
- * after it wait for the next chunk, so no per-chunk decoder state is needed.
+ * after it wait for the next chunk, joined only with that chunk's first line, so no decoder state is
+ * needed and no chunk is copied.
  */
 export async function* splitLines(stream: AsyncIterable<Buffer>, maxLineBytes = 64 * 1024): AsyncGenerator<Line[]> {
-  let carry = '';
-  let skipping = 0;
+  const cutter = new LineCutter(maxLineBytes);
   let pending: Buffer | undefined;
-  for await (const received of stream) {
-    const chunk = pending === undefined ? received : Buffer.concat([pending, received]);
-    pending = undefined;
-    const lastLf = chunk.lastIndexOf(0x0a);
-    if (lastLf === -1 && chunk.length <= maxLineBytes * 4) {
-      // No line end yet: keep the bytes (a line's worth at most before they count as text of a long line).
-      pending = chunk;
-      continue;
-    }
-    const cut = lastLf === -1 ? safeCut(chunk) : lastLf + 1;
-    if (cut < chunk.length) pending = chunk.subarray(cut);
-    const text = chunk.toString('utf8', 0, cut);
+  for await (const chunk of stream) {
     const lines: Line[] = [];
+    let start = 0;
+    if (pending !== undefined) {
+      const firstLf = chunk.indexOf(0x0a);
+      if (firstLf === -1) {
+        pending = Buffer.concat([pending, chunk]);
+        // Still no line end: past a few lines' worth, decode what is safe so a long line is counted, not kept.
+        if (pending.length > maxLineBytes * 4) {
+          const cut = safeCut(pending);
+          cutter.cut(pending.toString('utf8', 0, cut), lines);
+          pending = cut < pending.length ? pending.subarray(cut) : undefined;
+        }
+        if (lines.length > 0) yield lines;
+        continue;
+      }
+      cutter.cut(Buffer.concat([pending, chunk.subarray(0, firstLf + 1)]).toString('utf8'), lines);
+      pending = undefined;
+      start = firstLf + 1;
+    }
+    const lastLf = chunk.lastIndexOf(0x0a);
+    const end = lastLf >= start ? lastLf + 1 : start;
+    if (end > start) cutter.cut(chunk.toString('utf8', start, end), lines);
+    if (end < chunk.length) {
+      pending = chunk.subarray(end);
+      if (pending.length > maxLineBytes * 4) {
+        const cut = safeCut(pending);
+        cutter.cut(pending.toString('utf8', 0, cut), lines);
+        pending = cut < pending.length ? Buffer.from(pending.subarray(cut)) : undefined;
+      }
+    }
+    if (lines.length > 0) yield lines;
+  }
+  const tail = cutter.finish(pending === undefined ? '' : pending.toString('utf8'));
+  if (tail !== undefined) yield [tail];
+}
+
+/** Cuts decoded text into lines, carrying a partial last line to the next text and counting, not keeping, long lines. */
+class LineCutter {
+  private carry = '';
+  /** Characters of a too-long line seen so far (0: not in one). */
+  private skipping = 0;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  cut(text: string, lines: Line[]): void {
     let start = 0;
     for (;;) {
       const end = text.indexOf('\n', start);
       if (end === -1) break;
-      if (skipping > 0) {
-        lines.push(skipping + end - start);
-        skipping = 0;
+      if (this.skipping > 0) {
+        lines.push(this.skipping + end - start);
+        this.skipping = 0;
       } else {
-        const line = carry === '' ? text.slice(start, end) : carry + text.slice(start, end);
-        carry = '';
-        if (line.length > maxLineBytes) lines.push(line.length);
+        const line = this.carry === '' ? text.slice(start, end) : this.carry + text.slice(start, end);
+        this.carry = '';
+        if (line.length > this.maxLineBytes) lines.push(line.length);
         else lines.push(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
       }
       start = end + 1;
     }
-    const rest = text.slice(start);
-    if (skipping > 0) skipping += rest.length;
-    else if (carry.length + rest.length > maxLineBytes) {
-      skipping = carry.length + rest.length;
-      carry = '';
-    } else carry += rest;
-    if (lines.length > 0) yield lines;
+    const rest = start === 0 ? text : text.slice(start);
+    if (this.skipping > 0) this.skipping += rest.length;
+    else if (this.carry.length + rest.length > this.maxLineBytes) {
+      this.skipping = this.carry.length + rest.length;
+      this.carry = '';
+    } else this.carry += rest;
   }
-  const tail = carry + (pending === undefined ? '' : pending.toString('utf8'));
-  if (skipping > 0) yield [skipping + tail.length];
-  else if (tail.length > maxLineBytes) yield [tail.length];
-  else if (tail !== '') yield [tail.charCodeAt(tail.length - 1) === 13 ? tail.slice(0, -1) : tail];
+
+  /** The last line (without LF), given the text still undecoded; undefined when there is none. */
+  finish(text: string): Line | undefined {
+    if (this.skipping > 0) return this.skipping + text.length;
+    const tail = this.carry + text;
+    if (tail.length > this.maxLineBytes) return tail.length;
+    if (tail === '') return undefined;
+    return tail.charCodeAt(tail.length - 1) === 13 ? tail.slice(0, -1) : tail;
+  }
 }
 
 /** A cut point in a chunk without LF that does not split a UTF-8 sequence (before a continuation run). */
