@@ -34,15 +34,16 @@ const same = { latencyMedianMs: 2, cpuPerRequestMs: 0.2, memoryPeakBytes: 100e6 
 
 /** A comparison whose trials replayed a timeline: each phase carries the schedule error the load engine gave. */
 function timelineReport(withSchedule: boolean): Report {
-  const trials: TrialResult[] = buildSyntheticComparison(2, 40, same, same).map((trial) => {
-    if (!withSchedule || trial.load === undefined) return trial;
+  const trials: TrialResult[] = buildSyntheticComparison(2, 40, same, same).map((trial): TrialResult => {
+    const load = trial.load;
+    if (!withSchedule || !load) return trial;
     const p99 = trial.role === 'baseline' ? 1.25 : 3.5 + trial.round;
     const schedule: ScheduleError = {
       arrivals: 10_000 + trial.round,
       lateness: { p50: 0.125, p90: 0.5, p99, p999: p99 * 2, max: 12, mean: 0.2, count: 10_000 },
       histogram: 'HISTFAAAAB94nJNpmSzMwMDAxAABzFCaEUoz2X+AsQA/awKs',
     };
-    return { ...trial, load: { ...trial.load, phases: trial.load.phases.map((phase) => ({ ...phase, schedule })) } };
+    return { ...trial, load: { ...load, phases: load.phases.map((phase) => ({ ...phase, schedule })) } };
   });
   return buildReport({
     scenario,
