@@ -80,6 +80,7 @@ export type {
   ReportPhase,
   ReportRequestKind,
   ReportScenario,
+  ReportSchedule,
   ReportTrial,
 } from './report/report-model.js';
 export {
@@ -89,6 +90,8 @@ export {
   REQUEST_KIND_HEADER,
   rebuildReport,
   requestKindRows,
+  SCHEDULE_HEADER,
+  scheduleRows,
 } from './report/report-model.js';
 export type { NamedRequest } from './request-name.js';
 export { defaultRequestName, requestNames } from './request-name.js';

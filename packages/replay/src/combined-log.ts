@@ -44,7 +44,42 @@ export function parseCombinedLine(line: string): ParsedLine {
   if (requestEnd === -1) return { problem: NOT_CLF };
   const status = statusAt(line, requestEnd + 2);
   if (status === undefined) return { problem: NOT_CLF };
-  return record(line.slice(open + 2, close), line.slice(close + 3, requestEnd), status);
+  return recordAt(line, open + 2, close, close + 3, requestEnd, status);
+}
+
+/**
+ * {@link record} on positions in the line, cutting only the method and target: the time text is
+ * compared with the previous line's in place (every line of one second carries the same text).
+ */
+function recordAt(
+  line: string,
+  timeStart: number,
+  timeEnd: number,
+  requestStart: number,
+  requestEnd: number,
+  status: number,
+): ParsedLine {
+  let timeMs = lastTimeMs;
+  if (lastTime.length !== timeEnd - timeStart || !line.startsWith(lastTime, timeStart)) {
+    lastTime = line.slice(timeStart, timeEnd);
+    timeMs = parseLogTime(lastTime);
+    lastTimeMs = timeMs;
+  }
+  if (timeMs === undefined) return { problem: `unreadable time [${lastTime}]` };
+  const methodEnd = line.indexOf(' ', requestStart);
+  if (methodEnd !== -1 && methodEnd < requestEnd) {
+    let targetEnd = line.indexOf(' ', methodEnd + 1);
+    if (targetEnd === -1 || targetEnd > requestEnd) targetEnd = requestEnd;
+    // "METHOD target" or "METHOD target HTTP/x"; nothing after the version.
+    const next = targetEnd < requestEnd ? line.indexOf(' ', targetEnd + 1) : -1;
+    const extra = next !== -1 && next < requestEnd;
+    if (methodEnd > requestStart && targetEnd > methodEnd + 1 && !extra) {
+      const method = line.slice(requestStart, methodEnd);
+      const target = line.slice(methodEnd + 1, targetEnd);
+      return { record: { timeMs, wholeSeconds: true, method, target, status } };
+    }
+  }
+  return record(line.slice(timeStart, timeEnd), line.slice(requestStart, requestEnd), status);
 }
 
 const NOT_CLF = 'not in the Combined Log Format';

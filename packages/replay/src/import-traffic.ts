@@ -88,16 +88,16 @@ export async function importTraffic(options: ImportOptions): Promise<ImportResul
       for await (const lines of splitLines(decoded.stream, options.maxLineBytes)) {
         for (const line of lines) {
           lineNumber++;
-          if ('tooLong' in line) {
+          if (typeof line === 'number') {
             result.read++;
-            result.textBytes += line.tooLong + 1;
-            take(lineNumber, { problem: `line too long (${line.tooLong} characters)` });
+            result.textBytes += line + 1;
+            take(lineNumber, { problem: `line too long (${line} characters)` });
             continue;
           }
-          result.textBytes += line.text.length + 1;
-          if (line.text === '' || line.text.trim() === '') continue;
+          result.textBytes += line.length + 1;
+          if (isBlank(line)) continue;
           result.read++;
-          take(lineNumber, parse(line.text));
+          take(lineNumber, parse(line));
         }
       }
     }
@@ -107,6 +107,15 @@ export async function importTraffic(options: ImportOptions): Promise<ImportResul
   }
   result.fileBytes = decoded.bytesRead();
   return result;
+}
+
+/** True for an empty or whitespace-only line; checks the ends first, so a log line costs two char reads. */
+function isBlank(line: string): boolean {
+  if (line === '') return true;
+  const first = line.charCodeAt(0);
+  const last = line.charCodeAt(line.length - 1);
+  if (first > 32 && last > 32 && first !== 160 && last !== 160) return false;
+  return line.trim() === '';
 }
 
 async function openInput(file: string): ReturnType<typeof openDecoded> {
@@ -142,8 +151,8 @@ export async function sniffFormat(file: string): Promise<TrafficFormat> {
   try {
     for await (const lines of splitLines(decoded.stream, 1 << 20)) {
       for (const line of lines) {
-        if ('tooLong' in line) return 'har';
-        const text = line.text.trim();
+        if (typeof line === 'number') return 'har';
+        const text = line.trim();
         if (text === '') continue;
         if (text === '{' || /^\{\s*"log"\s*:/.test(text)) return 'har';
         return text.startsWith('{') ? 'jsonl' : 'combined';

@@ -49,6 +49,24 @@ export class ValueSlot {
     if (this.values.size < PICK_LIMIT) this.values.add(value);
   }
 
+  /** Whether {@link add} would still keep a new value, so a caller scanning in place must cut the value's text. */
+  get keepsValues(): boolean {
+    return this.values.size < PICK_LIMIT;
+  }
+
+  /**
+   * {@link add} for a value scanned in place once {@link keepsValues} is false (no text needed then):
+   * `int` is the value when `kind` is int, `canonical` false when it has leading zeros.
+   */
+  addScanned(kind: SegmentKind, int: number, canonical: boolean): void {
+    if (kind === 'int' && canonical) {
+      this.ints++;
+      if (int < this.min) this.min = int;
+      if (int > this.max) this.max = int;
+    } else if (kind === 'uuid') this.uuids++;
+    else this.others++;
+  }
+
   /** The template text for this position. */
   render(): string {
     if (this.uuids > 0 && this.ints === 0 && this.others === 0) return '{{uuid}}';

@@ -9,6 +9,7 @@ import { httpMethods, requestWireIssues } from '@peakgate/core';
 import { classifySegment, type SegmentKind, ValueSlot } from './path-template.js';
 import { splitTarget } from './request-target.js';
 import { envPlaceholder, isSecretHeader, isSecretParam, scrubForm, scrubJson, secretEnvName } from './secret-scrub.js';
+import { KIND_TEXT, kindNames, TargetScan } from './target-scan.js';
 import type { TrafficRecord } from './traffic-record.js';
 
 export interface SummaryOptions {
@@ -37,6 +38,8 @@ interface TemplateState {
   id: number;
   method: string;
   segments: Array<string | ValueSlot>;
+  /** Each segment's kind (a ValueSlot's kind is part of the shape: `:int` and `:uuid` differ). */
+  kinds: SegmentKind[];
   query: Array<[string, ValueSlot | string]> | undefined;
   count: number;
   headers?: Record<string, string>;
@@ -64,6 +67,9 @@ export class TrafficSummary {
   /** Names of the env variables that replaced recorded secrets. */
   readonly secrets = new Set<string>();
   private readonly templates = new Map<string, TemplateState>();
+  /** Templates by the hash of their shape, for targets the in-place scan takes (collisions share a bucket). */
+  private readonly byHash = new Map<number, TemplateState[]>();
+  private readonly scan = new TargetScan();
   private readonly maxTemplates: number;
   private times = new Float64Array(0);
   private ids = new Int32Array(0);
@@ -102,6 +108,99 @@ export class TrafficSummary {
     const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
     if (!METHODS.has(method))
       return { problem: `method ${JSON.stringify(record.method.slice(0, 20))} is not one peakgate sends` };
+    // Fast path: a plain origin-form target of a shape seen before is matched and counted in place.
+    const scanned = this.scan.scan(method, record.target);
+    let template = scanned ? this.findScanned(method, record.target) : undefined;
+    if (template !== undefined) this.countScanned(template, record.target);
+    else {
+      const general = this.addGeneral(method, record);
+      if (general !== undefined && 'problem' in general) return general;
+      template = general;
+      // Remember the shape's hash so its next lines take the fast path.
+      if (scanned && template !== undefined) {
+        const bucket = this.byHash.get(this.scan.hash);
+        if (bucket === undefined) this.byHash.set(this.scan.hash, [template]);
+        else bucket.push(template);
+      }
+    }
+    this.used++;
+    if (record.status > 0) this.statuses.set(record.status, (this.statuses.get(record.status) ?? 0) + 1);
+    const second = Math.floor(record.timeMs / 1000);
+    // Logs run in time order: count the current second locally, touch the map when it changes.
+    if (second === this.currentSecond) this.currentCount++;
+    else {
+      this.flushSecond();
+      this.currentSecond = second;
+      this.currentCount = 1;
+    }
+    if (record.timeMs < this.firstMs) this.firstMs = record.timeMs;
+    if (record.timeMs > this.lastMs) this.lastMs = record.timeMs;
+    if (this.options.timeline) this.keepArrival(record, template?.id ?? -1);
+    return 'used';
+  }
+
+  /** The template of a scanned target whose shape was seen before, compared in place; undefined when new. */
+  private findScanned(method: string, target: string): TemplateState | undefined {
+    const bucket = this.byHash.get(this.scan.hash);
+    if (bucket === undefined) return undefined;
+    const scan = this.scan;
+    search: for (const template of bucket) {
+      if (template.method !== method || template.segments.length !== scan.segments) continue;
+      for (let index = 0; index < scan.segments; index++) {
+        const kind = scan.segmentKind[index] ?? KIND_TEXT;
+        if (template.kinds[index] !== kindNames[kind]) continue search;
+        if (kind !== KIND_TEXT) continue;
+        const literal = template.segments[index] as string;
+        const start = scan.segmentStart[index] ?? 0;
+        if (literal.length !== (scan.segmentEnd[index] ?? 0) - start || !target.startsWith(literal, start))
+          continue search;
+      }
+      if (template.query === undefined) {
+        if (scan.pairs !== -1) continue;
+      } else {
+        if (scan.pairs !== template.query.length) continue;
+        for (let index = 0; index < scan.pairs; index++) {
+          const name = template.query[index]?.[0] ?? '';
+          const start = scan.nameStart[index] ?? 0;
+          if (name.length !== (scan.nameEnd[index] ?? 0) - start || !target.startsWith(name, start)) continue search;
+        }
+      }
+      return template;
+    }
+    return undefined;
+  }
+
+  /** Counts a scanned target into its template, cutting value text only while a slot still keeps values. */
+  private countScanned(template: TemplateState, target: string): void {
+    const scan = this.scan;
+    template.count++;
+    for (let index = 0; index < scan.segments; index++) {
+      const slot = template.segments[index];
+      if (!(slot instanceof ValueSlot)) continue;
+      const start = scan.segmentStart[index] ?? 0;
+      const end = scan.segmentEnd[index] ?? 0;
+      const kind = kindNames[scan.segmentKind[index] ?? KIND_TEXT] ?? 'text';
+      if (slot.keepsValues) slot.add(target.slice(start, end), kind);
+      else slot.addScanned(kind, scan.segmentInt[index] ?? 0, end - start === 1 || target.charCodeAt(start) !== 0x30);
+    }
+    const query = template.query;
+    if (query === undefined) return;
+    for (let index = 0; index < scan.pairs; index++) {
+      const slot = query[index]?.[1];
+      if (!(slot instanceof ValueSlot)) continue;
+      const start = scan.valueStart[index] ?? 0;
+      const end = scan.valueEnd[index] ?? 0;
+      const kind = kindNames[scan.valueKind[index] ?? KIND_TEXT] ?? 'text';
+      if (slot.keepsValues) slot.add(target.slice(start, end), kind);
+      else slot.addScanned(kind, scan.valueInt[index] ?? 0, end - start === 1 || target.charCodeAt(start) !== 0x30);
+    }
+  }
+
+  /**
+   * The general path: split and percent-encode the target, key its shape as text, find or create the
+   * template and count the record into it. Undefined when the record is past the template limit.
+   */
+  private addGeneral(method: string, record: TrafficRecord): TemplateState | undefined | { problem: string } {
     const target = splitTarget(record.target);
     if (target === undefined)
       return { problem: `request target ${JSON.stringify(record.target.slice(0, 40))} is not a path` };
@@ -125,33 +224,21 @@ export class TrafficSummary {
       template = created;
       this.templates.set(key, template);
     }
-    if (template === undefined) this.untemplated++;
-    else {
-      template.count++;
-      for (let index = 0; index < segments.length; index++) {
-        const slot = template.segments[index];
-        if (slot instanceof ValueSlot) slot.add(segments[index] ?? '', kinds[index]);
+    if (template === undefined) {
+      this.untemplated++;
+      return undefined;
+    }
+    template.count++;
+    for (let index = 0; index < segments.length; index++) {
+      const slot = template.segments[index];
+      if (slot instanceof ValueSlot) slot.add(segments[index] ?? '', kinds[index]);
+    }
+    if (query !== undefined)
+      for (let index = 0; index < query.length; index++) {
+        const slot = template.query?.[index]?.[1];
+        if (slot instanceof ValueSlot) slot.add(query[index]?.[1] ?? '');
       }
-      if (query !== undefined)
-        for (let index = 0; index < query.length; index++) {
-          const slot = template.query?.[index]?.[1];
-          if (slot instanceof ValueSlot) slot.add(query[index]?.[1] ?? '');
-        }
-    }
-    this.used++;
-    if (record.status > 0) this.statuses.set(record.status, (this.statuses.get(record.status) ?? 0) + 1);
-    const second = Math.floor(record.timeMs / 1000);
-    // Logs run in time order: count the current second locally, touch the map when it changes.
-    if (second === this.currentSecond) this.currentCount++;
-    else {
-      this.flushSecond();
-      this.currentSecond = second;
-      this.currentCount = 1;
-    }
-    if (record.timeMs < this.firstMs) this.firstMs = record.timeMs;
-    if (record.timeMs > this.lastMs) this.lastMs = record.timeMs;
-    if (this.options.timeline) this.keepArrival(record, template?.id ?? -1);
-    return 'used';
+    return template;
   }
 
   private createTemplate(
@@ -166,6 +253,7 @@ export class TrafficSummary {
       id: this.templates.size,
       method,
       segments: segments.map((segment, index) => (kinds[index] === 'text' ? segment : new ValueSlot())),
+      kinds,
       query: query?.map(([name]) => {
         if (!keep && isSecretParam(name)) {
           const env = secretEnvName('query', name);

@@ -18,6 +18,8 @@ import {
   type Report,
   type ReportTrial,
   requestKindRows,
+  SCHEDULE_HEADER,
+  scheduleRows,
 } from './report-model.js';
 import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
 import { uplotAssets } from './uplot-assets.js';
@@ -215,6 +217,11 @@ export function renderHtml(report: Report): string {
         `<tr>${cell(String(t.order))}${cell(t.role)}${cell(String(t.round))}${cell(t.requests.total.toLocaleString('en-US'), 'num')}${cell(t.requests.errors.toLocaleString('en-US'), 'num')}${cell(t.latency ? formatValue(t.latency.p50, 'ms') : '-', 'num')}${cell(t.latency ? formatValue(t.latency.p99, 'ms') : '-', 'num')}${cell(t.cpuSeconds === null ? '-' : t.cpuSeconds.toFixed(2), 'num')}${cell(t.cpuPerRequestMs === null ? '-' : formatValue(t.cpuPerRequestMs, 'ms'), 'num')}${cell(t.memoryPeakBytes === null ? '-' : formatValue(t.memoryPeakBytes, 'bytes'), 'num')}${cell(exitText(t))}</tr>`,
     )
     .join('');
+  const schedule = scheduleRows(report);
+  const scheduleTable =
+    schedule.length === 0
+      ? ''
+      : `<h3>Timeline schedule error</h3><p class="dim">How late each arrival of a replayed timeline left against its recorded time ÷ speed.</p><table><thead><tr>${SCHEDULE_HEADER.map((h, i) => `<th${i < 4 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${schedule.map((row) => `<tr>${row.map((text, i) => cell(text, i < 4 ? undefined : 'num')).join('')}</tr>`).join('')}</tbody></table>`;
   const kinds = requestKindRows(report);
   const kindTable =
     kinds.length === 0
@@ -269,6 +276,7 @@ ${chartGrid(rounds)}
 ${perRoundTable(report)}
 <h2>Trials</h2>
 <table><thead><tr><th>Order</th><th>Role</th><th>Round</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p99</th><th class="num">CPU s</th><th class="num">CPU/request</th><th class="num">Peak memory</th><th>Exit</th></tr></thead><tbody>${trialRows}</tbody></table>
+${scheduleTable}
 ${logs === '' ? '' : `<h2>Service logs</h2>${logs}`}
 <div class="columns"><section><h2>Scenario</h2>${scenarioSection(report)}</section><section><h2>Environment</h2>${environmentSection(report)}</section></div>
 <footer>peakgate ${escapeHtml(env.peakgateVersion)}; charts drawn with uPlot (inlined). This page needs no network.</footer>

@@ -10,6 +10,8 @@ import {
   type Report,
   type ReportTrial,
   requestKindRows,
+  SCHEDULE_HEADER,
+  scheduleRows,
 } from './report-model.js';
 
 /** Escapes text for a Markdown table cell or list item. */
@@ -115,6 +117,16 @@ export function renderMarkdown(report: Report): string {
     ),
     '',
   );
+  const schedule = scheduleRows(report);
+  if (schedule.length > 0)
+    lines.push(
+      '### Timeline schedule error',
+      '',
+      'How late each arrival of a replayed timeline left against its recorded time ÷ speed.',
+      '',
+      ...table(SCHEDULE_HEADER, schedule),
+      '',
+    );
   const env = report.environment;
   lines.push(
     `Latency measured from: ${report.latencyOrigin === 'intended-start' ? 'intended send time (corrected for coordinated omission)' : report.latencyOrigin === 'actual-send' ? 'actual send time (closed model)' : report.latencyOrigin}. ` +

@@ -49,6 +49,17 @@ export interface ReportPhase {
   latency: LatencySummaryMs;
   /** Per request name (load.requests[].name), in mix order; absent when the load result has none. */
   byName?: Record<string, { requests: { total: number; ok: number; errors: number }; latency: LatencySummaryMs }>;
+  /**
+   * Timeline phases only (`load.timeline`): the achieved schedule error, how late each arrival left
+   * against its recorded offset ÷ speed (LoadResult's `schedule` without the histogram).
+   */
+  schedule?: ReportSchedule;
+}
+
+/** A timeline phase's schedule error: arrivals scheduled, and their lateness in ms (p50, p99, max, …). */
+export interface ReportSchedule {
+  arrivals: number;
+  lateness: LatencySummaryMs;
 }
 
 /** One side's figures for one request name in one phase, over all its trials (histograms merged). */
@@ -213,6 +224,9 @@ function trialReport(trial: TrialResult): ReportTrial {
               ]),
             ),
           }),
+      ...(phase.schedule === undefined
+        ? {}
+        : { schedule: { arrivals: phase.schedule.arrivals, lateness: { ...phase.schedule.lateness } } }),
     })),
     series: (load?.series ?? []).map(({ second, phase, requests, errors, p50Ms, p99Ms }) => ({
       second,
@@ -388,6 +402,30 @@ export function requestKindRows(report: Pick<Report, 'requestKinds'>): string[][
         ];
   return report.requestKinds.map((kind) => [kind.name, kind.phase, ...side(kind.baseline), ...side(kind.candidate)]);
 }
+
+/** One row per trial and timeline phase: the schedule error table of summary.md and report.html (none without a timeline). */
+export function scheduleRows(report: Pick<Report, 'trials'>): string[][] {
+  return report.trials.flatMap((trial) =>
+    trial.phases.flatMap((phase) =>
+      phase.schedule === undefined
+        ? []
+        : [
+            [
+              String(trial.order),
+              trial.role,
+              String(trial.round),
+              phase.name,
+              phase.schedule.arrivals.toLocaleString('en-US'),
+              formatValue(phase.schedule.lateness.p50, 'ms'),
+              formatValue(phase.schedule.lateness.p99, 'ms'),
+              formatValue(phase.schedule.lateness.max, 'ms'),
+            ],
+          ],
+    ),
+  );
+}
+
+export const SCHEDULE_HEADER = ['Order', 'Role', 'Round', 'Phase', 'Arrivals', 'Lateness p50', 'p99', 'max'] as const;
 
 export const REQUEST_KIND_HEADER = [
   'Request',
