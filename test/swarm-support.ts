@@ -32,3 +32,12 @@ export async function labelledServices(runId?: string): Promise<string[]> {
   }>;
   return list.map((s) => s.Spec?.Name ?? s.ID);
 }
+
+/** Swarm task containers (any state) carrying peakgate.managed=true: what a removed service may leave. */
+export async function labelledTaskContainers(): Promise<string[]> {
+  const list = await createDocker().listContainers({
+    all: true,
+    filters: { label: [`${LABEL_MANAGED}=true`, 'com.docker.swarm.task.id'] },
+  });
+  return list.map((c) => c.Id);
+}
