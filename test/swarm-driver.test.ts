@@ -14,6 +14,7 @@ import type { PeakgateError } from '../packages/core/dist/index.js';
 import {
   createDocker,
   DEFAULT_SWARM_CONSTRAINT,
+  isServiceNotReadyError,
   LABEL_HOST,
   LABEL_MANAGED,
   LABEL_PID,
@@ -143,6 +144,34 @@ describe.skipIf(!swarmOk)(`swarm driver (skipped: ${swarmOk ? '-' : swarmSkipRea
     const stopped = await service.stop();
     expect(stopped.exit.logTail.join('\n')).toContain('crashing after 50 requests');
   }, 60_000);
+
+  it('notices an OOM kill of the task under its memory limit', async () => {
+    await using service = await driver.start(
+      image('leaky'),
+      serviceSpec({ network: 'bridge', resources: { memoryBytes: 64 * 2 ** 20 } }),
+      { runId, role: 'candidate', outDir },
+    );
+    await drive(service.url, { requests: 2000, concurrency: 2, path: '/route?key=k', maxMs: 15_000 });
+    const exit = await Promise.race([service.exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
+    expect(exit).toMatchObject({ crashed: true, oomKilled: true, exitCode: 137 });
+    expect(exit?.message).toMatch(/OOM killer.*64 MiB/);
+    expect(service.state).toBe('oom');
+  }, 60_000);
+
+  it('fails fast, not ready, with the exit code and log tail when the task exits before it is ready', async () => {
+    const error = await driver
+      .start(
+        image('good'),
+        serviceSpec({ command: ['node', '-e', 'console.error("bad config: no backends"); process.exit(3)'] }),
+        { runId, role: 'candidate', outDir },
+      )
+      .catch((e: unknown) => e);
+    expect(isServiceNotReadyError(error), String(error)).toBe(true);
+    if (!isServiceNotReadyError(error)) return;
+    expect(error.code).toBe('PG_ERR_RUNTIME_NOT_READY');
+    expect(error.exit).toMatchObject({ ready: false, crashed: true, exitCode: 3 });
+    expect(error.exit.logTail.join('\n')).toContain('bad config: no backends');
+  }, 30_000);
 
   it('refuses, with exit 3 naming the constraint, when no node matches the placement', async () => {
     const nowhere = new SwarmDriver({ constraints: ['node.labels.peakgate-test-nowhere==1'] });
