@@ -79,7 +79,8 @@ export async function resolveBuilds(
 export function parseDriver(value: string | undefined): DriverName | undefined {
   if (value === undefined) return undefined;
   if (isDriverName(value)) return value;
-  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected ${driverNames.join(', ')}, got "${value}"`);
+  const expected = `${driverNames.slice(0, -1).join(', ')} or ${driverNames[driverNames.length - 1]}`;
+  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected ${expected}, got "${value}"`);
 }
 
 function buildFor(role: Role, scenario: Scenario, flags: BuildFlags, driver: DriverName | undefined): BuildSpec {
