@@ -90,8 +90,12 @@ export class SwarmService extends ServiceHandle {
     this.lastTask = start.task;
     if (start.kind === 'ended') {
       const containerId = start.task.Status?.ContainerStatus?.ContainerID;
-      // No container: Swarm refused the task (a bad spec, no image on the node): the sandbox's fault.
-      if (!containerId)
+      // No container, or one the engine could not start (a port taken, no image on the node):
+      // Swarm refused the task, the sandbox's fault, not the build's.
+      if (
+        !containerId ||
+        /starting container failed|no such image|port is already allocated/i.test(describeTask(start.task))
+      )
         throw new PeakgateError(
           'PG_ERR_RUNTIME_START',
           `swarm service ${this.name}: its task ${describeTask(start.task)} (${where})`,
