@@ -52,6 +52,7 @@ export class SwarmService extends ServiceHandle {
   private diedRecord: DeathRecord | undefined;
   private diedOnce: Promise<void> | undefined;
   private lastTask: SwarmTask | undefined;
+  private oomSeen = false;
   private memoryLimit: number | undefined;
   private reader: ResourceReader | undefined;
   private logsEnded: Promise<void> = Promise.resolve();
@@ -208,9 +209,23 @@ export class SwarmService extends ServiceHandle {
     );
   }
 
-  /** Two witnesses: the container's own wait on the node's engine, and the manager's task state. */
+  /**
+   * Two witnesses of death: the container's own wait on the node's engine, and the manager's task
+   * state. The engine's `oom` events are followed too: `State.OOMKilled` alone can miss a kill
+   * that the event reported (the docker driver keeps both for the same reason).
+   */
   private watchDeath(): void {
     const signal = this.streams.signal;
+    const id = (this.container as Docker.Container).id;
+    void this.docker
+      .getEvents({ filters: { type: ['container'], event: ['oom'], container: [id] }, abortSignal: signal } as object)
+      .then((events) => {
+        (events as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('"oom"')) this.oomSeen = true;
+        });
+        (events as NodeJS.ReadableStream).on('error', () => undefined);
+      })
+      .catch(() => undefined);
     (this.container as Docker.Container)
       .wait({ condition: 'not-running', abortSignal: signal } as object)
       .then(() => this.onDied())
@@ -230,12 +245,12 @@ export class SwarmService extends ServiceHandle {
     this.diedOnce ??= (async () => {
       await this.refreshEndedTask();
       let exitCode: number | null = this.lastTask?.Status?.ContainerStatus?.ExitCode ?? null;
-      let oomKilled = false;
+      let oomKilled = this.oomSeen;
       try {
         const info = await this.container?.inspect({ abortSignal: AbortSignal.timeout(5000) } as object);
         if (info !== undefined) {
           exitCode = info.State.ExitCode ?? exitCode;
-          oomKilled = info.State.OOMKilled === true;
+          oomKilled = oomKilled || info.State.OOMKilled === true;
         }
       } catch {
         // Removed already: keep what the task said.
