@@ -107,7 +107,7 @@ const rows: Row[] = [
     argv: ['run', '{dir}/tiny.yaml', '--service', 'x', '--driver', 'podman'],
     outcome: 'PG_ERR_OPTS_INVALID',
     exit: 2,
-    stderr: '--driver: expected docker or process',
+    stderr: '--driver: expected docker, swarm or process',
   },
   {
     name: 'run: a build that never gets ready',

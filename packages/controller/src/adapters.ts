@@ -68,8 +68,8 @@ export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
       }
     },
     async reap() {
-      const result = await reap({ skipDocker: driver.name !== 'docker' });
-      return result.containers.length + result.networks.length + result.processes.length;
+      const result = await reap({ skipDocker: driver.name === 'process' });
+      return result.containers.length + result.networks.length + result.services.length + result.processes.length;
     },
   };
 }

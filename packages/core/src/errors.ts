@@ -34,6 +34,14 @@ export const errorCodes = {
     exitCode: 3,
     summary: 'the private state directory for process records is unsafe (not ours, or writable by others)',
   },
+  PG_ERR_RUNTIME_NO_SWARM: {
+    exitCode: 3,
+    summary: '--driver swarm needs an engine that is a Docker Swarm manager (`docker swarm init`)',
+  },
+  PG_ERR_RUNTIME_NO_STATS: {
+    exitCode: 3,
+    summary: "the engine cannot give a swarm task container's CPU and memory, so nothing would be judged fairly",
+  },
   PG_ERR_RUNTIME_NOT_READY: {
     exitCode: 3,
     summary:

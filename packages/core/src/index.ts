@@ -1,6 +1,6 @@
 export { CommandLineError, splitCommandLine } from './command-line.js';
 export type { DriverName } from './driver-name.js';
-export { driverNames, isDriverName } from './driver-name.js';
+export { driverNames, driverRunsImages, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
 export type { BucketCounts } from './histogram-buckets.js';

@@ -26,7 +26,15 @@ export {
 export { isServiceNotReadyError, ServiceNotReadyError } from './not-ready-error.js';
 export type { ProcessDriverOptions } from './process-driver.js';
 export { ProcessDriver } from './process-driver.js';
-export type { ReapedContainer, ReapedProcessGroup, ReapOptions, ReapResult, SkippedContainer } from './reaper.js';
+export type {
+  ReapedContainer,
+  ReapedProcessGroup,
+  ReapedService,
+  ReapOptions,
+  ReapResult,
+  SkippedContainer,
+  SkippedService,
+} from './reaper.js';
 export { reap } from './reaper.js';
 export type {
   PrivateNetwork,
@@ -39,3 +47,5 @@ export type {
   StoppedService,
 } from './service-driver.js';
 export { stateDirPath } from './state-dir.js';
+export type { SwarmDriverOptions } from './swarm-driver.js';
+export { DEFAULT_SWARM_CONSTRAINT, SwarmDriver, swarmConstraints } from './swarm-driver.js';

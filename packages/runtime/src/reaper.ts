@@ -4,6 +4,8 @@
  * - containers carrying the full set of owner labels (labels.ts) whose owner is ours to judge
  *   (same host name and PID namespace) and dead (gone, a zombie, or its pid reused). A container
  *   with missing or malformed labels, or an owner in another namespace, is skipped and listed;
+ * - Swarm services (`--driver swarm`) by the same owner rules (swarm-reaper.ts), removed before
+ *   the container sweep so Swarm does not hold on to their task containers;
  * - process groups recorded in our private state directory whose owner is dead, killed only while
  *   the recorded leader is still that process (same start time and a recorded command line).
  */
@@ -12,6 +14,7 @@ import { createDocker, isUnreachable, pingDocker } from './docker-client.js';
 import { LABEL_MANAGED, ownerFromLabels } from './labels.js';
 import { isProcessAlive, sameNamespaceAsUs } from './owner.js';
 import { type ReapedProcessGroup, reapProcessGroups } from './process-reaper.js';
+import { type ReapedService, reapServices, type SkippedService } from './swarm-reaper.js';
 
 export interface ReapedContainer {
   id: string;
@@ -21,7 +24,7 @@ export interface ReapedContainer {
   ownerPid: number;
 }
 
-export type { ReapedProcessGroup };
+export type { ReapedProcessGroup, ReapedService, SkippedService };
 
 /** A managed-looking container reap() did not judge, and why. */
 export interface SkippedContainer {
@@ -39,6 +42,10 @@ export interface ReapResult {
   networks: string[];
   /** Labelled peakgate.managed=true but left alone: not ours to judge. */
   skippedContainers: SkippedContainer[];
+  /** Swarm services of dead owners (empty when the engine is not a swarm manager). */
+  services: ReapedService[];
+  /** Labelled peakgate.managed=true but left alone: not ours to judge. */
+  skippedServices: SkippedService[];
   processes: ReapedProcessGroup[];
 }
 
@@ -52,7 +59,15 @@ export interface ReapOptions {
 
 export async function reap(options: ReapOptions = {}): Promise<ReapResult> {
   const processes = reapProcessGroups();
-  const none = { dockerReachable: false, containers: [], networks: [], skippedContainers: [], processes };
+  const none = {
+    dockerReachable: false,
+    containers: [],
+    networks: [],
+    skippedContainers: [],
+    services: [],
+    skippedServices: [],
+    processes,
+  };
   if (options.skipDocker) return none;
   const docker = options.docker ?? createDocker();
   try {
@@ -60,8 +75,9 @@ export async function reap(options: ReapOptions = {}): Promise<ReapResult> {
   } catch {
     return none;
   }
+  const services = await reapServices(docker);
   const containers = await reapContainers(docker);
-  return { dockerReachable: true, ...containers, networks: await reapNetworks(docker), processes };
+  return { dockerReachable: true, ...containers, ...services, networks: await reapNetworks(docker), processes };
 }
 
 /** The same owner rules as containers: full labels, our namespace, a dead owner. */

@@ -15,7 +15,8 @@ export const RUN_ID_PATTERN = /^[0-9a-f]{32}$/;
 /** What a queued run needs to start after a restart: the scenario text as it was submitted. */
 export interface StoredJob {
   kind: 'compare' | 'run';
-  driver: DriverName;
+  /** The HTTP API runs the docker and process drivers only (not swarm: docs/runtimes.md). */
+  driver: Exclude<DriverName, 'swarm'>;
   scenarioText: string;
   /** Shown in messages and reports (the scenario file name or "inline"). */
   scenarioSource: string;

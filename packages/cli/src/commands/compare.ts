@@ -1,5 +1,5 @@
 /**
- * `peakgate compare <scenario> [--baseline REF] [--candidate REF] [--driver docker|process]
+ * `peakgate compare <scenario> [--baseline REF] [--candidate REF] [--driver docker|swarm|process]
  *  [--rounds N] [--max-rounds N] [--out DIR] [--json]`, plus --baseline-cmd/--candidate-cmd with
  * --baseline-cwd/--candidate-cwd for the process driver. Flags override the scenario file.
  * Outcome `pass` or `fail`; a baseline that is broken too throws PG_ERR_INFRA_BASELINE (exit 3).
@@ -32,7 +32,10 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option('--candidate-cmd <command>', 'candidate as a shell command (process driver); it must listen on $PORT')
       .option('--baseline-cwd <dir>', 'working directory of the baseline command')
       .option('--candidate-cwd <dir>', 'working directory of the candidate command')
-      .option('--driver <name>', 'docker or process (default: docker when an engine is reachable and both are images)')
+      .option(
+        '--driver <name>',
+        'docker, swarm or process (default: docker when an engine is reachable and both are images; swarm: one-replica Swarm services, PEAKGATE_SWARM_CONSTRAINT places them)',
+      )
       .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
       .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')

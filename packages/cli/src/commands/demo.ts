@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildSpec, type DriverName, loadScenarioFile, PeakgateError } from '@peakgate/core';
+import { type BuildSpec, type DriverName, driverRunsImages, loadScenarioFile, PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { parseDriver } from '../comparison/resolve-builds.js';
@@ -28,7 +28,10 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
     program
       .command('demo')
       .description('compare the sample service good vs regressed build and show that peakgate catches the regression')
-      .option('--driver <name>', 'docker or process (default: docker when the sample images exist, else process)')
+      .option(
+        '--driver <name>',
+        'docker, swarm or process (default: docker when the sample images exist, else process)',
+      )
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
       .option('--json', 'print report.json on stdout')
       .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors'),
@@ -41,7 +44,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       throw new PeakgateError('PG_ERR_RUNTIME_START', `sample service not built: ${server} is missing; run pnpm build`);
     }
     const build = (mode: 'good' | 'regressed'): BuildSpec =>
-      driver === 'docker'
+      driverRunsImages(driver)
         ? { kind: 'image', image: mode === 'good' ? IMAGES.baseline : IMAGES.candidate }
         : { kind: 'command', command: `node ${JSON.stringify(server)}`, env: { MODE: mode } };
     const say = (line: string): void => {

@@ -1,7 +1,7 @@
 /**
- * `peakgate reap [--json]`: removes what dead peakgate processes left behind — containers labelled
- * peakgate.managed=true whose owner pid on this host is gone, and process-driver groups recorded
- * in pid files. Prints what it removed and how many. With no Docker engine reachable there can be
+ * `peakgate reap [--json]`: removes what dead peakgate processes left behind — containers and
+ * Swarm services labelled peakgate.managed=true whose owner pid on this host is gone, and
+ * process-driver groups recorded in pid files. Prints what it removed and how many. With no Docker engine reachable there can be
  * no containers to leak from it: it says so, still reaps process groups, and is done (a cleanup
  * with nothing to clean is not a failure; `compare --driver docker` reports the engine as exit 3).
  */
@@ -27,17 +27,20 @@ export const reapCommand: PeakgateCommand<ReapFlags> = {
       return 'done';
     }
     if (!result.dockerReachable) output.info('no docker engine reachable; no containers to reap');
+    for (const s of result.services)
+      output.info(`removed swarm service ${s.name} (run ${s.runId}, ${s.role}, owner pid ${s.ownerPid} is gone)`);
     for (const c of result.containers)
       output.info(`removed container ${c.name} (run ${c.runId}, ${c.role}, owner pid ${c.ownerPid} is gone)`);
     for (const p of result.processes)
       output.info(
         `killed process group ${p.pgid} (run ${p.runId}, ${p.role}, owner pid ${p.ownerPid} is gone): ${p.command}`,
       );
-    const total = result.containers.length + result.processes.length;
+    const total = result.services.length + result.containers.length + result.processes.length;
+    const services = result.services.length > 0 ? `${result.services.length} swarm service(s), ` : '';
     output.result(
       total === 0
         ? 'nothing to reap'
-        : `reaped ${result.containers.length} container(s) and ${result.processes.length} process group(s)`,
+        : `reaped ${services}${result.containers.length} container(s) and ${result.processes.length} process group(s)`,
     );
     return 'done';
   },

@@ -17,6 +17,7 @@ import type { ProgressListener } from '@peakgate/controller';
 import {
   type BuildSpec,
   type DriverName,
+  driverRunsImages,
   loadScenarioFile,
   PeakgateError,
   type Scenario,
@@ -54,8 +55,11 @@ export interface RunServiceOptions {
 export async function runService(options: RunServiceOptions): Promise<Outcome> {
   const { output, ref } = options;
   const requested = parseDriver(options.driver);
-  if (options.cwd !== undefined && requested === 'docker') {
-    throw new PeakgateError('PG_ERR_OPTS_INVALID', '--service-cwd applies to the process driver, not --driver docker');
+  if (options.cwd !== undefined && requested !== undefined && driverRunsImages(requested)) {
+    throw new PeakgateError(
+      'PG_ERR_OPTS_INVALID',
+      `--service-cwd applies to the process driver, not --driver ${requested}`,
+    );
   }
   const scenario = await loadScenarioFile(options.file);
   // Bad --slo flags are usage errors: refused before a service is started.
@@ -143,7 +147,7 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
 }
 
 function buildSpec(driver: DriverName, ref: string, cwd: string | undefined, scenario: Scenario): BuildSpec {
-  if (driver === 'docker') return { kind: 'image', image: ref };
+  if (driverRunsImages(driver)) return { kind: 'image', image: ref };
   return {
     kind: 'command',
     command: ref,

@@ -1,5 +1,5 @@
 /**
- * `peakgate run <scenario> (--target URL | --service REF) [--driver docker|process] [--service-cwd DIR]
+ * `peakgate run <scenario> (--target URL | --service REF) [--driver docker|swarm|process] [--service-cwd DIR]
  *  [--workers N] [--out DIR] [--json] [--allow-target HOST]`: drives one side only (no verdict) for
  * replays and capacity checks. With --target the service is already running (run-target.ts); with
  * --service the controller starts the build, loads it and adds its CPU and memory figures
@@ -47,7 +47,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       )
       .option(
         '--driver <name>',
-        'with --service: docker or process (default: docker when a Docker engine is reachable, else process; --service-cwd implies process)',
+        'with --service: docker, swarm or process (default: docker when a Docker engine is reachable, else process; --service-cwd implies process)',
       )
       .option('--service-cwd <dir>', 'working directory of the --service command (process driver)')
       .option('--out <dir>', 'with --service: directory for the service log (default: .peakgate/runs/<time>)')

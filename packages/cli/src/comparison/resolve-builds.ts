@@ -8,6 +8,7 @@ import {
   type BuildSpec,
   type DriverName,
   driverNames,
+  driverRunsImages,
   isDriverName,
   PeakgateError,
   type Role,
@@ -59,7 +60,7 @@ export async function resolveBuilds(
       'baseline and candidate must both be images (docker driver) or both be commands (process driver)',
     );
   }
-  const expected = driver === 'docker' ? 'image' : 'command';
+  const expected = driverRunsImages(driver) ? 'image' : 'command';
   for (const [role, build] of [
     ['baseline', baseline],
     ['candidate', candidate],
@@ -74,11 +75,12 @@ export async function resolveBuilds(
   return { driver, baseline, candidate };
 }
 
-/** `--driver` as typed: docker, process, or absent (the caller picks a default). */
+/** `--driver` as typed: docker, swarm, process, or absent (the caller picks a default). */
 export function parseDriver(value: string | undefined): DriverName | undefined {
   if (value === undefined) return undefined;
   if (isDriverName(value)) return value;
-  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected ${driverNames.join(' or ')}, got "${value}"`);
+  const expected = `${driverNames.slice(0, -1).join(', ')} or ${driverNames[driverNames.length - 1]}`;
+  throw new PeakgateError('PG_ERR_OPTS_INVALID', `--driver: expected ${expected}, got "${value}"`);
 }
 
 function buildFor(role: Role, scenario: Scenario, flags: BuildFlags, driver: DriverName | undefined): BuildSpec {
