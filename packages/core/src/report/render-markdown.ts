@@ -8,6 +8,7 @@ import {
   metricDisplayName,
   REQUEST_KIND_HEADER,
   type Report,
+  type ReportSide,
   type ReportTrial,
   requestKindRows,
 } from './report-model.js';
@@ -122,5 +123,18 @@ export function renderMarkdown(report: Report): string {
       `${env.cpusets?.service ? `, service CPUs ${env.cpusets.service}` : ''}${env.cpusets?.load ? `, load CPUs ${env.cpusets.load}` : ''}.`,
     '',
   );
+  if (env.sides !== undefined) {
+    lines.push(
+      ...(['baseline', 'candidate'] as const).map((role) => `- ${escapeMarkdown(sideText(role, env.sides?.[role]))}`),
+      '',
+    );
+  }
   return lines.join('\n');
+}
+
+/** Where one side ran, for the footer: `baseline: docker on tcp://…, load to 10.0.0.5, CPU from the engine's stats API`. */
+function sideText(role: string, side: ReportSide | undefined): string {
+  if (side === undefined) return `${role}: -`;
+  const where = side.driver === 'url' ? `deployed at ${side.at}` : `${side.driver} on ${side.at}, load to ${side.host}`;
+  return `${role}: ${where}, ${side.cpuSource === null ? 'CPU not measured (not judged)' : `CPU from ${side.cpuSource}`}`;
 }
