@@ -5,10 +5,10 @@
 import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import {
+  describeSide,
   metricDisplayName,
   REQUEST_KIND_HEADER,
   type Report,
-  type ReportSide,
   type ReportTrial,
   requestKindRows,
 } from './report-model.js';
@@ -125,16 +125,11 @@ export function renderMarkdown(report: Report): string {
   );
   if (env.sides !== undefined) {
     lines.push(
-      ...(['baseline', 'candidate'] as const).map((role) => `- ${escapeMarkdown(sideText(role, env.sides?.[role]))}`),
+      ...(['baseline', 'candidate'] as const).map(
+        (role) => `- ${role}: ${escapeMarkdown(env.sides === undefined ? '-' : describeSide(env.sides[role]))}`,
+      ),
       '',
     );
   }
   return lines.join('\n');
-}
-
-/** Where one side ran, for the footer: `baseline: docker on tcp://…, load to 10.0.0.5, CPU from the engine's stats API`. */
-function sideText(role: string, side: ReportSide | undefined): string {
-  if (side === undefined) return `${role}: -`;
-  const where = side.driver === 'url' ? `deployed at ${side.at}` : `${side.driver} on ${side.at}, load to ${side.host}`;
-  return `${role}: ${where}, ${side.cpuSource === null ? 'CPU not measured (not judged)' : `CPU from ${side.cpuSource}`}`;
 }
