@@ -26,6 +26,7 @@ interface TrialShape {
 interface ReportShape {
   verdict: string;
   reasons: string[];
+  metrics: Array<{ name: string; dependency?: string; label: string; limit: number; status: string }>;
   trials: TrialShape[];
 }
 
@@ -85,6 +86,12 @@ describe.skipIf(!dockerOk)(
         expect(trial.dependencies?.[0]).toMatchObject({ name: 'kv', address: 'kv:7000' });
         expect(trial.dependencies?.[0]?.cpuSeconds).toBeGreaterThan(0);
       }
+      // Asked for in compare.limits (cpu.per_request{dependency=kv}), so judged and in the report.
+      expect(report.metrics.find((m) => m.dependency === 'kv')).toMatchObject({
+        name: 'cpu.per_request',
+        label: 'CPU per request of dependency kv',
+        limit: 0.5,
+      });
       // One store per side and trial, each with its own log; never shared.
       const logs = (await readdir(out)).filter((name) => name.includes('-kv-'));
       expect(logs.length).toBe(report.trials.length);

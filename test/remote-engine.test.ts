@@ -2,8 +2,9 @@
  * A remote staging engine: a second dockerd on a tcp loopback port (its own data, exec root and
  * containerd namespace, a bridge of its own, no iptables: it must not disturb the engine others use), the
  * sample image loaded into it, and a short comparison with DOCKER_HOST pointing at it. The load
- * goes to that engine's host, CPU comes from its stats API (not local cgroup files), and the
- * report names the engine. Skipped with the reason when a second dockerd cannot start here,
+ * goes to that engine's host (named with --service-host, which wins over PEAKGATE_SERVICE_HOST),
+ * CPU comes from its stats API (not local cgroup files), and the report names the engine and,
+ * per side, where it ran. Skipped with the reason when a second dockerd cannot start here,
  * except with CI=true, where it must run.
  */
 import { execFileSync, execSync, spawn } from 'node:child_process';
@@ -152,18 +153,15 @@ describe('a remote engine (DOCKER_HOST=tcp://…)', () => {
     if (docker0Before) expect(hadDocker0(), 'docker0 is still there').toBe(true);
   }, 60_000);
 
-  it('runs a comparison there: load to the engine host, CPU from its stats API, the engine in the report', async (context) => {
+  it('runs a comparison there: load to --service-host, CPU from its stats API, the engine in the report', async (context) => {
     if (skipReason !== undefined) {
       if (process.env.CI === 'true') expect.fail(`CI=true but ${skipReason}`);
       console.warn(`remote-engine test skipped: ${skipReason}`);
       context.skip();
     }
     const out = await mkdtemp(join(tmpdir(), 'peakgate-remote-'));
-    const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = dockerHost;
-    let run: Awaited<ReturnType<typeof runPeakgate>>;
-    try {
-      run = await runPeakgate([
+    const run = await runPeakgate(
+      [
         'compare',
         SCENARIO,
         '--driver',
@@ -172,20 +170,31 @@ describe('a remote engine (DOCKER_HOST=tcp://…)', () => {
         'peakgate/balancer:good',
         '--candidate',
         'peakgate/balancer:good',
+        // The flag wins over the variable: aimed at 192.0.2.1 (TEST-NET, unreachable), no trial
+        // would ever get ready.
+        '--service-host',
+        '127.0.0.1',
         '--out',
         out,
         '--json',
-      ]);
-    } finally {
-      if (saved === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = saved;
-    }
+      ],
+      180_000,
+      { env: { DOCKER_HOST: dockerHost, PEAKGATE_SERVICE_HOST: '192.0.2.1' } },
+    );
     expect([0, 1], explainRun(run)).toContain(run.code);
     const report = JSON.parse(run.stdout) as {
-      environment: { engine?: string; serviceHost?: string };
+      environment: {
+        engine?: string;
+        serviceHost?: string;
+        sides?: Record<string, { driver: string; at: string; host: string; cpuSource: string | null }>;
+      };
       trials: Array<{ requests: { total: number }; cpuSeconds: number | null }>;
     };
     expect(report.environment).toMatchObject({ engine: dockerHost, serviceHost: '127.0.0.1' });
+    for (const role of ['baseline', 'candidate'])
+      expect(report.environment.sides?.[role]).toMatchObject({ driver: 'docker', at: dockerHost, host: '127.0.0.1' });
+    const summary = await readFile(join(out, 'summary.md'), 'utf8');
+    expect(summary).toContain(`candidate: docker on ${dockerHost}, load to 127.0.0.1`);
     for (const trial of report.trials) {
       expect(trial.requests.total).toBeGreaterThan(0);
       expect(trial.cpuSeconds).toBeGreaterThan(0);
@@ -198,4 +207,43 @@ describe('a remote engine (DOCKER_HOST=tcp://…)', () => {
     ).toString();
     expect(remote.trim()).toBe('');
   }, 180_000);
+});
+
+describe('--service-host', () => {
+  it('is refused where it means nothing or is not a host, naming the flag (exit 2)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        [
+          'compare',
+          SCENARIO,
+          '--driver',
+          'process',
+          '--baseline-cmd',
+          'true',
+          '--candidate-cmd',
+          'true',
+          '--service-host',
+          'staging',
+        ],
+        /--service-host applies to the docker and swarm drivers/,
+      ],
+      [
+        ['compare', SCENARIO, '--driver', 'docker', '--service-host', 'http://staging:2375'],
+        /--service-host: expected a host name/,
+      ],
+      [
+        ['run', SCENARIO, '--target', 'http://127.0.0.1:9', '--service-host', 'staging'],
+        /--service-host needs --service/,
+      ],
+      [
+        ['demo', '--driver', 'process', '--service-host', 'staging'],
+        /--service-host applies to the docker and swarm drivers/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runPeakgate(args, 30_000);
+      expect(run.code, `${args.join(' ')}\n${explainRun(run)}`).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+    }
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Binds the controller's seams to the real load engine and service drivers.
  */
+import type { ReportSide } from '@peakgate/core';
 import { runLoad } from '@peakgate/loadgen';
 import {
   type DependencySet,
@@ -31,9 +32,20 @@ export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
   const location = driver.location;
   // Load may leave loopback only for the engine host the user named (DOCKER_HOST, PEAKGATE_SERVICE_HOST).
   const allowHosts = location?.explicit === true ? [location.serviceHost] : [];
+  const side = (): ReportSide =>
+    driver.name === 'docker'
+      ? {
+          driver: 'docker',
+          at: location?.engine ?? 'the local Docker engine',
+          host: location?.serviceHost ?? '127.0.0.1',
+          cpuSource: "the container's cgroup (local engine) or the engine's stats API",
+        }
+      : { driver: driver.name, at: 'this machine', host: '127.0.0.1', cpuSource: '/proc of the process group' };
   return {
     driver: driver.name,
     ...(location !== undefined ? { location: { engine: location.engine, serviceHost: location.serviceHost } } : {}),
+    // Both sides run on the same engine or machine; listed per side so a report reads alike for every mode.
+    sides: { baseline: side(), candidate: side() },
     async start(build, service, options) {
       const startOptions = {
         runId: options.runId,

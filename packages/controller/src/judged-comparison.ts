@@ -8,9 +8,11 @@ import { availableParallelism, cpus, hostname } from 'node:os';
 import {
   type BuildSpec,
   buildReport,
-  type DriverName,
+  type ComparisonDriver,
   type Judgement,
+  type JudgeOptions,
   judge,
+  PeakgateError,
   peakgateVersion,
   type Report,
   type ReportEnvironment,
@@ -21,6 +23,7 @@ import {
 } from '@peakgate/core';
 import { engineLoadRunner } from './adapters.js';
 import { type ComparisonOutcome, runComparison } from './comparison.js';
+import { type DeployedBuilds, deployedLauncher } from './deployed-launcher.js';
 import { launcherFor } from './launcher-for.js';
 import type { ComparisonMetrics } from './metrics.js';
 import type { ServiceLauncher } from './ports.js';
@@ -28,7 +31,12 @@ import type { ProgressListener } from './progress.js';
 
 export interface JudgedComparisonOptions {
   scenario: Scenario;
-  driver: DriverName;
+  /** `url` with `deployed`: two builds already running, nothing started. */
+  driver: ComparisonDriver;
+  /** Builds already deployed (`compare --baseline-url --candidate-url`): loaded where they run. */
+  deployed?: DeployedBuilds;
+  /** Docker: where load reaches the published ports (`--service-host`). */
+  serviceHost?: string;
   baseline: BuildSpec;
   candidate: BuildSpec;
   /** Logs and raw files of the run go here. */
@@ -59,7 +67,7 @@ export interface JudgedComparison {
 export async function runJudgedComparison(options: JudgedComparisonOptions): Promise<JudgedComparison> {
   const { scenario, metrics } = options;
   const plain = {
-    launcher: launcherFor(options.driver),
+    launcher: chooseLauncher(options),
     loadRunner: engineLoadRunner(),
     onProgress: options.onProgress,
   };
@@ -70,7 +78,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     candidate: options.candidate,
     launcher: seams.launcher,
     loadRunner: seams.loadRunner,
-    judge: (trials) => judge(trials, scenario.compare),
+    judge: (trials) => judge(trials, scenario.compare, judgeOptions(options.deployed)),
     outDir: options.outDir,
     ...(options.runId !== undefined ? { runId: options.runId } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -81,7 +89,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
     trials: outcome.trials,
     judgement: outcome.judgement,
-    environment: reportEnvironment(options.driver, outcome, plain.launcher.location),
+    environment: reportEnvironment(options.driver, outcome, plain.launcher),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
   });
@@ -95,11 +103,36 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
   return { outcome, report, files };
 }
 
+function chooseLauncher(options: JudgedComparisonOptions): ServiceLauncher {
+  if (options.deployed !== undefined) return deployedLauncher(options.deployed);
+  if (options.driver === 'url') throw new PeakgateError('PG_ERR_INTERNAL', 'driver url needs the deployed builds');
+  return launcherFor(options.driver, options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {});
+}
+
+/**
+ * Deployed builds without a CPU source (or a cgroup without the memory controller) have no such
+ * figures at all: the judge says why it did not judge them rather than "no figures for one side".
+ */
+function judgeOptions(deployed: DeployedBuilds | undefined): JudgeOptions {
+  if (deployed === undefined) return {};
+  const roles = (['baseline', 'candidate'] as const).filter((role) => deployed[role].cpu === undefined);
+  const noMemory = (['baseline', 'candidate'] as const).filter((role) => deployed[role].cpu?.hasMemory !== true);
+  const unmeasured: NonNullable<JudgeOptions['unmeasured']> = {};
+  if (roles.length > 0)
+    unmeasured['cpu.per_request'] =
+      `no CPU source for the ${roles.join(' and ')} (builds already deployed: give --baseline-cpu-cgroup and --candidate-cpu-cgroup to measure it)`;
+  if (noMemory.length > 0)
+    unmeasured['memory.peak'] =
+      `no memory source for the ${noMemory.join(' and ')} (builds already deployed: a cgroup v2 directory with memory.current measures it)`;
+  return { unmeasured };
+}
+
 function reportEnvironment(
-  driver: DriverName,
+  driver: ComparisonDriver,
   outcome: ComparisonOutcome<Judgement>,
-  location: ServiceLauncher['location'],
+  launcher: ServiceLauncher,
 ): ReportEnvironment {
+  const location = launcher.location;
   const cpuModel = cpus()[0]?.model;
   return {
     peakgateVersion,
@@ -116,5 +149,6 @@ function reportEnvironment(
     hostname: hostname(),
     // Both sides ran there: a remote engine (DOCKER_HOST) or this machine.
     ...(location !== undefined ? { engine: location.engine, serviceHost: location.serviceHost } : {}),
+    ...(launcher.sides !== undefined ? { sides: launcher.sides } : {}),
   };
 }

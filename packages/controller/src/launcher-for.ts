@@ -7,8 +7,14 @@ import { cleanupAll, createDriver } from '@peakgate/runtime';
 import { driverLauncher } from './adapters.js';
 import type { ServiceLauncher } from './ports.js';
 
-export function launcherFor(driver: DriverName): ServiceLauncher {
-  return driverLauncher(createDriver(driver));
+export interface LauncherOptions {
+  /** Docker and swarm: where load and probes reach published ports (`--service-host`); wins over PEAKGATE_SERVICE_HOST. */
+  serviceHost?: string;
+}
+
+export function launcherFor(driver: DriverName, options: LauncherOptions = {}): ServiceLauncher {
+  const hostOptions = options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {};
+  return driverLauncher(createDriver(driver, { dockerOptions: hostOptions, swarmOptions: hostOptions }));
 }
 
 /** Stops and removes every service this process still has running (SIGTERM of a server). */

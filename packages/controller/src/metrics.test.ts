@@ -90,9 +90,9 @@ describe('ComparisonMetrics', () => {
       outDir: '/tmp',
     });
     if (!started.ok) throw new Error('not started');
-    await started.service.read();
+    await started.service.read?.();
     cpuNanos += 250_000_000;
-    await started.service.read();
+    await started.service.read?.();
     const { body } = await metrics.exposition();
     expect(line(body, 'peakgate_service_cpu_seconds_total{scenario="shop",role="baseline"}')).toBeCloseTo(0.25);
     expect(line(body, 'peakgate_service_memory_bytes{scenario="shop",role="baseline"}')).toBe(5_000_000);

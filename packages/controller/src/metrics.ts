@@ -251,6 +251,8 @@ export class ComparisonMetrics {
     return {
       launcher: {
         driver: launcher.driver,
+        ...(launcher.location !== undefined ? { location: launcher.location } : {}),
+        ...(launcher.sides !== undefined ? { sides: launcher.sides } : {}),
         reap: () => launcher.reap(),
         start: async (build, service, options) => {
           const outcome = await launcher.start(build, service, options);
@@ -287,15 +289,16 @@ export class ComparisonMetrics {
 
   private instrumentService(role: Role, service: RunningService): RunningService {
     let lastCpuNanos: number | undefined;
+    const read = service.read?.bind(service);
+    // A build with no CPU source (already deployed, none given) has nothing to read.
+    if (read === undefined) return service;
     return {
-      url: service.url,
-      readyMs: service.readyMs,
-      logPath: service.logPath,
-      ...(service.cpuset !== undefined ? { cpuset: service.cpuset } : {}),
+      // Everything the trial needs (allowHosts for a remote engine, dependencies), read wrapped.
+      ...service,
       exited: service.exited,
       stop: () => service.stop(),
       read: async () => {
-        const reading = await service.read();
+        const reading = await read();
         // The first reading is the measured window's start: later ones count from it.
         const delta = lastCpuNanos === undefined ? 0 : Math.max(0, reading.cpuNanos - lastCpuNanos);
         lastCpuNanos = reading.cpuNanos;

@@ -5,9 +5,10 @@
  */
 import type {
   BuildSpec,
-  DriverName,
+  ComparisonDriver,
   LoadPlan,
   LoadResult,
+  ReportSide,
   Role,
   SecondSample,
   ServiceExit,
@@ -63,8 +64,11 @@ export interface RunningService {
   readonly logPath: string;
   /** The CPU set the service really runs on; absent when it could not be pinned. */
   readonly cpuset?: string;
-  /** One reading of cumulative CPU time and current memory. */
-  read(): Promise<ResourceReading>;
+  /**
+   * One reading of cumulative CPU time and current memory; absent when nothing can be read (a
+   * build already deployed with no CPU source): the trial then has load figures only.
+   */
+  read?(): Promise<ResourceReading>;
   /** Resolves when the service exits on its own (crash, OOM); never rejects. */
   readonly exited: Promise<ServiceExit>;
   /** Stops and removes the service (and its dependencies); returns how it ended and its log tail. */
@@ -85,9 +89,11 @@ export interface RunningDependency {
 export type StartOutcome = { ok: true; service: RunningService } | { ok: false; exit: ServiceExit };
 
 export interface ServiceLauncher {
-  readonly driver: DriverName;
+  readonly driver: ComparisonDriver;
   /** Where services run (docker: the engine and the host load goes to); absent: this machine. */
   readonly location?: { engine: string; serviceHost: string };
+  /** Where each side runs, what load is aimed at, where CPU comes from (report.json environment.sides). */
+  readonly sides?: Record<Role, ReportSide>;
   start(build: BuildSpec, service: ServiceSpec, options: ServiceStartOptions): Promise<StartOutcome>;
   /** Removes what dead peakgate processes left behind; returns how many. */
   reap(): Promise<number>;

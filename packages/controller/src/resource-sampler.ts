@@ -7,7 +7,7 @@ import type { ResourceSample } from '@peakgate/core';
 import type { ResourceReading, RunningService } from './ports.js';
 
 /** What the sampler needs of a service: one reading of cumulative CPU and current memory. */
-export type ResourceSource = Pick<RunningService, 'read'>;
+export type ResourceSource = Required<Pick<RunningService, 'read'>>;
 
 export interface MeasuredWindow {
   cpuNanos: number;

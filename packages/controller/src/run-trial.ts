@@ -136,7 +136,9 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
         if (event.warmup) return;
         if (event.type === 'start' && event.index === 0) {
           emit({ type: 'phase', runId, role, round, stage: 'measured' });
-          sampler = ResourceSampler.start(service, ctx.sampleEveryMs ?? 1000);
+          // A build with nothing to read (already deployed, no CPU source) has load figures only.
+          const read = service.read?.bind(service);
+          if (read !== undefined) sampler = ResourceSampler.start({ read }, ctx.sampleEveryMs ?? 1000);
           dependencyStart = readDependencies(service);
         }
         if (event.type === 'end' && event.index === lastMeasured && sampler !== undefined) {
@@ -154,6 +156,7 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     const withAbort = abort === undefined ? withLog : { ...withLog, abort };
     if (window === undefined || load.requests.total === 0) {
       // Stopped before the measured window (a crash in the warm-up, or Ctrl-C): no figures to judge.
+      // Or a build with no CPU source: its load figures stand, `service: null` says CPU was not read.
       // A crash keeps its load (what was sent): `load: null` means the build never got ready.
       const exit = await stopQuietly(service, crashed);
       return {

@@ -7,6 +7,12 @@ export const driverNames = ['docker', 'swarm', 'process'] as const;
 
 export type DriverName = (typeof driverNames)[number];
 
+/**
+ * How a comparison reached its two builds: started by a driver, or `url` (`compare --baseline-url
+ * --candidate-url`: two builds already deployed, loaded where they run, nothing started).
+ */
+export type ComparisonDriver = DriverName | 'url';
+
 export function isDriverName(value: string): value is DriverName {
   return (driverNames as readonly string[]).includes(value);
 }

@@ -1,5 +1,6 @@
+export { buildReference, describeBuildSpec } from './build-spec-text.js';
 export { CommandLineError, splitCommandLine } from './command-line.js';
-export type { DriverName } from './driver-name.js';
+export type { ComparisonDriver, DriverName } from './driver-name.js';
 export { driverNames, driverRunsImages, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
@@ -81,6 +82,7 @@ export type {
   ReportRequestKind,
   ReportScenario,
   ReportSchedule,
+  ReportSide,
   ReportTrial,
 } from './report/report-model.js';
 export {

@@ -21,6 +21,20 @@ export type SelectableMetric = (typeof selectableMetrics)[number];
 export const LATENCY_SELECTOR_PATTERN = '^latency\\.(?:p50|p90|p99|p999)\\{name=.+\\}$';
 export const ERROR_RATE_SELECTOR_PATTERN = '^error_rate\\{name=.+\\}$';
 
+/**
+ * A dependency's CPU per request (`cpu.per_request{dependency=db}`): its CPU time over the
+ * measured window ÷ the build's completed requests. Limits only; a dependency's CPU is reported
+ * but judged only where a limit asks for it. The name is a service.dependencies key.
+ */
+export const DEPENDENCY_CPU_SELECTOR_PATTERN = '^cpu\\.per_request\\{dependency=[a-z][a-z0-9-]*\\}$';
+
+const DEPENDENCY_SELECTOR = /^cpu\.per_request\{dependency=([a-z][a-z0-9-]*)\}$/;
+
+/** `cpu.per_request{dependency=db}` → `db`; undefined for any other key. */
+export function parseDependencySelector(key: string): string | undefined {
+  return DEPENDENCY_SELECTOR.exec(key)?.[1];
+}
+
 const SELECTOR = /^([a-z_.0-9]+)\{name=(.+)\}$/s;
 
 /** `latency.p99{name=checkout}` → { metric, name }; undefined for a key without a selector. */

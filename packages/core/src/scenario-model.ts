@@ -61,7 +61,9 @@ export interface DependencySpec {
 
 export type BuildSpec =
   | { kind: 'image'; image: string }
-  | { kind: 'command'; command: string; cwd?: string; env: Record<string, string> };
+  | { kind: 'command'; command: string; cwd?: string; env: Record<string, string> }
+  /** A build already deployed (`compare --baseline-url`): never from a scenario file, never started. */
+  | { kind: 'url'; url: string };
 
 /** Names of the metrics the judge knows. Limits and SLOs are keyed by these. */
 export type MetricName =
@@ -102,6 +104,11 @@ export interface CompareSpec {
    * name. Only latency percentiles and error_rate take a selector. Absent when none is written.
    */
   byRequest?: Record<string, RequestJudgeSpec>;
+  /**
+   * Limits on a dependency's CPU per request (`cpu.per_request{dependency=db}: +10%`), keyed by
+   * dependency name, as ratios. A dependency's CPU is judged only when named here.
+   */
+  dependencyCpuLimits?: Record<string, number>;
 }
 
 /** Limits and SLOs on the requests of one name, in the same units as CompareSpec's. */

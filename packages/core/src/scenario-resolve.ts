@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { splitCommandLine } from './command-line.js';
 import type { HttpMethod, LoadPhase, LoadPlan, RequestTemplate } from './load-plan.js';
-import { parseMetricSelector } from './metric-selector.js';
+import { parseDependencySelector, parseMetricSelector } from './metric-selector.js';
 import { requestNames } from './request-name.js';
 import type {
   AbortMetricName,
@@ -256,11 +256,29 @@ function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
       : {}),
   };
   if (byRequest !== undefined) spec.byRequest = byRequest;
+  const dependencyCpuLimits = resolveDependencyCpuLimits(written.limits);
+  if (dependencyCpuLimits !== undefined) spec.dependencyCpuLimits = dependencyCpuLimits;
   return spec;
 }
 
+/** `cpu.per_request{dependency=db}: +10%` keys, by dependency name, as ratios. */
+function resolveDependencyCpuLimits(limits: Record<string, string | undefined>): Record<string, number> | undefined {
+  const resolved: Record<string, number> = {};
+  for (const [key, written] of Object.entries(limits)) {
+    const dependency = parseDependencySelector(key);
+    const limit =
+      dependency === undefined ? undefined : resolveLimits({ 'cpu.per_request': written })['cpu.per_request'];
+    if (dependency !== undefined && limit !== undefined) resolved[dependency] = limit;
+  }
+  return Object.keys(resolved).length > 0 ? resolved : undefined;
+}
+
 function withoutSelectors<T>(written: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(written).filter(([key]) => parseMetricSelector(key) === undefined));
+  return Object.fromEntries(
+    Object.entries(written).filter(
+      ([key]) => parseMetricSelector(key) === undefined && parseDependencySelector(key) === undefined,
+    ),
+  );
 }
 
 /** Keys with a `{name=…}` selector, grouped by request name. */

@@ -6,7 +6,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CommandLineError, splitCommandLine } from './command-line.js';
-import { parseMetricSelector } from './metric-selector.js';
+import { parseDependencySelector, parseMetricSelector } from './metric-selector.js';
 import { PlaceholderError, parsePlaceholders } from './placeholders.js';
 import { requestNames } from './request-name.js';
 import { pathProblem, requestWireIssues } from './request-wire-issues.js';
@@ -114,6 +114,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     [roundsInOrder, limitDirections, finiteLimits],
   );
   issues.push(...selectorsNameRequests(root.compare, load?.requests));
+  issues.push(...selectorsNameDependencies(root.compare, asRecord(root.service)?.dependencies));
   return issues;
 }
 
@@ -227,6 +228,28 @@ export function selectorsNameRequests(compare: unknown, requests: unknown): Unlo
         message: `no request is named "${selector.name}"; request names: ${names.map((name) => JSON.stringify(name)).join(', ')}`,
       });
     }
+  }
+  return issues;
+}
+
+/**
+ * A dependency selector (`cpu.per_request{dependency=db}`) must name a key of service.dependencies:
+ * a typo would judge nothing and pass.
+ */
+export function selectorsNameDependencies(compare: unknown, dependencies: unknown): UnlocatedIssue[] {
+  const names = Object.keys(asRecord(dependencies) ?? {});
+  const issues: UnlocatedIssue[] = [];
+  for (const key of Object.keys(asRecord(asRecord(compare)?.limits) ?? {})) {
+    const dependency = parseDependencySelector(key);
+    if (dependency === undefined || names.includes(dependency)) continue;
+    issues.push({
+      path: ['compare', 'limits', key],
+      at: 'key',
+      message:
+        names.length === 0
+          ? `no dependency is named "${dependency}": service.dependencies is empty`
+          : `no dependency is named "${dependency}"; dependencies: ${names.map((name) => JSON.stringify(name)).join(', ')}`,
+    });
   }
   return issues;
 }

@@ -10,7 +10,11 @@
  */
 import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox';
 import type { HttpMethod } from './load-plan.js';
-import { ERROR_RATE_SELECTOR_PATTERN, LATENCY_SELECTOR_PATTERN } from './metric-selector.js';
+import {
+  DEPENDENCY_CPU_SELECTOR_PATTERN,
+  ERROR_RATE_SELECTOR_PATTERN,
+  LATENCY_SELECTOR_PATTERN,
+} from './metric-selector.js';
 import type { MetricName } from './scenario-model.js';
 import {
   CHANGE_EXPECTED,
@@ -372,12 +376,21 @@ const LoadSchema = Type.Object(
  * selector (`latency.p99{name=checkout}`) matched by pattern. The intersection with
  * `unevaluatedProperties: false` keeps rejecting every other key, as a strict object does.
  */
-function withSelectors<T extends TProperties>(fixed: T, latency: TSchema, errorRate: TSchema, description: string) {
+function withSelectors<T extends TProperties>(
+  fixed: T,
+  latency: TSchema,
+  errorRate: TSchema,
+  description: string,
+  dependencyCpu?: TSchema,
+) {
   return Type.Intersect(
     [
       Type.Object(fixed),
       Type.Record(Type.String({ pattern: LATENCY_SELECTOR_PATTERN }), latency),
       Type.Record(Type.String({ pattern: ERROR_RATE_SELECTOR_PATTERN }), errorRate),
+      ...(dependencyCpu === undefined
+        ? []
+        : [Type.Record(Type.String({ pattern: DEPENDENCY_CPU_SELECTOR_PATTERN }), dependencyCpu)]),
     ],
     { unevaluatedProperties: false, description },
   );
@@ -397,7 +410,8 @@ const LimitsSchema = withSelectors(
   },
   ChangeString,
   ChangeString,
-  'Allowed change vs baseline per metric, e.g. latency.p99: +10%. Throughput takes an allowed decrease (-5%). Latency percentiles and error_rate may select one kind of request: latency.p99{name=checkout}: +10%.',
+  "Allowed change vs baseline per metric, e.g. latency.p99: +10%. Throughput takes an allowed decrease (-5%). Latency percentiles and error_rate may select one kind of request: latency.p99{name=checkout}: +10%. A dependency's CPU per request is judged only when named: cpu.per_request{dependency=db}: +10%.",
+  ChangeString,
 );
 
 /** Absolute SLOs: the unit depends on the metric. */

@@ -6,7 +6,7 @@
  */
 
 import { Writable } from 'node:stream';
-import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
+import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
 import {
   assertDockerReachable,
@@ -109,7 +109,7 @@ export class DockerDriver implements ServiceDriver {
     if (build.kind !== 'image')
       throw new PeakgateError(
         'PG_ERR_OPTS_INVALID',
-        `the docker driver needs an image for the ${options.role}, got a command ("${build.command}"); use --driver process`,
+        `the docker driver needs an image for the ${options.role}, got ${describeBuildSpec(build)}; use --driver process`,
       );
     const startedAt = performance.now();
     options.signal?.throwIfAborted();

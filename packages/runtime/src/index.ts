@@ -1,3 +1,5 @@
+export type { CgroupUsage } from './cgroup-usage.js';
+export { openCgroupUsage } from './cgroup-usage.js';
 export type { CleanupEntry } from './cleanup-registry.js';
 export { cleanupAll, cleanupAllSync, pendingCleanups, registerCleanup } from './cleanup-registry.js';
 export type { CreateDriverOptions } from './create-driver.js';

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { type BuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
+import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import { findFreePort } from './free-port.js';
 import { LogSink, logName } from './log-sink.js';
 import { readCmdline, readProcStat, treeUsage } from './proc-stat.js';
@@ -36,7 +36,7 @@ export class ProcessDriver implements ServiceDriver {
     if (build.kind !== 'command')
       throw new PeakgateError(
         'PG_ERR_OPTS_INVALID',
-        `the process driver needs a command for the ${options.role}, got image ${build.image}; use --driver docker or --${options.role}-cmd`,
+        `the process driver needs a command for the ${options.role}, got ${describeBuildSpec(build)}; use --driver docker or --${options.role}-cmd`,
       );
     if (process.platform !== 'linux')
       throw new PeakgateError('PG_ERR_RUNTIME_START', 'the process driver measures CPU from /proc and needs Linux');

@@ -13,7 +13,7 @@
  * - the service and its task container carry the same owner labels as a docker-driver container,
  *   so `reap()` removes a dead owner's services and nothing else (swarm-reaper.ts).
  */
-import { type BuildSpec, PeakgateError, type ServiceSpec } from '@peakgate/core';
+import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
 import {
   createDocker,
@@ -79,7 +79,7 @@ export class SwarmDriver implements ServiceDriver {
     if (build.kind !== 'image')
       throw new PeakgateError(
         'PG_ERR_OPTS_INVALID',
-        `the swarm driver needs an image for the ${options.role}, got a command ("${build.command}"); use --driver process`,
+        `the swarm driver needs an image for the ${options.role}, got ${describeBuildSpec(build)}; use --driver process`,
       );
     if (options.component !== undefined)
       throw new PeakgateError(

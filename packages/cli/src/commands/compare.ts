@@ -1,18 +1,28 @@
 /**
  * `peakgate compare <scenario> [--baseline REF] [--candidate REF] [--driver docker|swarm|process]
  *  [--rounds N] [--max-rounds N] [--out DIR] [--json]`, plus --baseline-cmd/--candidate-cmd with
- * --baseline-cwd/--candidate-cwd for the process driver. Flags override the scenario file.
+ * --baseline-cwd/--candidate-cwd for the process driver, --service-host for a remote engine. Flags
+ * override the scenario file. `--baseline-url URL --candidate-url URL` compares two builds already
+ * deployed (nothing started; CPU only with --baseline-cpu-cgroup and --candidate-cpu-cgroup).
  * Outcome `pass` or `fail`; a baseline that is broken too throws PG_ERR_INFRA_BASELINE (exit 3).
  */
 import type { VerdictLabel } from '@peakgate/controller';
 import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
-import { executeComparison } from '../comparison/execute-comparison.js';
+import { type ExecuteComparisonOptions, executeComparison } from '../comparison/execute-comparison.js';
 import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
+import {
+  type DeployedFlags,
+  refuseDeployedOnlyFlags,
+  resolveDeployed,
+  wantsDeployed,
+} from '../comparison/resolve-deployed.js';
+import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
-interface CompareFlags extends BuildFlags, MetricsFlags {
+interface CompareFlags extends BuildFlags, DeployedFlags, MetricsFlags {
+  serviceHost?: string;
   rounds?: string;
   maxRounds?: string;
   out?: string;
@@ -36,6 +46,23 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
         '--driver <name>',
         'docker, swarm or process (default: docker when an engine is reachable and both are images; swarm: one-replica Swarm services, PEAKGATE_SWARM_CONSTRAINT places them)',
       )
+      .option(...SERVICE_HOST_OPTION)
+      .option(
+        '--baseline-url <url>',
+        'compare builds already deployed instead of starting them: the baseline base URL (loopback, or a host allowed with --allow-target); needs --candidate-url',
+      )
+      .option('--candidate-url <url>', 'the candidate base URL of a build already deployed; needs --baseline-url')
+      .option(
+        '--baseline-cpu-cgroup <path>',
+        "with --baseline-url: the baseline's cgroup v2 directory; its cpu.stat usage_usec is read at the measured window's edges (needs --candidate-cpu-cgroup; without both, CPU is not judged)",
+      )
+      .option('--candidate-cpu-cgroup <path>', "with --candidate-url: the candidate's cgroup v2 directory")
+      .option(
+        '--allow-target <host>',
+        'with --baseline-url/--candidate-url: allow this non-loopback host (repeatable)',
+        (value: string, previous: string[]) => [...previous, value],
+        [] as string[],
+      )
       .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
       .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
@@ -46,10 +73,9 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option(...METRICS_OPTIONS.pushgateway),
   async run({ args: [file = ''], flags, output }) {
     const scenario = withRoundFlags(await loadScenarioFile(file), flags);
-    const builds = await resolveBuilds(scenario, flags, async () => {
-      const { dockerAvailable } = await import('@peakgate/runtime');
-      return dockerAvailable();
-    });
+    const builds = await chooseBuilds(scenario, flags);
+    if (builds.deployed !== undefined && (scenario.service.dependencies ?? []).length > 0 && flags.quiet !== true)
+      output.info('peakgate: service.dependencies are not started for builds already deployed (--baseline-url)');
     const exported = await startMetricsExport(flags, scenario.name, output);
     let verdict: VerdictLabel = 'error';
     try {
@@ -70,6 +96,29 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
     }
   },
 };
+
+type ChosenBuilds = Pick<ExecuteComparisonOptions, 'driver' | 'baseline' | 'candidate' | 'deployed' | 'serviceHost'>;
+
+/** Builds already deployed (--baseline-url/--candidate-url), or builds to start on a driver. */
+async function chooseBuilds(scenario: Scenario, flags: CompareFlags): Promise<ChosenBuilds> {
+  const serviceHost = parseServiceHost(flags.serviceHost);
+  if (wantsDeployed(flags)) {
+    const deployed = await resolveDeployed(flags);
+    return {
+      driver: 'url',
+      baseline: { kind: 'url', url: deployed.baseline.url },
+      candidate: { kind: 'url', url: deployed.candidate.url },
+      deployed,
+    };
+  }
+  refuseDeployedOnlyFlags(flags);
+  const builds = await resolveBuilds(scenario, flags, async () => {
+    const { dockerAvailable } = await import('@peakgate/runtime');
+    return dockerAvailable();
+  });
+  assertServiceHostDriver(serviceHost, builds.driver);
+  return { ...builds, ...(serviceHost !== undefined ? { serviceHost } : {}) };
+}
 
 function withRoundFlags(scenario: Scenario, flags: CompareFlags): Scenario {
   // The schema's bounds: compare.rounds at most 50, compare.max_rounds at most 100.

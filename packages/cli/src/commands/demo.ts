@@ -12,10 +12,12 @@ import { type BuildSpec, type DriverName, driverRunsImages, loadScenarioFile, Pe
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { parseDriver } from '../comparison/resolve-builds.js';
+import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import type { PeakgateCommand } from './command.js';
 
 interface DemoFlags {
   driver?: string;
+  serviceHost?: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -32,11 +34,14 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
         '--driver <name>',
         'docker, swarm or process (default: docker when the sample images exist, else process)',
       )
+      .option(...SERVICE_HOST_OPTION)
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
       .option('--json', 'print report.json on stdout')
       .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors'),
   async run({ flags, output }) {
+    const serviceHost = parseServiceHost(flags.serviceHost);
     const driver = await chooseDriver(flags.driver);
+    assertServiceHostDriver(serviceHost, driver);
     const root = workspaceRoot();
     const scenario = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
     const server = join(root, 'docker', 'services', 'balancer', 'dist', 'server.js');
@@ -58,6 +63,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       driver,
       baseline: build('good'),
       candidate: build('regressed'),
+      ...(serviceHost !== undefined ? { serviceHost } : {}),
       ...(flags.out !== undefined ? { outDir: flags.out } : {}),
       json: flags.json === true,
       quiet: flags.quiet === true,

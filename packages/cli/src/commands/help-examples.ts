@@ -25,6 +25,14 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
       'in CI: plain progress lines, report.json on stdout',
       'CI=true peakgate compare scenarios/peak.yaml --json > report.json',
     ],
+    [
+      'two builds already deployed, CPU read from their cgroups (v2)',
+      'peakgate compare scenarios/peak.yaml --baseline-url http://127.0.0.1:8081 --candidate-url http://127.0.0.1:8082 --baseline-cpu-cgroup /sys/fs/cgroup/shop-blue --candidate-cpu-cgroup /sys/fs/cgroup/shop-green',
+    ],
+    [
+      'a remote engine whose published ports are reached through another address',
+      'DOCKER_HOST=tcp://staging:2376 peakgate compare scenarios/peak.yaml --service-host 10.0.0.5',
+    ],
   ],
   demo: [
     ['see the gate catch a CPU regression in the sample service', 'peakgate demo'],

@@ -24,6 +24,7 @@ import {
   type ServiceExit,
 } from '@peakgate/core';
 import { parseDriver } from '../comparison/resolve-builds.js';
+import { assertServiceHostDriver } from '../comparison/service-host.js';
 import { onInterrupt } from '../interrupt.js';
 import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
@@ -41,6 +42,8 @@ export interface RunServiceOptions {
   driver?: string | undefined;
   /** Working directory of the command (process driver). */
   cwd?: string | undefined;
+  /** Docker: `--service-host`, where load reaches the published port. */
+  serviceHost?: string | undefined;
   /** Where the service log goes; default a fresh .peakgate/runs/<time> directory. */
   outDir?: string | undefined;
   workers?: number | undefined;
@@ -67,6 +70,7 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
   const [runtime, controller] = await Promise.all([import('@peakgate/runtime'), import('@peakgate/controller')]);
   const driver: DriverName =
     requested ?? (options.cwd !== undefined ? 'process' : (await runtime.dockerAvailable()) ? 'docker' : 'process');
+  assertServiceHostDriver(options.serviceHost, driver);
   const runId = randomUUID().slice(0, 8);
   const outDir = runDirectory(options.outDir);
   const interrupt = onInterrupt((signal) =>
@@ -76,7 +80,10 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
   output.info(`peakgate: starting ${driver} service ${ref} (run ${runId}); logs in ${outDir}`);
   const exported = await startMetricsExport(options.metricsFlags ?? {}, scenario.name, output);
   const plain = {
-    launcher: controller.driverLauncher(runtime.createDriver(driver)),
+    launcher: controller.launcherFor(
+      driver,
+      options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {},
+    ),
     loadRunner: controller.engineLoadRunner(),
     onProgress: progressPrinter(output, !options.json && process.stderr.isTTY === true),
   };

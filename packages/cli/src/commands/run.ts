@@ -16,6 +16,7 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
+import { parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import { METRICS_OPTIONS, type MetricsFlags } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
@@ -24,6 +25,7 @@ interface RunFlags extends MetricsFlags {
   service?: string;
   driver?: string;
   serviceCwd?: string;
+  serviceHost?: string;
   out?: string;
   workers?: string;
   json?: boolean;
@@ -50,6 +52,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         'with --service: docker, swarm or process (default: docker when a Docker engine is reachable, else process; --service-cwd implies process)',
       )
       .option('--service-cwd <dir>', 'working directory of the --service command (process driver)')
+      .option(...SERVICE_HOST_OPTION)
       .option('--out <dir>', 'with --service: directory for the service log (default: .peakgate/runs/<time>)')
       .option('--workers <n>', 'load worker threads (default: available cores minus one, at least 1)')
       .option('--json', 'print only the LoadResult JSON on stdout (with --service, plus a "service" object)')
@@ -85,6 +88,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         ref: flags.service,
         driver: flags.driver,
         cwd: flags.serviceCwd,
+        serviceHost: parseServiceHost(flags.serviceHost),
         outDir: flags.out,
         workers,
         json,
@@ -99,6 +103,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
     for (const [flag, value] of [
       ['--driver', flags.driver],
       ['--service-cwd', flags.serviceCwd],
+      ['--service-host', flags.serviceHost],
       ['--out', flags.out],
     ] as const) {
       if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);

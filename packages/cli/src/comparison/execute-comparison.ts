@@ -5,8 +5,8 @@
  * thrown; other errors (no engine, missing image, Ctrl-C) are thrown as PeakgateErrors too, for
  * main to map to exit codes.
  */
-import type { ComparisonMetrics } from '@peakgate/controller';
-import { type BuildSpec, type DriverName, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
+import type { ComparisonMetrics, DeployedBuilds } from '@peakgate/controller';
+import { type BuildSpec, type ComparisonDriver, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
 import { colorEnabled, colorsFor, type Output, processOutput } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
@@ -17,9 +17,13 @@ import { renderVerdict } from './verdict-table.js';
 
 export interface ExecuteComparisonOptions {
   scenario: Scenario;
-  driver: DriverName;
+  /** `url` with `deployed`: builds already running (`--baseline-url`). */
+  driver: ComparisonDriver;
   baseline: BuildSpec;
   candidate: BuildSpec;
+  deployed?: DeployedBuilds;
+  /** Docker: `--service-host`. */
+  serviceHost?: string;
   /** Where report files go; when absent, files go to a temporary run folder (logs) and no report is written. */
   outDir?: string;
   json: boolean;
@@ -57,6 +61,8 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
       driver: options.driver,
       baseline: options.baseline,
       candidate: options.candidate,
+      ...(options.deployed !== undefined ? { deployed: options.deployed } : {}),
+      ...(options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {}),
       outDir,
       signal: interrupt.signal,
       onProgress: progress.onProgress,

@@ -98,7 +98,7 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
     switch (event.type) {
       case 'comparison-started':
         say(
-          `peakgate: comparing on the ${event.driver} driver, ${event.plannedRounds} round(s) planned (run ${event.runId})`,
+          `peakgate: comparing ${event.driver === 'url' ? 'builds already deployed' : `on the ${event.driver} driver`}, ${event.plannedRounds} round(s) planned (run ${event.runId})`,
         );
         break;
       case 'trial-started':

@@ -7,6 +7,7 @@
 import {
   type BuildSpec,
   type DriverName,
+  describeBuildSpec,
   driverNames,
   driverRunsImages,
   isDriverName,
@@ -68,7 +69,7 @@ export async function resolveBuilds(
     if (build.kind !== expected) {
       throw new PeakgateError(
         'PG_ERR_OPTS_INVALID',
-        `--driver ${driver} needs the ${role} as ${expected === 'image' ? `an image (--${role} REF or ${role}.image)` : `a command (--${role}-cmd or ${role}.command)`}, found ${build.kind === 'image' ? `image ${build.image}` : `command "${build.command}"`}`,
+        `--driver ${driver} needs the ${role} as ${expected === 'image' ? `an image (--${role} REF or ${role}.image)` : `a command (--${role}-cmd or ${role}.command)`}, found ${describeBuildSpec(build)}`,
       );
     }
   }

@@ -8,6 +8,7 @@
  */
 import {
   type BuildSpec,
+  describeBuildSpec,
   PeakgateError,
   type ReadinessCheck,
   type ResourceLimits,
@@ -274,7 +275,7 @@ function imageOf(build: BuildSpec | undefined, field: string): string {
     'PG_ERR_OPTS_INVALID',
     build === undefined
       ? `${field}: the scenario names no image for it${flag}; Kubernetes runs images`
-      : `${field}: is a command ("${build.command}"); Kubernetes runs images${flag}`,
+      : `${field}: is ${describeBuildSpec(build)}; Kubernetes runs images${flag}`,
   );
 }
 

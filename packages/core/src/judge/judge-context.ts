@@ -33,6 +33,11 @@ export interface JudgeOptions {
   marginalVerdict?: 'pass' | 'fail';
   /** Memory (judged per trial) may fail only when its interval reaches this confidence. Default 0.9. */
   minTrialConfidence?: number;
+  /**
+   * Why a resource metric was not measured at all (builds already deployed with no CPU source
+   * given): the metric is not judged and its warning gives this reason instead of "no figures".
+   */
+  unmeasured?: Partial<Record<'cpu.per_request' | 'memory.peak', string>>;
 }
 
 export interface JudgeContext {
@@ -56,6 +61,7 @@ export interface JudgeContext {
     minRequestsPerName: number;
     minTrialConfidence: number;
   };
+  unmeasured: Partial<Record<'cpu.per_request' | 'memory.peak', string>>;
 }
 
 function usable(trials: readonly TrialResult[]): TrialResult[] {
@@ -112,6 +118,7 @@ export function createJudgeContext(
       minRequestsPerName: options.minRequestsPerName ?? 50,
       minTrialConfidence: options.minTrialConfidence ?? 0.9,
     },
+    unmeasured: options.unmeasured ?? {},
   };
 }
 

@@ -29,7 +29,8 @@ export function judgeCpu(context: JudgeContext): MetricJudgement[] {
     candidate: context.candidate.map((trial) => cpuWindows(trial, window)),
   };
   if (units.baseline.flat().length === 0 || units.candidate.flat().length === 0) {
-    context.warnings.push('CPU per request not judged: no CPU figures for one side');
+    const unmeasured = context.unmeasured['cpu.per_request'];
+    context.warnings.push(`CPU per request not judged: ${unmeasured ?? 'no CPU figures for one side'}`);
     return [];
   }
   const interval = windowRatioInterval(context, units.baseline, units.candidate, windowsCpuPerRequestMs);

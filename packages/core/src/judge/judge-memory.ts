@@ -17,7 +17,9 @@ export function judgeMemory(context: JudgeContext): MetricJudgement[] {
   const base = peaks(context.baseline);
   const cand = peaks(context.candidate);
   if (base.length === 0 || cand.length === 0) {
-    context.warnings.push('peak memory not judged: no memory figures for one side');
+    context.warnings.push(
+      `peak memory not judged: ${context.unmeasured['memory.peak'] ?? 'no memory figures for one side'}`,
+    );
     return [];
   }
   const shift = hodgesLehmann(cand.map(Math.log), base.map(Math.log), context.spec.confidence);

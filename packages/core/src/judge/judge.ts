@@ -12,6 +12,7 @@ import type { TrialResult } from '../trial.js';
 import type { Finding, OutrightFinding } from './finding.js';
 import { createJudgeContext, type JudgeOptions } from './judge-context.js';
 import { judgeCpu } from './judge-cpu.js';
+import { judgeDependencyCpu } from './judge-dependency-cpu.js';
 import { judgeErrorRate } from './judge-error-rate.js';
 import { judgeLatency } from './judge-latency.js';
 import { judgeMemory } from './judge-memory.js';
@@ -41,8 +42,11 @@ function metricReasons(metric: MetricJudgement, candidateFindings: readonly Outr
   return findings.filter((finding) => finding.kind !== 'slo');
 }
 
-/** The metric families, in the order they draw from the seeded random source. */
-const METRIC_FAMILIES = [judgeLatency, judgeCpu, judgeMemory, judgeErrorRate, judgeThroughput];
+/**
+ * The metric families, in the order they draw from the seeded random source (dependencies' CPU
+ * last: it draws nothing, and a scenario without it judges exactly as before).
+ */
+const METRIC_FAMILIES = [judgeLatency, judgeCpu, judgeMemory, judgeErrorRate, judgeThroughput, judgeDependencyCpu];
 
 /** Judges the candidate against the baseline from all trials so far. */
 export function judge(trials: readonly TrialResult[], spec: CompareSpec, options: JudgeOptions = {}): Judgement {

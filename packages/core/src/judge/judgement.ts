@@ -18,6 +18,11 @@ export interface MetricJudgement {
    * mix. Limits and SLOs then come from `compare.byRequest[request]`.
    */
   request?: string;
+  /**
+   * The dependency whose CPU per request was judged (`cpu.per_request{dependency=db}`); absent for
+   * the build itself. Its limit comes from `compare.dependencyCpuLimits`.
+   */
+  dependency?: string;
   /** Human name, e.g. "p99 latency". */
   label: string;
   unit: MetricUnit;

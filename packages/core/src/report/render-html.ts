@@ -13,6 +13,7 @@ import { formatChange, formatLimit, formatMetricChange, formatValue } from './fo
 import { escapeXml as escapeHtml } from './render-junit.js';
 import { type ChartSpec, reportCharts } from './report-charts.js';
 import {
+  describeSide,
   metricDisplayName,
   REQUEST_KIND_HEADER,
   type Report,
@@ -170,6 +171,8 @@ function environmentSection(report: Report): string {
     ['Platform', `${env.platform}${env.arch ? ` ${env.arch}` : ''}`],
     ['Cores', `${env.cores}${env.cpuModel ? ` (${env.cpuModel})` : ''}`],
     ['Driver', `${env.driver}${env.dockerVersion ? ` (Docker ${env.dockerVersion})` : ''}`],
+    ['Baseline ran', env.sides === undefined ? undefined : describeSide(env.sides.baseline)],
+    ['Candidate ran', env.sides === undefined ? undefined : describeSide(env.sides.candidate)],
     ['Service CPUs', env.cpusets?.service],
     ['Load CPUs', env.cpusets?.load],
     ['Host', env.hostname],

@@ -5,6 +5,7 @@
 import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import {
+  describeSide,
   metricDisplayName,
   REQUEST_KIND_HEADER,
   type Report,
@@ -134,5 +135,13 @@ export function renderMarkdown(report: Report): string {
       `${env.cpusets?.service ? `, service CPUs ${env.cpusets.service}` : ''}${env.cpusets?.load ? `, load CPUs ${env.cpusets.load}` : ''}.`,
     '',
   );
+  if (env.sides !== undefined) {
+    lines.push(
+      ...(['baseline', 'candidate'] as const).map(
+        (role) => `- ${role}: ${escapeMarkdown(env.sides === undefined ? '-' : describeSide(env.sides[role]))}`,
+      ),
+      '',
+    );
+  }
   return lines.join('\n');
 }

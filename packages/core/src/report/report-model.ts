@@ -3,7 +3,8 @@
  * junit.xml, report.html, the CLI's tables, the server's pages) is rendered. Plain data only;
  * histograms are left out (they are in the trials' LoadResults if a caller keeps them).
  */
-import type { DriverName } from '../driver-name.js';
+import { buildReference } from '../build-spec-text.js';
+import type { ComparisonDriver } from '../driver-name.js';
 import { mergeEncodedHistograms } from '../histograms.js';
 import type { Finding, OutrightFinding } from '../judge/finding.js';
 import type { Judgement, MetricJudgement } from '../judge/judgement.js';
@@ -22,7 +23,8 @@ export interface ReportEnvironment {
   arch?: string;
   cores: number;
   cpuModel?: string;
-  driver: DriverName;
+  /** The driver that started both builds, or `url` when both were already deployed. */
+  driver: ComparisonDriver;
   dockerVersion?: string;
   /** CPU sets the service and the load engine were pinned to, when pinned. */
   cpusets?: { service?: string; load?: string };
@@ -31,6 +33,20 @@ export interface ReportEnvironment {
   engine?: string;
   /** Docker: the host the load reached the services on (127.0.0.1, or a remote engine's host). */
   serviceHost?: string;
+  /** Where each side ran, what load was aimed at and where its CPU figures came from. */
+  sides?: Record<Role, ReportSide>;
+}
+
+/** Where one side of a comparison ran (report.json `environment.sides.baseline|candidate`). */
+export interface ReportSide {
+  /** The driver that started it, or `url` for a build already deployed. */
+  driver: ComparisonDriver;
+  /** What ran it: the Docker engine (socket or DOCKER_HOST), `this machine` (process driver), or the deployed URL. */
+  at: string;
+  /** The host the load was aimed at. */
+  host: string;
+  /** Where its CPU figures came from; null: not measured, so CPU was not judged. */
+  cpuSource: string | null;
 }
 
 export interface ReportMetric extends Omit<MetricJudgement, 'slo'> {
@@ -178,9 +194,7 @@ export interface BuildReportInput {
 }
 
 function describeBuild(build: BuildSpec | undefined): string | undefined {
-  if (!build) return undefined;
-  if (build.kind === 'image') return build.image;
-  return build.cwd ? `${build.command} (in ${build.cwd})` : build.command;
+  return build === undefined ? undefined : buildReference(build);
 }
 
 function trialReport(trial: TrialResult): ReportTrial {
@@ -380,6 +394,12 @@ function assembleReport(input: RebuildReportInput): Report {
 }
 
 /** Display name of a metric row: "p99 latency (peak)", or "p99 latency of checkout (peak)" for one request name. */
+/** Where one side ran, in words: `docker on tcp://…, load to 10.0.0.5, CPU from the engine's stats API`. */
+export function describeSide(side: ReportSide): string {
+  const where = side.driver === 'url' ? `deployed at ${side.at}` : `${side.driver} on ${side.at}, load to ${side.host}`;
+  return `${where}, ${side.cpuSource === null ? 'CPU not measured (not judged)' : `CPU from ${side.cpuSource}`}`;
+}
+
 export function metricDisplayName(metric: Pick<ReportMetric, 'label' | 'phase' | 'request'>): string {
   const label = metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`;
   return metric.phase === undefined ? label : `${label} (${metric.phase})`;
