@@ -107,7 +107,7 @@ describe.skipIf(!swarmOk)(`reaping swarm services (skipped: ${swarmOk ? '-' : sw
     expect(cli.stderr).toContain(
       `removed swarm service ${name} (run ${runId}, candidate, owner pid ${owner.child.pid}`,
     );
-    expect(cli.stdout).toMatch(/reaped [1-9]\d* swarm service\(s\)/);
+    expect(cli.stdout).toMatch(/reaped [1-9]\d* swarm services?/);
     expect(await nothingLeft(runId)).toBe(true);
   }, 60_000);
 
