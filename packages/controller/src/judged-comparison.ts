@@ -11,6 +11,7 @@ import {
   type DriverName,
   type Judgement,
   judge,
+  lookRecord,
   peakgateVersion,
   type Report,
   type ReportEnvironment,
@@ -84,6 +85,11 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     environment: reportEnvironment(options.driver, outcome, plain.launcher.location),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
+    stop: {
+      reason: outcome.stoppedBy,
+      ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
+      looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
+    },
   });
   const files: ReportFiles = {
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
