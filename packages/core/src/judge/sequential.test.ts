@@ -117,3 +117,30 @@ describe('sequential decision, simulated (per-round noise 0.03)', () => {
     expect(fails).toBeGreaterThan(10);
   }, 300_000);
 });
+
+describe('sequential decision, one comparison', () => {
+  const close = (round: number) =>
+    buildSyntheticComparison(round, 42, side(0.2), side(0.2 * 1.05)).filter((t) => t.round <= round);
+
+  it('asks for another round while an interval straddles the limit, then passes it as inconclusive', () => {
+    const early = judge(close(3), spec(0.05, 3, 4), options);
+    expect(early.sequential.state).toBe('undecided');
+    expect(early.sequential.undecided).toEqual(['CPU per request']);
+    expect(early.needsMoreRounds).toBe(true);
+    expect(early.sequential.lookConfidence).toBeGreaterThan(0.95);
+    const last = judge(close(4), spec(0.05, 3, 4), options);
+    expect(last.needsMoreRounds).toBe(false);
+    expect(last.verdict).toBe('pass');
+    expect(last.sequential.state).toBe('undecided');
+    expect(last.warnings.join('\n')).toMatch(/inconclusive after 4 rounds: CPU per request|marginal: CPU per request/);
+  });
+
+  it('fails on a metric judged at a requested confidence below minTrialConfidence (80%)', () => {
+    const trials = buildSyntheticComparison(3, 43, side(0.2), side(0.2 * 1.2));
+    const result = judge(trials, { ...spec(0.05, 3, 3), confidence: 0.8 }, options);
+    const cpu = result.metrics.find((m) => m.name === 'cpu.per_request');
+    expect(cpu?.confidence).toBe(0.8);
+    expect(cpu?.status).toBe('fail');
+    expect(result.verdict).toBe('fail');
+  });
+});
