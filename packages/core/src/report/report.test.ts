@@ -156,7 +156,7 @@ describe('report model', () => {
     expect(report.trials[0]).toMatchObject({ role: 'baseline', round: 1, ready: true });
     expect(report.trials[0]?.latency?.p99).toBeGreaterThan(0);
     expect(report.trials[0]?.resources.length).toBeGreaterThan(10);
-    expect(report.rounds).toEqual({ completed: 2, planned: 2, max: 4 });
+    expect(report.rounds).toEqual({ completed: 2, planned: 2, max: 2 });
     expect(report.latencyOrigin).toBe('intended-start');
     expect(report.durationMs).toBe(150_000);
     expect(report.scenario).toMatchObject({ baseline: 'shop:1.4.2', candidate: 'shop:1.5.0-rc1', warmupMs: null });
