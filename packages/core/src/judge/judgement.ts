@@ -93,7 +93,10 @@ export interface SequentialLook {
    * limit; 'undecided': some are not (another round may decide them).
    */
   state: 'fail' | 'pass' | 'undecided';
-  /** Metrics not settled at this look ("CPU per request", "p99 latency (peak)"). */
+  /**
+   * Metrics not settled at this look ("CPU per request", "p99 latency (peak)"); with state 'fail'
+   * they no longer matter (a fail decides the comparison) and are listed for the record.
+   */
   undecided: string[];
 }
 

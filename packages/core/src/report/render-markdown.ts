@@ -49,7 +49,7 @@ function exitText(trial: ReportTrial): string {
 const ms = (value: number | undefined): string => (value === undefined ? '-' : formatValue(value, 'ms'));
 
 const STOP_TEXT: Record<NonNullable<Report['rounds']['stoppedBy']>, string> = {
-  decided: 'every metric was decided',
+  decided: 'the judge reached its verdict',
   outright: 'an outright failure decided it',
   'max-rounds': 'max_rounds was reached',
   budget: 'another round would have passed the time budget',
@@ -61,7 +61,13 @@ function stopSentence(report: Report): string | undefined {
   if (rounds.stoppedBy === undefined) return undefined;
   const seconds = Math.round((rounds.looks?.at(-1)?.atMs ?? report.durationMs) / 1000);
   const budget = rounds.budgetMs === undefined ? '' : `, budget ${Math.round(rounds.budgetMs / 1000)} s`;
-  let text = `Stopped after ${rounds.completed} of at most ${rounds.max} rounds (${seconds} s${budget}): ${STOP_TEXT[rounds.stoppedBy]}.`;
+  const why =
+    rounds.stoppedBy === 'decided'
+      ? report.verdict === 'fail'
+        ? 'a failure decided it'
+        : 'every metric was decided'
+      : STOP_TEXT[rounds.stoppedBy];
+  let text = `Stopped after ${rounds.completed} of at most ${rounds.max} rounds (${seconds} s${budget}): ${why}.`;
   const undecided = report.sequential?.undecided ?? [];
   if (report.verdict === 'pass' && rounds.stoppedBy !== 'decided' && undecided.length > 0)
     text += ` Inconclusive (passed by the rule in docs/judge.md): ${undecided.map(escapeMarkdown).join(', ')}.`;
