@@ -183,7 +183,9 @@ function compare(kase, driver, repetition) {
         limit: kase.limit,
         condition: kase.condition,
         exitCode: code,
-        verdict: report?.verdict ?? 'error',
+        // A broken baseline (exit 3: the machine, not the build) is no verdict: counted as an error.
+        verdict: report === undefined || report.infrastructureError !== undefined ? 'error' : report.verdict,
+        ...(report?.infrastructureError !== undefined ? { infrastructureError: report.infrastructureError } : {}),
         rounds: report?.rounds?.completed ?? null,
         stoppedBy: report?.rounds?.stoppedBy ?? null,
         inconclusive: report?.verdict === 'pass' && report?.sequential?.state === 'undecided',
