@@ -253,7 +253,7 @@ export function verdictUnderBudget(lookList, budgetSeconds, metric) {
 export function powerTable(rows) {
   const lines = [];
   for (const driver of [...new Set(rows.map((r) => r.driver))]) {
-    const of = rows.filter((r) => r.driver === driver && r.looks.length > 0);
+    const of = rows.filter((r) => r.driver === driver && r.verdict !== 'error' && r.looks.length > 0);
     const conditions = [...new Set(of.map((r) => r.condition))];
     lines.push(
       `\n${driver} driver: fails per condition under each budget (CPU conditions count any fail; slowN counts p99 fails)\n`,
