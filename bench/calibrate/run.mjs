@@ -146,6 +146,7 @@ function looks(report) {
       round: look.round,
       atMs: look.atMs,
       state: look.state,
+      undecided: look.undecided,
       cpu: pick('cpu.per_request'),
       p99: pick('latency.p99'),
     };
