@@ -33,7 +33,7 @@ describe('peakgate validate', () => {
     const { code, stdout, stderr } = peakgate('validate', 'scenarios/balancer-peak.yaml');
     expect(stderr).toBe('');
     expect(stdout).toBe(
-      '✓ scenarios/balancer-peak.yaml: scenario "balancer-peak" is valid (1 phase, 2 request kinds, total duration 15s incl. 5s warm-up)\n',
+      '✓ scenarios/balancer-peak.yaml: scenario "balancer-peak" is valid (1 phase, 2 request kinds, total duration 7s incl. 2s warm-up)\n',
     );
     expect(code).toBe(0);
   });

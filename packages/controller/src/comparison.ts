@@ -2,12 +2,16 @@
  * Runs a comparison plan: rounds of trials, each on a fresh service. With the `duet` schedule a
  * round runs baseline and candidate at the same time (same cores, same moment, so noise from the
  * machine is shared and cancels in their ratio); with `alternate` it runs them one after the
- * other in A B, B A order (linear drift cancels over pairs of rounds). Trials are
- * judged after the planned rounds and again after every extra round while the judge says a
- * marginal metric could still be decided and `maxRounds` allows.
+ * other in A B, B A order (linear drift cancels over pairs of rounds).
+ *
+ * The rounds are a sequential decision (docs/judge.md): the trials are judged after the planned
+ * rounds (the first look) and again after every further round, and the comparison stops at the
+ * first look where nothing is undecided, or when `maxRounds` rounds have run, or when another
+ * round would end past `compare.budget` (estimated from the mean round so far). The judge's
+ * intervals are corrected for these repeated looks, so stopping early keeps the error rates.
  */
 import { randomUUID } from 'node:crypto';
-import type { BuildSpec, Role, Scenario, TrialResult } from '@peakgate/core';
+import type { BuildSpec, Role, Scenario, StopReason, TrialResult } from '@peakgate/core';
 import { PeakgateError } from '@peakgate/core';
 import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
@@ -35,11 +39,22 @@ export interface ComparisonOptions<J extends { needsMoreRounds: boolean }> {
   totalCores?: number;
 }
 
+/** One judgement of the trials so far, and when it was made (ms since the comparison started). */
+export interface Look<J> {
+  round: number;
+  atMs: number;
+  judgement: J;
+}
+
 export interface ComparisonOutcome<J> {
   runId: string;
   trials: TrialResult[];
   judgement: J;
   rounds: number;
+  /** Why no further round ran. */
+  stoppedBy: StopReason;
+  /** Every judgement made, in order (the last is `judgement`). */
+  looks: Look<J>[];
   cpu: CpuPlan & { pinned: boolean };
   reaped: number;
   startedAt: string;
@@ -52,6 +67,7 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
   const { scenario } = options;
   const runId = options.runId ?? randomUUID().slice(0, 8);
   const startedAt = new Date().toISOString();
+  const startedMs = performance.now();
   const emit = options.onProgress ?? (() => {});
   // Before the reap and before any service or load: a run that could never write its report or
   // start its builds fails now, with exit 2.
@@ -66,16 +82,20 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
 
   const cpu = planCpusFor(scenario.service.resources, options.totalCores);
   const pinning = pinProcess(cpu.loadCpuset);
-  const { rounds: plannedRounds, maxRounds } = scenario.compare;
+  const { rounds: plannedRounds, maxRounds, budgetMs } = scenario.compare;
   emit({ type: 'comparison-started', runId, scenario: scenario.name, driver: options.launcher.driver, plannedRounds });
 
   const trials: TrialResult[] = [];
   const builds: Record<Role, BuildSpec> = { baseline: options.baseline, candidate: options.candidate };
+  const looks: Look<J>[] = [];
   try {
     let round = 0;
     let judgement: J | undefined;
-    while (judgement === undefined || (judgement.needsMoreRounds && round < maxRounds)) {
+    let stoppedBy: StopReason | undefined;
+    let roundsStartedMs = performance.now();
+    while (stoppedBy === undefined) {
       round += 1;
+      if (round === 1) roundsStartedMs = performance.now();
       throwIfAborted(options.signal);
       // The candidate failing mid-trial stops this round at once (round-stop.ts).
       const roundStop = new RoundStop();
@@ -116,8 +136,14 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
       throwIfAborted(options.signal);
       if (round >= plannedRounds || outrightFailure(trials)) {
         judgement = options.judge(trials);
-        emit({ type: 'round-finished', runId, round, needsMoreRounds: judgement.needsMoreRounds && round < maxRounds });
-        if (outrightFailure(trials)) break;
+        const now = performance.now();
+        looks.push({ round, atMs: now - startedMs, judgement });
+        stoppedBy = stopReason(judgement.needsMoreRounds, outrightFailure(trials), round, maxRounds, {
+          elapsedMs: now - startedMs,
+          meanRoundMs: (now - roundsStartedMs) / round,
+          ...(budgetMs !== undefined ? { budgetMs } : {}),
+        });
+        emit({ type: 'round-finished', runId, round, needsMoreRounds: stoppedBy === undefined });
       }
     }
     return {
@@ -125,6 +151,8 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
       trials,
       judgement: judgement as J,
       rounds: round,
+      stoppedBy,
+      looks,
       cpu: { ...cpu, pinned: pinning.applied },
       reaped,
       startedAt,
@@ -133,6 +161,25 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
   } finally {
     pinning.restore();
   }
+}
+
+/**
+ * Why the comparison runs no further round after this look, or undefined to run another. The
+ * budget check is an estimate: a round is assumed to take as long as the mean round so far, so
+ * the comparison ends near the budget, rarely past it by more than one round's variation.
+ */
+export function stopReason(
+  needsMoreRounds: boolean,
+  outright: boolean,
+  round: number,
+  maxRounds: number,
+  time: { elapsedMs: number; meanRoundMs: number; budgetMs?: number },
+): StopReason | undefined {
+  if (outright) return 'outright';
+  if (!needsMoreRounds) return 'decided';
+  if (round >= maxRounds) return 'max-rounds';
+  if (time.budgetMs !== undefined && time.elapsedMs + time.meanRoundMs > time.budgetMs) return 'budget';
+  return undefined;
 }
 
 /** A crash, OOM kill, failed start or mid-trial abort decides the comparison; more rounds would only repeat it. */

@@ -12,6 +12,7 @@ import {
   type Judgement,
   type JudgeOptions,
   judge,
+  lookRecord,
   PeakgateError,
   peakgateVersion,
   type Report,
@@ -92,6 +93,11 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     environment: reportEnvironment(options.driver, outcome, plain.launcher),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
+    stop: {
+      reason: outcome.stoppedBy,
+      ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
+      looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
+    },
   });
   const files: ReportFiles = {
     'report.json': `${JSON.stringify(report, null, 2)}\n`,

@@ -28,7 +28,18 @@ export type {
 } from './judge/finding.js';
 export type { JudgeOptions } from './judge/judge.js';
 export { judge } from './judge/judge.js';
-export type { Judgement, MetricDirection, MetricJudgement, MetricStatus, MetricUnit } from './judge/judgement.js';
+export type {
+  ComparisonStop,
+  Judgement,
+  LookRecord,
+  MetricDirection,
+  MetricJudgement,
+  MetricStatus,
+  MetricUnit,
+  SequentialLook,
+  StopReason,
+} from './judge/judgement.js';
+export { lookRecord } from './judge/judgement.js';
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
 export type { RunServiceFigures, RunSloCheck, RunSloResult, RunSloSpec } from './judge/run-slo.js';

@@ -702,8 +702,9 @@ describe('loadScenarioFile', () => {
     expect(scenario.candidate).toEqual({ kind: 'image', image: 'peakgate/balancer:regressed' });
     expect(scenario.service.ready).toMatchObject({ kind: 'http', path: '/healthz' });
     const measuredMs = scenario.load.phases.reduce((sum, phase) => sum + phase.durationMs, 0);
-    expect(measuredMs).toBeGreaterThanOrEqual(10_000);
-    expect(measuredMs).toBeLessThanOrEqual(15_000);
+    // Many short rounds inside a budget (docs/judge.md): 5 s measured, 3 to 10 rounds, 90 s.
+    expect(measuredMs).toBe(5_000);
+    expect(scenario.compare).toMatchObject({ rounds: 3, maxRounds: 10, budgetMs: 90_000 });
     expect(scenario.compare.limits).toEqual({ 'cpu.per_request': 0.15, 'latency.p99': 0.25 });
     expect(scenario.compare.slo).toEqual({ error_rate: 0.01 });
   });

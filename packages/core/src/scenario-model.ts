@@ -79,8 +79,13 @@ export type MetricName =
 export interface CompareSpec {
   /** Rounds to run before the first decision (each round runs baseline and candidate once). */
   rounds: number;
-  /** Upper bound on rounds when metrics are marginal (sequential testing). */
+  /** Upper bound on rounds while a metric is undecided (sequential testing, docs/judge.md). */
   maxRounds: number;
+  /**
+   * Wall-time budget of the comparison in ms (`compare.budget`): no round starts that would end
+   * past it, estimated from the rounds so far. Absent: only maxRounds bounds the rounds.
+   */
+  budgetMs?: number;
   /** Relative limits as allowed change ratios: +10% is 0.10 (for throughput: allowed decrease). */
   limits: Partial<Record<MetricName, number>>;
   /** Absolute SLOs on the candidate alone: latency in ms, error_rate as a ratio, memory in bytes, cpu.per_request in ms. */

@@ -245,6 +245,7 @@ function resolveCompare(compare: ScenarioFileCompare | undefined): CompareSpec {
   const spec: CompareSpec = {
     rounds,
     maxRounds: compare?.max_rounds ?? rounds * scenarioDefaults.maxRoundsPerRound,
+    ...(compare?.budget !== undefined ? { budgetMs: parseDuration(compare.budget) } : {}),
     confidence: compare?.confidence ?? scenarioDefaults.confidence,
     schedule: compare?.schedule ?? scenarioDefaults.schedule,
     // Only what is written: the judge owns the per-metric default limits (judge/metric-defaults.ts),

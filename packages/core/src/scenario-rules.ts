@@ -111,7 +111,7 @@ export function ruleIssues(written: unknown): UnlocatedIssue[] {
     scenarioParts.compare,
     root.compare,
     ['compare'],
-    [roundsInOrder, limitDirections, finiteLimits],
+    [roundsInOrder, budgetInRange, limitDirections, finiteLimits],
   );
   issues.push(...selectorsNameRequests(root.compare, load?.requests));
   issues.push(...selectorsNameDependencies(root.compare, asRecord(root.service)?.dependencies));
@@ -449,6 +449,23 @@ export const roundsInOrder: Rule<ScenarioFileCompare> = (compare, path) =>
         },
       ]
     : [];
+
+/** Budget bounds: under 10 s no round fits; over 6 h is a soak test, not a gate. */
+const BUDGET_MIN_MS = 10_000;
+const BUDGET_MAX_MS = 6 * 3_600_000;
+
+export const budgetInRange: Rule<ScenarioFileCompare> = (compare, path) => {
+  if (compare.budget === undefined || !DURATION.test(compare.budget)) return [];
+  const ms = parseDuration(compare.budget);
+  return ms >= BUDGET_MIN_MS && ms <= BUDGET_MAX_MS
+    ? []
+    : [
+        {
+          path: [...path, 'budget'],
+          message: `expected a budget between 10s and 6h, found ${JSON.stringify(compare.budget)}`,
+        },
+      ];
+};
 
 /** Limits are allowed increases, except throughput, where the allowed change is a decrease. */
 export const limitDirections: Rule<ScenarioFileCompare> = (compare, path) => {

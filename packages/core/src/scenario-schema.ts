@@ -454,7 +454,16 @@ const CompareSchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 100,
-        description: 'Most rounds when metrics are marginal. Default 2 × rounds.',
+        description:
+          'Most rounds: after `rounds`, another round runs while a metric is undecided (marginal, or its interval straddles the limit), up to this and the budget. Default 2 × rounds.',
+      }),
+    ),
+    budget: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        errorMessage: `expected ${DURATION_EXPECTED}`,
+        description:
+          'Wall-time budget of the comparison (e.g. 90s, between 10s and 6h): no round starts that would end past it (estimated from the rounds so far); undecided metrics then pass as inconclusive. Default: no budget, only max_rounds.',
       }),
     ),
     confidence: Type.Optional(

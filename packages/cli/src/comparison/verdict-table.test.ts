@@ -19,6 +19,7 @@ function judgement(overrides: Partial<Judgement>): Judgement {
     metrics: [],
     findings: [],
     needsMoreRounds: false,
+    sequential: { lookConfidence: 0.95, state: 'fail', undecided: [] },
     rounds: 1,
     confidence: 0.95,
     ...overrides,

@@ -27,7 +27,7 @@ export function renderVerdict(
       'baseline',
       'candidate',
       'change',
-      `CI ${Math.round(judgement.confidence * 100)}%`,
+      `CI ${Math.round(judgement.sequential.lookConfidence * 1000) / 10}%`,
       'limit',
       'status',
     ],

@@ -6,6 +6,7 @@
  */
 import type { CompareSpec, MetricName } from '../scenario-model.js';
 import { createSeededRandom, type RandomSource } from '../statistics/seeded-random.js';
+import { sequentialConfidence } from '../statistics/sequential-boundary.js';
 import type { TrialResult } from '../trial.js';
 import { DEFAULT_METRICS } from './metric-defaults.js';
 
@@ -31,7 +32,11 @@ export interface JudgeOptions {
   minRequestsPerName?: number;
   /** Verdict when metrics are still marginal and no rounds remain. Default 'pass' (with warnings). */
   marginalVerdict?: 'pass' | 'fail';
-  /** Memory (judged per trial) may fail only when its interval reaches this confidence. Default 0.9. */
+  /**
+   * A metric whose interval could not reach the requested confidence (peak memory: what the trial
+   * counts allow) may fail only when it reaches this one, or the requested one if that is lower.
+   * Default 0.9.
+   */
   minTrialConfidence?: number;
   /**
    * Why a resource metric was not measured at all (builds already deployed with no CPU source
@@ -42,6 +47,11 @@ export interface JudgeOptions {
 
 export interface JudgeContext {
   spec: CompareSpec;
+  /**
+   * Confidence of each look's intervals: `spec.confidence` raised so that looking after every
+   * round from `rounds` to `maxRounds` keeps the stated error rate (statistics/sequential-boundary.ts).
+   */
+  confidence: number;
   baseline: TrialResult[];
   candidate: TrialResult[];
   random: RandomSource;
@@ -102,6 +112,7 @@ export function createJudgeContext(
   const pairs = roundPairs(usable(baselineAll), usable(candidateAll));
   return {
     spec,
+    confidence: sequentialConfidence(spec.confidence, spec.rounds, spec.maxRounds),
     baseline: pairs?.baseline ?? usable(baselineAll),
     candidate: pairs?.candidate ?? usable(candidateAll),
     paired: pairs !== undefined,

@@ -43,7 +43,7 @@ function judgeOne(context: JudgeContext, request?: string): MetricJudgement[] {
   const base = side(context.baseline);
   const cand = side(context.candidate);
   if (base.total === 0 || cand.total === 0) return [];
-  const confidence = context.spec.confidence;
+  const confidence = context.confidence;
   const ratio = rateRatioInterval(cand.errors, cand.total, base.errors, base.total, confidence);
   const difference = proportionDifferenceInterval(cand.errors, cand.total, base.errors, base.total, confidence);
   const metric = ratioMetric(

@@ -58,7 +58,12 @@ describe('judge: metric verdicts', () => {
   });
 
   it('fails a +30% CPU-per-request regression with an actionable reason', () => {
-    const result = judge(buildSyntheticComparison(3, 2, same, { ...same, cpuPerRequestMs: 0.26 }), spec(), fast);
+    // One look (max_rounds = rounds): the interval is at the stated 95%.
+    const result = judge(
+      buildSyntheticComparison(3, 2, same, { ...same, cpuPerRequestMs: 0.26 }),
+      spec({ maxRounds: 3 }),
+      fast,
+    );
     expect(result.verdict).toBe('fail');
     const cpu = metric(result, 'cpu.per_request');
     expect(cpu.status).toBe('fail');
@@ -142,7 +147,11 @@ describe('judge: metric verdicts', () => {
 
   it('passes a tiny absolute change under the noise floor (p50 0.20 ms → 0.24 ms)', () => {
     const tiny: Side = { ...same, latencyMedianMs: 0.2, latencySigma: 0.1 };
-    const result = judge(buildSyntheticComparison(3, 7, tiny, { ...tiny, latencyMedianMs: 0.24 }), spec(), fast);
+    const result = judge(
+      buildSyntheticComparison(3, 7, tiny, { ...tiny, latencyMedianMs: 0.24 }),
+      spec({ maxRounds: 3 }),
+      fast,
+    );
     const p50 = metric(result, 'latency.p50');
     // A real, confident +20% change, but only 40 µs: under the 0.05 ms floor.
     expect(p50.change).toBeGreaterThan(1.15);
@@ -151,7 +160,11 @@ describe('judge: metric verdicts', () => {
     expect(p50.status).toBe('pass');
     expect(result.verdict).toBe('pass');
     // A similar change at 2 ms (+30%, 600 µs) is past the floor: it fails.
-    const big = judge(buildSyntheticComparison(3, 7, same, { ...same, latencyMedianMs: 2.6 }), spec(), fast);
+    const big = judge(
+      buildSyntheticComparison(3, 7, same, { ...same, latencyMedianMs: 2.6 }),
+      spec({ maxRounds: 3 }),
+      fast,
+    );
     expect(metric(big, 'latency.p50').status).toBe('fail');
   });
 
@@ -342,7 +355,7 @@ describe('judge: reasons as data', () => {
   it('gives each reason as a finding with its kind, metric, phase and numbers', () => {
     const result = judge(
       buildSyntheticComparison(3, 4, same, { ...same, slowFraction: 0.03, slowFactor: 3 }),
-      spec({ slo: { 'latency.p99': 3 } }),
+      spec({ maxRounds: 3, slo: { 'latency.p99': 3 } }),
       fast,
     );
     expect(result.reasons).toEqual(result.reasonFindings.map((finding) => describeReason(finding)));

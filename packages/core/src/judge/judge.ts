@@ -17,7 +17,7 @@ import { judgeErrorRate } from './judge-error-rate.js';
 import { judgeLatency } from './judge-latency.js';
 import { judgeMemory } from './judge-memory.js';
 import { judgeThroughput } from './judge-throughput.js';
-import type { Judgement, MetricJudgement } from './judgement.js';
+import type { Judgement, MetricJudgement, SequentialLook } from './judgement.js';
 import { outrightFindings } from './outright-checks.js';
 
 export type { JudgeOptions } from './judge-context.js';
@@ -41,6 +41,21 @@ function metricReasons(metric: MetricJudgement, candidateFindings: readonly Outr
     return findings;
   return findings.filter((finding) => finding.kind !== 'slo');
 }
+
+/** Interval methods of the metrics judged per round, the ones the sequential rule waits for. */
+const SEQUENTIAL_METHODS: ReadonlySet<MetricJudgement['method']> = new Set([
+  'paired-bootstrap',
+  'hierarchical-bootstrap',
+]);
+
+/** "p99 latency (peak)", "CPU per request", "p99 latency of checkout (peak)". */
+function metricName(metric: MetricJudgement): string {
+  const label = metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`;
+  return metric.phase === undefined ? label : `${label} (${metric.phase})`;
+}
+
+const signedPercent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+const percent = (level: number): string => (level * 100).toFixed(level >= 0.99 ? 1 : 0);
 
 /**
  * The metric families, in the order they draw from the seeded random source (dependencies' CPU
@@ -86,9 +101,26 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
     ...candidateFindings,
     ...failing.flatMap((m) => metricReasons(m, candidateFindings)),
   ];
-  const needsMoreRounds =
-    !baselineBroken && reasonFindings.length === 0 && marginal.length > 0 && rounds < spec.maxRounds;
-  const warnings = [...marginal.map((m) => `marginal: ${m.reason ?? m.label}`), ...context.warnings];
+  // The sequential rule: a windowed metric (the ones judged from rounds) whose interval still
+  // straddles its threshold is undecided; another round may settle it. Memory and the error rate
+  // are not waited for: memory is one number per trial, the error rate counts requests.
+  const unsettled = metrics.filter((m) => m.status === 'pass' && !m.settled && SEQUENTIAL_METHODS.has(m.method));
+  const undecided = [...marginal, ...unsettled];
+  const decided = reasonFindings.length > 0 || baselineBroken !== undefined;
+  const needsMoreRounds = !decided && undecided.length > 0 && rounds < spec.maxRounds;
+  const sequential: SequentialLook = {
+    lookConfidence: context.confidence,
+    state: decided ? 'fail' : undecided.length > 0 ? 'undecided' : 'pass',
+    undecided: undecided.map(metricName),
+  };
+  const inconclusive =
+    !decided && !needsMoreRounds
+      ? unsettled.map(
+          (m) =>
+            `inconclusive after ${rounds} rounds: ${metricName(m)} ${signedPercent(m.change)} (CI ${signedPercent(m.interval[0])}..${signedPercent(m.interval[1])} at ${percent(m.confidence)}%) is neither past its limit nor wholly within it`,
+        )
+      : [];
+  const warnings = [...marginal.map((m) => `marginal: ${m.reason ?? m.label}`), ...inconclusive, ...context.warnings];
   const marginalFails = !needsMoreRounds && marginal.length > 0 && options.marginalVerdict === 'fail';
   if (marginalFails && reasonFindings.length === 0) {
     // A marginal metric's one finding is its change: kind 'marginal', or 'limit' for an error rate
@@ -106,6 +138,7 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
     metrics,
     findings: [...candidateFindings, ...baselineFindings],
     needsMoreRounds,
+    sequential,
     rounds,
     confidence: spec.confidence,
   };

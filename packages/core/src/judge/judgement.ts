@@ -43,6 +43,12 @@ export interface MetricJudgement {
   /** Absolute SLO on the candidate, in the metric's unit, when set. */
   slo?: number;
   status: MetricStatus;
+  /**
+   * The interval lies wholly past the threshold (fail) or wholly within it: decided. A windowed
+   * metric (latency, CPU per request, throughput) that is not settled earns another round while
+   * rounds and the budget remain; when they run out it passes as inconclusive (docs/judge.md).
+   */
+  settled: boolean;
   /** Why the status is not pass, as text (`reasonFindings` rendered, joined with '; '); absent for pass. */
   reason?: string;
   /** Why the status is not pass, as data; absent for pass. */
@@ -71,9 +77,84 @@ export interface Judgement {
   findings: OutrightFinding[];
   /** Set when the baseline itself is broken: the sandbox cannot judge (CLI exit 3). */
   infrastructureError?: string;
-  /** True when a metric is marginal, nothing failed, and rounds remain (rounds < maxRounds). */
+  /**
+   * True when nothing failed, a metric is marginal or a windowed metric is not settled, and rounds
+   * remain (rounds < maxRounds). The controller also stops on its time budget.
+   */
   needsMoreRounds: boolean;
+  /** The sequential decision at this look (docs/judge.md). */
+  sequential: SequentialLook;
   /** Complete rounds judged. */
   rounds: number;
   confidence: number;
+}
+
+/** Where the sequential decision stands after a look (one look per round from `rounds` on). */
+export interface SequentialLook {
+  /** Confidence of this look's intervals: the stated confidence corrected for repeated looks. */
+  lookConfidence: number;
+  /**
+   * 'fail': a metric or outright check failed; 'pass': every windowed metric is settled within its
+   * limit; 'undecided': some are not (another round may decide them).
+   */
+  state: 'fail' | 'pass' | 'undecided';
+  /**
+   * Metrics not settled at this look ("CPU per request", "p99 latency (peak)"); with state 'fail'
+   * they no longer matter (a fail decides the comparison) and are listed for the record.
+   */
+  undecided: string[];
+}
+
+/** Why a comparison ran no further round (the controller decides; the report records it). */
+export type StopReason =
+  /** The judge had nothing undecided: every windowed metric settled, or something failed. */
+  | 'decided'
+  /** A crash, OOM kill, failed start or mid-trial abort: more rounds would only repeat it. */
+  | 'outright'
+  /** `compare.max_rounds` rounds ran with a metric still undecided. */
+  | 'max-rounds'
+  /** Another round would have ended past `compare.budget`, with a metric still undecided. */
+  | 'budget';
+
+/** One look of the sequential decision, as report.json records it (`rounds.looks`). */
+export interface LookRecord {
+  round: number;
+  /** Since the comparison started, when the look was made. */
+  atMs: number;
+  state: SequentialLook['state'];
+  undecided: string[];
+  /** The windowed metrics at this look: enough to replay the decision under a shorter budget. */
+  metrics: Array<
+    Pick<MetricJudgement, 'name' | 'phase' | 'request' | 'status' | 'settled' | 'change' | 'interval' | 'limit'>
+  >;
+}
+
+/** How the rounds of a comparison ended. */
+export interface ComparisonStop {
+  reason: StopReason;
+  /** Budget in force (compare.budget), when any. */
+  budgetMs?: number;
+  looks: LookRecord[];
+}
+
+/** A look's record: the windowed metrics only, in a few fields each. */
+export function lookRecord(judgement: Judgement, atMs: number): LookRecord {
+  return {
+    round: judgement.rounds,
+    atMs: Math.round(atMs),
+    state: judgement.sequential.state,
+    undecided: [...judgement.sequential.undecided],
+    metrics: judgement.metrics
+      .filter((m) => m.method === 'paired-bootstrap' || m.method === 'hierarchical-bootstrap')
+      .map((m) => ({
+        name: m.name,
+        ...(m.phase === undefined ? {} : { phase: m.phase }),
+        ...(m.request === undefined ? {} : { request: m.request }),
+        status: m.status,
+        settled: m.settled,
+        change: m.change,
+        interval: m.interval,
+        limit: m.limit,
+      })),
+  };
 }

@@ -5,6 +5,8 @@
  *   fail:     the whole interval is past the threshold;
  *   marginal: only the point estimate is past it;
  *   pass:     otherwise.
+ * Separately, a metric is settled when its interval lies wholly on one side of the threshold:
+ * the sequential comparison stops only when every windowed metric is settled (docs/judge.md).
  */
 import type { MetricDirection, MetricStatus } from './judgement.js';
 
@@ -36,4 +38,15 @@ export function metricStatus(input: StatusInput): MetricStatus {
   }
   if (upper < threshold) return 'fail';
   return input.change < threshold ? 'marginal' : 'pass';
+}
+
+/**
+ * True when the interval lies wholly past the threshold or wholly within it: another round could
+ * not change the metric's status except by chance the boundary already allows for.
+ */
+export function intervalSettled(input: Omit<StatusInput, 'change'>): boolean {
+  const threshold = thresholdRatio(input.direction, input.baseline, input.limit, input.floor);
+  const [lower, upper] = input.interval;
+  if (input.direction === 'lower-is-better') return lower > threshold || upper <= threshold;
+  return upper < threshold || lower >= threshold;
 }

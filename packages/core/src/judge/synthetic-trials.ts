@@ -45,6 +45,8 @@ export interface SyntheticTrialOptions {
   throughputFactor?: number;
   /** Per-trial multiplicative noise (sigma) on latency, CPU and throughput. Default 0.02. */
   trialNoise?: number;
+  /** Per-second multiplicative noise (sigma) on CPU time. Default 0.05. */
+  cpuSecondNoise?: number;
   /** Second from which every request fails (a service dying mid-run). */
   failFromSecond?: number;
   exit?: Partial<ServiceExit>;
@@ -182,7 +184,7 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
       perSecond.destroy();
       total += requests;
       errors += secondErrors;
-      cpuNanos += requests * cpuMs * 1e6 * Math.exp(0.05 * randomNormal(random));
+      cpuNanos += requests * cpuMs * 1e6 * Math.exp((options.cpuSecondNoise ?? 0.05) * randomNormal(random));
       samples.push({
         atMs: (second + 1) * 1000,
         cpuNanos,

@@ -14,7 +14,7 @@ export function windowRatioIntervals<Unit>(
   candidate: Clustered<Unit>,
   statistic: (units: readonly Unit[]) => readonly number[],
 ): RatioInterval[] {
-  const { confidence } = context.spec;
+  const { confidence } = context;
   const intervals = bootstrapRatioIntervals(baseline, candidate, statistic, {
     confidence,
     resamples: context.resamples,

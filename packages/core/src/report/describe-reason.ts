@@ -21,7 +21,8 @@ export function lastLogLines(logTail: readonly string[], lines = 3, maxChars = 3
   return text.length > maxChars ? `…${text.slice(text.length - maxChars + 1)}` : text;
 }
 
-const percent = (confidence: number): string => `${Math.round(confidence * 100)}%`;
+// One decimal when needed: a look's corrected level (98.8%) must not read as 99% or 98%.
+const percent = (confidence: number): string => `${Math.round(confidence * 1000) / 10}%`;
 const where = (phase: string | undefined): string => (phase === undefined ? '' : ` in phase ${phase}`);
 /** "p99 latency of checkout": a metric judged on one request name names it. */
 const subject = (finding: { label: string; request?: string }): string =>

@@ -257,7 +257,7 @@ export function renderHtml(report: Report): string {
 <body>
 <h1>${escapeHtml(title)}</h1>
 <div class="verdict ${verdictClass}">${escapeHtml(verdictText)}</div>
-<p>Baseline <code>${escapeHtml(report.scenario.baseline ?? '?')}</code>, candidate <code>${escapeHtml(report.scenario.candidate ?? '?')}</code>; ${report.rounds.completed} round(s) of ${report.rounds.max} at most; intervals at ${Math.round(report.confidence * 100)}% confidence.</p>
+<p>Baseline <code>${escapeHtml(report.scenario.baseline ?? '?')}</code>, candidate <code>${escapeHtml(report.scenario.candidate ?? '?')}</code>; ${report.rounds.completed} round(s) of ${report.rounds.max} at most; intervals at ${Math.round((report.sequential?.lookConfidence ?? report.confidence) * 1000) / 10}% confidence${report.rounds.stoppedBy === undefined ? '' : `, stopped by ${report.rounds.stoppedBy}`}.</p>
 ${report.infrastructureError !== undefined ? `<p><strong>${escapeHtml(report.infrastructureError)}</strong></p>` : ''}
 ${report.reasons.length > 0 ? `<h2>Reasons</h2><div class="reasons">${list(report.reasons)}</div>` : ''}
 ${report.warnings.length > 0 ? `<h2>Warnings</h2>${list(report.warnings)}` : ''}

@@ -61,7 +61,7 @@ export function renderJUnit(report: Report): string {
   cases.push(outright);
   for (const metric of report.metrics) {
     const change = formatMetricChange(metric);
-    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${change.change} (CI ${change.interval} at ${Math.round(metric.confidence * 100)}%), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
+    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${change.change} (CI ${change.interval} at ${Math.round(metric.confidence * 1000) / 10}%), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
     const testCase: Case = { name: metricDisplayName(metric), classname, output: summary };
     if (metric.status === 'fail') testCase.failure = { message: metric.reason ?? summary, body: summary };
     cases.push(testCase);

@@ -51,8 +51,36 @@ function exitText(trial: ReportTrial): string {
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : formatValue(value, 'ms'));
 
+const STOP_TEXT: Record<NonNullable<Report['rounds']['stoppedBy']>, string> = {
+  decided: 'the judge reached its verdict',
+  outright: 'an outright failure decided it',
+  'max-rounds': 'max_rounds was reached',
+  budget: 'another round would have passed the time budget',
+};
+
+/** "Stopped after 5 of at most 10 rounds (62 s): every metric was decided." and what stayed undecided. */
+function stopSentence(report: Report): string | undefined {
+  const { rounds } = report;
+  if (rounds.stoppedBy === undefined) return undefined;
+  const seconds = Math.round((rounds.looks?.at(-1)?.atMs ?? report.durationMs) / 1000);
+  const budget = rounds.budgetMs === undefined ? '' : `, budget ${Math.round(rounds.budgetMs / 1000)} s`;
+  const why =
+    rounds.stoppedBy === 'decided'
+      ? report.verdict === 'fail'
+        ? 'a failure decided it'
+        : 'every metric was decided'
+      : STOP_TEXT[rounds.stoppedBy];
+  let text = `Stopped after ${rounds.completed} of at most ${rounds.max} rounds (${seconds} s${budget}): ${why}.`;
+  const undecided = report.sequential?.undecided ?? [];
+  if (report.verdict === 'pass' && rounds.stoppedBy !== 'decided' && undecided.length > 0)
+    text += ` Inconclusive (passed by the rule in docs/judge.md): ${undecided.map(escapeMarkdown).join(', ')}.`;
+  return text;
+}
+
 export function renderMarkdown(report: Report): string {
-  const confidence = `${Math.round(report.confidence * 100)}% CI`;
+  // The intervals are at the look's level: the stated confidence corrected for repeated looks.
+  const level = report.sequential?.lookConfidence ?? report.confidence;
+  const confidence = `${Math.round(level * 1000) / 10}% CI`;
   const lines: string[] = [`## peakgate compare: ${escapeMarkdown(report.scenario.name)}`, '', verdictLine(report), ''];
   const builds = [report.scenario.baseline, report.scenario.candidate];
   if (builds[0] !== undefined || builds[1] !== undefined) {
@@ -61,6 +89,8 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
+  const stop = stopSentence(report);
+  if (stop !== undefined) lines.push(stop, '');
   if (report.reasons.length > 0) {
     lines.push('### Reasons', '', ...report.reasons.map((reason) => `- ${escapeMarkdown(reason)}`), '');
   }

@@ -7,7 +7,14 @@ import { buildReference } from '../build-spec-text.js';
 import type { ComparisonDriver } from '../driver-name.js';
 import { mergeEncodedHistograms } from '../histograms.js';
 import type { Finding, OutrightFinding } from '../judge/finding.js';
-import type { Judgement, MetricJudgement } from '../judge/judgement.js';
+import type {
+  ComparisonStop,
+  Judgement,
+  LookRecord,
+  MetricJudgement,
+  SequentialLook,
+  StopReason,
+} from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
 import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
 import type { DependencyFigures, ServiceExit, TrialAbort, TrialResult } from '../trial.js';
@@ -167,9 +174,23 @@ export interface Report {
   trials: ReportTrial[];
   /** Per request name and phase, each side over all its trials (empty when no result has per-name figures). */
   requestKinds: ReportRequestKind[];
-  rounds: { completed: number; planned: number; max: number };
+  /**
+   * Rounds run, planned (the first look) and at most; `stoppedBy`, `budgetMs` and `looks` (one per
+   * judged round: state, undecided metrics, windowed metrics' intervals) when the comparison
+   * recorded how its rounds ended (docs/judge.md, sequential decision).
+   */
+  rounds: {
+    completed: number;
+    planned: number;
+    max: number;
+    stoppedBy?: StopReason;
+    budgetMs?: number;
+    looks?: LookRecord[];
+  };
   confidence: number;
   needsMoreRounds: boolean;
+  /** The last look's sequential state: its corrected confidence, and what was still undecided. */
+  sequential?: SequentialLook;
   scenario: ReportScenario;
   environment: ReportEnvironment;
   /** How latency was measured over all trials (see LoadResult.latencyOrigin). */
@@ -191,6 +212,8 @@ export interface BuildReportInput {
   environment: ReportEnvironment;
   startedAt: Date | string;
   finishedAt: Date | string;
+  /** How the rounds ended (comparisons record it; a report re-derived from saved trials has none). */
+  stop?: ComparisonStop;
 }
 
 function describeBuild(build: BuildSpec | undefined): string | undefined {
@@ -378,9 +401,21 @@ function assembleReport(input: RebuildReportInput): Report {
     findings: judgement.findings.map((finding) => ({ ...finding, message: describeReason(finding) })),
     trials: [...input.trials].sort((a, b) => a.order - b.order).map(trialReport),
     requestKinds: requestKinds(input.trials),
-    rounds: { completed: judgement.rounds, planned: scenario.compare.rounds, max: scenario.compare.maxRounds },
+    rounds: {
+      completed: judgement.rounds,
+      planned: scenario.compare.rounds,
+      max: scenario.compare.maxRounds,
+      ...(input.stop === undefined
+        ? {}
+        : {
+            stoppedBy: input.stop.reason,
+            ...(input.stop.budgetMs === undefined ? {} : { budgetMs: input.stop.budgetMs }),
+            looks: input.stop.looks,
+          }),
+    },
     confidence: judgement.confidence,
     needsMoreRounds: judgement.needsMoreRounds,
+    sequential: judgement.sequential,
     scenario,
     environment: input.environment,
     latencyOrigin: latencyOrigin(input.trials),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
+import { lookRecord } from '../judge/judgement.js';
 import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
 import type { CompareSpec, Scenario } from '../scenario-model.js';
 import type { TrialResult } from '../trial.js';
@@ -15,9 +16,10 @@ import {
   type ReportFinding,
 } from './report-model.js';
 
+// One look (max_rounds = rounds): intervals at the stated 95%, as the rendered texts below expect.
 const compare: CompareSpec = {
   rounds: 2,
-  maxRounds: 4,
+  maxRounds: 2,
   limits: {},
   slo: { error_rate: 0.01 },
   confidence: 0.95,
@@ -155,7 +157,7 @@ describe('report model', () => {
     expect(report.trials[0]).toMatchObject({ role: 'baseline', round: 1, ready: true });
     expect(report.trials[0]?.latency?.p99).toBeGreaterThan(0);
     expect(report.trials[0]?.resources.length).toBeGreaterThan(10);
-    expect(report.rounds).toEqual({ completed: 2, planned: 2, max: 4 });
+    expect(report.rounds).toEqual({ completed: 2, planned: 2, max: 2 });
     expect(report.latencyOrigin).toBe('intended-start');
     expect(report.durationMs).toBe(150_000);
     expect(report.scenario).toMatchObject({ baseline: 'shop:1.4.2', candidate: 'shop:1.5.0-rc1', warmupMs: null });
@@ -312,5 +314,28 @@ describe('renderHtml', () => {
       const total = report.trials.filter((t) => t.role === curve.role).reduce((n, t) => n + (t.latency?.count ?? 0), 0);
       expect(curve.count).toBe(total);
     }
+  });
+});
+
+describe('rounds and the sequential decision in the report', () => {
+  it('records why the rounds stopped and each look, and summary.md says so', () => {
+    const trials = buildSyntheticComparison(2, 41, same, same);
+    const judgement = judge(trials, { ...compare, maxRounds: 4 }, { resamples: 400 });
+    const report = buildReport({
+      scenario,
+      trials,
+      judgement,
+      environment,
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+      finishedAt: '2026-01-01T00:00:30.000Z',
+      stop: { reason: 'budget', budgetMs: 30_000, looks: [lookRecord(judgement, 29_000)] },
+    });
+    expect(report.rounds).toMatchObject({ completed: 2, stoppedBy: 'budget', budgetMs: 30_000 });
+    expect(report.rounds.looks?.[0]).toMatchObject({ round: 2, atMs: 29_000, state: judgement.sequential.state });
+    expect(report.rounds.looks?.[0]?.metrics.map((m) => m.name)).toContain('cpu.per_request');
+    expect(report.sequential?.lookConfidence).toBeGreaterThan(0.95);
+    expect(renderMarkdown(report)).toContain(
+      'Stopped after 2 of at most 2 rounds (29 s, budget 30 s): another round would have passed the time budget.',
+    );
   });
 });
