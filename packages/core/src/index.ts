@@ -69,11 +69,13 @@ export { renderHtml } from './report/render-html.js';
 export { escapeXml, renderJUnit } from './report/render-junit.js';
 export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';
 export type {
+  BuildAbortedReportInput,
   BuildReportInput,
   RebuildReportInput,
   Report,
   ReportEnvironment,
   ReportFinding,
+  ReportInterruption,
   ReportKindFigures,
   ReportMetric,
   ReportPercentileCurve,
@@ -83,6 +85,7 @@ export type {
   ReportTrial,
 } from './report/report-model.js';
 export {
+  buildAbortedReport,
   buildReport,
   metricDisplayName,
   REPORT_SCHEMA_VERSION,
