@@ -77,6 +77,8 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
   });
   if (!started.ok) {
+    // An engine that stopped fails every start: the sandbox, not the build.
+    if (ctx.signal?.aborted !== true) await ctx.launcher.assertEngine?.();
     // A candidate that never got ready has failed: the other side of a duet need not be loaded.
     if (role === 'candidate')
       ctx.roundStop?.stop({ by: role, kind: 'not-ready', detail: started.exit.message ?? 'never ready', afterMs: 0 });
@@ -145,6 +147,9 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
         }
       },
     });
+    // An engine that stops ends every container it runs: that is the sandbox failing (exit 3), not
+    // the build crashing. Asked before the exit is read as a crash.
+    if (ctx.signal?.aborted !== true) await ctx.launcher.assertEngine?.();
     // Interrupted inside the measured window: close it where the load stopped.
     if (window === undefined && sampler !== undefined) window = sampler.then((running) => running.finish());
     // Ended on its own before we stopped it: a crash or an OOM kill. After Ctrl-C whatever ended
