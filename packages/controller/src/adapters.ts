@@ -88,7 +88,8 @@ function engineCheck(engine: string): () => Promise<void> {
   // to call the containers it stopped crashed. (ssh: the modem brings its own agent.)
   const modem = docker.modem as { protocol?: string; agent?: unknown };
   if (modem.protocol !== 'ssh' && modem.agent === undefined) {
-    modem.agent = modem.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+    modem.agent =
+      modem.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   }
   return async () => {
     try {

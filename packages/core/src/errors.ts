@@ -11,7 +11,8 @@ export const errorCodes = {
   PG_ERR_SCENARIO_READ: { exitCode: 2, summary: 'the scenario file cannot be read' },
   PG_ERR_OUTPUT_DIR: {
     exitCode: 2,
-    summary: 'the output folder cannot be made or written, or its disk is nearly full (checked before any load)',
+    summary:
+      'the output folder cannot be made or written, or its disk is nearly full (checked before any load, and when the reports are written)',
   },
   PG_ERR_SCENARIO_PARSE: { exitCode: 2, summary: 'the scenario file is not valid YAML or JSON' },
   PG_ERR_SCENARIO_INVALID: { exitCode: 2, summary: 'the scenario does not match the schema' },
