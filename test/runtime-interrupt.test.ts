@@ -1,7 +1,7 @@
 /**
  * The CLI's signal policy with the real runtime (the library installs no signal handlers; the
  * CLI does, in cli/src/interrupt.ts): the first SIGINT/SIGTERM aborts the run and removes what it
- * started, exit 130; a second one leaves at once, after SIGKILLing the process groups, without
+ * started, exit 130 (143 for SIGTERM); a second one leaves at once, after SIGKILLing the process groups, without
  * waiting out a service that ignores SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -87,7 +87,7 @@ async function pidFromLog(outDir: string): Promise<number> {
 }
 
 describe.skipIf(process.platform !== 'linux')('interrupting `peakgate run --service` (process driver)', () => {
-  it('SIGTERM: stops the load, removes the service, exits 130 within 5 s', async () => {
+  it('SIGTERM: stops the load, removes the service, exits 143 (128 + SIGTERM) within 5 s', async () => {
     const outDir = path.join(dir, 'term');
     const cli = startRun(['--service', `node ${balancerScript}`, '--driver', 'process', '--out', outDir]);
     await loadRunning(cli);
@@ -95,7 +95,7 @@ describe.skipIf(process.platform !== 'linux')('interrupting `peakgate run --serv
     expect(exists(pid)).toBe(true);
     const sentAt = performance.now();
     cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(130);
+    expect(await cli.exited).toBe(143);
     expect(performance.now() - sentAt).toBeLessThan(5000);
     expect(cli.stderr()).toContain('SIGTERM');
     expect(exists(pid)).toBe(false);

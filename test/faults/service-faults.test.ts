@@ -2,8 +2,9 @@
  * Fault matrix, services (process driver, real processes, real load): a candidate that crashes,
  * hangs (keeps its port, stops answering), resets connections or never becomes ready gets a fail
  * verdict (exit 1) naming the cause; the same faults in the baseline are exit 3 (the sandbox cannot
- * judge), never a verdict on the candidate. Interrupts, a SIGKILLed controller with `peakgate
- * reap` after it, and two comparisons at once on one machine.
+ * judge), never a verdict on the candidate. Interrupts (a partial report marked aborted, exit 130 /
+ * 143), a SIGKILLed controller with `peakgate reap` after it, and two comparisons at once on one
+ * machine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ const command = (fault: string, after = 40) => `FAULT=${fault} FAULT_AFTER=${aft
 
 let dir: string;
 let scenario: string;
+/** Two short rounds: an interrupt in the second leaves one whole round and one cut. */
+let twoRounds: string;
 let stateHome: string;
 
 beforeAll(async () => {
@@ -39,6 +42,11 @@ compare:
   # Two tiny services on a shared 2-core machine: only the faults should decide, not CPU noise.
   limits: { latency.p50: +1000%, latency.p90: +1000%, latency.p99: +1000%, latency.p999: +1000%, cpu.per_request: +1000%, memory.peak: +1000% }
 `,
+  );
+  twoRounds = path.join(dir, 'two-rounds.yaml');
+  await writeFile(
+    twoRounds,
+    (await readFile(scenario, 'utf8')).replace('rounds: 1\n  max_rounds: 1', 'rounds: 2\n  max_rounds: 2'),
   );
 });
 
@@ -85,10 +93,10 @@ function start(args: string[], timeoutMs = 60_000): { child: ChildProcess; done:
   return { child, done };
 }
 
-const compare = (baseline: string, candidate: string, out: string, extra: string[] = []) =>
+const compare = (baseline: string, candidate: string, out: string, extra: string[] = [], file = scenario) =>
   start([
     'compare',
-    scenario,
+    file,
     '--driver',
     'process',
     '--baseline-cmd',
@@ -154,25 +162,74 @@ describe('the baseline misbehaves: exit 3, never a verdict on the candidate', ()
 });
 
 describe('interrupts and a killed controller', () => {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`${signal} mid-trial: every service gone and exit 130 within 5 s`, async () => {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal} mid-trial: every service gone and exit ${exitCode} within 5 s; a partial report marked aborted`, async () => {
       const marker = `${signal}-${process.pid}`;
       const out = path.join(dir, `sig-${signal}`);
-      const svc = `FAULT_MARK=${marker} ${command('none')}`;
-      const { child, done } = compare(svc, svc, out);
-      await waitFor(() => fixturesRunning(marker) >= 2, 20_000);
-      await new Promise((resolve) => setTimeout(resolve, 1500)); // into the load
+      const svc = `FAULT_MARK=${marker} FAULT_LOG_EVERY=20 ${command('none')}`;
+      const { child, done } = compare(svc, svc, out, [], twoRounds);
+      // Round 1 whole, round 2 under load: both services of round 2 (trials 2 and 3) have served
+      // 20 requests of their 3 s phase. (Not "measuring" on stderr: a round's load threads start
+      // cold, and on a busy machine the first request can come a second after it.)
+      await waitFor(() => servedInTrial(out, 2) >= 20 && servedInTrial(out, 3) >= 20, 40_000);
+      expect(fixturesRunning(marker)).toBe(2);
       const sent = Date.now();
       child.kill(signal);
       const run = await done;
-      expect(Date.now() - sent).toBeLessThan(5000);
-      expect(run.code, explain(run)).toBe(130);
+      const tookMs = Date.now() - sent;
+      expect(tookMs).toBeLessThan(5000);
+      expect(run.code, explain(run)).toBe(exitCode);
+      expect(run.stderr).toContain('[PG_ERR_INTERRUPTED]');
+      expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace
       expect(fixturesRunning(marker)).toBe(0);
-      // No half-written report: either none, or complete files only (no temporaries).
-      const files = await readdir(out).catch(() => [] as string[]);
+      // Written atomically: whole files, no temporaries.
+      const files = await readdir(out);
       expect(files.filter((name) => name.includes('.tmp-'))).toEqual([]);
-      expect(files).not.toContain('report.json');
-    }, 60_000);
+      expect(files).toEqual(
+        expect.arrayContaining(['report.json', 'summary.md', 'junit.xml', 'report.html', 'trials.json']),
+      );
+      const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+      // What was measured, never a verdict: nothing judged.
+      expect(report.aborted).toBe(true);
+      expect(report.verdict).toBe('aborted');
+      expect(report.metrics).toEqual([]);
+      expect(report.reasons).toEqual([]);
+      expect(report.interruption).toMatchObject({ signal, reason: `received ${signal}`, roundsCompleted: 1 });
+      expect(report.interruption.cut).toEqual([
+        { role: 'baseline', round: 2, started: true },
+        { role: 'candidate', round: 2, started: true },
+      ]);
+      expect(report.rounds.completed).toBe(1);
+      const whole = report.trials.filter((trial: { round: number }) => trial.round === 1);
+      expect(whole).toHaveLength(2);
+      for (const trial of whole) {
+        expect(trial.interrupted).toBe(false);
+        expect(trial.requests.total).toBeGreaterThanOrEqual(100); // 3 s at 40/s
+      }
+      for (const trial of report.trials.filter((t: { round: number }) => t.round === 2)) {
+        expect(trial.interrupted).toBe(true);
+        expect(trial.requests.total).toBeGreaterThanOrEqual(15); // served 20 before the signal; a few in flight
+        expect(trial.requests.total).toBeLessThan(120);
+      }
+      const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
+      expect(junit).toContain('type="aborted"');
+      expect(junit).toContain('errors="1"');
+      expect(junit).not.toContain('<failure');
+      const summary = await readFile(path.join(out, 'summary.md'), 'utf8');
+      expect(summary).toContain('**ABORTED: no verdict**');
+      expect(summary).not.toMatch(/\*\*(PASS|FAIL)/);
+      expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain('ABORTED: no verdict');
+      // Its partial figures cannot be judged later either.
+      const again = await start(['report', out, '--out', path.join(dir, `again-${signal}`)]).done;
+      expect(again.code, explain(again)).toBe(2);
+      expect(again.stderr).toContain('aborted before its verdict');
+      console.info(
+        `${signal}: exit ${run.code} ${tookMs} ms after the signal; ${report.trials.length} trials in the aborted report`,
+      );
+    }, 90_000);
   }
 
   it('SIGKILL mid-trial, then `peakgate reap` at once: 0 services left, no report written', async () => {
@@ -219,6 +276,18 @@ describe('two comparisons at once', () => {
     expect(new Set([...portsA, ...portsB]).size).toBe(portsA.length + portsB.length);
   }, 120_000);
 });
+
+/** The `served N` the fixture logged last in trial `order`'s log (its service log in the out folder). */
+function servedInTrial(out: string, order: number): number {
+  try {
+    const log = readdirSync(out).find((name) => name.endsWith(`-${order}.log`));
+    if (log === undefined) return 0;
+    const counts = [...readFileSync(path.join(out, log), 'utf8').matchAll(/served (\d+)/g)];
+    return Number(counts.at(-1)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 async function waitFor(check: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;

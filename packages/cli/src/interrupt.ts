@@ -3,9 +3,13 @@
  * - First SIGINT, SIGTERM or SIGHUP: abort the signal (commands stop their load within a second
  *   and still print what was measured) and start removing every container and process group this
  *   process started (the runtime's cleanupAll, in parallel with the command's own stops).
- * - A second one: leave at once with 130, after the cleanup that needs no waiting (SIGKILL to the
- *   process groups). Containers still being removed are left to `peakgate reap`.
+ * - A second one: leave at once, after the cleanup that needs no waiting (SIGKILL to the process
+ *   groups). Containers still being removed are left to `peakgate reap`.
+ * An interrupted command exits 128 + the number of the first signal, the shell's convention that
+ * lets a CI runner tell a cancelled job (SIGTERM, 143) from a Ctrl-C (SIGINT, 130); SIGHUP is 129.
  */
+import { constants } from 'node:os';
+
 type Runtime = typeof import('@peakgate/runtime');
 
 export interface Interrupt {
@@ -18,8 +22,16 @@ export interface Interrupt {
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-/** Exit code when a second signal cuts the cleanup short (128 + SIGINT, the shell's convention). */
-const LEAVE_AT_ONCE_EXIT_CODE = 130;
+/** 128 + SIGINT: the exit code of an interruption when no signal is known (an abort from inside). */
+const DEFAULT_INTERRUPTED_EXIT_CODE = 130;
+
+/** The first signal this process received through onInterrupt; it decides the exit code. */
+let firstSignal: NodeJS.Signals | undefined;
+
+/** The exit code of an interrupted command: 128 + the first signal's number (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+export function interruptedExitCode(): number {
+  return firstSignal === undefined ? DEFAULT_INTERRUPTED_EXIT_CODE : 128 + constants.signals[firstSignal];
+}
 
 /** Set once the runtime is loaded, so the second signal can clean up without awaiting an import. */
 let runtime: Runtime | undefined;
@@ -31,11 +43,13 @@ export function onInterrupt(onFirst?: (signal: NodeJS.Signals) => void): Interru
   const handler = (signal: NodeJS.Signals): void => {
     if (received !== undefined) {
       runtime?.cleanupAllSync();
-      process.exit(LEAVE_AT_ONCE_EXIT_CODE);
+      process.exit(interruptedExitCode());
     }
     received = signal;
+    firstSignal ??= signal;
     onFirst?.(signal);
-    controller.abort(new Error(`received ${signal}`));
+    // The signal's name travels with the reason: an aborted comparison's report names it.
+    controller.abort(Object.assign(new Error(`received ${signal}`), { signal }));
     cleanup = startRuntimeCleanup();
   };
   for (const signal of SIGNALS) process.on(signal, handler);

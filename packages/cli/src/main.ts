@@ -8,9 +8,13 @@ import { isPeakgateError, PeakgateError, peakgateVersion } from '@peakgate/core'
 import { Command, CommanderError } from 'commander';
 import type { Outcome } from './commands/command.js';
 import { registerCommands } from './commands/index.js';
+import { interruptedExitCode } from './interrupt.js';
 import { type Output, processOutput } from './output.js';
 
-/** 0 pass or done, 1 the candidate (or the build) is bad, 130 interrupted (128 + SIGINT). */
+/**
+ * 0 pass or done, 1 the candidate (or the build) is bad, 130 interrupted (128 + SIGINT); an
+ * interruption by SIGTERM is 143 and by SIGHUP 129 instead (`interruptedExitCode`, interrupt.ts).
+ */
 export const outcomeExitCodes = {
   done: 0,
   pass: 0,
@@ -38,7 +42,7 @@ Examples:
   $ peakgate report peakgate-out --out /tmp/again   # re-render (and re-judge) a saved run
 
 Exit codes: 0 pass, 1 the candidate is unsafe, 2 usage or invalid scenario, 3 the sandbox is broken,
-130 interrupted. Run 'peakgate <command> --help' for a command's flags and examples.`,
+130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM. Run 'peakgate <command> --help' for a command's flags and examples.`,
     )
     .configureOutput({ writeOut: (s) => output.result(s), writeErr: (s) => output.error(s) })
     .exitOverride();
@@ -46,7 +50,8 @@ Exit codes: 0 pass, 1 the candidate is unsafe, 2 usage or invalid scenario, 3 th
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // No command ran (e.g. `peakgate` alone prints help through commander, which throws above).
-    return outcomeExitCodes[outcome() ?? 'done'];
+    const ended = outcome() ?? 'done';
+    return ended === 'interrupted' ? interruptedExitCode() : outcomeExitCodes[ended];
   } catch (error) {
     return reportError(error, output);
   }
@@ -65,7 +70,8 @@ function reportError(error: unknown, output: Output): number {
   if (isPeakgateError(error)) {
     output.error(`peakgate: ${error.message} [${error.code}]`);
     for (const line of error.details) output.error(`  ${line}`);
-    return error.exitCode;
+    // 130 in the table; 143 when the signal was SIGTERM (the code is the same, the signal differs).
+    return error.code === 'PG_ERR_INTERRUPTED' ? interruptedExitCode() : error.exitCode;
   }
   const internal = new PeakgateError('PG_ERR_INTERNAL', 'unexpected error (a bug in peakgate)', { cause: error });
   output.error(`peakgate: ${internal.message} [${internal.code}]`);

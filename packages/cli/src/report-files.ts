@@ -2,14 +2,15 @@
  * Writes a set of report files so that a reader never sees a half-written one: every file is
  * written to a temporary name in the same directory first, and only when all are written are
  * they renamed into place (rename is atomic within a filesystem). On failure the temporaries are
- * removed and nothing of the new set appears.
+ * removed and nothing of the new set appears; the failure is PG_ERR_OUTPUT_DIR (a disk that filled
+ * during the run, say), never a stack trace.
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export async function writeReportFiles(dir: string, files: Record<string, string>): Promise<string[]> {
   // Made one component at a time (Node's recursive mkdir spins forever under /proc) and checked writable.
-  const { prepareOutputDirectory } = await import('@peakgate/controller');
+  const { prepareOutputDirectory, reportWriteError } = await import('@peakgate/controller');
   await prepareOutputDirectory(dir);
   const suffix = `.tmp-${process.pid}-${Date.now()}`;
   const staged: Array<{ temp: string; final: string }> = [];
@@ -22,8 +23,13 @@ export async function writeReportFiles(dir: string, files: Record<string, string
     }
     for (const { temp, final } of staged) await rename(temp, final);
   } catch (error) {
-    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
-    throw error;
+    // Including the temporary being written when the write failed.
+    await Promise.all(
+      [...staged.map(({ temp }) => temp), ...Object.keys(files).map((name) => `${join(dir, name)}${suffix}`)].map(
+        (temp) => rm(temp, { force: true }),
+      ),
+    );
+    throw reportWriteError(dir, error);
   }
   return staged.map(({ final }) => final);
 }

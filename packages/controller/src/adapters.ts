@@ -1,9 +1,13 @@
 /**
  * Binds the controller's seams to the real load engine and service drivers.
  */
-import type { ReportSide } from '@peakgate/core';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { PeakgateError, type ReportSide } from '@peakgate/core';
 import { runLoad } from '@peakgate/loadgen';
 import {
+  assertDockerReachable,
+  createDocker,
   type DependencySet,
   isServiceNotReadyError,
   reap,
@@ -83,6 +87,31 @@ export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
       const result = await reap({ skipDocker: driver.name === 'process' });
       return result.containers.length + result.networks.length + result.services.length + result.processes.length;
     },
+    ...(driver.name === 'docker' ? { assertEngine: engineCheck(location?.engine ?? 'the Docker engine') } : {}),
+  };
+}
+
+/** A ping of the engine the driver uses (DOCKER_HOST as createDocker reads it), worded for a mid-run loss. */
+function engineCheck(engine: string): () => Promise<void> {
+  const docker = createDocker();
+  // A new connection for every ping: a dockerd that is shutting down closes its socket at once but
+  // keeps answering on kept-alive connections for a second or more (measured: 1.2 s), long enough
+  // to call the containers it stopped crashed. (ssh: the modem brings its own agent.)
+  const modem = docker.modem as { protocol?: string; agent?: unknown };
+  if (modem.protocol !== 'ssh' && modem.agent === undefined) {
+    modem.agent =
+      modem.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+  }
+  return async () => {
+    try {
+      await assertDockerReachable(docker, 3000);
+    } catch (error) {
+      throw new PeakgateError(
+        'PG_ERR_RUNTIME_UNREACHABLE',
+        `the Docker engine at ${engine} stopped answering during the run: the services ended with it, not on their own, so there is no verdict; restart the engine, then run \`peakgate reap\` to remove what it kept`,
+        { cause: error },
+      );
+    }
   };
 }
 

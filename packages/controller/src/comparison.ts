@@ -11,7 +11,7 @@
  * intervals are corrected for these repeated looks, so stopping early keeps the error rates.
  */
 import { randomUUID } from 'node:crypto';
-import type { BuildSpec, Role, Scenario, StopReason, TrialResult } from '@peakgate/core';
+import type { BuildSpec, ReportInterruption, Role, Scenario, StopReason, TrialResult } from '@peakgate/core';
 import { PeakgateError } from '@peakgate/core';
 import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
@@ -33,6 +33,11 @@ export interface ComparisonOptions<J extends { needsMoreRounds: boolean }> {
   judge: (trials: TrialResult[]) => J;
   outDir: string;
   runId?: string;
+  /**
+   * Stops the comparison (Ctrl-C, SIGTERM, a cancelled API run): the outcome then has
+   * `interrupted` and no judgement. Its reason (an Error's message) is reported; an Error with a
+   * `signal` property (as the CLI's interrupt.ts aborts with) names the signal.
+   */
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Overrides the machine's core count (tests). */
@@ -46,20 +51,30 @@ export interface Look<J> {
   judgement: J;
 }
 
-export interface ComparisonOutcome<J> {
+interface ComparisonRun {
   runId: string;
+  /** Every trial measured; when interrupted, those finished and those cut with partial figures. */
   trials: TrialResult[];
-  judgement: J;
   rounds: number;
-  /** Why no further round ran. */
-  stoppedBy: StopReason;
-  /** Every judgement made, in order (the last is `judgement`). */
-  looks: Look<J>[];
   cpu: CpuPlan & { pinned: boolean };
   reaped: number;
   startedAt: string;
   finishedAt: string;
 }
+
+/** A judged comparison, or one stopped by its signal before the verdict: what was measured, not judged. */
+export type ComparisonOutcome<J> = ComparisonRun &
+  (
+    | {
+        judgement: J;
+        /** Why no further round ran. */
+        stoppedBy: StopReason;
+        /** Every judgement made, in order (the last is `judgement`). */
+        looks: Look<J>[];
+        interrupted?: undefined;
+      }
+    | { judgement?: undefined; interrupted: ReportInterruption }
+  );
 
 export async function runComparison<J extends { needsMoreRounds: boolean }>(
   options: ComparisonOptions<J>,
@@ -88,8 +103,15 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
   const trials: TrialResult[] = [];
   const builds: Record<Role, BuildSpec> = { baseline: options.baseline, candidate: options.candidate };
   const looks: Look<J>[] = [];
+  let round = 0;
+  // Where the comparison stood when its signal fired: the trials finished before it are whole,
+  // those that finish after it were cut (interruptionOf).
+  let atAbort: { round: number; finished: number } | undefined;
+  const markAbort = (): void => {
+    atAbort ??= { round, finished: trials.length };
+  };
+  options.signal?.addEventListener('abort', markAbort, { once: true });
   try {
-    let round = 0;
     let judgement: J | undefined;
     let stoppedBy: StopReason | undefined;
     let roundsStartedMs = performance.now();
@@ -158,7 +180,24 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
       startedAt,
       finishedAt: new Date().toISOString(),
     };
+  } catch (error) {
+    // Stopped from outside: what was measured goes back, unjudged, for a report marked aborted.
+    // Any other failure (an engine gone, a load engine error) is the caller's to report.
+    if (options.signal?.aborted !== true) throw error;
+    markAbort();
+    const { kept, interrupted } = interruptionOf(options.signal, trials, atAbort ?? { round, finished: 0 });
+    return {
+      runId,
+      trials: kept,
+      interrupted,
+      rounds: interrupted.roundsCompleted,
+      cpu: { ...cpu, pinned: pinning.applied },
+      reaped,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
   } finally {
+    options.signal?.removeEventListener('abort', markAbort);
     pinning.restore();
   }
 }
@@ -180,6 +219,37 @@ export function stopReason(
   if (round >= maxRounds) return 'max-rounds';
   if (time.budgetMs !== undefined && time.elapsedMs + time.meanRoundMs > time.budgetMs) return 'budget';
   return undefined;
+}
+
+/**
+ * Splits an interrupted comparison's trials: those finished before the signal are whole; those of
+ * the round in progress that finished after it were cut (kept when they measured something, as
+ * partial figures; a side stopped before its load, or never started, is only named in `cut`).
+ */
+function interruptionOf(
+  signal: AbortSignal,
+  trials: readonly TrialResult[],
+  atAbort: { round: number; finished: number },
+): { kept: TrialResult[]; interrupted: ReportInterruption } {
+  const whole = trials.slice(0, atAbort.finished);
+  const late = trials.slice(atAbort.finished);
+  const cut: ReportInterruption['cut'] = [];
+  for (const role of ['baseline', 'candidate'] as const) {
+    if (atAbort.round === 0 || whole.some((trial) => trial.role === role && trial.round === atAbort.round)) continue;
+    cut.push({ role, round: atAbort.round, started: late.some((trial) => trial.role === role && trial.load !== null) });
+  }
+  const reason: unknown = signal.reason;
+  const named =
+    reason instanceof Error && 'signal' in reason && typeof reason.signal === 'string' ? reason.signal : undefined;
+  return {
+    kept: [...whole, ...late.filter((trial) => trial.load !== null)],
+    interrupted: {
+      ...(named !== undefined ? { signal: named } : {}),
+      reason: reason instanceof Error ? reason.message : String(reason ?? 'aborted'),
+      roundsCompleted: cut.length > 0 ? atAbort.round - 1 : atAbort.round,
+      cut,
+    },
+  };
 }
 
 /** A crash, OOM kill, failed start or mid-trial abort decides the comparison; more rounds would only repeat it. */

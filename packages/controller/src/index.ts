@@ -25,7 +25,7 @@ export type {
   ServiceStartOptions,
   StartOutcome,
 } from './ports.js';
-export { checkBuildDirectories, MIN_FREE_BYTES, prepareOutputDirectory } from './preflight.js';
+export { checkBuildDirectories, MIN_FREE_BYTES, prepareOutputDirectory, reportWriteError } from './preflight.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
 export type { SingleRunOptions, SingleRunOutcome } from './run-single.js';
 export { runSingle } from './run-single.js';

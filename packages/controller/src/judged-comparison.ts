@@ -2,11 +2,13 @@
  * A comparison from builds to reports: runs it (runComparison on the named driver), judges it with
  * core's judge, builds the report document and renders every report file. The CLI's `compare` and
  * `demo` and the HTTP API's queue all call this one function, so a report means the same thing
- * wherever it was made; each caller only decides where the files go and what to print.
+ * wherever it was made; each caller only decides where the files go and what to print. A
+ * comparison stopped by its signal gets a report marked aborted (what was measured, no verdict).
  */
 import { availableParallelism, cpus, hostname } from 'node:os';
 import {
   type BuildSpec,
+  buildAbortedReport,
   buildReport,
   type ComparisonDriver,
   type Judgement,
@@ -85,20 +87,26 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(seams.onProgress !== undefined ? { onProgress: seams.onProgress } : {}),
   });
-  const report = buildReport({
+  const reportInput = {
     // The builds actually compared (flags override the file), so the report names them.
     scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
     trials: outcome.trials,
-    judgement: outcome.judgement,
     environment: reportEnvironment(options.driver, outcome, plain.launcher),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
-    stop: {
-      reason: outcome.stoppedBy,
-      ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
-      looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
-    },
-  });
+  };
+  const report =
+    outcome.interrupted !== undefined
+      ? buildAbortedReport({ ...reportInput, interruption: outcome.interrupted })
+      : buildReport({
+          ...reportInput,
+          judgement: outcome.judgement,
+          stop: {
+            reason: outcome.stoppedBy,
+            ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
+            looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
+          },
+        });
   const files: ReportFiles = {
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'summary.md': renderMarkdown(report),

@@ -97,4 +97,10 @@ export interface ServiceLauncher {
   start(build: BuildSpec, service: ServiceSpec, options: ServiceStartOptions): Promise<StartOutcome>;
   /** Removes what dead peakgate processes left behind; returns how many. */
   reap(): Promise<number>;
+  /**
+   * Docker: throws PG_ERR_RUNTIME_UNREACHABLE when the engine no longer answers. A trial asks after
+   * its load, because an engine that stops ends every container it runs, which must read as the
+   * sandbox failing (exit 3), never as the build crashing. Absent for the process driver.
+   */
+  assertEngine?(): Promise<void>;
 }

@@ -87,6 +87,18 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * A report write that failed after the checks (the disk filled during the run): PG_ERR_OUTPUT_DIR
+ * with the reason in words. The writer has removed its temporaries by then.
+ */
+export function reportWriteError(dir: string, error: unknown): PeakgateError {
+  return new PeakgateError(
+    'PG_ERR_OUTPUT_DIR',
+    `output folder ${dir}: the reports could not be written (${failure(error)}); nothing half-written was left`,
+    { cause: error },
+  );
+}
+
 function failure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOTDIR') return 'a part of the path is a file, not a folder';

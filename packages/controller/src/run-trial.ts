@@ -77,6 +77,8 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
     ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
   });
   if (!started.ok) {
+    // An engine that stopped fails every start: the sandbox, not the build.
+    if (ctx.signal?.aborted !== true) await ctx.launcher.assertEngine?.();
     // A candidate that never got ready has failed: the other side of a duet need not be loaded.
     if (role === 'candidate')
       ctx.roundStop?.stop({ by: role, kind: 'not-ready', detail: started.exit.message ?? 'never ready', afterMs: 0 });
@@ -96,6 +98,9 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   const roundStop = ctx.roundStop;
   const watch =
     role === 'candidate' && roundStop !== undefined ? new AbortWatch(ctx.scenario.compare.abortOn) : undefined;
+  // A killed engine leaves its containers running under their shims, so nothing ends the load:
+  // ping it during the load too, and stop at once when it is gone.
+  const engine = new EngineWatch(ctx.launcher);
   void service.exited.then((exit) => {
     if (sampler === undefined) endedInWarmup.abort();
     // The candidate died on its own: stop the round now, not when its phases would have ended.
@@ -123,7 +128,9 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       plan,
       workers: ctx.loadWorkers,
       signal: AbortSignal.any(
-        [ctx.signal, endedInWarmup.signal, roundStop?.signal].filter((s): s is AbortSignal => s !== undefined),
+        [ctx.signal, endedInWarmup.signal, roundStop?.signal, engine.lost].filter(
+          (s): s is AbortSignal => s !== undefined,
+        ),
       ),
       onSample: (sample) => {
         if (sample.warmup === true) return;
@@ -147,6 +154,14 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
         }
       },
     });
+    // An engine that stops ends every container it runs: that is the sandbox failing (exit 3), not
+    // the build crashing. Asked before the exit is read as a crash.
+    engine.stop();
+    if (ctx.signal?.aborted !== true) {
+      // Lost during the load (even if it answers again now, the load was cut): the sandbox failed.
+      if (engine.error !== undefined) throw engine.error;
+      await ctx.launcher.assertEngine?.();
+    }
     // Interrupted inside the measured window: close it where the load stopped.
     if (window === undefined && sampler !== undefined) window = sampler.then((running) => running.finish());
     // Ended on its own before we stopped it: a crash or an OOM kill. After Ctrl-C whatever ended
@@ -187,8 +202,57 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       exit,
     };
   } finally {
+    engine.stop();
     (await sampler?.catch(() => undefined))?.cancel();
     await stopQuietly(service, undefined);
+  }
+}
+
+/** How often the engine is pinged during a load; two failures in a row mean it is gone. */
+const ENGINE_PING_EVERY_MS = 2000;
+
+/**
+ * Pings the launcher's engine (docker) while a load runs; `lost` aborts after two failed pings in a
+ * row (one slow answer on a busy machine is not a lost engine). The trial's own check after the
+ * load then throws PG_ERR_RUNTIME_UNREACHABLE. Does nothing for a launcher without an engine.
+ */
+class EngineWatch {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private pending = false;
+  /** The last failed ping's error (PG_ERR_RUNTIME_UNREACHABLE) once the engine counts as lost. */
+  error: unknown;
+
+  constructor(launcher: ServiceLauncher) {
+    const assertEngine = launcher.assertEngine?.bind(launcher);
+    if (assertEngine === undefined) return;
+    this.timer = setInterval(() => {
+      if (this.pending) return;
+      this.pending = true;
+      assertEngine().then(
+        () => {
+          this.failures = 0;
+          this.pending = false;
+        },
+        (error: unknown) => {
+          this.failures += 1;
+          this.pending = false;
+          if (this.failures < 2 || this.controller.signal.aborted) return;
+          this.error = error;
+          this.controller.abort(error);
+        },
+      );
+    }, ENGINE_PING_EVERY_MS);
+    this.timer.unref();
+  }
+
+  get lost(): AbortSignal | undefined {
+    return this.timer === undefined ? undefined : this.controller.signal;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
 

@@ -2,7 +2,8 @@
  * The one table of peakgate's error codes. Codes are public API: add or deprecate, never
  * renumber or reuse. Each code carries the process exit code the CLI maps it to:
  * 2 = usage or invalid scenario (the user can fix the input), 3 = infrastructure (the sandbox
- * is broken: no engine, missing image, port taken, load engine failed), 130 = interrupted.
+ * is broken: no engine, missing image, port taken, load engine failed), 130 = interrupted (the CLI
+ * exits 143 instead when the signal was SIGTERM, 129 for SIGHUP: 128 + the signal's number).
  * A failing verdict is not an error and has no code here.
  */
 export const errorCodes = {
@@ -10,7 +11,8 @@ export const errorCodes = {
   PG_ERR_SCENARIO_READ: { exitCode: 2, summary: 'the scenario file cannot be read' },
   PG_ERR_OUTPUT_DIR: {
     exitCode: 2,
-    summary: 'the output folder cannot be made or written, or its disk is nearly full (checked before any load)',
+    summary:
+      'the output folder cannot be made or written, or its disk is nearly full (checked before any load, and when the reports are written)',
   },
   PG_ERR_SCENARIO_PARSE: { exitCode: 2, summary: 'the scenario file is not valid YAML or JSON' },
   PG_ERR_SCENARIO_INVALID: { exitCode: 2, summary: 'the scenario does not match the schema' },
@@ -75,7 +77,10 @@ export const errorCodes = {
     summary: 'HTTP 503: the server is shutting down and accepts no new runs',
   },
   PG_ERR_INTERNAL: { exitCode: 3, summary: 'a bug in peakgate' },
-  PG_ERR_INTERRUPTED: { exitCode: 130, summary: 'stopped by Ctrl-C or SIGTERM before it finished' },
+  PG_ERR_INTERRUPTED: {
+    exitCode: 130,
+    summary: 'stopped by Ctrl-C (exit 130) or SIGTERM (exit 143) before it finished',
+  },
 } as const satisfies Record<string, { exitCode: ExitCodeForError; summary: string }>;
 
 /** 2 usage or invalid scenario, 3 infrastructure, 130 interrupted (the shell convention for SIGINT). */

@@ -81,11 +81,13 @@ export { renderHtml } from './report/render-html.js';
 export { escapeXml, renderJUnit } from './report/render-junit.js';
 export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';
 export type {
+  BuildAbortedReportInput,
   BuildReportInput,
   RebuildReportInput,
   Report,
   ReportEnvironment,
   ReportFinding,
+  ReportInterruption,
   ReportKindFigures,
   ReportMetric,
   ReportPercentileCurve,
@@ -97,6 +99,7 @@ export type {
   ReportTrial,
 } from './report/report-model.js';
 export {
+  buildAbortedReport,
   buildReport,
   metricDisplayName,
   REPORT_SCHEMA_VERSION,

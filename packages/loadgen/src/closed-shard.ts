@@ -74,6 +74,8 @@ export async function runClosedShard(
     const instance = autocannon(
       {
         url: url.origin,
+        // https to a name: the address in `url`, the name for SNI (autocannon checks no certificate).
+        ...(task.servername !== undefined ? { servername: task.servername } : {}),
         connections,
         pipelining: 1,
         // We stop the run ourselves; autocannon's own timer only acts on its sample tick.

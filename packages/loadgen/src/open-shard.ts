@@ -42,7 +42,7 @@ export async function runOpenShard(
   const maxInFlight = Math.max(1, shareOf(load.maxConnections, shardIndex, shardCount));
   const url = new URL(task.target);
   const mix = compileRequestMix(task.requests, 'load.requests', task.env);
-  const pool = keptPool(url.origin, maxInFlight, task.timeoutMs);
+  const pool = keptPool(url.origin, maxInFlight, task.timeoutMs, task.servername);
   // A timeline names each arrival's time and request; otherwise the rate decides the time and the
   // weights the request.
   const timeline = task.timeline;
@@ -167,14 +167,15 @@ export async function runOpenShard(
  */
 let kept: { key: string; pool: Pool } | undefined;
 
-function keptPool(origin: string, connections: number, timeoutMs: number): Pool {
-  const key = `${origin} ${connections} ${timeoutMs}`;
+function keptPool(origin: string, connections: number, timeoutMs: number, servername: string | undefined): Pool {
+  const key = `${origin} ${connections} ${timeoutMs} ${servername ?? ''}`;
   if (kept?.key === key && !kept.pool.closed && !kept.pool.destroyed) return kept.pool;
   void dropKeptPool();
   const pool = new Pool(origin, {
     connections,
     pipelining: 1,
-    connect: { timeout: timeoutMs },
+    // https to a name: connect to the checked address in `origin`, TLS for the name.
+    connect: { timeout: timeoutMs, ...(servername !== undefined ? { servername } : {}) },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     keepAliveTimeout: 30_000,

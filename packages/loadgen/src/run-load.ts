@@ -142,6 +142,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       );
       const shards = await runPhase(pool, {
         target,
+        servername: resolved.servername,
         plan,
         phase,
         workers,
@@ -194,6 +195,8 @@ function withHostHeader(plan: LoadPlan, hostHeader: string | undefined): LoadPla
 
 interface PhaseRun {
   target: string;
+  /** https to a name: the name for TLS, while `target` holds the checked address. */
+  servername: string | undefined;
   plan: LoadPlan;
   phase: LoadPhase;
   workers: number;
@@ -246,6 +249,7 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
       port: channel.port2,
     };
     if (run.timeline !== undefined) task.timeline = run.timeline;
+    if (run.servername !== undefined) task.servername = run.servername;
     tasks.push(pool.run(task, { transferList: [channel.port2] }));
   }
   signal?.addEventListener('abort', onAbort, { once: true });

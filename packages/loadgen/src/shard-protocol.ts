@@ -7,7 +7,10 @@ import type { MessagePort } from 'node:worker_threads';
 import type { LoadPhase, RequestTemplate } from '@peakgate/core';
 
 export interface ShardTask {
+  /** Where to connect: an address, never a name that could resolve again (target-guard.ts). */
   target: string;
+  /** https to a name: the name for SNI and the certificate check (the connection goes to `target`). */
+  servername?: string;
   phase: LoadPhase;
   requests: RequestTemplate[];
   expectStatus: number[];

@@ -95,6 +95,15 @@ describe('resolveTarget', () => {
     expect(v6.connectUrl.host).toBe('[::1]:9');
   });
 
+  it('https: connects to the address it checked too, with the name as the TLS servername', async () => {
+    const resolved = await resolveTarget('https://app.localhost:8443/', [], answering('127.0.0.9'));
+    expect(resolved.connectUrl.href).toBe('https://127.0.0.9:8443/');
+    expect(resolved.servername).toBe('app.localhost');
+    expect(resolved.hostHeader).toBe('app.localhost:8443');
+    // An address needs no servername (certificates for an IP are checked against the IP).
+    expect((await resolveTarget('https://127.0.0.1:8443/')).servername).toBeUndefined();
+  });
+
   it('lets --allow-target name a host that resolves elsewhere', async () => {
     const resolved = await resolveTarget('http://staging.example:80/', ['staging.example'], answering('192.0.2.5'));
     expect(resolved.connectUrl.hostname).toBe('192.0.2.5');

@@ -82,6 +82,11 @@ export interface ResolvedTarget {
   connectUrl: URL;
   /** The Host header to send when connectUrl differs from url (the name and port as given). */
   hostHeader?: string;
+  /**
+   * https to a name: the name for TLS (SNI and the certificate check), while the connection goes
+   * to the checked address in connectUrl.
+   */
+  servername?: string;
   /** Every address the name resolved to (just the address itself for an IP). */
   addresses: string[];
 }
@@ -117,10 +122,11 @@ export async function resolveTarget(
   const outside = addresses.filter((address) => !isLoopbackAddress(address));
   if (!allowed && outside.length > 0) throw refused(host, outside);
   const first = addresses[0] as string;
-  // https keeps the name: the certificate and SNI are for the name, not the address (see docs/reliability.md).
-  if (url.protocol === 'https:') return { url, connectUrl: url, addresses };
   const connectUrl = new URL(url.href);
   connectUrl.hostname = isIP(first) === 6 ? `[${first}]` : first;
+  // https connects to the address too; the name goes to TLS as the servername (SNI, and the name
+  // the certificate is checked against), so no second lookup happens for https either.
+  if (url.protocol === 'https:') return { url, connectUrl, hostHeader: url.host, servername: host, addresses };
   return { url, connectUrl, hostHeader: url.host, addresses };
 }
 

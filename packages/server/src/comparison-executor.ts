@@ -47,6 +47,10 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
       onProgress,
       metrics,
     });
+    // Cancelled through the API or by shutdown: the queue records it as cancelled, not as a verdict.
+    if (outcome.interrupted !== undefined) {
+      throw new PeakgateError('PG_ERR_INTERRUPTED', `cancelled before a verdict (${outcome.interrupted.reason})`);
+    }
     const { judgement } = outcome;
     return {
       verdict: judgement.verdict,

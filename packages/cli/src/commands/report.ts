@@ -116,6 +116,13 @@ async function readSavedRun(source: string): Promise<SavedRun> {
   if (!isSavedReport(saved)) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `report: ${reportPath} is not a peakgate report.json`);
   }
+  // An interrupted run's partial figures must never become a verdict by being judged later.
+  if ((saved as Partial<Pick<Report, 'aborted'>>).aborted === true) {
+    throw new PeakgateError(
+      'PG_ERR_OPTS_INVALID',
+      `report: the run in ${dirname(reportPath)} was aborted before its verdict; its partial figures are not judged (its own report.json and report.html show them)`,
+    );
+  }
   return { trials, trialsText, saved };
 }
 

@@ -73,7 +73,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       .option(...METRICS_OPTIONS.pushgateway)
       .addHelpText(
         'after',
-        '\nExit codes: 0 done; 1 an SLO (--slo or compare.slo) is breached, or the --service build never got ready or\ncrashed during the load (the build is bad; the readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted.',
+        '\nExit codes: 0 done; 1 an SLO (--slo or compare.slo) is breached, or the --service build never got ready or\ncrashed during the load (the build is bad; the readiness message and its last log lines are printed); 2 bad flags or scenario; 3 sandbox failure\n(no Docker engine, image missing, port taken, load engine); 130 interrupted by Ctrl-C, 143 by SIGTERM.',
       ),
   async run({ args: [file = ''], flags, output }) {
     if (flags.target !== undefined && flags.service !== undefined) {

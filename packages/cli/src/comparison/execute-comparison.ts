@@ -2,8 +2,9 @@
  * Runs one comparison end to end for `compare` and `demo`: drivers, controller, judge, report
  * files, terminal verdict. Returns the judgement. When the sandbox could not judge (the baseline
  * broke too) the verdict and reports are still printed and written, then PG_ERR_INFRA_BASELINE is
- * thrown; other errors (no engine, missing image, Ctrl-C) are thrown as PeakgateErrors too, for
- * main to map to exit codes.
+ * thrown. After Ctrl-C or SIGTERM mid-run the report files are written marked `aborted` (what was
+ * measured, no verdict), then PG_ERR_INTERRUPTED is thrown. Other errors (no engine, missing
+ * image) are thrown as PeakgateErrors too, for main to map to exit codes.
  */
 import type { ComparisonMetrics, DeployedBuilds } from '@peakgate/controller';
 import { type BuildSpec, type ComparisonDriver, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
@@ -68,10 +69,14 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
       onProgress: progress.onProgress,
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     });
+    progress.stop();
+    if (outcome.interrupted !== undefined) {
+      await writeAbortedReport(outDir, options, { ...files }, report.warnings);
+      throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict');
+    }
     if (interrupt.signal.aborted) {
       throw new PeakgateError('PG_ERR_INTERRUPTED', 'comparison interrupted before a verdict');
     }
-    progress.stop();
     const { judgement } = outcome;
     const reportJson = files['report.json'];
     if (options.outDir !== undefined) await writeReportFiles(outDir, { ...files });
@@ -101,4 +106,24 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
     progress.stop();
     interrupt.dispose();
   }
+}
+
+/**
+ * An interrupted comparison's files, marked aborted: written atomically like any report (a second
+ * signal during the write leaves the old set or none), printed with --json, and said on stderr.
+ */
+async function writeAbortedReport(
+  outDir: string,
+  options: ExecuteComparisonOptions,
+  files: Record<string, string>,
+  warnings: readonly string[],
+): Promise<void> {
+  const { output } = options;
+  for (const warning of warnings) output.info(`peakgate: ${warning}`);
+  if (options.outDir !== undefined) {
+    await writeReportFiles(outDir, { ...files });
+    output.info(`partial reports (aborted, no verdict): ${outDir}/{report.json,summary.md,junit.xml,report.html}`);
+  }
+  if (options.json) output.result(files['report.json'] ?? '');
+  await appendStepSummary(files['summary.md'] ?? '', output);
 }

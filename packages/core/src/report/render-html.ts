@@ -65,7 +65,7 @@ function exitText(t: ReportTrial): string {
   if (!t.exit.ready) return 'never ready';
   if (t.exit.oomKilled) return 'OOM-killed';
   if (t.exit.crashed) return `crashed (${t.exit.exitCode ?? 'signal'})`;
-  return 'ok';
+  return t.interrupted ? 'cut: partial figures' : 'ok';
 }
 
 function errorsByKind(report: Report): string {
@@ -201,13 +201,15 @@ pre{background:#f6f6f6;padding:8px;overflow:auto}footer{margin-top:32px;color:#6
 
 export function renderHtml(report: Report): string {
   const title = `peakgate: ${report.scenario.name}`;
-  const verdictClass = report.infrastructureError !== undefined ? 'error' : report.verdict;
+  const verdictClass = report.infrastructureError !== undefined || report.aborted === true ? 'error' : report.verdict;
   const verdictText =
-    report.infrastructureError !== undefined
-      ? 'ERROR: the sandbox could not judge the candidate'
-      : report.verdict === 'pass'
-        ? 'PASS: the candidate holds this load as well as the baseline'
-        : 'FAIL: the candidate is not safe to release';
+    report.aborted === true
+      ? `ABORTED: no verdict (${report.interruption?.reason ?? 'interrupted'}); partial figures, not judged`
+      : report.infrastructureError !== undefined
+        ? 'ERROR: the sandbox could not judge the candidate'
+        : report.verdict === 'pass'
+          ? 'PASS: the candidate holds this load as well as the baseline'
+          : 'FAIL: the candidate is not safe to release';
   const metricsRows = report.metrics
     .map((m) => {
       const change = formatMetricChange(m);

@@ -1,7 +1,8 @@
 /**
  * junit.xml: one testcase per judged metric plus one for the outright checks (crash, readiness,
  * OOM, errors), so CI systems that read JUnit show exactly what failed. An infrastructure problem
- * is an <error>, not a <failure>: the build was not judged.
+ * is an <error>, not a <failure>: the build was not judged. So is an aborted comparison (Ctrl-C,
+ * SIGTERM): its one case is an <error type="aborted">, never a pass.
  */
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import { metricDisplayName, REQUEST_KIND_HEADER, type Report, requestKindRows } from './report-model.js';
@@ -21,7 +22,7 @@ interface Case {
   name: string;
   classname: string;
   failure?: { message: string; body: string };
-  error?: { message: string; body: string };
+  error?: { message: string; body: string; type: 'infrastructure' | 'aborted' };
   output?: string;
 }
 
@@ -30,7 +31,7 @@ function renderCase(testCase: Case): string {
   const inner: string[] = [];
   if (testCase.error) {
     inner.push(
-      `      <error message="${escapeXml(testCase.error.message)}" type="infrastructure">${escapeXml(testCase.error.body)}</error>`,
+      `      <error message="${escapeXml(testCase.error.message)}" type="${testCase.error.type}">${escapeXml(testCase.error.body)}</error>`,
     );
   }
   if (testCase.failure) {
@@ -56,7 +57,11 @@ export function renderJUnit(report: Report): string {
     };
   }
   if (report.infrastructureError !== undefined) {
-    outright.error = { message: report.infrastructureError, body: report.infrastructureError };
+    outright.error = { message: report.infrastructureError, body: report.infrastructureError, type: 'infrastructure' };
+  }
+  if (report.aborted === true) {
+    const message = `aborted (${report.interruption?.reason ?? 'interrupted'}): no verdict`;
+    outright.error = { message, body: [message, ...report.warnings].join('\n'), type: 'aborted' };
   }
   cases.push(outright);
   for (const metric of report.metrics) {

@@ -33,6 +33,9 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 function verdictLine(report: Report): string {
+  if (report.aborted === true) {
+    return `**ABORTED: no verdict** (${escapeMarkdown(report.interruption?.reason ?? 'interrupted')}): the comparison was stopped after ${report.rounds.completed} complete round(s) of ${report.rounds.planned}; the figures below are what was measured, partial and not judged`;
+  }
   if (report.infrastructureError !== undefined) {
     return '**ERROR: the sandbox could not judge the candidate** (infrastructure problem, not a verdict on the build)';
   }
@@ -46,7 +49,7 @@ function exitText(trial: ReportTrial): string {
   if (!exit.ready) return 'never ready';
   if (exit.oomKilled) return 'OOM-killed';
   if (exit.crashed) return exit.exitCode === null ? 'crashed (signal)' : `crashed (exit ${exit.exitCode})`;
-  return 'ok';
+  return trial.interrupted ? 'cut: partial figures' : 'ok';
 }
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : formatValue(value, 'ms'));

@@ -159,9 +159,30 @@ export interface ReportPercentileCurve {
   points: { percentile: number; ms: number }[];
 }
 
+/**
+ * Why a comparison stopped before its verdict (Ctrl-C, SIGTERM, a cancelled API run), and what of
+ * it was measured: the report's trials are the ones that ran, `cut` names those that did not run
+ * to their end.
+ */
+export interface ReportInterruption {
+  /** The signal that stopped it, when one did (SIGINT, SIGTERM, SIGHUP). */
+  signal?: string;
+  /** In words: "received SIGTERM", "cancelled through the API". */
+  reason: string;
+  /** Rounds whose every trial ran to its end. */
+  roundsCompleted: number;
+  /**
+   * Trials of the round in progress that did not run to their end: `started` is false for a side
+   * that never started or never got to its measured phases (no figures), true for one whose load
+   * was stopped part-way (its figures in `trials` are partial, marked `interrupted`).
+   */
+  cut: { role: Role; round: number; started: boolean }[];
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
-  verdict: 'pass' | 'fail';
+  /** `aborted` only with `aborted: true`: a partial report, never a verdict on the candidate. */
+  verdict: 'pass' | 'fail' | 'aborted';
   /** Why the verdict is fail, as sentences; empty on pass. */
   reasons: string[];
   /** The same reasons as data (kind, metric or side, phase or round, numbers): `reasons[i]` renders `reasonFindings[i]`. */
@@ -169,6 +190,12 @@ export interface Report {
   warnings: string[];
   /** Present when the baseline itself broke: the CLI exits 3, not 1. */
   infrastructureError?: string;
+  /**
+   * Present (true) when the comparison was stopped before its verdict: `verdict` is `aborted`,
+   * nothing was judged (no metrics, reasons or findings), `interruption` says why and what was cut.
+   */
+  aborted?: true;
+  interruption?: ReportInterruption;
   metrics: ReportMetric[];
   findings: ReportFinding[];
   trials: ReportTrial[];
@@ -373,6 +400,45 @@ const iso = (value: Date | string): string => (typeof value === 'string' ? value
 
 export function buildReport(input: BuildReportInput): Report {
   return assembleReport({ ...input, scenario: scenarioReport(input.scenario) });
+}
+
+/** What an interrupted comparison measured: the trials that ran, no judgement. */
+export interface BuildAbortedReportInput extends Omit<BuildReportInput, 'judgement'> {
+  interruption: ReportInterruption;
+}
+
+/**
+ * The report of a comparison stopped before its verdict: the trials measured so far (a cut trial
+ * keeps its partial figures, marked `interrupted`), `verdict: 'aborted'` and `aborted: true`, and
+ * nothing judged: partial figures must never read as a pass or a fail.
+ */
+export function buildAbortedReport(input: BuildAbortedReportInput): Report {
+  const { interruption, ...rest } = input;
+  const scenario = scenarioReport(input.scenario);
+  const judgement: Judgement = {
+    verdict: 'fail', // never shown: the judge was not asked, the report's verdict is 'aborted'
+    reasons: [],
+    reasonFindings: [],
+    warnings: [],
+    metrics: [],
+    findings: [],
+    needsMoreRounds: false,
+    // Never shown either: no look was judged, so the aborted report carries no `sequential`.
+    sequential: { lookConfidence: scenario.compare.confidence, state: 'undecided', undecided: [] },
+    rounds: interruption.roundsCompleted,
+    confidence: scenario.compare.confidence,
+  };
+  const { sequential: _notJudged, ...report } = assembleReport({ ...rest, scenario, judgement });
+  const cut = interruption.cut.map(({ role, round }) => `${role} of round ${round}`);
+  return {
+    ...report,
+    verdict: 'aborted',
+    warnings: [
+      `aborted (${interruption.reason}) after ${interruption.roundsCompleted} complete round(s) of ${scenario.compare.rounds}: partial figures, no verdict${cut.length > 0 ? `; cut: ${cut.join(', ')}` : ''}`,
+    ],
+    aborted: true,
+    interruption: { ...interruption, cut: interruption.cut.map((trial) => ({ ...trial })) },
+  };
 }
 
 /**

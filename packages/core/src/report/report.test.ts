@@ -9,6 +9,7 @@ import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
 import {
+  buildAbortedReport,
   buildReport,
   CURVE_PERCENTILES,
   type Report,
@@ -337,5 +338,59 @@ describe('rounds and the sequential decision in the report', () => {
     expect(renderMarkdown(report)).toContain(
       'Stopped after 2 of at most 2 rounds (29 s, budget 30 s): another round would have passed the time budget.',
     );
+  });
+});
+
+describe('an aborted comparison (buildAbortedReport)', () => {
+  // Round 1 whole; round 2's candidate stopped part-way (partial figures), its baseline never started.
+  const trials = buildSyntheticComparison(2, 42, same, same)
+    .filter((trial) => !(trial.round === 2 && trial.role === 'baseline'))
+    .map((trial) =>
+      trial.round === 2 && trial.load !== null ? { ...trial, load: { ...trial.load, interrupted: true } } : trial,
+    );
+  const report = buildAbortedReport({
+    scenario,
+    trials,
+    environment,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:40.000Z',
+    interruption: {
+      signal: 'SIGTERM',
+      reason: 'received SIGTERM',
+      roundsCompleted: 1,
+      cut: [
+        { role: 'baseline', round: 2, started: false },
+        { role: 'candidate', round: 2, started: true },
+      ],
+    },
+  });
+
+  it('holds what was measured and nothing judged: no pass, no fail', () => {
+    expect(report.aborted).toBe(true);
+    expect(report.verdict).toBe('aborted');
+    expect(report.interruption?.signal).toBe('SIGTERM');
+    expect([report.metrics, report.reasons, report.findings]).toEqual([[], [], []]);
+    expect(report.rounds).toEqual({ completed: 1, planned: 2, max: 4 });
+    expect(report.trials.map((trial) => [trial.role, trial.round, trial.interrupted])).toEqual([
+      ['baseline', 1, false],
+      ['candidate', 1, false],
+      ['candidate', 2, true],
+    ]);
+    expect(report.warnings[0]).toContain('cut: baseline of round 2, candidate of round 2');
+  });
+
+  it('reads as aborted in every rendering: summary.md, junit.xml (an error), report.html', () => {
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('**ABORTED: no verdict** (received SIGTERM)');
+    expect(markdown).not.toMatch(/\*\*(PASS|FAIL)/);
+    expect(markdown).toContain('cut: partial figures');
+    const xml = renderJUnit(report);
+    assertWellFormedXml(xml);
+    expect(xml).toContain('errors="1"');
+    expect(xml).toContain('failures="0"');
+    expect(xml).toContain('type="aborted"');
+    const html = renderHtml(report);
+    expect(html).toContain('<div class="verdict error">ABORTED: no verdict (received SIGTERM)');
+    expect(html).not.toMatch(/PASS: the candidate|FAIL: the candidate/);
   });
 });
