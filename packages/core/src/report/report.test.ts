@@ -370,7 +370,7 @@ describe('an aborted comparison (buildAbortedReport)', () => {
     expect(report.verdict).toBe('aborted');
     expect(report.interruption?.signal).toBe('SIGTERM');
     expect([report.metrics, report.reasons, report.findings]).toEqual([[], [], []]);
-    expect(report.rounds).toEqual({ completed: 1, planned: 2, max: 4 });
+    expect(report.rounds).toEqual({ completed: 1, planned: 2, max: compare.maxRounds });
     expect(report.trials.map((trial) => [trial.role, trial.round, trial.interrupted])).toEqual([
       ['baseline', 1, false],
       ['candidate', 1, false],
