@@ -177,8 +177,8 @@ describe('peakgate render k8s: what the manifests mean', () => {
     expect(job?.spec.completions).toBe(5);
     expect(job?.spec.parallelism).toBe(5);
     expect(job?.spec.backoffLimit).toBe(0);
-    // 5 s warm-up + 10 s peak, plus the start-up slack.
-    expect(job?.spec.activeDeadlineSeconds).toBe(15 + 300);
+    // 2 s warm-up + 5 s peak (scenarios/balancer-peak.yaml), plus the start-up slack.
+    expect(job?.spec.activeDeadlineSeconds).toBe(7 + 300);
     const pod = job?.spec.template.spec;
     expect(pod.restartPolicy).toBe('Never');
     const env = pod.containers[0].env as Obj[];
