@@ -24,7 +24,7 @@ const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'compare-short.yaml
 interface ReportShape {
   verdict: 'pass' | 'fail';
   reasons: string[];
-  metrics: Array<{ name: string; status: string; interval: [number, number] }>;
+  metrics: Array<{ name: string; status: string; change: number; interval: [number, number] }>;
   trials: Array<{ role: string; round: number; cpuSeconds: number }>;
   environment: { driver: string };
 }
@@ -73,9 +73,11 @@ describe.skipIf(!swarmOk)(`peakgate compare, swarm driver (skipped: ${swarmOk ? 
     expect(run.code, explainRun(run)).toBe(1);
     const report = JSON.parse(run.stdout) as ReportShape;
     expect(report.verdict).toBe('fail');
+    // A fail on CPU, or on the latency the regression raises with it while CPU is still marginal
+    // at the corrected confidence (the rounds stop at the first failing look): CPU shows the cause.
     const cpu = report.metrics.find((m) => m.name === 'cpu.per_request');
-    expect(cpu?.status, explainRun(run)).toBe('fail');
-    expect(cpu?.interval[0]).toBeGreaterThan(1.1);
+    expect(['fail', 'marginal'], explainRun(run)).toContain(cpu?.status);
+    expect(cpu?.change).toBeGreaterThan(1.1);
   }, 300_000);
 
   it('fails a candidate that crashes under load (exit 1), naming the crash and its last log line', async () => {
