@@ -1,12 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that measure nothing (no load, no services, no timing): they run first, in parallel.
+ * Everything else loads real services and measures timing on a 2-core machine, so those files run
+ * afterwards one at a time, never stealing each other's CPU and skewing latency figures.
+ */
+const PURE = [
+  'packages/*/src/**/*.test.ts',
+  'test/cli-ci-docs.test.ts',
+  'test/cli-scenarios.test.ts',
+  'test/cli-validate.test.ts',
+  'test/render-k8s.test.ts',
+  'test/report-command.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    // Load and Docker tests measure timing on a 2-core machine: run files one at a time so
-    // they do not steal each other's CPU and skew latency figures.
-    fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'pure', include: PURE, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'measured',
+          include: ['test/**/*.test.ts'],
+          exclude: PURE,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

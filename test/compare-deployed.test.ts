@@ -147,7 +147,19 @@ describe('compare builds already deployed (--baseline-url/--candidate-url)', () 
     const a = good as Deployed;
     const b = goodAgain as Deployed;
     const run = await runPeakgate(
-      ['compare', SCENARIO, '--baseline-url', a.url, '--candidate-url', b.url, ...cpuFlags(a, b), '--json'],
+      // The planned 3 rounds only (bench/calibrate measures A/A over more rounds).
+      [
+        'compare',
+        SCENARIO,
+        '--baseline-url',
+        a.url,
+        '--candidate-url',
+        b.url,
+        ...cpuFlags(a, b),
+        '--max-rounds',
+        '3',
+        '--json',
+      ],
       290_000,
     );
     expect(run.code, explainRun(run)).toBe(0);
