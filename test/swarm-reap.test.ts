@@ -1,8 +1,8 @@
 /**
- * Cleanup of Swarm services on every exit path: SIGTERM makes the owner remove its service (the
- * cleanup registry, as the CLI's signal handler uses it); after SIGKILL the service outlives its
- * owner and `peakgate reap` removes it; reap never touches a live owner's service, nor one without
- * the full owner labels (the same rules as containers).
+ * Cleanup of Swarm services, builds and load shards alike, on every exit path: SIGTERM makes the
+ * owner remove its service (the cleanup registry, as the CLI's signal handler uses it); after
+ * SIGKILL the service outlives its owner and `peakgate reap` removes it; reap never touches a live
+ * owner's service, nor one without the full owner labels (the same rules as containers).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,7 +21,7 @@ import {
   uniqueRunId,
   until,
 } from './runtime-support.js';
-import { labelledServices, swarmMissingInCi, swarmOk, swarmSkipReason } from './swarm-support.js';
+import { ensureLoadImage, labelledServices, swarmMissingInCi, swarmOk, swarmSkipReason } from './swarm-support.js';
 
 const runtimeDist = path.join(root, 'packages/runtime/dist/index.js');
 const bin = path.join(root, 'packages/cli/bin/peakgate.js');
@@ -35,6 +35,18 @@ const service = await new SwarmDriver().start({ kind: 'image', image: 'peakgate/
   runId: process.env.OWNER_RUN, role: 'candidate', outDir: process.env.OWNER_OUT,
 });
 process.stdout.write(JSON.stringify({ id: service.id }) + '\\n');
+setInterval(() => {}, 1000);
+`;
+
+/** The same for load shards: one replicated load service of two idle tasks. */
+const LOAD_OWNER = `
+import { cleanupAll, startLoadShards } from ${JSON.stringify(runtimeDist)};
+process.once('SIGTERM', () => void cleanupAll(20000).finally(() => process.kill(process.pid, 'SIGTERM')));
+const shards = await startLoadShards({
+  runId: process.env.OWNER_RUN, role: 'candidate', shards: 2, env: {},
+  command: ['node', '-e', 'setTimeout(() => {}, 120000)'],
+});
+process.stdout.write(JSON.stringify({ id: shards.serviceId, name: shards.name }) + '\\n');
 setInterval(() => {}, 1000);
 `;
 
@@ -73,6 +85,7 @@ describe.skipIf(!swarmOk)(`reaping swarm services (skipped: ${swarmOk ? '-' : sw
 
   beforeAll(async () => {
     ensureImages();
+    ensureLoadImage();
     outDir = await mkdtemp(path.join(tmpdir(), 'peakgate-swarm-reap-'));
   }, 300_000);
   afterEach(async () => {
@@ -108,6 +121,41 @@ describe.skipIf(!swarmOk)(`reaping swarm services (skipped: ${swarmOk ? '-' : sw
       `removed swarm service ${name} (run ${runId}, candidate, owner pid ${owner.child.pid}`,
     );
     expect(cli.stdout).toMatch(/reaped [1-9]\d* swarm services?/);
+    expect(await nothingLeft(runId)).toBe(true);
+  }, 60_000);
+
+  async function startLoadOwner(runId: string) {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', LOAD_OWNER], {
+      env: { ...process.env, OWNER_RUN: runId },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    owners.push(child);
+    const { id, name } = JSON.parse(await firstLine(child)) as { id: string; name: string };
+    expect(name).toMatch(new RegExp(`^peakgate-${runId}-load-candidate-`));
+    return { child, id, name };
+  }
+
+  it('SIGTERM: the owner of load shards removes their service and task containers before it exits', async () => {
+    const runId = uniqueRunId('sw-lterm');
+    runIds.push(runId);
+    const { child, name } = await startLoadOwner(runId);
+    expect(await labelledServices(runId)).toEqual([name]);
+    await killAndWait(child, 'SIGTERM');
+    expect(child.signalCode).toBe('SIGTERM');
+    expect(await labelledServices(runId)).toEqual([]);
+    expect(await labelledContainers(runId)).toEqual([]);
+  }, 60_000);
+
+  it("SIGKILL: a dead owner's load shards (role load-candidate) are reaped like its builds", async () => {
+    const runId = uniqueRunId('sw-load');
+    runIds.push(runId);
+    const { child, id, name } = await startLoadOwner(runId);
+    await killAndWait(child, 'SIGKILL');
+    expect(await labelledServices(runId)).toEqual([name]);
+    const result = await reap();
+    expect(result.services).toContainEqual(
+      expect.objectContaining({ id, name, runId, role: 'load-candidate', ownerPid: child.pid }),
+    );
     expect(await nothingLeft(runId)).toBe(true);
   }, 60_000);
 

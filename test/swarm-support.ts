@@ -2,7 +2,15 @@
  * Shared by the swarm tests: the swarm gate (skip visibly unless the engine is a swarm manager,
  * fail in CI, where .ci/run makes one) and queries for services by peakgate's labels.
  */
-import { createDocker, dockerAvailable, LABEL_MANAGED, LABEL_RUN } from '../packages/runtime/dist/index.js';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  createDocker,
+  DEFAULT_LOAD_IMAGE,
+  dockerAvailable,
+  LABEL_MANAGED,
+  LABEL_RUN,
+} from '../packages/runtime/dist/index.js';
 
 const skipRequested = process.env.PEAKGATE_SKIP_DOCKER === '1';
 
@@ -40,4 +48,16 @@ export async function labelledTaskContainers(): Promise<string[]> {
     filters: { label: [`${LABEL_MANAGED}=true`, 'com.docker.swarm.task.id'] },
   });
   return list.map((c) => c.Id);
+}
+
+/** Builds the load shard image (docker/build-images.sh) when it is missing (CI runs `pnpm images` first). */
+export function ensureLoadImage(): void {
+  try {
+    execFileSync('docker', ['image', 'inspect', DEFAULT_LOAD_IMAGE], { stdio: 'ignore' });
+    return;
+  } catch {
+    console.warn(`swarm tests: building the missing image ${DEFAULT_LOAD_IMAGE}`);
+  }
+  const root = path.resolve(import.meta.dirname, '..');
+  execFileSync('bash', [path.join(root, 'docker/build-images.sh')], { stdio: 'inherit', timeout: 300_000 });
 }

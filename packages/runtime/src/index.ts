@@ -51,3 +51,12 @@ export type {
 export { stateDirPath } from './state-dir.js';
 export type { SwarmDriverOptions } from './swarm-driver.js';
 export { DEFAULT_SWARM_CONSTRAINT, SwarmDriver, swarmConstraints } from './swarm-driver.js';
+export type { LoadShardsSpec, RunningLoadShards, ShardTaskState } from './swarm-load-service.js';
+export {
+  DEFAULT_LOAD_IMAGE,
+  loadImage,
+  MAX_LOAD_SHARDS,
+  SHARD_NODE_ENV,
+  SHARD_SLOT_ENV,
+  startLoadShards,
+} from './swarm-load-service.js';

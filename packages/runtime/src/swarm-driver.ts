@@ -27,6 +27,7 @@ import { engineHost } from './docker-driver.js';
 import { containerLabels } from './labels.js';
 import { LogSink, logName } from './log-sink.js';
 import type { ServiceDriver, ServiceLocation, StartedService, StartOptions } from './service-driver.js';
+import { assertSwarmImage } from './swarm-image.js';
 import { type SwarmManager, swarmManager } from './swarm-manager.js';
 import { SwarmService } from './swarm-service.js';
 
@@ -94,7 +95,7 @@ export class SwarmDriver implements ServiceDriver {
       throw error;
     });
     const manager = await this.manager;
-    await this.assertImage(build.image);
+    await assertSwarmImage(this.docker, build.image, 'for the samples: `pnpm images`');
     const logs = await LogSink.create(options.outDir, logName(options), options.trial);
     let created: Docker.Service;
     const name = serviceName(options);
@@ -131,27 +132,6 @@ export class SwarmDriver implements ServiceDriver {
 
   get stopGraceSeconds(): number {
     return this.options.stopGraceSeconds ?? 5;
-  }
-
-  /**
-   * The image must be on the engine we talk to: there is no registry to pull from, and a task
-   * whose image is missing is only rejected later, with a vaguer message. (On a multi-node swarm
-   * it must also be on the node the constraint picks: docs/runtimes.md.)
-   */
-  private async assertImage(image: string): Promise<void> {
-    try {
-      await this.docker.getImage(image).inspect();
-    } catch (error) {
-      if (isUnreachable(error)) throw unreachableError(this.docker, error);
-      if (statusOf(error) === 404)
-        throw new PeakgateError(
-          'PG_ERR_RUNTIME_IMAGE_MISSING',
-          `image ${image} not found on the swarm manager's engine; build it there (for the samples: \`pnpm images\`) or load it with \`docker load\``,
-        );
-      throw new PeakgateError('PG_ERR_RUNTIME_START', `cannot inspect image ${image}: ${engineMessage(error)}`, {
-        cause: error,
-      });
-    }
   }
 }
 
