@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds peakgate/load:local, the image every Swarm load shard runs: @peakgate/loadgen (and
 # @peakgate/core) compiled, with their production dependencies as `pnpm deploy` lays them out,
-# taken from the pnpm store only (--offline): no registry is needed. Called by
+# taken from the pnpm store (--prefer-offline: deploy re-resolves, and a frozen-lockfile install
+# leaves no registry metadata for --offline to use). Called by
 # docker/build-images.sh; BASE_IMAGE and DOCKER as there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +21,7 @@ context=$work/context
 mkdir "$context"
 # --legacy: deploy without inject-workspace-packages; @peakgate/core is copied in as a package
 # (its "files": dist), not linked to the workspace.
-if ! pnpm --filter @peakgate/loadgen deploy --prod --legacy --offline --reporter=append-only \
+if ! pnpm --filter @peakgate/loadgen deploy --prod --legacy --prefer-offline --reporter=append-only \
   "$context/app" >"$work/deploy.log" 2>&1; then
   cat "$work/deploy.log" >&2
   die "pnpm deploy of @peakgate/loadgen failed (is the pnpm store complete? run pnpm install once online)"
