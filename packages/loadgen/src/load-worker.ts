@@ -29,11 +29,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     );
     if (control.isStopped) return result(recorder, 0, 0, 0, true);
     await sleepUntil(startMs);
+    // How late this worker really began against the common start (a late `go`, a slow timer):
+    // across load shards, the spread of these is the start skew (docs/scale.md).
+    const startLagMs = Math.max(0, performance.now() - startMs);
     const out = await send(task, recorder, control, startMs);
     // A phase that ran to its end lasted its duration: timers may fire a fraction of a ms early, and
     // that must not shift `rate.achieved` (requests ÷ duration) off the true figure.
     const elapsedMs = out.stoppedEarly ? elapsedSince(startMs, phase.durationMs, control) : phase.durationMs;
     const shard = result(recorder, out.sent, out.arrivals, elapsedMs, out.stoppedEarly);
+    shard.startLagMs = startLagMs;
     if (out.lateness !== undefined) shard.lateness = out.lateness;
     return shard;
   } finally {

@@ -50,6 +50,22 @@ export interface RunLoadOptions {
   /** Each second of every phase, merged over workers, while the load runs (warm-up samples carry `warmup: true`). */
   onSample?: (sample: SecondSample) => void;
   onPhase?: (event: PhaseEvent) => void;
+  /**
+   * This run is one load shard of several (`--shards`): its workers send the arrivals (and open the
+   * connections) of global shard indexes `index + count × w` of `count × workers`, so the shards
+   * together send exactly the single-host schedule. Default: the whole schedule.
+   */
+  shard?: { index: number; count: number };
+  /**
+   * The common start of each phase when it is not this process's own to choose: called once the
+   * local workers are ready for phase `position` (0-based over warm-up and measured phases); resolves
+   * to the start in epoch ms. A rejection stops the run with that error. Default: ready + 20 ms.
+   */
+  phaseStart?: (position: number) => Promise<number>;
+  /** `{{env NAME}}` values read elsewhere (a shard gets the controller's); default: this process's env. */
+  env?: Record<string, string>;
+  /** The raw per-worker results of each phase, before they are merged (shards send them on to be merged exactly). */
+  onPhaseResults?: (position: number, results: readonly ShardResult[]) => void;
 }
 
 /** Cores given to load generation: available cores minus those reserved for the service, at least 1. */
@@ -74,13 +90,17 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const resolved = await resolveTarget(options.target, options.allowHosts ?? [], options.lookup);
   // `{{env NAME}}` values are read once, here, so every worker sends the same value and a missing
   // variable stops the run before anything is sent.
-  const env = envValuesFor(options.plan.requests);
+  const env = options.env ?? envValuesFor(options.plan.requests);
   assertRequestsSendable(options.plan.requests, env);
   const workers = options.workers ?? defaultWorkerCount(options.reservedCores);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `--workers: expected an integer from 1 to 256, got ${workers}`);
   }
-  assertConnectionsPerWorker(options.plan, workers);
+  const shard = options.shard ?? { index: 0, count: 1 };
+  if (!Number.isSafeInteger(shard.count) || shard.count < 1 || shard.index < 0 || shard.index >= shard.count) {
+    throw new PeakgateError('PG_ERR_OPTS_INVALID', `shard ${shard.index} of ${shard.count}: not a shard of that many`);
+  }
+  assertConnectionsPerWorker(options.plan, workers * shard.count);
   // Shards connect to the address checked above, never to the name: no second lookup can move them.
   const target = resolved.connectUrl.href;
   const { signal } = options;
@@ -112,6 +132,11 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     };
   const onSample = guard(options.onSample);
   const onPhase = guard(options.onPhase);
+  const onPhaseResults = guard<{ position: number; results: readonly ShardResult[] }>(
+    options.onPhaseResults === undefined
+      ? undefined
+      : ({ position, results }) => options.onPhaseResults?.(position, results),
+  );
   const series: SecondSample[] = [];
   const phases: PhaseResult[] = [];
   let startedAt = new Date().toISOString();
@@ -124,7 +149,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       ...plan.phases.map((phase) => ({ phase, warmup: false })),
     ];
     let measuredIndex = 0;
-    for (const { phase, warmup } of all) {
+    for (const [position, { phase, warmup }] of all.entries()) {
       if (signal?.aborted) break;
       const index = warmup ? -1 : measuredIndex++;
       if (!warmup && index === 0) startedAt = new Date().toISOString();
@@ -150,7 +175,10 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         signal,
         env,
         timeline: timelines.get(phase),
+        shard,
+        start: options.phaseStart === undefined ? undefined : () => (options.phaseStart as PhaseStart)(position),
       });
+      onPhaseResults({ position, results: shards });
       const result = mergePhase(phase, shards, names);
       onPhase({ type: 'end', phase: phase.name, index, warmup, result });
       if (!warmup) {
@@ -193,6 +221,8 @@ function withHostHeader(plan: LoadPlan, hostHeader: string | undefined): LoadPla
   };
 }
 
+type PhaseStart = (position: number) => Promise<number>;
+
 interface PhaseRun {
   target: string;
   /** https to a name: the name for TLS, while `target` holds the checked address. */
@@ -204,6 +234,10 @@ interface PhaseRun {
   signal: AbortSignal | undefined;
   env: Record<string, string>;
   timeline: ShardTimeline | undefined;
+  /** This process's part of a sharded run (global shard indexes). */
+  shard: { index: number; count: number };
+  /** The common start from elsewhere (sharded runs); undefined: ready + START_LEAD_MS. */
+  start: (() => Promise<number>) | undefined;
 }
 
 async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): Promise<ShardResult[]> {
@@ -212,10 +246,39 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
   const done: Array<Promise<void>> = [];
   const tasks: Array<Promise<ShardResult>> = [];
   let ready = 0;
+  let startError: { error: unknown } | undefined;
   const send = (message: ControlMessage): void => {
     for (const port of ports) port.postMessage(message);
   };
   const onAbort = (): void => send({ type: 'stop' });
+  // Bounds the overrun: shards told to stop return what they measured. Counted from the phase's
+  // start: at once for a local start, from the common start for a sharded one (whose barrier may
+  // wait for other machines' shards).
+  let overrun: NodeJS.Timeout | undefined;
+  const armOverrun = (untilStartMs: number): void => {
+    overrun = setTimeout(
+      onAbort,
+      Math.max(0, untilStartMs) + run.phase.durationMs + run.plan.timeoutMs + OVERRUN_GRACE_MS,
+    );
+    overrun.unref();
+  };
+  const go = (): void => {
+    if (run.start === undefined) {
+      send({ type: 'go', startAtEpochMs: performance.timeOrigin + performance.now() + START_LEAD_MS });
+      return;
+    }
+    run.start().then(
+      (startAtEpochMs) => {
+        if (signal?.aborted) return;
+        armOverrun(startAtEpochMs - (performance.timeOrigin + performance.now()));
+        send({ type: 'go', startAtEpochMs });
+      },
+      (error: unknown) => {
+        startError = { error };
+        onAbort();
+      },
+    );
+  };
   for (let shardIndex = 0; shardIndex < workers; shardIndex++) {
     const channel = new MessageChannel();
     const port = channel.port1;
@@ -227,9 +290,7 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
             merger.add(message.second, message.requests, message.errors, message.histogram, message.kinds);
           } else if (message.type === 'ready') {
             ready++;
-            if (ready === workers && !signal?.aborted) {
-              send({ type: 'go', startAtEpochMs: performance.timeOrigin + performance.now() + START_LEAD_MS });
-            }
+            if (ready === workers && !signal?.aborted) go();
           } else if (message.type === 'done') {
             resolve();
           }
@@ -243,8 +304,10 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
       requests: run.plan.requests,
       expectStatus: run.plan.expectStatus,
       timeoutMs: run.plan.timeoutMs,
-      shardIndex,
-      shardCount: workers,
+      // Worker w of shard s of S sends global share s + S·w of S·W: arrival k goes to shard k mod S,
+      // then to that shard's workers in turn (arrival-schedule.ts).
+      shardIndex: run.shard.index + run.shard.count * shardIndex,
+      shardCount: run.shard.count * workers,
       env: run.env,
       port: channel.port2,
     };
@@ -254,14 +317,13 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
   }
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
-  // Bound the overrun: shards told to stop return what they measured.
-  const overrun = setTimeout(onAbort, run.phase.durationMs + run.plan.timeoutMs + OVERRUN_GRACE_MS);
-  overrun.unref();
+  if (run.start === undefined) armOverrun(0);
   try {
     const settled = await settleShards(tasks, signal);
     // Samples travel on the shard ports, results on piscina's: wait for each shard's `done` so
     // the last second is merged before the phase is.
     await Promise.race([Promise.all(done), delay(1000)]);
+    if (startError !== undefined) throw startError.error;
     return settled;
   } finally {
     clearTimeout(overrun);

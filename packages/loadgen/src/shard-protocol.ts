@@ -59,6 +59,8 @@ export interface ShardResult {
   stoppedEarly: boolean;
   /** Timeline phases: encoded µs histogram of each arrival's lateness against its schedule. */
   lateness?: string;
+  /** How late the worker began against the common start, ms (absent when stopped before it). */
+  startLagMs?: number;
 }
 
 /** One kind of request's counts and encoded histogram in a shard's phase. */
