@@ -50,6 +50,10 @@ export const errorCodes = {
       'the service exited or timed out before its readiness check passed (a fail verdict when it is the candidate)',
   },
   PG_ERR_LOAD_FAILED: { exitCode: 3, summary: 'the load engine failed' },
+  PG_ERR_LOAD_SHARD: {
+    exitCode: 3,
+    summary: 'a load shard (--shards) died, never started or never reported: no verdict on fewer requests than asked',
+  },
   PG_ERR_INFRA_BASELINE: { exitCode: 3, summary: 'the baseline failed too, so the sandbox cannot judge the candidate' },
   PG_ERR_SERVER: { exitCode: 3, summary: 'the HTTP API could not start' },
   PG_ERR_SERVER_LISTEN: {

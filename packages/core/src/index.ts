@@ -57,6 +57,8 @@ export type {
   ErrorCounts,
   LatencySummaryMs,
   LoadResult,
+  LoadShardFigures,
+  LoadSharding,
   PhaseResult,
   RequestKindResult,
   ScheduleError,

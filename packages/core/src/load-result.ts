@@ -92,6 +92,33 @@ export interface PhaseResult {
   schedule?: ScheduleError;
 }
 
+/** One load shard of a sharded run (`--shards N`): where it ran and what it sent in the measured phases. */
+export interface LoadShardFigures {
+  /** 0-based shard index (Swarm task slot − 1). */
+  index: number;
+  /** The node its task ran on. */
+  node: string;
+  /** Outcomes in the measured phases: responses, errors and dropped arrivals. */
+  requests: number;
+  errors: number;
+  /** Requests sent per second over the measured phases. */
+  achievedRate: number;
+  /** The latest it got a phase's common start, by its own clock (0: on time). */
+  startLagMs: number;
+}
+
+/** How a sharded run was spread (`--shards N`): absent from a single-host run. */
+export interface LoadSharding {
+  shards: LoadShardFigures[];
+  workersPerShard: number;
+  /**
+   * How far apart the shards really began a phase, ms, worst phase: the spread of their start lags
+   * (each worker's lag behind the common start, by its node's clock; across nodes the clocks'
+   * offset comes on top, unmeasured).
+   */
+  startSkewMs: number;
+}
+
 export interface LoadResult {
   target: string;
   startedAt: string;
@@ -114,4 +141,6 @@ export interface LoadResult {
   series: SecondSample[];
   /** Set when a phase replayed a timeline: its schedule error, over all timeline phases. */
   schedule?: ScheduleError;
+  /** Set when the load ran as shards on several tasks (`--shards N`). */
+  sharding?: LoadSharding;
 }

@@ -80,6 +80,24 @@ function stopSentence(report: Report): string | undefined {
   return text;
 }
 
+const LOAD_SHARD_HEADER = ['Trial', 'Shard', 'Node', 'Requests', 'Errors', 'Achieved req/s', 'Start lag', 'Start skew'];
+
+/** One row per trial and load shard (none for a single-host load). */
+function loadShardRows(report: Report): string[][] {
+  return report.trials.flatMap((trial) =>
+    (trial.loadShards?.shards ?? []).map((shard) => [
+      `${trial.role} ${trial.round}`,
+      String(shard.index),
+      escapeMarkdown(shard.node),
+      shard.requests.toLocaleString('en-US'),
+      shard.errors.toLocaleString('en-US'),
+      shard.achievedRate.toLocaleString('en-US'),
+      ms(shard.startLagMs),
+      ms(trial.loadShards?.startSkewMs),
+    ]),
+  );
+}
+
 export function renderMarkdown(report: Report): string {
   // The intervals are at the look's level: the stated confidence corrected for repeated looks.
   const level = report.sequential?.lookConfidence ?? report.confidence;
@@ -151,6 +169,16 @@ export function renderMarkdown(report: Report): string {
     ),
     '',
   );
+  const shards = loadShardRows(report);
+  if (shards.length > 0)
+    lines.push(
+      '<details><summary>Load shards (--shards): node, requests, errors and achieved rate of each</summary>',
+      '',
+      ...table(LOAD_SHARD_HEADER, shards),
+      '',
+      '</details>',
+      '',
+    );
   const schedule = scheduleRows(report);
   if (schedule.length > 0)
     lines.push(

@@ -15,7 +15,7 @@ import type {
   SequentialLook,
   StopReason,
 } from '../judge/judgement.js';
-import type { ErrorCounts, LatencySummaryMs, LoadResult } from '../load-result.js';
+import type { ErrorCounts, LatencySummaryMs, LoadResult, LoadSharding } from '../load-result.js';
 import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
 import type { DependencyFigures, ServiceExit, TrialAbort, TrialResult } from '../trial.js';
 import { describeReason } from './describe-reason.js';
@@ -122,6 +122,8 @@ export interface ReportTrial {
   abort?: TrialAbort;
   /** Dependencies started beside the build, with their CPU over the measured window (not judged). */
   dependencies?: DependencyFigures[];
+  /** `--shards N`: the load shards of this trial, each with its node, requests, errors and achieved rate. */
+  loadShards?: LoadSharding;
   phases: ReportPhase[];
   /** Per-second figures, without histograms. */
   series: { second: number; phase: string; requests: number; errors: number; p50Ms: number; p99Ms: number }[];
@@ -306,6 +308,12 @@ function trialReport(trial: TrialResult): ReportTrial {
   if (trial.loadCpuset !== undefined) report.loadCpuset = trial.loadCpuset;
   if (trial.abort !== undefined) report.abort = { ...trial.abort };
   if (trial.dependencies !== undefined) report.dependencies = trial.dependencies.map((d) => ({ ...d }));
+  if (load?.sharding !== undefined)
+    report.loadShards = {
+      workersPerShard: load.sharding.workersPerShard,
+      startSkewMs: load.sharding.startSkewMs,
+      shards: load.sharding.shards.map((shard) => ({ ...shard })),
+    };
   return report;
 }
 
