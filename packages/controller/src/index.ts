@@ -31,4 +31,8 @@ export type { SingleRunOptions, SingleRunOutcome } from './run-single.js';
 export { runSingle } from './run-single.js';
 export type { TrialContext } from './run-trial.js';
 export { runTrial } from './run-trial.js';
+export type { ShardCoordinatorOptions, ShardPhaseFigures } from './shard-coordinator.js';
+export { ShardCoordinator } from './shard-coordinator.js';
+export type { ShardedLoadOptions } from './sharded-load-runner.js';
+export { shardedLoadRunner } from './sharded-load-runner.js';
 export { roundOrder } from './trial-order.js';

@@ -31,6 +31,7 @@ import { launcherFor } from './launcher-for.js';
 import type { ComparisonMetrics } from './metrics.js';
 import type { ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
+import { type ShardedLoadOptions, shardedLoadRunner } from './sharded-load-runner.js';
 
 export interface JudgedComparisonOptions {
   scenario: Scenario;
@@ -49,6 +50,8 @@ export interface JudgedComparisonOptions {
   onProgress?: ProgressListener;
   /** Live Prometheus metrics: fed with the progress events and each resource reading. */
   metrics?: ComparisonMetrics;
+  /** `--shards N`: each trial's load runs as N Swarm tasks (swarm driver). */
+  shards?: ShardedLoadOptions;
 }
 
 /** The files of a finished comparison, by name, ready to be written side by side. */
@@ -71,7 +74,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
   const { scenario, metrics } = options;
   const plain = {
     launcher: chooseLauncher(options),
-    loadRunner: engineLoadRunner(),
+    loadRunner: options.shards !== undefined ? shardedLoadRunner(options.shards) : engineLoadRunner(),
     onProgress: options.onProgress,
   };
   const seams = metrics !== undefined ? metrics.wire(plain) : plain;

@@ -33,6 +33,10 @@ export interface LoadRunOptions {
   signal?: AbortSignal;
   onSample?: (sample: SecondSample) => void;
   onPhase?: (event: LoadPhaseEvent) => void;
+  /** Whose load this is: a runner that starts containers of its own (load shards) labels them with it. */
+  owner?: { runId: string; role: Role };
+  /** Cores for the load generator (duet CPU plan); a runner that cannot pin ignores it. */
+  cpuset?: string;
 }
 
 export interface LoadRunner {

@@ -127,6 +127,8 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       ...(service.allowHosts !== undefined ? { allowHosts: service.allowHosts } : {}),
       plan,
       workers: ctx.loadWorkers,
+      owner: { runId, role },
+      ...(ctx.loadCpuset !== undefined ? { cpuset: ctx.loadCpuset } : {}),
       signal: AbortSignal.any(
         [ctx.signal, endedInWarmup.signal, roundStop?.signal, engine.lost].filter(
           (s): s is AbortSignal => s !== undefined,
