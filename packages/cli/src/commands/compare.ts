@@ -18,11 +18,13 @@ import {
   wantsDeployed,
 } from '../comparison/resolve-deployed.js';
 import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
+import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';
 import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
 interface CompareFlags extends BuildFlags, DeployedFlags, MetricsFlags {
   serviceHost?: string;
+  shards?: string;
   rounds?: string;
   maxRounds?: string;
   out?: string;
@@ -47,6 +49,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
         'docker, swarm or process (default: docker when an engine is reachable and both are images; swarm: one-replica Swarm services, PEAKGATE_SWARM_CONSTRAINT places them)',
       )
       .option(...SERVICE_HOST_OPTION)
+      .option(...SHARDS_OPTION)
       .option(
         '--baseline-url <url>',
         'compare builds already deployed instead of starting them: the baseline base URL (loopback, or a host allowed with --allow-target); needs --candidate-url',
@@ -97,12 +100,16 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
   },
 };
 
-type ChosenBuilds = Pick<ExecuteComparisonOptions, 'driver' | 'baseline' | 'candidate' | 'deployed' | 'serviceHost'>;
+type ChosenBuilds = Pick<
+  ExecuteComparisonOptions,
+  'driver' | 'baseline' | 'candidate' | 'deployed' | 'serviceHost' | 'shards'
+>;
 
 /** Builds already deployed (--baseline-url/--candidate-url), or builds to start on a driver. */
 async function chooseBuilds(scenario: Scenario, flags: CompareFlags): Promise<ChosenBuilds> {
   const serviceHost = parseServiceHost(flags.serviceHost);
   if (wantsDeployed(flags)) {
+    parseShards(flags.shards, 'url');
     const deployed = await resolveDeployed(flags);
     return {
       driver: 'url',
@@ -117,7 +124,12 @@ async function chooseBuilds(scenario: Scenario, flags: CompareFlags): Promise<Ch
     return dockerAvailable();
   });
   assertServiceHostDriver(serviceHost, builds.driver);
-  return { ...builds, ...(serviceHost !== undefined ? { serviceHost } : {}) };
+  const shards = parseShards(flags.shards, builds.driver);
+  return {
+    ...builds,
+    ...(serviceHost !== undefined ? { serviceHost } : {}),
+    ...(shards !== undefined ? { shards } : {}),
+  };
 }
 
 function withRoundFlags(scenario: Scenario, flags: CompareFlags): Scenario {

@@ -13,11 +13,13 @@ import type { Command } from 'commander';
 import { executeComparison } from '../comparison/execute-comparison.js';
 import { parseDriver } from '../comparison/resolve-builds.js';
 import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
+import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';
 import type { PeakgateCommand } from './command.js';
 
 interface DemoFlags {
   driver?: string;
   serviceHost?: string;
+  shards?: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -35,6 +37,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
         'docker, swarm or process (default: docker when the sample images exist, else process)',
       )
       .option(...SERVICE_HOST_OPTION)
+      .option(...SHARDS_OPTION)
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
       .option('--json', 'print report.json on stdout')
       .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors'),
@@ -42,6 +45,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
     const serviceHost = parseServiceHost(flags.serviceHost);
     const driver = await chooseDriver(flags.driver);
     assertServiceHostDriver(serviceHost, driver);
+    const shards = parseShards(flags.shards, driver);
     const root = workspaceRoot();
     const scenario = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
     const server = join(root, 'docker', 'services', 'balancer', 'dist', 'server.js');
@@ -64,6 +68,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       baseline: build('good'),
       candidate: build('regressed'),
       ...(serviceHost !== undefined ? { serviceHost } : {}),
+      ...(shards !== undefined ? { shards } : {}),
       ...(flags.out !== undefined ? { outDir: flags.out } : {}),
       json: flags.json === true,
       quiet: flags.quiet === true,

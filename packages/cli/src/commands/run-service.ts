@@ -25,6 +25,7 @@ import {
 } from '@peakgate/core';
 import { parseDriver } from '../comparison/resolve-builds.js';
 import { assertServiceHostDriver } from '../comparison/service-host.js';
+import { parseShards } from '../comparison/shards.js';
 import { onInterrupt } from '../interrupt.js';
 import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
@@ -44,6 +45,8 @@ export interface RunServiceOptions {
   cwd?: string | undefined;
   /** Docker: `--service-host`, where load reaches the published port. */
   serviceHost?: string | undefined;
+  /** `--shards N` as typed (swarm driver only). */
+  shards?: string | undefined;
   /** Where the service log goes; default a fresh .peakgate/runs/<time> directory. */
   outDir?: string | undefined;
   workers?: number | undefined;
@@ -71,6 +74,7 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
   const driver: DriverName =
     requested ?? (options.cwd !== undefined ? 'process' : (await runtime.dockerAvailable()) ? 'docker' : 'process');
   assertServiceHostDriver(options.serviceHost, driver);
+  const shards = parseShards(options.shards, driver);
   const runId = randomUUID().slice(0, 8);
   const outDir = runDirectory(options.outDir);
   const interrupt = onInterrupt((signal) =>
@@ -84,7 +88,7 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
       driver,
       options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {},
     ),
-    loadRunner: controller.engineLoadRunner(),
+    loadRunner: shards !== undefined ? controller.shardedLoadRunner({ shards }) : controller.engineLoadRunner(),
     onProgress: progressPrinter(output, !options.json && process.stderr.isTTY === true),
   };
   try {

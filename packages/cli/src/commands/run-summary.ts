@@ -84,11 +84,23 @@ export function renderLoadSummary(result: LoadResult): string {
       : [
           `timeline schedule error: ${result.schedule.arrivals} arrivals left p50 ${ms(result.schedule.lateness.p50)} ms, p99 ${ms(result.schedule.lateness.p99)} ms, max ${ms(result.schedule.lateness.max)} ms after their recorded time`,
         ];
+  const sharding = result.sharding;
+  const shards =
+    sharding === undefined
+      ? []
+      : [
+          `load shards: ${sharding.shards.length}, start skew ${ms(sharding.startSkewMs)} ms`,
+          ...sharding.shards.map(
+            (shard) =>
+              `  shard ${shard.index} on ${shard.node}: ${shard.requests} requests, ${shard.errors} errors, ${shard.achievedRate} req/s, started ${ms(shard.startLagMs)} ms late`,
+          ),
+        ];
   const lines = [
     `target ${result.target}  ${(result.durationMs / 1000).toFixed(1)} s  ${result.workers} worker${result.workers === 1 ? '' : 's'}${result.interrupted ? '  INTERRUPTED (partial figures)' : ''}`,
     table.toString(),
     origin,
     ...schedule,
+    ...shards,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -17,6 +17,7 @@
 import { PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
 import { parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
+import { SHARDS_OPTION } from '../comparison/shards.js';
 import { METRICS_OPTIONS, type MetricsFlags } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
@@ -26,6 +27,7 @@ interface RunFlags extends MetricsFlags {
   driver?: string;
   serviceCwd?: string;
   serviceHost?: string;
+  shards?: string;
   out?: string;
   workers?: string;
   json?: boolean;
@@ -53,6 +55,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       )
       .option('--service-cwd <dir>', 'working directory of the --service command (process driver)')
       .option(...SERVICE_HOST_OPTION)
+      .option(...SHARDS_OPTION)
       .option('--out <dir>', 'with --service: directory for the service log (default: .peakgate/runs/<time>)')
       .option('--workers <n>', 'load worker threads (default: available cores minus one, at least 1)')
       .option('--json', 'print only the LoadResult JSON on stdout (with --service, plus a "service" object)')
@@ -89,6 +92,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         driver: flags.driver,
         cwd: flags.serviceCwd,
         serviceHost: parseServiceHost(flags.serviceHost),
+        shards: flags.shards,
         outDir: flags.out,
         workers,
         json,
@@ -97,6 +101,11 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         slo: flags.slo,
       });
     }
+    if (flags.shards !== undefined)
+      throw new PeakgateError(
+        'PG_ERR_OPTS_INVALID',
+        'run: --shards applies to --service on the swarm driver (the shards are Swarm tasks), not to --target',
+      );
     if (flags.target === undefined) {
       throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: give --target URL (a running service) or --service REF');
     }

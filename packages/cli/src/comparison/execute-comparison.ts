@@ -33,6 +33,8 @@ export interface ExecuteComparisonOptions {
   output: Output;
   /** Live Prometheus metrics (--metrics-port, --pushgateway): fed with progress events and resource readings. */
   metrics?: ComparisonMetrics;
+  /** `--shards N` (swarm driver): each trial's load as N Swarm tasks. */
+  shards?: number;
 }
 
 export interface ExecutedComparison {
@@ -68,6 +70,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
       signal: interrupt.signal,
       onProgress: progress.onProgress,
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+      ...(options.shards !== undefined ? { shards: { shards: options.shards } } : {}),
     });
     progress.stop();
     if (outcome.interrupted !== undefined) {
