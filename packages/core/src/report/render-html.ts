@@ -14,6 +14,8 @@ import { escapeXml as escapeHtml } from './render-junit.js';
 import { type ChartSpec, reportCharts } from './report-charts.js';
 import {
   describeSide,
+  LOAD_SHARD_HEADER,
+  loadShardRows,
   metricDisplayName,
   REQUEST_KIND_HEADER,
   type Report,
@@ -227,6 +229,11 @@ export function renderHtml(report: Report): string {
     schedule.length === 0
       ? ''
       : `<h3>Timeline schedule error</h3><p class="dim">How late each arrival of a replayed timeline left against its recorded time ÷ speed.</p><table><thead><tr>${SCHEDULE_HEADER.map((h, i) => `<th${i < 4 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${schedule.map((row) => `<tr>${row.map((text, i) => cell(text, i < 4 ? undefined : 'num')).join('')}</tr>`).join('')}</tbody></table>`;
+  const shards = loadShardRows(report);
+  const shardTable =
+    shards.length === 0
+      ? ''
+      : `<h3>Load shards</h3><p class="dim">--shards: each trial's load as Swarm tasks, merged exactly; start skew is how far apart the shards began (worst phase).</p><table><thead><tr>${LOAD_SHARD_HEADER.map((h, i) => `<th${i < 3 ? '' : ' class="num"'}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${shards.map((row) => `<tr>${row.map((text, i) => cell(text, i < 3 ? undefined : 'num')).join('')}</tr>`).join('')}</tbody></table>`;
   const kinds = requestKindRows(report);
   const kindTable =
     kinds.length === 0
@@ -281,6 +288,7 @@ ${chartGrid(rounds)}
 ${perRoundTable(report)}
 <h2>Trials</h2>
 <table><thead><tr><th>Order</th><th>Role</th><th>Round</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p99</th><th class="num">CPU s</th><th class="num">CPU/request</th><th class="num">Peak memory</th><th>Exit</th></tr></thead><tbody>${trialRows}</tbody></table>
+${shardTable}
 ${scheduleTable}
 ${logs === '' ? '' : `<h2>Service logs</h2>${logs}`}
 <div class="columns"><section><h2>Scenario</h2>${scenarioSection(report)}</section><section><h2>Environment</h2>${environmentSection(report)}</section></div>

@@ -6,6 +6,8 @@ import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import {
   describeSide,
+  LOAD_SHARD_HEADER,
+  loadShardRows,
   metricDisplayName,
   REQUEST_KIND_HEADER,
   type Report,
@@ -78,24 +80,6 @@ function stopSentence(report: Report): string | undefined {
   if (report.verdict === 'pass' && rounds.stoppedBy !== 'decided' && undecided.length > 0)
     text += ` Inconclusive (passed by the rule in docs/judge.md): ${undecided.map(escapeMarkdown).join(', ')}.`;
   return text;
-}
-
-const LOAD_SHARD_HEADER = ['Trial', 'Shard', 'Node', 'Requests', 'Errors', 'Achieved req/s', 'Start lag', 'Start skew'];
-
-/** One row per trial and load shard (none for a single-host load). */
-function loadShardRows(report: Report): string[][] {
-  return report.trials.flatMap((trial) =>
-    (trial.loadShards?.shards ?? []).map((shard) => [
-      `${trial.role} ${trial.round}`,
-      String(shard.index),
-      escapeMarkdown(shard.node),
-      shard.requests.toLocaleString('en-US'),
-      shard.errors.toLocaleString('en-US'),
-      shard.achievedRate.toLocaleString('en-US'),
-      ms(shard.startLagMs),
-      ms(trial.loadShards?.startSkewMs),
-    ]),
-  );
 }
 
 export function renderMarkdown(report: Report): string {

@@ -554,6 +554,33 @@ export function scheduleRows(report: Pick<Report, 'trials'>): string[][] {
   );
 }
 
+/** One row per trial and load shard (`--shards`): none for a single-host load. */
+export function loadShardRows(report: Pick<Report, 'trials'>): string[][] {
+  return report.trials.flatMap((trial) =>
+    (trial.loadShards?.shards ?? []).map((shard) => [
+      `${trial.role} ${trial.round}`,
+      String(shard.index),
+      shard.node,
+      shard.requests.toLocaleString('en-US'),
+      shard.errors.toLocaleString('en-US'),
+      shard.achievedRate.toLocaleString('en-US'),
+      formatValue(shard.startLagMs, 'ms'),
+      formatValue(trial.loadShards?.startSkewMs ?? 0, 'ms'),
+    ]),
+  );
+}
+
+export const LOAD_SHARD_HEADER = [
+  'Trial',
+  'Shard',
+  'Node',
+  'Requests',
+  'Errors',
+  'Achieved req/s',
+  'Start lag',
+  'Start skew',
+] as const;
+
 export const SCHEDULE_HEADER = ['Order', 'Role', 'Round', 'Phase', 'Arrivals', 'Lateness p50', 'p99', 'max'] as const;
 
 export const REQUEST_KIND_HEADER = [

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { judge } from '../judge/judge.js';
+import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
+import type { LoadSharding } from '../load-result.js';
+import type { Scenario } from '../scenario-model.js';
+import { renderHtml } from './render-html.js';
+import { renderMarkdown } from './render-markdown.js';
+import { buildReport } from './report-model.js';
+
+const scenario: Scenario = {
+  name: 'sharded',
+  service: {
+    port: 8080,
+    ready: { kind: 'http', path: '/healthz', timeoutMs: 30_000 },
+    env: {},
+    resources: {},
+    network: 'bridge',
+  },
+  load: {
+    phases: [
+      { name: 'peak', durationMs: 5_000, load: { model: 'open', rate: { from: 300, to: 300 }, maxConnections: 64 } },
+    ],
+    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
+    expectStatus: [200],
+    timeoutMs: 5_000,
+  },
+  compare: { rounds: 2, maxRounds: 2, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' },
+};
+
+const sharding: LoadSharding = {
+  workersPerShard: 1,
+  startSkewMs: 3.5,
+  shards: [
+    { index: 0, node: 'node-a', requests: 750, errors: 0, achievedRate: 150, startLagMs: 0 },
+    { index: 1, node: 'node-b|x', requests: 750, errors: 2, achievedRate: 149.6, startLagMs: 3.5 },
+  ],
+};
+
+describe('load shards in the report (--shards)', () => {
+  const side = { latencyMedianMs: 2, cpuPerRequestMs: 0.2, memoryPeakBytes: 50e6 };
+  const trials = buildSyntheticComparison(2, 3, side, side).map((trial) =>
+    trial.load === null ? trial : { ...trial, load: { ...trial.load, sharding } },
+  );
+  const report = buildReport({
+    scenario,
+    trials,
+    judgement: judge(trials, scenario.compare, { resamples: 200 }),
+    environment: { peakgateVersion: '0.1.0', node: 'v20', platform: 'linux', cores: 2, driver: 'swarm' },
+    startedAt: '2026-01-01T00:00:00Z',
+    finishedAt: '2026-01-01T00:01:00Z',
+  });
+
+  it('lists every shard of every trial in report.json', () => {
+    expect(report.trials).toHaveLength(4);
+    for (const trial of report.trials) expect(trial.loadShards).toEqual(sharding);
+  });
+
+  it('has a row per trial and shard in summary.md (node names escaped) and report.html', () => {
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain(
+      '| Trial | Shard | Node | Requests | Errors | Achieved req/s | Start lag | Start skew |',
+    );
+    expect(markdown).toContain('| baseline 1 | 1 | node-b\\|x | 750 | 2 | 149.6 |');
+    expect(markdown.match(/\| (baseline|candidate) \d \| [01] \|/g)).toHaveLength(8);
+    const html = renderHtml(report);
+    expect(html).toContain('<h3>Load shards</h3>');
+    expect(html).toContain('<td>node-b|x</td>');
+  });
+
+  it('has no shard table for a single-host load', () => {
+    const plain = buildReport({
+      scenario,
+      trials: buildSyntheticComparison(2, 3, side, side),
+      judgement: judge(trials, scenario.compare, { resamples: 200 }),
+      environment: { peakgateVersion: '0.1.0', node: 'v20', platform: 'linux', cores: 2, driver: 'docker' },
+      startedAt: '2026-01-01T00:00:00Z',
+      finishedAt: '2026-01-01T00:01:00Z',
+    });
+    expect(renderMarkdown(plain)).not.toContain('Load shards');
+    expect(renderHtml(plain)).not.toContain('Load shards');
+  });
+});
