@@ -28,6 +28,8 @@ interface ReportShape {
   metrics: Array<{ name: string; status: string; change: number; interval: [number, number] }>;
   trials: Array<{ role: string; round: number }>;
   environment: { driver: string };
+  rounds: { completed: number; max: number; stoppedBy?: string };
+  sequential?: { state: 'pass' | 'fail' | 'undecided' };
 }
 
 const peakgate = (args: string[]) => runPeakgate(args, 290_000);
@@ -74,6 +76,13 @@ function comparisonSuite(driver: DriverName, builds: Builds): void {
     expect(report.verdict).toBe('pass');
     expect(report.environment.driver).toBe(driver);
     expect(report.trials.length).toBeGreaterThanOrEqual(6);
+    // Three rounds either settle every metric or stop at max_rounds with one still undecided, and
+    // the report says which.
+    expect(report.rounds.stoppedBy).toBe(
+      report.sequential?.state === 'undecided' && report.rounds.completed === report.rounds.max
+        ? 'max-rounds'
+        : 'decided',
+    );
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('PASS');
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuite[^>]+failures="0"/);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<svg');

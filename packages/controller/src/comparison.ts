@@ -23,7 +23,7 @@ import { RoundStop } from './round-stop.js';
 import { runTrial, type TrialContext } from './run-trial.js';
 import { roundOrder } from './trial-order.js';
 
-export interface ComparisonOptions<J extends { needsMoreRounds: boolean }> {
+export interface ComparisonOptions<J extends { needsMoreRounds: boolean; sequential: { state: string } }> {
   scenario: Scenario;
   baseline: BuildSpec;
   candidate: BuildSpec;
@@ -76,7 +76,7 @@ export type ComparisonOutcome<J> = ComparisonRun &
     | { judgement?: undefined; interrupted: ReportInterruption }
   );
 
-export async function runComparison<J extends { needsMoreRounds: boolean }>(
+export async function runComparison<J extends { needsMoreRounds: boolean; sequential: { state: string } }>(
   options: ComparisonOptions<J>,
 ): Promise<ComparisonOutcome<J>> {
   const { scenario } = options;
@@ -160,7 +160,10 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
         judgement = options.judge(trials);
         const now = performance.now();
         looks.push({ round, atMs: now - startedMs, judgement });
-        stoppedBy = stopReason(judgement.needsMoreRounds, outrightFailure(trials), round, maxRounds, {
+        // The look's own state, not needsMoreRounds: at max_rounds the judge asks for no more
+        // rounds with a metric still undecided, and that stop is 'max-rounds', not 'decided'.
+        const undecided = judgement.sequential.state === 'undecided';
+        stoppedBy = stopReason(undecided, outrightFailure(trials), round, maxRounds, {
           elapsedMs: now - startedMs,
           meanRoundMs: (now - roundsStartedMs) / round,
           ...(budgetMs !== undefined ? { budgetMs } : {}),
@@ -208,14 +211,14 @@ export async function runComparison<J extends { needsMoreRounds: boolean }>(
  * the comparison ends near the budget, rarely past it by more than one round's variation.
  */
 export function stopReason(
-  needsMoreRounds: boolean,
+  undecided: boolean,
   outright: boolean,
   round: number,
   maxRounds: number,
   time: { elapsedMs: number; meanRoundMs: number; budgetMs?: number },
 ): StopReason | undefined {
   if (outright) return 'outright';
-  if (!needsMoreRounds) return 'decided';
+  if (!undecided) return 'decided';
   if (round >= maxRounds) return 'max-rounds';
   if (time.budgetMs !== undefined && time.elapsedMs + time.meanRoundMs > time.budgetMs) return 'budget';
   return undefined;
