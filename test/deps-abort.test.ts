@@ -5,16 +5,18 @@
  * docs/benchmarks.md "Abort mid-trial"). A candidate answering mostly errors is stopped after 3 s
  * of them (process driver, no Docker needed).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explainRun, runPeakgate } from './cli-support.js';
 import { dockerMissingInCi, dockerOk, dockerSkipReason, ensureImages, root } from './runtime-support.js';
 
-const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'compare-short.yaml');
-/** compare-short.yaml: warm-up at 300 req/s; the crashy sample exits after 500 requests. */
+const SHORT = join(root, 'test', 'fixtures', 'scenarios', 'compare-short.yaml');
+/** compare-short.yaml: 300 req/s from the start; the crashy sample exits after 500 requests. */
 const CRASH_AFTER_MS = (500 / 300) * 1000;
+/** The round's measured phase, stretched so that a round run to its end could not pass the bound. */
+const PEAK_SECONDS = 20;
 
 interface ReportShape {
   verdict: string;
@@ -31,10 +33,15 @@ describe.skipIf(!dockerOk)(`abort mid-trial, docker driver (skipped: ${dockerOk 
 
   it('stops the round within 5 s of the candidate crashing and fails the comparison', async () => {
     const out = await mkdtemp(join(tmpdir(), 'peakgate-abort-'));
+    const scenario = join(out, 'compare-long-peak.yaml');
+    const short = await readFile(SHORT, 'utf8');
+    const long = short.replace(/name: peak, duration: \d+s/, `name: peak, duration: ${PEAK_SECONDS}s`);
+    expect(long).not.toBe(short);
+    await writeFile(scenario, long);
     const started = performance.now();
     const run = await runPeakgate([
       'compare',
-      SCENARIO,
+      scenario,
       '--driver',
       'docker',
       '--baseline',
@@ -54,8 +61,8 @@ describe.skipIf(!dockerOk)(`abort mid-trial, docker driver (skipped: ${dockerOk 
     for (const trial of report.trials) expect(trial.abort).toMatchObject({ by: 'candidate', kind: 'crashed' });
     const afterMs = report.trials[0]?.abort?.afterMs ?? Number.POSITIVE_INFINITY;
     expect(afterMs).toBeLessThan(CRASH_AFTER_MS + 5000);
-    // The round's 7 s of load was not run to its end (about 9 s to a verdict with start and stop;
-    // the abort comes ~1.7 s into the warm-up, ~4 s in all here).
+    // The round's 21 s of load was not run to its end (over 23 s to a verdict with start and stop;
+    // the abort comes ~1.7 s into the load, ~4 s in all here).
     expect(elapsedMs).toBeLessThan(7_000);
   }, 120_000);
 });

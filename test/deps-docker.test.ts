@@ -158,7 +158,10 @@ describe('service.dependencies, process driver', () => {
         `MODE=good ${api}`,
         '--candidate-cmd',
         `MODE=good ${api}`,
+        // One round: this checks where the store runs, not a verdict.
         '--rounds',
+        '1',
+        '--max-rounds',
         '1',
         '--out',
         out,
