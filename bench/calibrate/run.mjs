@@ -153,6 +153,28 @@ function looks(report) {
   });
 }
 
+/**
+ * Each round's candidate ÷ baseline of CPU per request and of p99 latency (the measured phase of
+ * both trials of the round): the per-round noise that bench/calibrate/power-model.mjs resamples.
+ */
+export function roundRatios(report) {
+  const rounds = new Map();
+  for (const trial of report?.trials ?? []) {
+    const entry = rounds.get(trial.round) ?? {};
+    entry[trial.role] = trial;
+    rounds.set(trial.round, entry);
+  }
+  const ratio = (a, b) => (a > 0 && b > 0 ? Math.round((b / a) * 1e4) / 1e4 : null);
+  return [...rounds.entries()]
+    .filter(([, pair]) => pair.baseline && pair.candidate)
+    .sort(([a], [b]) => a - b)
+    .map(([round, { baseline, candidate }]) => ({
+      round,
+      cpu: ratio(baseline.cpuPerRequestMs, candidate.cpuPerRequestMs),
+      p99: ratio(baseline.latency?.p99, candidate.latency?.p99),
+    }));
+}
+
 function compare(kase, driver, repetition) {
   const dir = mkdtempSync(path.join(tmpdir(), 'peakgate-cal-'));
   const out = path.join(dir, 'out');
@@ -196,6 +218,7 @@ function compare(kase, driver, repetition) {
         p99: metricFields(report, 'latency.p99'),
         reasons: report?.reasons ?? [],
         looks: looks(report),
+        roundRatios: roundRatios(report),
       });
     });
   });

@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+/**
+ * The power curve from measured noise: which CPU-per-request and p99 changes the sequential judge
+ * catches in ≥ 95% (19 of 20) of comparisons within a time budget, computed from the per-round
+ * candidate ÷ baseline ratios that real A/A comparisons recorded (bench/calibrate/run.mjs writes
+ * them as `roundRatios`), and from the real rounds' timing. Nothing here runs a service.
+ *
+ *   node bench/calibrate/power-model.mjs --driver docker
+ *   node bench/calibrate/power-model.mjs --driver process --cpu-limits 5,15 --p99-limits 10,25
+ *
+ * Why a model: a measured power curve needs 20 comparisons per change, per budget, per driver; at
+ * up to 180 s each that is a day of an idle machine per driver. The noise, though, can be measured
+ * once: an A/A comparison's rounds are draws of the round-to-round spread, whatever the change.
+ * The model draws rounds from that pool (with replacement, so each round is independent, as the
+ * judge assumes), multiplies them by the change, and applies the judge's paired rule after every
+ * round: the t interval of the mean log ratio at the per-look confidence of the Pocock boundary
+ * (core's sequentialConfidence), a fail when it lies wholly above the limit, a stop when it lies
+ * wholly below, and the controller's budget rule (no round started that would end past the budget
+ * at the mean round length). What it leaves out: the judge's interval is the wider of this one and
+ * a bootstrap over windows, so the model can only be optimistic; its checkpoints against real
+ * comparisons (docs/benchmarks.md) say by how much.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { studentTQuantile } from '../../packages/core/dist/index.js';
+import { createSeededRandom } from '../../packages/core/dist/statistics/seeded-random.js';
+import { sequentialConfidence } from '../../packages/core/dist/statistics/sequential-boundary.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    driver: { type: 'string', default: 'docker' },
+    'cpu-limits': { type: 'string', default: '5,15' },
+    'p99-limits': { type: 'string', default: '10,25' },
+    budgets: { type: 'string', default: '45,90,180' },
+    comparisons: { type: 'string', default: '4000' },
+    confidence: { type: 'string', default: '0.95' },
+  },
+});
+const resultsDir = path.join(import.meta.dirname, 'results');
+const files =
+  positionals.length > 0
+    ? positionals
+    : readdirSync(resultsDir)
+        .filter((name) => name.endsWith('.jsonl'))
+        .map((name) => path.join(resultsDir, name));
+const driver = values.driver;
+const budgets = values.budgets.split(',').map(Number);
+const comparisons = Number(values.comparisons);
+const confidence = Number(values.confidence);
+const FIRST_LOOK = 3;
+const MOST_ROUNDS = 20;
+
+const records = files
+  .flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line)),
+  )
+  .filter((r) => r.driver === driver && r.verdict !== 'error');
+
+/** Per-round log ratios of A/A comparisons: the noise pool, one entry per round. */
+function noisePool(metric) {
+  return records
+    .filter((r) => r.condition === 'aa' && Array.isArray(r.roundRatios))
+    .flatMap((r) => r.roundRatios.map((round) => round[metric]))
+    .filter((ratio) => typeof ratio === 'number' && ratio > 0)
+    .map(Math.log);
+}
+
+/** The rounds' timing: when the first look comes (3 rounds) and each further round, medians over every run. */
+function roundTiming() {
+  const firsts = [];
+  const steps = [];
+  for (const r of records) {
+    const looks = r.looks ?? [];
+    if (looks[0]?.round === FIRST_LOOK) firsts.push(looks[0].atMs / 1000);
+    for (let i = 1; i < looks.length; i++) steps.push((looks[i].atMs - looks[i - 1].atMs) / 1000);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { firstLookS: median(firsts), roundS: median(steps), runs: firsts.length };
+}
+
+/** Rounds that fit a budget under the controller's rule: another round only if it ends inside it. */
+function roundsInBudget(budgetS, timing) {
+  let rounds = FIRST_LOOK;
+  let atS = timing.firstLookS;
+  while (rounds < MOST_ROUNDS && atS + atS / rounds <= budgetS) {
+    rounds += 1;
+    atS += timing.roundS;
+  }
+  return rounds;
+}
+
+/**
+ * Share of simulated comparisons that fail: a true change `change` against a limit, looking after
+ * rounds 3 … `maxRounds`, at the per-look level of a `max_rounds` of `correctedFor` (by default
+ * the rounds that fit: what a scenario with max_rounds set to its budget's rounds gets).
+ */
+function failShare(pool, change, limit, maxRounds, seed, correctedFor = maxRounds) {
+  const random = createSeededRandom(seed);
+  const level = sequentialConfidence(confidence, FIRST_LOOK, correctedFor);
+  const t = [];
+  for (let n = 2; n <= maxRounds; n++) t[n] = studentTQuantile(1 - (1 - level) / 2, n - 1);
+  const shift = Math.log(1 + change);
+  const bound = Math.log(1 + limit);
+  let fails = 0;
+  for (let c = 0; c < comparisons; c++) {
+    let sum = 0;
+    let squares = 0;
+    for (let n = 1; n <= maxRounds; n++) {
+      const x = (pool[Math.floor(random() * pool.length)] ?? 0) + shift;
+      sum += x;
+      squares += x * x;
+      if (n < FIRST_LOOK) continue;
+      const mean = sum / n;
+      const sd = Math.sqrt(Math.max(0, (squares - n * mean * mean) / (n - 1)));
+      const half = (t[n] * sd) / Math.sqrt(n);
+      if (mean - half > bound) {
+        fails += 1;
+        break;
+      }
+      if (mean + half < bound) break;
+    }
+  }
+  return fails / comparisons;
+}
+
+/** The smallest change (in steps of `step`) caught in ≥ 95% of comparisons, and the A/A fail share. */
+function smallestCaught(pool, limit, maxRounds, step) {
+  for (let change = limit; change <= 4; change += step) {
+    const share = failShare(pool, change, limit, maxRounds, 7);
+    if (share >= 0.95) return { change, share };
+  }
+  return undefined;
+}
+
+const pct = (x) => `+${(x * 100).toFixed(0)}%`;
+const spread = (pool) => {
+  const mean = pool.reduce((a, b) => a + b, 0) / pool.length;
+  return { mean, sd: Math.sqrt(pool.reduce((a, b) => a + (b - mean) ** 2, 0) / (pool.length - 1)) };
+};
+
+/**
+ * The model against the real matrix: for each measured case of this driver, the share caught
+ * within 45 and 90 s in the real runs (a fail whose wall time fits) and in the model (the case's
+ * median measured change, the shipped max_rounds 10's per-look level).
+ */
+function checkpoints(pool, timing) {
+  const cases = [...new Set(records.filter((r) => r.condition !== 'aa').map((r) => r.case))];
+  const lines = [
+    '| case | measured change | budget | real: caught | model: caught |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const name of cases) {
+    const runs = records.filter((r) => r.case === name && r.cpu);
+    const changes = runs.map((r) => r.cpu.change).sort((a, b) => a - b);
+    const change = changes[Math.floor(changes.length / 2)] - 1;
+    for (const budget of [45, 90]) {
+      const real = runs.filter((r) => r.verdict === 'fail' && r.seconds <= budget).length;
+      const model = failShare(pool, change, runs[0].limit / 100, roundsInBudget(budget, timing), 13, 10);
+      lines.push(`| ${name} | ${pct(change)} | ${budget} s | ${real}/${runs.length} | ${(model * 100).toFixed(1)}% |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+const timing = roundTiming();
+console.log(
+  `${driver} driver: first look after ${timing.firstLookS.toFixed(1)} s, then ${timing.roundS.toFixed(1)} s a round (medians of ${timing.runs} comparisons)`,
+);
+for (const [metric, limits, step] of [
+  ['cpu', values['cpu-limits'], 0.01],
+  ['p99', values['p99-limits'], 0.05],
+]) {
+  const pool = noisePool(metric);
+  if (pool.length < 30) {
+    console.log(
+      `\n${metric}: only ${pool.length} A/A rounds with roundRatios for ${driver}; run bench/calibrate/run.mjs first`,
+    );
+    continue;
+  }
+  const { mean, sd } = spread(pool);
+  console.log(
+    `\n${metric === 'cpu' ? 'CPU per request' : 'p99 latency'}: ${pool.length} A/A rounds, per-round log ratio mean ${mean.toFixed(4)}, sd ${sd.toFixed(4)}`,
+  );
+  console.log(
+    `| budget | rounds | ${limits
+      .split(',')
+      .map((l) => `limit +${l}%: smallest caught 19/20 | A/A fails`)
+      .join(' | ')} |`,
+  );
+  console.log(
+    `| --- | --- | ${limits
+      .split(',')
+      .map(() => '--- | ---')
+      .join(' | ')} |`,
+  );
+  for (const budget of budgets) {
+    const maxRounds = roundsInBudget(budget, timing);
+    const cells = limits.split(',').map((text) => {
+      const limit = Number(text) / 100;
+      const found = smallestCaught(pool, limit, maxRounds, step);
+      const aa = failShare(pool, 0, limit, maxRounds, 11);
+      return `${found ? `${pct(found.change)} (${(found.share * 100).toFixed(1)}%)` : 'none up to +400%'} | ${(aa * 100).toFixed(2)}%`;
+    });
+    console.log(`| ${budget} s | ${maxRounds} | ${cells.join(' | ')} |`);
+  }
+  if (metric === 'cpu') console.log(`\nCheckpoints (real matrix runs of this driver):\n${checkpoints(pool, timing)}`);
+}
