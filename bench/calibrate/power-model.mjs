@@ -23,9 +23,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { studentTQuantile } from '../../packages/core/dist/index.js';
+import { median } from '../../packages/core/dist/index.js';
 import { createSeededRandom } from '../../packages/core/dist/statistics/seeded-random.js';
 import { sequentialConfidence } from '../../packages/core/dist/statistics/sequential-boundary.js';
+import { pairedInterval } from '../../packages/core/dist/statistics/welch.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -79,7 +80,6 @@ function roundTiming() {
     if (looks[0]?.round === FIRST_LOOK) firsts.push(looks[0].atMs / 1000);
     for (let i = 1; i < looks.length; i++) steps.push((looks[i].atMs - looks[i - 1].atMs) / 1000);
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return { firstLookS: median(firsts), roundS: median(steps), runs: firsts.length };
 }
 
@@ -102,27 +102,23 @@ function roundsInBudget(budgetS, timing) {
 function failShare(pool, change, limit, maxRounds, seed, correctedFor = maxRounds) {
   const random = createSeededRandom(seed);
   const level = sequentialConfidence(confidence, FIRST_LOOK, correctedFor);
-  const t = [];
-  for (let n = 2; n <= maxRounds; n++) t[n] = studentTQuantile(1 - (1 - level) / 2, n - 1);
   const shift = Math.log(1 + change);
   const bound = Math.log(1 + limit);
+  // The judge's own paired interval (roundLogIntervals): candidate logs against baseline logs of
+  // the same rounds; the pool already holds their differences, so the baseline side is zeros.
+  const zeros = new Array(maxRounds).fill(0);
   let fails = 0;
   for (let c = 0; c < comparisons; c++) {
-    let sum = 0;
-    let squares = 0;
+    const logs = [];
     for (let n = 1; n <= maxRounds; n++) {
-      const x = (pool[Math.floor(random() * pool.length)] ?? 0) + shift;
-      sum += x;
-      squares += x * x;
+      logs.push((pool[Math.floor(random() * pool.length)] ?? 0) + shift);
       if (n < FIRST_LOOK) continue;
-      const mean = sum / n;
-      const sd = Math.sqrt(Math.max(0, (squares - n * mean * mean) / (n - 1)));
-      const half = (t[n] * sd) / Math.sqrt(n);
-      if (mean - half > bound) {
+      const interval = pairedInterval(logs, zeros.slice(0, n), level);
+      if (interval.lower > bound) {
         fails += 1;
         break;
       }
-      if (mean + half < bound) break;
+      if (interval.upper < bound) break;
     }
   }
   return fails / comparisons;
