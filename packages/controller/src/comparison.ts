@@ -11,7 +11,15 @@
  * intervals are corrected for these repeated looks, so stopping early keeps the error rates.
  */
 import { randomUUID } from 'node:crypto';
-import type { BuildSpec, ReportInterruption, Role, Scenario, StopReason, TrialResult } from '@peakgate/core';
+import type {
+  BuildSpec,
+  ReportInterruption,
+  Role,
+  Scenario,
+  SequentialLook,
+  StopReason,
+  TrialResult,
+} from '@peakgate/core';
 import { PeakgateError } from '@peakgate/core';
 import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
@@ -23,7 +31,10 @@ import { RoundStop } from './round-stop.js';
 import { runTrial, type TrialContext } from './run-trial.js';
 import { roundOrder } from './trial-order.js';
 
-export interface ComparisonOptions<J extends { needsMoreRounds: boolean; sequential: { state: string } }> {
+/** What the loop reads of a judgement: the look's state (undecided means another round may settle it). */
+type LookState = { sequential: Pick<SequentialLook, 'state'> };
+
+export interface ComparisonOptions<J extends LookState> {
   scenario: Scenario;
   baseline: BuildSpec;
   candidate: BuildSpec;
@@ -76,9 +87,7 @@ export type ComparisonOutcome<J> = ComparisonRun &
     | { judgement?: undefined; interrupted: ReportInterruption }
   );
 
-export async function runComparison<J extends { needsMoreRounds: boolean; sequential: { state: string } }>(
-  options: ComparisonOptions<J>,
-): Promise<ComparisonOutcome<J>> {
+export async function runComparison<J extends LookState>(options: ComparisonOptions<J>): Promise<ComparisonOutcome<J>> {
   const { scenario } = options;
   const runId = options.runId ?? randomUUID().slice(0, 8);
   const startedAt = new Date().toISOString();
