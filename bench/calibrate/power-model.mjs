@@ -23,6 +23,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { stopReason } from '../../packages/controller/dist/comparison.js';
 import { median } from '../../packages/core/dist/index.js';
 import { createSeededRandom } from '../../packages/core/dist/statistics/seeded-random.js';
 import { sequentialConfidence } from '../../packages/core/dist/statistics/sequential-boundary.js';
@@ -83,13 +84,19 @@ function roundTiming() {
   return { firstLookS: median(firsts), roundS: median(steps), runs: firsts.length };
 }
 
-/** Rounds that fit a budget under the controller's rule: another round only if it ends inside it. */
+/**
+ * Rounds that fit a budget: the controller's own stopping rule (stopReason) asked after each look
+ * of a comparison that stays undecided, with the look times of the real rounds.
+ */
 function roundsInBudget(budgetS, timing) {
   let rounds = FIRST_LOOK;
-  let atS = timing.firstLookS;
-  while (rounds < MOST_ROUNDS && atS + atS / rounds <= budgetS) {
+  let elapsedMs = timing.firstLookS * 1000;
+  const budgetMs = budgetS * 1000;
+  while (
+    stopReason(true, false, rounds, MOST_ROUNDS, { elapsedMs, meanRoundMs: elapsedMs / rounds, budgetMs }) === undefined
+  ) {
     rounds += 1;
-    atS += timing.roundS;
+    elapsedMs += timing.roundS * 1000;
   }
   return rounds;
 }
