@@ -10,16 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeakgateError } from '../packages/core/dist/index.js';
 import { isServiceNotReadyError, ProcessDriver, pendingCleanups } from '../packages/runtime/dist/index.js';
-import { balancerScript, drive, root, serviceSpec, uniqueRunId } from './runtime-support.js';
+import { balancerScript, drive, exists, root, serviceSpec, uniqueRunId } from './runtime-support.js';
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const groupAlive = (pgid: number): boolean => exists(-pgid);
 
 describe.skipIf(process.platform !== 'linux')('process driver', () => {
   const runId = uniqueRunId('rt-process');

@@ -3,6 +3,7 @@
  * sample images, service specs, a bounded load loop against 127.0.0.1, and label queries.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceSpec } from '../packages/core/dist/index.js';
 import { createDocker, dockerAvailable, LABEL_MANAGED, LABEL_RUN } from '../packages/runtime/dist/index.js';
@@ -119,13 +120,38 @@ export async function until(check: () => Promise<boolean> | boolean, ms: number)
   return check();
 }
 
-/** Whether a process (pid) or a process group (-pgid) exists, by kill(…, 0). */
+/**
+ * Whether a live process (pid) or a live member of a process group (-pgid) exists. A zombie (dead,
+ * not yet waited for by whoever adopted it) does not count: it holds no CPU, memory or port, and
+ * an init that reaps on a timer keeps it listed for a second or more.
+ */
 export function exists(pidOrMinusPgid: number): boolean {
   try {
     process.kill(pidOrMinusPgid, 0);
-    return true;
   } catch {
     return false;
+  }
+  if (process.platform !== 'linux') return true;
+  const pids =
+    pidOrMinusPgid > 0
+      ? [pidOrMinusPgid]
+      : readdirSync('/proc')
+          .map(Number)
+          .filter((pid) => Number.isInteger(pid) && procStat(pid)?.pgrp === -pidOrMinusPgid);
+  return pids.some((pid) => {
+    const state = procStat(pid)?.state;
+    return state !== undefined && state !== 'Z' && state !== 'X';
+  });
+}
+
+/** State letter and process group of a pid from /proc/<pid>/stat (undefined once it is gone). */
+function procStat(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { processTree, readProcStat, treeUsage } from './proc-stat.js';
+import { listProcStats, liveGroupMembers, processTree, readProcStat, treeUsage } from './proc-stat.js';
 
 describe.skipIf(process.platform !== 'linux')('proc-stat', () => {
   it('reads this process, including a comm with spaces and parentheses', () => {
@@ -37,4 +37,32 @@ describe.skipIf(process.platform !== 'linux')('proc-stat', () => {
       await once(child, 'exit');
     }
   }, 20_000);
+
+  it("leaves zombies out of a group's live members", async () => {
+    // `sleep 0.01 &` then `exec sleep 30`: the short sleep's parent becomes a program that never
+    // waits, so it stays a zombie in the group beside the live leader.
+    const child = spawn('/bin/sh', ['-c', 'sleep 0.01 & exec sleep 30'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid as number;
+    try {
+      const inGroup = () => listGroup(pgid);
+      const deadline = Date.now() + 5000;
+      while (!inGroup().some((stat) => stat.state === 'Z') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(
+        inGroup()
+          .map((stat) => stat.state)
+          .sort(),
+      ).toEqual(['S', 'Z']);
+      expect(liveGroupMembers(pgid).map((stat) => stat.pid)).toEqual([pgid]);
+    } finally {
+      process.kill(-pgid, 'SIGKILL');
+      await once(child, 'exit');
+    }
+    expect(liveGroupMembers(pgid)).toEqual([]);
+  }, 10_000);
 });
+
+function listGroup(pgid: number) {
+  return listProcStats().filter((stat) => stat.pgrp === pgid);
+}

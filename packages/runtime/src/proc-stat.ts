@@ -86,6 +86,15 @@ export function listProcStats(): ProcStat[] {
 }
 
 /**
+ * Processes of a process group that are still alive. A member that has died but was not yet
+ * waited for (a zombie, state Z) is left out: it holds no CPU, memory or socket any more, and when
+ * it is reaped is up to whoever adopted it (an init that reaps on a timer can take over a second).
+ */
+export function liveGroupMembers(pgid: number, all: ProcStat[] = listProcStats()): ProcStat[] {
+  return all.filter((stat) => stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X');
+}
+
+/**
  * The tree of a service started in its own session (detached): every process in that session
  * plus every descendant of the root, so children that call setsid are still counted.
  */

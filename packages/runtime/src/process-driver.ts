@@ -9,7 +9,7 @@ import os from 'node:os';
 import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import { findFreePort } from './free-port.js';
 import { LogSink, logName } from './log-sink.js';
-import { readCmdline, readProcStat, treeUsage } from './proc-stat.js';
+import { liveGroupMembers, readCmdline, readProcStat, treeUsage } from './proc-stat.js';
 import { ensureRecordsDir, type RecordedProcess, recordProcess } from './process-registry.js';
 import { waitForReady } from './readiness.js';
 import type { ServiceDriver, StartedService, StartOptions } from './service-driver.js';
@@ -215,7 +215,12 @@ class ProcessService extends ServiceHandle {
     killGroup(this.pgid, 'SIGKILL');
   }
 
-  /** Resolves once no process of the group is left (members that were re-parented need a moment). */
+  /**
+   * Resolves once no live process of the group is left (members that were re-parented need a
+   * moment). Zombies count as gone: after the shell leader dies first, the service it started is
+   * an orphan whose reaping is up to init, and waiting for that cost ~1.5 s a trial on a VM whose
+   * init reaps on a timer: time the next round waited for nothing.
+   */
   private async groupGone(): Promise<void> {
     while (this.pgid > 0) {
       try {
@@ -223,6 +228,7 @@ class ProcessService extends ServiceHandle {
       } catch {
         return;
       }
+      if (liveGroupMembers(this.pgid).length === 0) return;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
