@@ -32,6 +32,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { verdictUnderBudget } from './budget-replay.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const MATRIX = ['limit5/cpu10', 'limit5/aa', 'limit15/cpu20', 'limit15/aa'];
@@ -60,6 +61,8 @@ const cases =
   (mode === 'matrix' ? MATRIX : [...POWER_CPU, ...POWER_P99].map((c) => `limit${values['power-limit']}/${c}`));
 const server = path.join(root, 'docker/services/balancer/dist/server.js');
 const baseScenario = readFileSync(path.join(root, values.scenario), 'utf8');
+// The scenario's p99 limit, recorded with each comparison so the power model checks p99 against it.
+const p99Limit = Number(/latency\.p99: \+([\d.]+)%/.exec(baseScenario)?.[1] ?? Number.NaN);
 
 function parseCase(name) {
   const match = /^limit(\d+(?:\.\d+)?)\/(aa|cpu\d+|slow\d+)$/.exec(name);
@@ -201,9 +204,11 @@ function compare(kase, driver, repetition) {
       const cpu = metricFields(report, 'cpu.per_request');
       resolve({
         case: kase.name,
+        mode,
         driver,
         repetition,
         limit: kase.limit,
+        p99Limit,
         condition: kase.condition,
         exitCode: code,
         // A broken baseline (exit 3: the machine, not the build) is no verdict: counted as an error.
@@ -254,23 +259,6 @@ export function summaryTable(rows) {
     );
   }
   return lines.join('\n');
-}
-
-/**
- * The verdict a comparison would have had under a shorter budget, from its looks: the controller's
- * rule (comparison.ts stopReason) replayed. The mean round is taken from the look's time ÷ rounds,
- * which counts the preflight too: a slight overestimate, so the replay stops no later than a run would.
- */
-export function verdictUnderBudget(lookList, budgetSeconds, metric) {
-  for (const look of lookList) {
-    if (look.state === 'fail') {
-      // Caught by this metric only if it is the one failing (a p99 ladder must not count a CPU fail).
-      return metric === undefined || look[metric]?.status === 'fail' ? 'fail' : 'fail-other';
-    }
-    if (look.state === 'pass') return 'pass';
-    if (look.atMs + look.atMs / look.round > budgetSeconds * 1000) return 'pass';
-  }
-  return 'pass';
 }
 
 /** Power table: per budget, catches of each condition, and the smallest caught ≥ 95% of the time. */
