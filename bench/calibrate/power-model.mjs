@@ -251,10 +251,10 @@ console.log(
   `${driver} driver: first look after ${timing.firstLookS.toFixed(1)} s, then ${timing.roundS.toFixed(1)} s a round (medians of ${timing.runs} comparisons)`,
 );
 const pools = { cpu: noisePool('cpu'), p99: noisePool('p99'), tail: tailNoisePool() };
-for (const [metric, limits, step, pool, title] of [
-  ['cpu', values['cpu-limits'], 0.01, pools.cpu, 'CPU per request: A/A'],
-  ['p99', values['p99-limits'], 0.05, pools.p99, 'p99 latency: A/A'],
-  ['p99', values['p99-limits'], 0.05, pools.tail, 'p99 latency, the noise of slow-tail candidates (slowN):'],
+for (const [limits, step, pool, title] of [
+  [values['cpu-limits'], 0.01, pools.cpu, 'CPU per request: A/A'],
+  [values['p99-limits'], 0.05, pools.p99, 'p99 latency: A/A'],
+  [values['p99-limits'], 0.05, pools.tail, 'p99 latency, the noise of slow-tail candidates (slowN):'],
 ]) {
   if (pool.length < 30) {
     console.log(
