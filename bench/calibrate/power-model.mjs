@@ -64,13 +64,17 @@ const records = files
   )
   .filter((r) => r.driver === driver && r.verdict !== 'error');
 
-/** Per-round log ratios of A/A comparisons: the noise pool, one entry per round. */
-function noisePool(metric) {
-  return records
-    .filter((r) => r.condition === 'aa' && Array.isArray(r.roundRatios))
-    .flatMap((r) => r.roundRatios.map((round) => round[metric]))
+/** A comparison's per-round log candidate ÷ baseline ratios of a metric (none when they were not recorded). */
+function roundLogs(record, metric) {
+  return (record.roundRatios ?? [])
+    .map((round) => round[metric])
     .filter((ratio) => typeof ratio === 'number' && ratio > 0)
     .map(Math.log);
+}
+
+/** Per-round log ratios of A/A comparisons: the noise pool, one entry per round. */
+function noisePool(metric) {
+  return records.filter((r) => r.condition === 'aa').flatMap((r) => roundLogs(r, metric));
 }
 
 /**
@@ -81,14 +85,11 @@ function noisePool(metric) {
  */
 function tailNoisePool() {
   return records
-    .filter((r) => /^slow\d+$/.test(r.condition ?? '') && Array.isArray(r.roundRatios))
+    .filter((r) => /^slow\d+$/.test(r.condition ?? ''))
     .flatMap((r) => {
-      const logs = r.roundRatios
-        .map((round) => round.p99)
-        .filter((x) => typeof x === 'number' && x > 0)
-        .map(Math.log);
+      const logs = roundLogs(r, 'p99');
       if (logs.length < 3) return [];
-      const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+      const { mean } = spread(logs);
       const scale = Math.sqrt(logs.length / (logs.length - 1));
       return logs.map((x) => (x - mean) * scale);
     });
@@ -175,12 +176,8 @@ const spread = (pool) => {
  * the rounds said +49% in one run), used only for comparisons recorded before roundRatios were.
  */
 function measuredChange(record, metric) {
-  const logs = (record.roundRatios ?? [])
-    .map((round) => round[metric])
-    .filter((ratio) => typeof ratio === 'number' && ratio > 0)
-    .map(Math.log);
-  if (logs.length === 0) return record[metric].change;
-  return Math.exp(logs.reduce((sum, x) => sum + x, 0) / logs.length);
+  const logs = roundLogs(record, metric);
+  return logs.length === 0 ? record[metric].change : Math.exp(spread(logs).mean);
 }
 
 /**
