@@ -192,6 +192,32 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 
+  it('reports an exit with its log tail when a bridge-networked service dies at once', async () => {
+    // With bridge networking the driver must read the published port, and an exited container has
+    // none: whether each of these exits before or after that read (the order varies with load;
+    // published-port.test.ts pins the exited case), the user must see the exit and its log tail.
+    const errors = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        driver
+          .start(
+            image('good'),
+            serviceSpec({
+              network: 'bridge',
+              command: ['node', '-e', `console.error("dies at once ${n}"); process.exit(3)`],
+            }),
+            { runId, role: 'candidate', outDir, trial: 100 + n },
+          )
+          .catch((e: unknown) => e),
+      ),
+    );
+    for (const [index, error] of errors.entries()) {
+      expect((error as PeakgateError).code, String(error)).toBe('PG_ERR_RUNTIME_NOT_READY');
+      if (!isServiceNotReadyError(error)) continue;
+      expect(error.exit).toMatchObject({ ready: false, crashed: true, exitCode: 3 });
+      expect(error.exit.logTail.join('\n')).toContain(`dies at once ${index + 1}`);
+    }
+  });
+
   it('reports a service that cannot bind its port (host network) as PG_ERR_RUNTIME_PORT_TAKEN (exit 3)', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

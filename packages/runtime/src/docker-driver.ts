@@ -23,6 +23,7 @@ import { findFreePort, portTaken } from './free-port.js';
 import { waitForHealthy } from './healthcheck-readiness.js';
 import { containerLabels, LABEL_RUN } from './labels.js';
 import { LogSink, logName } from './log-sink.js';
+import { readPublishedPort } from './published-port.js';
 import { type ReadyOutcome, waitForReady } from './readiness.js';
 import type { PrivateNetwork, ServiceDriver, ServiceLocation, StartedService, StartOptions } from './service-driver.js';
 import { ServiceHandle } from './service-handle.js';
@@ -307,7 +308,14 @@ class DockerService extends ServiceHandle {
       info.State.Pid || undefined,
       isLocalEngine(this.docker),
     );
-    this.port = hostPort ?? (await this.publishedPort(portKey));
+    const port = hostPort ?? (await this.publishedPort(portKey));
+    if (port === undefined) {
+      // It exited before its port mapping could be read (a build, or a dependency, that dies at
+      // once): report that exit with its log tail, not a missing port.
+      await this.onDied();
+      return this.failStart({ ok: false, reason: 'exited', message: 'exited before it was ready' }, service.ready);
+    }
+    this.port = port;
     const serviceHost = this.driverOptions.serviceHost;
     this.url = `http://${serviceHost.includes(':') ? `[${serviceHost}]` : serviceHost}:${this.port}`;
     this.logs.note(`container ${this.name} (${this.id.slice(0, 12)}) at ${this.url}, stats from ${this.reader.source}`);
@@ -330,14 +338,12 @@ class DockerService extends ServiceHandle {
     this.markReady(startedAt);
   }
 
-  private async publishedPort(portKey: string): Promise<number> {
-    // The mapping can lag behind start: poll inspect briefly.
+  /** The host port the engine published for `portKey`; undefined when the container has exited. */
+  private async publishedPort(portKey: string): Promise<number | undefined> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const info = await this.container.inspect();
-      const bindings = info.NetworkSettings.Ports?.[portKey];
-      const binding = bindings?.find((b) => b.HostIp === '127.0.0.1' || b.HostIp === '0.0.0.0') ?? bindings?.[0];
-      if (binding?.HostPort) return Number(binding.HostPort);
-      if (!info.State.Running) break;
+      const read = readPublishedPort(await this.container.inspect(), portKey);
+      if (read.kind === 'port') return read.port;
+      if (read.kind === 'exited') return undefined;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new PeakgateError(

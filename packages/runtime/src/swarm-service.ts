@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import { engineMessage, isLocalEngine, statusOf } from './docker-client.js';
 import { type ResourceReader, resourceReader } from './docker-resources.js';
 import type { LogSink } from './log-sink.js';
+import { readPublishedPort } from './published-port.js';
 import { waitForReady } from './readiness.js';
 import type { StartOptions } from './service-driver.js';
 import { ServiceHandle } from './service-handle.js';
@@ -115,7 +116,13 @@ export class SwarmService extends ServiceHandle {
     this.followLogs();
     await this.pin();
     this.reader = await this.firstReading(containerId);
-    this.port = await this.hostPort(task, service.port);
+    const port = await this.hostPort(task, service.port);
+    if (port === undefined) {
+      // Its container exited before the published port could be read: an exit, with its log tail.
+      await this.onDied();
+      return this.failStart({ ok: false, reason: 'exited', message: 'exited before it was ready' }, service.ready);
+    }
+    this.port = port;
     const host = this.settings.serviceHost;
     this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
     this.logs.note(
@@ -191,15 +198,19 @@ export class SwarmService extends ServiceHandle {
     }
   }
 
-  /** The ephemeral host port Swarm published; the task status can lag the container's. */
-  private async hostPort(task: SwarmTask, target: number): Promise<number> {
+  /**
+   * The ephemeral host port Swarm published; the task status can lag the container's. Undefined
+   * when the task's container has exited first (it then has no mappings to read).
+   */
+  private async hostPort(task: SwarmTask, target: number): Promise<number | undefined> {
     let current: SwarmTask | undefined = task;
     for (let attempt = 0; attempt < 50; attempt++) {
       const fromTask = current !== undefined ? publishedPort(current, target) : undefined;
       if (fromTask !== undefined) return fromTask;
       const info = await (this.container as Docker.Container).inspect().catch(() => undefined);
-      const binding = info?.NetworkSettings.Ports?.[`${target}/tcp`]?.find((b) => b.HostPort);
-      if (binding?.HostPort) return Number(binding.HostPort);
+      const read = info !== undefined ? readPublishedPort(info, `${target}/tcp`) : undefined;
+      if (read?.kind === 'port') return read.port;
+      if (read?.kind === 'exited') return undefined;
       await sleep(100);
       current = await currentTask(this.docker, this.service.id).catch(() => current);
     }
