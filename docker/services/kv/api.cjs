@@ -12,7 +12,7 @@ if (!base) {
   process.exit(2);
 }
 const mode = process.env.MODE || 'good';
-const rounds = Number(process.env.REGRESSION_ROUNDS || 1000);
+const rounds = Number(process.env.REGRESSION_ROUNDS || 3000);
 const port = Number(process.env.PORT || 8080);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
