@@ -88,6 +88,9 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
     const state = bars.get(role);
     if (state && multibar) {
       state.bar.update(total);
+      // Draw the full bar once before it goes: the timer's next redraw (5 a second) would come
+      // after the removal, and the last second's sample can land just before the trial ends.
+      multibar.update();
       multibar.remove(state.bar);
     }
     bars.delete(role);
