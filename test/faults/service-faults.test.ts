@@ -130,35 +130,29 @@ function fixturePids(marker: string): number[] {
   return pids;
 }
 
-describe('the candidate misbehaves: fail (exit 1) naming the cause', () => {
-  it.each([
+// The faults decide these outcomes, not timing or CPU (limits are +1000%), so each group's four
+// comparisons run at once: 8 small services, a quarter of the file's time.
+describe.concurrent('the candidate misbehaves: fail (exit 1) naming the cause', () => {
+  it.for([
     ['crashes mid-phase', 'crash', /crash/i, 'fault: crashing after 40 requests'],
     ['hangs (keeps its port, stops answering)', 'hang', /error|timeout/i, undefined],
     ['resets connections', 'reset', /error|reset/i, undefined],
     ['never becomes ready', 'never-ready', /ready/i, undefined],
-  ])(
-    '%s',
-    async (_what, fault, cause, logLine) => {
-      const run = await compare(command('none'), command(fault), path.join(dir, `cand-${fault}`)).done;
-      expect(run.code, explain(run)).toBe(1);
-      expect(`${run.stdout}${run.stderr}`).toMatch(cause);
-      if (logLine !== undefined) expect(`${run.stdout}${run.stderr}`).toContain(logLine);
-    },
-    90_000,
-  );
+  ] as const)('%s', { timeout: 90_000 }, async ([_what, fault, cause, logLine], { expect }) => {
+    const run = await compare(command('none'), command(fault), path.join(dir, `cand-${fault}`)).done;
+    expect(run.code, explain(run)).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).toMatch(cause);
+    if (logLine !== undefined) expect(`${run.stdout}${run.stderr}`).toContain(logLine);
+  });
 });
 
-describe('the baseline misbehaves: exit 3, never a verdict on the candidate', () => {
-  it.each([['crash'], ['hang'], ['reset'], ['never-ready']])(
-    'baseline %s',
-    async (fault) => {
-      const run = await compare(command(fault), command('none'), path.join(dir, `base-${fault}`)).done;
-      expect(run.code, explain(run)).toBe(3);
-      expect(run.stderr).toMatch(/baseline/i);
-      expect(run.stderr).toContain('[PG_ERR_INFRA_BASELINE]');
-    },
-    90_000,
-  );
+describe.concurrent('the baseline misbehaves: exit 3, never a verdict on the candidate', () => {
+  it.for(['crash', 'hang', 'reset', 'never-ready'])('baseline %s', { timeout: 90_000 }, async (fault, { expect }) => {
+    const run = await compare(command(fault), command('none'), path.join(dir, `base-${fault}`)).done;
+    expect(run.code, explain(run)).toBe(3);
+    expect(run.stderr).toMatch(/baseline/i);
+    expect(run.stderr).toContain('[PG_ERR_INFRA_BASELINE]');
+  });
 });
 
 describe('interrupts and a killed controller', () => {
