@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainRun, runPeakgate } from './cli-support.js';
+import { explainRun, printFailedAttempts, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 import { balancerScript, root, until } from './runtime-support.js';
 
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'deployed-short.yaml');
@@ -102,7 +102,8 @@ interface DeployedReport {
   };
 }
 
-describe('compare builds already deployed (--baseline-url/--candidate-url)', () => {
+describe('compare builds already deployed (--baseline-url/--candidate-url)', VERDICT_TESTS, () => {
+  printFailedAttempts();
   let out = '';
   let cgroupRoot: string | undefined;
   let cgroupSkip: string | undefined;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriverName } from '../packages/core/dist/index.js';
-import { explainRun, runPeakgate } from './cli-support.js';
+import { explainRun, printFailedAttempts, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 import {
   balancerScript,
   dockerMissingInCi,
@@ -56,6 +56,7 @@ const processBuilds: Builds = (mode) => [
 
 function comparisonSuite(driver: DriverName, builds: Builds): void {
   let out: string;
+  printFailedAttempts();
   beforeAll(async () => {
     if (driver === 'docker') ensureImages();
     out = await mkdtemp(join(tmpdir(), `peakgate-compare-${driver}-`));
@@ -118,28 +119,32 @@ it.runIf(dockerMissingInCi)('has a Docker engine in CI', () => {
   expect.fail(`CI=true but ${dockerSkipReason}: the Docker comparisons must run in CI`);
 });
 
-describe.skipIf(!dockerOk)(`peakgate compare, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`, () => {
-  comparisonSuite('docker', dockerBuilds);
+describe.skipIf(!dockerOk)(
+  `peakgate compare, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`,
+  VERDICT_TESTS,
+  () => {
+    comparisonSuite('docker', dockerBuilds);
 
-  it('exits 3 with a one-line cause when the candidate image does not exist', async () => {
-    const run = await peakgate([
-      'compare',
-      SCENARIO,
-      '--driver',
-      'docker',
-      '--baseline',
-      'peakgate/balancer:good',
-      '--candidate',
-      'peakgate/does-not-exist:1.0',
-    ]);
-    expect(run.code, explain(run)).toBe(3);
-    expect(run.stderr).toContain('PG_ERR_RUNTIME_IMAGE_MISSING');
-    expect(run.stderr).toContain('peakgate/does-not-exist:1.0');
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
-});
+    it('exits 3 with a one-line cause when the candidate image does not exist', async () => {
+      const run = await peakgate([
+        'compare',
+        SCENARIO,
+        '--driver',
+        'docker',
+        '--baseline',
+        'peakgate/balancer:good',
+        '--candidate',
+        'peakgate/does-not-exist:1.0',
+      ]);
+      expect(run.code, explain(run)).toBe(3);
+      expect(run.stderr).toContain('PG_ERR_RUNTIME_IMAGE_MISSING');
+      expect(run.stderr).toContain('peakgate/does-not-exist:1.0');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }, 60_000);
+  },
+);
 
-describe('peakgate compare, process driver', () => {
+describe('peakgate compare, process driver', VERDICT_TESTS, () => {
   comparisonSuite('process', processBuilds);
 });
 

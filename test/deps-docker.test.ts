@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDocker } from '../packages/runtime/dist/index.js';
-import { explainRun, runPeakgate } from './cli-support.js';
+import { explainRun, printFailedAttempts, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 import { dockerMissingInCi, dockerOk, dockerSkipReason, ensureImages, root } from './runtime-support.js';
 
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'deps-kv.yaml');
@@ -53,7 +53,9 @@ it.runIf(dockerMissingInCi)('has a Docker engine in CI', () => {
 
 describe.skipIf(!dockerOk)(
   `service.dependencies, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`,
+  VERDICT_TESTS,
   () => {
+    printFailedAttempts();
     beforeAll(() => {
       ensureImages();
       execFileSync('bash', [join(KV_DIR, 'build.sh')], { stdio: 'inherit', timeout: 180_000 });

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainRun, root, runPeakgate } from './cli-support.js';
+import { explainRun, printFailedAttempts, root, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 
 const FIXTURES = join(root, 'test', 'fixtures', 'endpoints');
 const SERVICE = join(FIXTURES, 'service.mjs');
@@ -26,7 +26,8 @@ interface MetricShape {
   candidate: number;
 }
 
-describe('a regression in a rare endpoint (2% of the traffic)', () => {
+describe('a regression in a rare endpoint (2% of the traffic)', VERDICT_TESTS, () => {
+  printFailedAttempts();
   let out: string;
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'peakgate-endpoints-'));
