@@ -134,21 +134,24 @@ export function runPeakgateInPty(
 }
 
 /**
- * Options for a describe of end-to-end verdict tests: whole comparisons on a shared 2-core VM. A
- * stall that hits both sides at once can make a correct gate say "cannot judge" (the baseline's
- * errors over the SLO) or leave a regression marginal; seen in CI at 7806d92, where one round's
- * p99 reached 0.8 s on both sides of an A/A. Such a test gets one more attempt. A bug fails both;
- * bench/calibrate, not CI, measures how often the gate errs.
+ * Options for an end-to-end verdict test: a whole comparison on a shared 2-core VM, judged A/A or
+ * against a regressed build. A stall that hits both sides at once can make a correct gate say
+ * "cannot judge" (the baseline's errors over the SLO) or leave a regression marginal; seen in CI
+ * at 7806d92, where one round's p99 reached 0.8 s on both sides of an A/A. Such a test gets one
+ * more attempt. A bug fails both; bench/calibrate, not CI, measures how often the gate errs.
+ * Behaviour tests (crashes, refusals, interrupts) get none.
  */
 export const VERDICT_TESTS = { retry: 1 } as const;
 
 /**
- * Call in a describe with VERDICT_TESTS: prints every failed attempt with its cause, so a test
- * that passed on its second attempt still shows, in the CI log, why the first one failed.
+ * Call once at the top of a file with VERDICT_TESTS: prints every failed attempt of a test that
+ * may be retried, with its cause, so a pass on the second attempt still shows in the CI log why
+ * the first one failed.
  */
 export function printFailedAttempts(): void {
   beforeEach((context) => {
     context.onTestFailed(({ task }) => {
+      if (!task.retry) return;
       const attempt = (task.result?.retryCount ?? 0) + 1;
       const cause = task.result?.errors?.[0]?.message ?? 'no message';
       console.warn(`attempt ${attempt} of "${task.name}" failed:\n${cause.slice(0, 4000)}`);

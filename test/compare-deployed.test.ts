@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainRun, printFailedAttempts, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 import { balancerScript, root, until } from './runtime-support.js';
 
+printFailedAttempts();
+
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'deployed-short.yaml');
 
 /** The cgroup v2 mount (unified or hybrid layout), or why the CPU path cannot be exercised here. */
@@ -102,8 +104,7 @@ interface DeployedReport {
   };
 }
 
-describe('compare builds already deployed (--baseline-url/--candidate-url)', VERDICT_TESTS, () => {
-  printFailedAttempts();
+describe('compare builds already deployed (--baseline-url/--candidate-url)', () => {
   let out = '';
   let cgroupRoot: string | undefined;
   let cgroupSkip: string | undefined;
@@ -143,7 +144,10 @@ describe('compare builds already deployed (--baseline-url/--candidate-url)', VER
   // A/A first: both good processes are cold and warm up side by side. Run after the regressed
   // comparison, `good` would be minutes warmer (JIT, caches) than `good2`, and that history alone
   // measured +35% CPU per request: deployed builds compare as they are, history included (docs/runtimes.md).
-  it('good vs good (A/A) with a cgroup each passes (exit 0)', async (context) => {
+  it('good vs good (A/A) with a cgroup each passes (exit 0)', {
+    ...VERDICT_TESTS,
+    timeout: 300_000,
+  }, async (context) => {
     requireCgroups(context);
     const a = good as Deployed;
     const b = goodAgain as Deployed;
@@ -167,9 +171,12 @@ describe('compare builds already deployed (--baseline-url/--candidate-url)', VER
     const report = JSON.parse(run.stdout) as DeployedReport;
     expect(report.verdict).toBe('pass');
     expect(report.metrics.find((m) => m.name === 'cpu.per_request')?.status).not.toBe('fail');
-  }, 300_000);
+  });
 
-  it('good vs regressed with a cgroup each: CPU per request from the cgroups fails it (exit 1)', async (context) => {
+  it('good vs regressed with a cgroup each: CPU per request from the cgroups fails it (exit 1)', {
+    ...VERDICT_TESTS,
+    timeout: 300_000,
+  }, async (context) => {
     requireCgroups(context);
     const a = good as Deployed;
     const b = regressed as Deployed;
@@ -193,7 +200,7 @@ describe('compare builds already deployed (--baseline-url/--candidate-url)', VER
     // Nothing was started, so nothing was stopped: both builds still answer.
     expect(a.child.exitCode).toBeNull();
     expect((await fetch(`${b.url}/healthz`)).ok).toBe(true);
-  }, 300_000);
+  });
 
   it('without a CPU source: latency and errors judged, CPU reported as not judged, not passed', async () => {
     const a = good as Deployed;

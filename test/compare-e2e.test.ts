@@ -20,6 +20,8 @@ import {
   root,
 } from './runtime-support.js';
 
+printFailedAttempts();
+
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'compare-short.yaml');
 
 interface ReportShape {
@@ -51,12 +53,14 @@ const processBuilds: Builds = (mode) => [
   '--baseline-cmd',
   `MODE=good node ${JSON.stringify(balancerScript)}`,
   '--candidate-cmd',
-  `MODE=${mode} CRASH_AFTER=300 node ${JSON.stringify(balancerScript)}`,
+  // Twice the sample's redundant share: on the process driver the shipped share measures only
+  // about +17% CPU per request against compare-short's +10% limit (+29% with 1.2), too thin a
+  // margin for a CI check on a shared VM. The docker image keeps its default (about +20%).
+  `MODE=${mode} REGRESSION_SHARE=1.2 CRASH_AFTER=300 node ${JSON.stringify(balancerScript)}`,
 ];
 
 function comparisonSuite(driver: DriverName, builds: Builds): void {
   let out: string;
-  printFailedAttempts();
   beforeAll(async () => {
     if (driver === 'docker') ensureImages();
     out = await mkdtemp(join(tmpdir(), `peakgate-compare-${driver}-`));
@@ -66,7 +70,10 @@ function comparisonSuite(driver: DriverName, builds: Builds): void {
     if (driver === 'docker') expect(await labelledContainers()).toEqual([]);
   });
 
-  it('passes the same build against itself (exit 0) and writes every report file', async () => {
+  it('passes the same build against itself (exit 0) and writes every report file', {
+    ...VERDICT_TESTS,
+    timeout: 300_000,
+  }, async () => {
     const dir = join(out, 'aa');
     // The planned 3 rounds only: A/A here checks the path and the files; how often the sequential
     // rule passes A/A over more rounds is bench/calibrate's to measure, not CI's.
@@ -89,10 +96,12 @@ function comparisonSuite(driver: DriverName, builds: Builds): void {
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<svg');
     // Three rounds share one abort signal: no listener leak warning (or any other) from node.
     expect(run.stderr).not.toMatch(/Warning/);
-  }, 300_000);
+  });
 
-  it('fails the regressed build (exit 1) with a CPU reason', async () => {
-    const run = await peakgate(['compare', SCENARIO, ...builds('regressed'), '--json']);
+  it('fails the regressed build (exit 1) with a CPU reason', { ...VERDICT_TESTS, timeout: 300_000 }, async () => {
+    // Up to 8 rounds, not the profile's 5: a clear case still stops at the third look, and a
+    // round knocked by a stall on this shared VM leaves the sequential rule looks to spare.
+    const run = await peakgate(['compare', SCENARIO, ...builds('regressed'), '--max-rounds', '8', '--json']);
     expect(run.code, explain(run)).toBe(1);
     const report = JSON.parse(run.stdout) as ReportShape;
     expect(report.verdict).toBe('fail');
@@ -103,7 +112,7 @@ function comparisonSuite(driver: DriverName, builds: Builds): void {
     expect(['fail', 'marginal'], explain(run)).toContain(cpu?.status);
     expect(cpu?.change).toBeGreaterThan(1.1);
     expect(report.reasons.join('\n')).toMatch(/(CPU per request|p50 latency|p99 latency) \+\d+(\.\d)?% \(CI \+/);
-  }, 300_000);
+  });
 
   it('fails a build that crashes under load (exit 1) with the crash reason and its last log line', async () => {
     const run = await peakgate(['compare', SCENARIO, ...builds('crashy'), '--json']);
@@ -119,32 +128,28 @@ it.runIf(dockerMissingInCi)('has a Docker engine in CI', () => {
   expect.fail(`CI=true but ${dockerSkipReason}: the Docker comparisons must run in CI`);
 });
 
-describe.skipIf(!dockerOk)(
-  `peakgate compare, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`,
-  VERDICT_TESTS,
-  () => {
-    comparisonSuite('docker', dockerBuilds);
+describe.skipIf(!dockerOk)(`peakgate compare, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`, () => {
+  comparisonSuite('docker', dockerBuilds);
 
-    it('exits 3 with a one-line cause when the candidate image does not exist', async () => {
-      const run = await peakgate([
-        'compare',
-        SCENARIO,
-        '--driver',
-        'docker',
-        '--baseline',
-        'peakgate/balancer:good',
-        '--candidate',
-        'peakgate/does-not-exist:1.0',
-      ]);
-      expect(run.code, explain(run)).toBe(3);
-      expect(run.stderr).toContain('PG_ERR_RUNTIME_IMAGE_MISSING');
-      expect(run.stderr).toContain('peakgate/does-not-exist:1.0');
-      expect(run.stderr).not.toMatch(/\n\s+at /);
-    }, 60_000);
-  },
-);
+  it('exits 3 with a one-line cause when the candidate image does not exist', async () => {
+    const run = await peakgate([
+      'compare',
+      SCENARIO,
+      '--driver',
+      'docker',
+      '--baseline',
+      'peakgate/balancer:good',
+      '--candidate',
+      'peakgate/does-not-exist:1.0',
+    ]);
+    expect(run.code, explain(run)).toBe(3);
+    expect(run.stderr).toContain('PG_ERR_RUNTIME_IMAGE_MISSING');
+    expect(run.stderr).toContain('peakgate/does-not-exist:1.0');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
 
-describe('peakgate compare, process driver', VERDICT_TESTS, () => {
+describe('peakgate compare, process driver', () => {
   comparisonSuite('process', processBuilds);
 });
 

@@ -14,6 +14,8 @@ import { createDocker } from '../packages/runtime/dist/index.js';
 import { explainRun, printFailedAttempts, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 import { dockerMissingInCi, dockerOk, dockerSkipReason, ensureImages, root } from './runtime-support.js';
 
+printFailedAttempts();
+
 const SCENARIO = join(root, 'test', 'fixtures', 'scenarios', 'deps-kv.yaml');
 const KV_DIR = join(root, 'docker', 'services', 'kv');
 
@@ -53,15 +55,16 @@ it.runIf(dockerMissingInCi)('has a Docker engine in CI', () => {
 
 describe.skipIf(!dockerOk)(
   `service.dependencies, docker driver (skipped: ${dockerOk ? '-' : dockerSkipReason})`,
-  VERDICT_TESTS,
   () => {
-    printFailedAttempts();
     beforeAll(() => {
       ensureImages();
       execFileSync('bash', [join(KV_DIR, 'build.sh')], { stdio: 'inherit', timeout: 180_000 });
     }, 300_000);
 
-    it('compares a service with its own key-value store per side: the regressed build fails on CPU', async () => {
+    it('compares a service with its own key-value store per side: the regressed build fails on CPU', {
+      ...VERDICT_TESTS,
+      timeout: 300_000,
+    }, async () => {
       const out = await mkdtemp(join(tmpdir(), 'peakgate-deps-'));
       const run = await runPeakgate(
         [
@@ -102,7 +105,7 @@ describe.skipIf(!dockerOk)(
       const apiLog = await readFile(join(out, 'candidate-1.log'), 'utf8');
       expect(apiLog).toContain('store=http://kv:7000');
       expect(await leftovers(await runIdOf(out))).toEqual([]);
-    }, 300_000);
+    });
 
     it('fails at once, naming the dependency and showing its log tail, when it dies while starting', async () => {
       const out = await mkdtemp(join(tmpdir(), 'peakgate-deps-dead-'));

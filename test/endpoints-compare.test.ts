@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainRun, printFailedAttempts, root, runPeakgate, VERDICT_TESTS } from './cli-support.js';
 
+printFailedAttempts();
+
 const FIXTURES = join(root, 'test', 'fixtures', 'endpoints');
 const SERVICE = join(FIXTURES, 'service.mjs');
 const service = (bad: boolean, env = ''): string => `${env}${bad ? 'BAD=1 ' : ''}node ${JSON.stringify(SERVICE)}`;
@@ -26,15 +28,17 @@ interface MetricShape {
   candidate: number;
 }
 
-describe('a regression in a rare endpoint (2% of the traffic)', VERDICT_TESTS, () => {
-  printFailedAttempts();
+describe('a regression in a rare endpoint (2% of the traffic)', () => {
   let out: string;
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'peakgate-endpoints-'));
   });
   afterAll(() => rm(out, { recursive: true, force: true }));
 
-  it('fails latency.p99{name=rare} while the whole mix p99 does not fail', async () => {
+  it('fails latency.p99{name=rare} while the whole mix p99 does not fail', {
+    ...VERDICT_TESTS,
+    timeout: 180_000,
+  }, async () => {
     const dir = join(out, 'compare');
     const run = await runPeakgate(
       [
@@ -77,7 +81,7 @@ describe('a regression in a rare endpoint (2% of the traffic)', VERDICT_TESTS, (
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<h2>Requests by name</h2>');
     expect(run.stdout).toContain('p99 latency of rare');
     expect(run.stdout).toMatch(/Candidate requests[\s\S]*│ rare +│ peak +│/);
-  }, 180_000);
+  });
 });
 
 describe('peakgate run --slo', () => {
