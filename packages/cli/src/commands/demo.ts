@@ -60,7 +60,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       if (flags.quiet !== true) output.info(line);
     };
     say(
-      `peakgate demo: baseline = balancer good, candidate = balancer regressed (+~30% CPU per request), driver ${driver}`,
+      `peakgate demo: baseline = balancer good, candidate = balancer regressed (a redundant re-scoring loop), driver ${driver}`,
     );
     const { judgement } = await executeComparison({
       scenario,
