@@ -2,9 +2,9 @@
  * `peakgate demo`: compares the sample balancer's `good` build (baseline) against its
  * `regressed` build (candidate: a redundant loop in the balancing path, about +20% CPU per
  * request on the 2-core CI VM) on whatever driver is available, and shows the verdict. The FAIL
- * verdict is the expected outcome: the demo is `done` (exit 0) when the sandbox worked and caught the regression
- * (demo-outcome.ts says what counts), `fail` (exit 1) when the gate missed it; a broken sandbox
- * throws (exit 3).
+ * verdict is the expected outcome: the demo is `done` (exit 0) when the sandbox worked and caught
+ * the regression (demo-outcome.ts says what counts), `fail` (exit 1) when the gate missed it; a
+ * broken sandbox throws (exit 3).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
