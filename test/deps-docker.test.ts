@@ -28,7 +28,7 @@ interface TrialShape {
 interface ReportShape {
   verdict: string;
   reasons: string[];
-  metrics: Array<{ name: string; dependency?: string; label: string; limit: number; status: string }>;
+  metrics: Array<{ name: string; dependency?: string; label: string; limit: number; status: string; change: number }>;
   trials: TrialShape[];
 }
 
@@ -84,7 +84,13 @@ describe.skipIf(!dockerOk)(
       );
       expect(run.code, explainRun(run)).toBe(1);
       const report = JSON.parse(run.stdout) as ReportShape;
-      expect(report.reasons.join('\n')).toMatch(/CPU per request \+\d/);
+      // The rounds stop at the first failing look: the build's CPU per request fails there, or the
+      // latency its redundant work raises fails first while CPU is still marginal. Either way CPU
+      // shows the cause.
+      expect(report.reasons.join('\n')).toMatch(/(CPU per request|p50 latency|p99 latency) \+\d/);
+      const cpu = report.metrics.find((m) => m.name === 'cpu.per_request' && m.dependency === undefined);
+      expect(['fail', 'marginal'], explainRun(run)).toContain(cpu?.status);
+      expect(cpu?.change).toBeGreaterThan(1.25);
       for (const trial of report.trials) {
         // Every request went through the store; its CPU is reported beside the build's.
         expect(trial.dependencies).toHaveLength(1);
