@@ -24,7 +24,7 @@ import { waitForHealthy } from './healthcheck-readiness.js';
 import { containerLabels, LABEL_RUN } from './labels.js';
 import { LogSink, logName } from './log-sink.js';
 import { readPublishedPort } from './published-port.js';
-import { type ReadyOutcome, waitForReady } from './readiness.js';
+import { EXITED_BEFORE_READY, type ReadyOutcome, waitForReady } from './readiness.js';
 import type { PrivateNetwork, ServiceDriver, ServiceLocation, StartedService, StartOptions } from './service-driver.js';
 import { ServiceHandle } from './service-handle.js';
 import { within } from './within.js';
@@ -313,7 +313,7 @@ class DockerService extends ServiceHandle {
       // It exited before its port mapping could be read (a build, or a dependency, that dies at
       // once): report that exit with its log tail, not a missing port.
       await this.onDied();
-      return this.failStart({ ok: false, reason: 'exited', message: 'exited before it was ready' }, service.ready);
+      return this.failStart(EXITED_BEFORE_READY, service.ready);
     }
     this.port = port;
     const serviceHost = this.driverOptions.serviceHost;

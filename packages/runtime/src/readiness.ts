@@ -11,6 +11,13 @@ import type { LogSink } from './log-sink.js';
 
 export type ReadyOutcome = { ok: true } | { ok: false; reason: 'exited' | 'timeout' | 'aborted'; message: string };
 
+/** The outcome when the service ended before it was ready, whoever saw the end first. */
+export const EXITED_BEFORE_READY = {
+  ok: false,
+  reason: 'exited',
+  message: 'exited before it was ready',
+} as const satisfies ReadyOutcome;
+
 export interface ReadinessInput {
   check: ReadinessCheck;
   /** Host to probe; default 127.0.0.1 (a remote engine's host for the docker driver). */
@@ -52,9 +59,7 @@ export async function waitForReady(input: ReadinessInput): Promise<ReadyOutcome>
         check.timeoutMs,
       );
     });
-    const ended = input.ended.then(
-      (): ReadyOutcome => ({ ok: false, reason: 'exited', message: 'exited before it was ready' }),
-    );
+    const ended = input.ended.then((): ReadyOutcome => EXITED_BEFORE_READY);
     const aborted = new Promise<ReadyOutcome>((resolve) => {
       resolveAborted = resolve;
       if (signal?.aborted) resolve({ ok: false, reason: 'aborted', message: 'start aborted' });

@@ -12,7 +12,7 @@ import { engineMessage, isLocalEngine, statusOf } from './docker-client.js';
 import { type ResourceReader, resourceReader } from './docker-resources.js';
 import type { LogSink } from './log-sink.js';
 import { readPublishedPort } from './published-port.js';
-import { waitForReady } from './readiness.js';
+import { EXITED_BEFORE_READY, waitForReady } from './readiness.js';
 import type { StartOptions } from './service-driver.js';
 import { ServiceHandle } from './service-handle.js';
 import type { SwarmManager } from './swarm-manager.js';
@@ -106,7 +106,7 @@ export class SwarmService extends ServiceHandle {
       this.attach(containerId);
       this.followLogs();
       await this.onDied();
-      return this.failStart({ ok: false, reason: 'exited', message: 'exited before it was ready' }, service.ready);
+      return this.failStart(EXITED_BEFORE_READY, service.ready);
     }
     const { task, containerId } = start;
     this.assertOnOurNode(task);
@@ -120,7 +120,7 @@ export class SwarmService extends ServiceHandle {
     if (port === undefined) {
       // Its container exited before the published port could be read: an exit, with its log tail.
       await this.onDied();
-      return this.failStart({ ok: false, reason: 'exited', message: 'exited before it was ready' }, service.ready);
+      return this.failStart(EXITED_BEFORE_READY, service.ready);
     }
     this.port = port;
     const host = this.settings.serviceHost;
