@@ -138,6 +138,20 @@ export type { ScenarioFile } from './scenario-schema.js';
 export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
 export type { TimelineArrivals, TimelineFacts } from './scenario-timeline.js';
 export { MAX_TIMELINE_ARRIVALS, parseTimeline, readTimelineFile } from './scenario-timeline.js';
+export type { SecretMasker, StreamMasker } from './secret-mask.js';
+export {
+  clearSecretValues,
+  createSecretMasker,
+  createStreamMasker,
+  hasSecretValues,
+  MIN_MASKED_LENGTH,
+  maskSecrets,
+  maskSecretsDeep,
+  registerSecretValues,
+  SECRET_MASK,
+  secretForms,
+  tooShortToMask,
+} from './secret-mask.js';
 export type { SloFlags } from './slo-flags.js';
 export { parseSloFlags } from './slo-flags.js';
 export type { BootstrapOptions, Clustered, RatioInterval } from './statistics/bootstrap.js';

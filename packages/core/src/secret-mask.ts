@@ -1,0 +1,181 @@
+/**
+ * Masks the values of the environment variables the person running peakgate handed in
+ * (`--env NAME`), the way GitHub and GitLab mask secrets in job logs: each occurrence becomes `***`.
+ *
+ * Why a module-level set: the values handed in are a property of the whole process (one CLI
+ * invocation, one `peakgate serve`), and every output boundary (report files, log files, the step
+ * summary, terminal lines, API replies) must mask the same values without each caller having to
+ * carry them. {@link maskSecrets} is therefore callable with the text alone; the rest of this module
+ * is pure (no I/O).
+ *
+ * A service may print a value it was sent in another form than the raw one (a header echoed inside
+ * a JSON error body, a path logged percent-encoded, a value HTML-escaped in a page), so each value
+ * is masked in those forms too: JSON string escaping, percent-encoding (upper and lower case hex,
+ * `+` for space), HTML/XML escaping, and each of these applied to another.
+ *
+ * Floor: values shorter than {@link MIN_MASKED_LENGTH} characters are not masked (masking "1" or
+ * "ok" would destroy every report); the CLI warns when a handed-in value is that short.
+ */
+
+/** What a masked value is replaced with. */
+export const SECRET_MASK = '***';
+
+/** Values shorter than this many characters are not masked (GitLab refuses to mask under 8; we take 4). */
+export const MIN_MASKED_LENGTH = 4;
+
+/** Replaces every occurrence of the given values (and their encoded forms) in a text. */
+export type SecretMasker = (text: string) => string;
+
+const ENCODERS: readonly ((value: string) => string)[] = [
+  (value) => JSON.stringify(value).slice(1, -1),
+  (value) => encodeURIComponent(value),
+  (value) => encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+  (value) => encodeURIComponent(value).replace(/%20/g, '+'),
+  (value) => encodeURI(value),
+  (value) => escapeHtml(value, '&#39;'),
+  (value) => escapeHtml(value, '&apos;'),
+  (value) => escapeHtml(value, '&#x27;'),
+];
+
+function escapeHtml(value: string, apostrophe: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, apostrophe);
+}
+
+/** Every form a value is masked in: the value, each encoding of it, and each encoding of those. */
+export function secretForms(value: string): string[] {
+  const forms = new Set<string>([value]);
+  const once = ENCODERS.map((encode) => encode(value));
+  for (const form of once) forms.add(form);
+  for (const form of once) for (const encode of ENCODERS) forms.add(encode(form));
+  return [...forms];
+}
+
+/** True when a value is too short to be masked (see {@link MIN_MASKED_LENGTH}). */
+export function tooShortToMask(value: string): boolean {
+  return value.length < MIN_MASKED_LENGTH;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+interface Compiled {
+  /** One alternation of every form, longest first; undefined when nothing is masked. */
+  pattern: RegExp | undefined;
+  /** The longest form's length. */
+  longest: number;
+  /** True when some form holds a line break (then a stream may not cut at line ends). */
+  multiline: boolean;
+}
+
+function compile(values: Iterable<string>): Compiled {
+  const forms = new Set<string>();
+  for (const value of values) {
+    if (tooShortToMask(value)) continue;
+    for (const form of secretForms(value)) forms.add(form);
+  }
+  if (forms.size === 0) return { pattern: undefined, longest: 0, multiline: false };
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  // Longest first, so an encoded form is replaced whole rather than the raw value inside it.
+  const pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+  return { pattern, longest: sorted[0]?.length ?? 0, multiline: sorted.some((form) => /[\r\n]/.test(form)) };
+}
+
+function maskWith(compiled: Compiled, text: string): string {
+  const { pattern } = compiled;
+  if (pattern === undefined || text.length < MIN_MASKED_LENGTH) return text;
+  return text.replace(pattern, SECRET_MASK);
+}
+
+/** A masker for these values (pure: the same values always mask the same way). */
+export function createSecretMasker(values: Iterable<string>): SecretMasker {
+  const compiled = compile(values);
+  return (text) => maskWith(compiled, text);
+}
+
+let registered = new Set<string>();
+let current: Compiled = compile([]);
+
+/**
+ * Adds values to the set {@link maskSecrets} masks (the values of the variables handed in with
+ * `--env NAME`). Values shorter than the floor are kept but not masked.
+ */
+export function registerSecretValues(values: Iterable<string>): void {
+  const next = new Set(registered);
+  for (const value of values) if (value !== '') next.add(value);
+  if (next.size === registered.size) return;
+  registered = next;
+  current = compile(registered);
+}
+
+/** Forgets every registered value (tests, and a server shutting down). */
+export function clearSecretValues(): void {
+  registered = new Set();
+  current = compile([]);
+}
+
+/** True when some registered value is long enough to be masked. */
+export function hasSecretValues(): boolean {
+  return current.pattern !== undefined;
+}
+
+/** Masks every registered value in `text`. Call at every output boundary, before any escaping. */
+export function maskSecrets(text: string): string {
+  return maskWith(current, text);
+}
+
+/** Masks every registered value in each string of a JSON-like value (keys included), returning a copy. */
+export function maskSecretsDeep<T>(value: T): T {
+  if (current.pattern === undefined || value === undefined) return value;
+  return JSON.parse(maskSecrets(JSON.stringify(value))) as T;
+}
+
+/**
+ * Masks text that arrives in chunks (a service's stdout, a log file written as it comes): a value
+ * split across two chunks is still masked. `push` returns what can be written now, holding back
+ * the end of the text that could still be the start of a value; `end` returns the rest. Uses the
+ * values registered when each chunk arrives.
+ */
+export interface StreamMasker {
+  push(chunk: string): string;
+  end(): string;
+}
+
+export function createStreamMasker(): StreamMasker {
+  let pending = '';
+  return {
+    push(chunk) {
+      pending += chunk;
+      const compiled = current;
+      const { pattern } = compiled;
+      if (pattern === undefined) {
+        const out = pending;
+        pending = '';
+        return out;
+      }
+      // Hold back what could be the start of a form; a line end is a safe cut when no form spans lines.
+      let cut = pending.length - (compiled.longest - 1);
+      if (!compiled.multiline) cut = Math.max(cut, pending.lastIndexOf('\n') + 1);
+      if (cut <= 0) return '';
+      // A complete form across the cut goes out whole (masked) rather than split.
+      for (const match of pending.matchAll(pattern)) {
+        const end = match.index + match[0].length;
+        if (match.index < cut && end > cut) cut = end;
+        if (match.index >= cut) break;
+      }
+      const out = maskWith(compiled, pending.slice(0, cut));
+      pending = pending.slice(cut);
+      return out;
+    },
+    end() {
+      const out = maskWith(current, pending);
+      pending = '';
+      return out;
+    },
+  };
+}
