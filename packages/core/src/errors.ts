@@ -24,6 +24,10 @@ export const errorCodes = {
     exitCode: 2,
     summary: 'peakgate replay found no usable request in its input (or in the --window)',
   },
+  PG_ERR_REPLAY_SPAN: {
+    exitCode: 2,
+    summary: 'peakgate replay: the recorded times span a run longer than 24 h at the chosen speed (narrow with --window)',
+  },
   PG_ERR_TARGET_REFUSED: {
     exitCode: 2,
     summary: 'the load target is not loopback and was not allowed with --allow-target',
