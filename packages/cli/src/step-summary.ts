@@ -5,6 +5,7 @@
  * note, never a changed verdict.
  */
 import { appendFile } from 'node:fs/promises';
+import { maskSecrets } from '@peakgate/core';
 import type { Output } from './output.js';
 
 export async function appendStepSummary(
@@ -15,7 +16,9 @@ export async function appendStepSummary(
   const file = env.GITHUB_STEP_SUMMARY;
   if (file === undefined || file === '') return;
   try {
-    await appendFile(file, markdown.endsWith('\n') ? `${markdown}\n` : `${markdown}\n\n`, 'utf8');
+    // Values handed in with --env are masked here too: the page is public to everyone who sees the run.
+    const masked = maskSecrets(markdown);
+    await appendFile(file, masked.endsWith('\n') ? `${masked}\n` : `${masked}\n\n`, 'utf8');
   } catch (error) {
     output.info(`peakgate: could not append the summary to GITHUB_STEP_SUMMARY (${file}): ${String(error)}`);
   }

@@ -20,7 +20,7 @@ import type {
   StopReason,
   TrialResult,
 } from '@peakgate/core';
-import { PeakgateError } from '@peakgate/core';
+import { handedInEnvValues, PeakgateError } from '@peakgate/core';
 import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
@@ -100,6 +100,8 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
     ['baseline', options.baseline],
     ['candidate', options.candidate],
   ]);
+  // A scenario reads only variables handed in with --env: refused (exit 2) before anything starts.
+  handedInEnvValues(scenario.load.requests);
 
   // Whatever a crashed earlier run left behind would steal CPU from this one.
   const reaped = await options.launcher.reap();

@@ -5,7 +5,7 @@
  * sampler at the window's edges, crash detection, stop) and restores the affinity.
  */
 import { randomUUID } from 'node:crypto';
-import type { BuildSpec, Scenario, TrialResult } from '@peakgate/core';
+import { type BuildSpec, handedInEnvValues, type Scenario, type TrialResult } from '@peakgate/core';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
 import type { LoadRunner, ServiceLauncher } from './ports.js';
@@ -44,6 +44,8 @@ export async function runSingle(options: SingleRunOptions): Promise<SingleRunOut
   const runId = options.runId ?? randomUUID().slice(0, 8);
   await prepareOutputDirectory(options.outDir);
   await checkBuildDirectories([['candidate', options.build]]);
+  // A scenario reads only variables handed in with --env: refused (exit 2) before anything starts.
+  handedInEnvValues(options.scenario.load.requests);
   const cpu = planCpusFor(options.scenario.service.resources, options.totalCores);
   const pinning = pinProcess(cpu.loadCpuset);
   try {

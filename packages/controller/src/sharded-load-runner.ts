@@ -11,6 +11,7 @@
  * trial PG_ERR_LOAD_SHARD (exit 3), naming the shard and its node.
  */
 import {
+  handedInEnvValues,
   type LoadPhase,
   type LoadResult,
   type LoadShardFigures,
@@ -19,7 +20,7 @@ import {
   requestNames,
   type SecondSample,
 } from '@peakgate/core';
-import { envValuesFor, mergePhase, mergeRun, type ShardResult } from '@peakgate/loadgen';
+import { mergePhase, mergeRun, type ShardResult } from '@peakgate/loadgen';
 import { type RunningLoadShards, type ShardTaskState, startLoadShards } from '@peakgate/runtime';
 import type { LoadRunner, LoadRunOptions } from './ports.js';
 import { ShardCoordinator, type ShardPhaseFigures, shardablePlan } from './shard-coordinator.js';
@@ -75,7 +76,7 @@ async function runSharded(options: ShardedLoadOptions, run: LoadRunOptions): Pro
       allowHosts: [...(run.allowHosts ?? [])],
       plan,
       workers: workersPerShard,
-      env: envValuesFor(plan.requests),
+      env: handedInEnvValues(plan.requests),
     },
     phases: all.map(({ phase, warmup }) => ({ name: phase.name, warmup })),
     names,

@@ -16,6 +16,15 @@ export const errorCodes = {
   },
   PG_ERR_SCENARIO_PARSE: { exitCode: 2, summary: 'the scenario file is not valid YAML or JSON' },
   PG_ERR_SCENARIO_INVALID: { exitCode: 2, summary: 'the scenario does not match the schema' },
+  PG_ERR_SCENARIO_ENV_NOT_ALLOWED: {
+    exitCode: 2,
+    summary:
+      'the scenario reads an environment variable ({{env NAME}}) that was not handed in with --env NAME (the same answer whether it exists or not)',
+  },
+  PG_ERR_SCENARIO_ENV_UNSET: {
+    exitCode: 2,
+    summary: 'the scenario reads an environment variable that was handed in with --env NAME but is not set',
+  },
   PG_ERR_REPLAY_READ: {
     exitCode: 2,
     summary: 'peakgate replay cannot read its input (missing, unreadable, corrupt gzip or HAR)',

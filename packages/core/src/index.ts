@@ -115,6 +115,16 @@ export type { NamedRequest } from './request-name.js';
 export { defaultRequestName, requestNames } from './request-name.js';
 export type { WireRequest } from './request-wire-issues.js';
 export { requestWireIssues } from './request-wire-issues.js';
+export type { EnvUse } from './scenario-env.js';
+export {
+  assertEnvAllowed,
+  closeEnvDoor,
+  envFlagHint,
+  envUses,
+  handedInEnvNames,
+  handedInEnvValues,
+  openEnvDoor,
+} from './scenario-env.js';
 export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
 export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
 export { scenarioLimits } from './scenario-limits.js';

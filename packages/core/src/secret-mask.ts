@@ -129,10 +129,22 @@ export function maskSecrets(text: string): string {
   return maskWith(current, text);
 }
 
-/** Masks every registered value in each string of a JSON-like value (keys included), returning a copy. */
+/**
+ * Masks every registered value in each string of a JSON-like value (keys included), returning a
+ * copy. Walks the value rather than masking its JSON text, so a value that looks like JSON
+ * punctuation can never break the document's structure.
+ */
 export function maskSecretsDeep<T>(value: T): T {
-  if (current.pattern === undefined || value === undefined) return value;
-  return JSON.parse(maskSecrets(JSON.stringify(value))) as T;
+  if (current.pattern === undefined) return value;
+  return maskValue(value) as T;
+}
+
+function maskValue(value: unknown): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (Array.isArray(value)) return value.map(maskValue);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [maskSecrets(key), maskValue(item)]));
+  return value;
 }
 
 /**

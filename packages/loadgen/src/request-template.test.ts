@@ -85,7 +85,7 @@ describe('request templates', () => {
 
     it('names a variable that is not set', () => {
       expect(() => compileTemplate(template, 'load.requests[0]', 0, { TOKEN: 'abc' })).toThrow(
-        'load.requests[0].json.password: {{env PASSWORD}}: environment variable PASSWORD is not set',
+        'load.requests[0].json.password: {{env PASSWORD}}: no value was handed in for PASSWORD (run with --env PASSWORD)',
       );
     });
 

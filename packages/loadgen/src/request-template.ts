@@ -4,8 +4,8 @@
  * request-guard.ts, and again in each worker, because functions cannot cross threads) and rendered
  * per request.
  * Placeholders: `{{int a b}}` (inclusive integer range), `{{uuid}}`, `{{pick a b c}}`, and `{{env NAME}}`
- * (an environment variable of the peakgate process, read once in the main thread when the run starts
- * and handed to the workers in the task: the value is constant for the run).
+ * (a variable handed in with `--env NAME`, taken once in the main thread from core's door when the
+ * run starts and handed to the workers in the task: the value is constant for the run).
  *
  * Unlike the other placeholders, an env value is not part of the checked scenario text, so it could
  * bring back a CR or LF: compiling checks it against the field it lands in (no control character or
@@ -114,7 +114,12 @@ export function compileString(
   const parts = parseTemplateString(source, where).map((part): Part => {
     if (part.kind !== 'env') return part;
     const value = env[part.name];
-    if (value === undefined) throw invalid(where, `{{env ${part.name}}}: environment variable ${part.name} is not set`);
+    // Not "is not set": the engine never looks at the environment, it is given the handed-in values.
+    if (value === undefined)
+      throw invalid(
+        where,
+        `{{env ${part.name}}}: no value was handed in for ${part.name} (run with --env ${part.name})`,
+      );
     const problem = envValueProblem(value, field);
     if (problem !== undefined) throw invalid(where, `{{env ${part.name}}}: the value of ${part.name} ${problem}`);
     return { kind: 'text', text: value };
@@ -175,10 +180,14 @@ export function envNamesIn(templates: readonly RequestTemplate[]): string[] {
   return [...names].sort();
 }
 
-/** The values of the variables the templates name, from `source` (default process.env); missing ones are left out. */
+/**
+ * The values of the variables the templates name, from `source`; missing ones are left out. Never
+ * the process environment by default: a run's values come only through core's door
+ * (handedInEnvValues: the variables handed in with --env).
+ */
 export function envValuesFor(
   templates: readonly RequestTemplate[],
-  source: NodeJS.ProcessEnv = process.env,
+  source: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   const values: Record<string, string> = {};
   for (const name of envNamesIn(templates)) {

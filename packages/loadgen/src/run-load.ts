@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
+  handedInEnvValues,
   type LoadPhase,
   type LoadPlan,
   type LoadResult,
@@ -18,7 +19,6 @@ import {
 } from '@peakgate/core';
 import { Piscina } from 'piscina';
 import { assertRequestsSendable } from './request-guard.js';
-import { envValuesFor } from './request-template.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
 import type { ControlMessage, ShardMessage, ShardResult, ShardTask, ShardTimeline } from './shard-protocol.js';
@@ -62,7 +62,7 @@ export interface RunLoadOptions {
    * to the start in epoch ms. A rejection stops the run with that error. Default: ready + 20 ms.
    */
   phaseStart?: (position: number) => Promise<number>;
-  /** `{{env NAME}}` values read elsewhere (a shard gets the controller's); default: this process's env. */
+  /** `{{env NAME}}` values read elsewhere (a shard gets the controller's); default: the variables handed in with --env (core's handedInEnvValues). */
   env?: Record<string, string>;
   /** The raw per-worker results of each phase, before they are merged (shards send them on to be merged exactly). */
   onPhaseResults?: (position: number, results: readonly ShardResult[]) => void;
@@ -88,9 +88,10 @@ const OVERRUN_GRACE_MS = 5000;
 
 export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const resolved = await resolveTarget(options.target, options.allowHosts ?? [], options.lookup);
-  // `{{env NAME}}` values are read once, here, so every worker sends the same value and a missing
-  // variable stops the run before anything is sent.
-  const env = options.env ?? envValuesFor(options.plan.requests);
+  // `{{env NAME}}` values come only through core's door (variables handed in with --env), once,
+  // here, so every worker sends the same value and a refused or missing one stops the run before
+  // anything is sent.
+  const env = options.env ?? handedInEnvValues(options.plan.requests);
   assertRequestsSendable(options.plan.requests, env);
   const workers = options.workers ?? defaultWorkerCount(options.reservedCores);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) {

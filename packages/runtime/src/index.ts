@@ -27,7 +27,7 @@ export {
 } from './labels.js';
 export { isServiceNotReadyError, ServiceNotReadyError } from './not-ready-error.js';
 export type { ProcessDriverOptions } from './process-driver.js';
-export { ProcessDriver } from './process-driver.js';
+export { allowBuildEnvInheritance, ProcessDriver } from './process-driver.js';
 export type {
   ReapedContainer,
   ReapedProcessGroup,

@@ -6,6 +6,8 @@
 import { once } from 'node:events';
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { createStreamMasker, maskSecrets } from '@peakgate/core';
 import { makeDirectory } from './make-directory.js';
 
 export const LOG_TAIL_LINES = 50;
@@ -15,6 +17,8 @@ export class LogSink {
   private partial = '';
   private readonly watchers = new Set<(line: string) => void>();
   private closed = false;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly masker = createStreamMasker();
 
   private constructor(
     readonly path: string,
@@ -42,11 +46,14 @@ export class LogSink {
 
   write(chunk: Buffer | string): void {
     if (this.closed) return;
-    this.file.write(chunk);
-    const text = this.partial + chunk.toString();
+    // Values handed in with --env are masked before they reach the file or the tail (error reasons);
+    // the stream masker keeps a value split across two chunks whole. Bytes are decoded as UTF-8 once.
+    const decoded = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    this.file.write(this.masker.push(decoded));
+    const text = this.partial + decoded;
     const lines = text.split(/\r?\n/);
     this.partial = lines.pop() ?? '';
-    for (const line of lines) this.pushLine(line);
+    for (const line of lines) this.pushLine(maskSecrets(line));
   }
 
   /** Notes from peakgate itself, marked so they are not mistaken for service output. */
@@ -62,18 +69,18 @@ export class LogSink {
 
   /** Last lines of output (up to 50), including an unterminated last line. */
   lines(): string[] {
-    const all = this.partial === '' ? [...this.tail] : [...this.tail, this.partial];
+    const all = this.partial === '' ? [...this.tail] : [...this.tail, maskSecrets(this.partial)];
     return all.slice(-LOG_TAIL_LINES);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.partial !== '') {
-      this.pushLine(this.partial);
+      this.pushLine(maskSecrets(this.partial));
       this.partial = '';
     }
     this.closed = true;
-    this.file.end();
+    this.file.end(this.masker.push(this.decoder.end()) + this.masker.end());
     if (!this.file.closed) await once(this.file, 'close').catch(() => undefined);
   }
 

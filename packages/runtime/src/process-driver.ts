@@ -262,9 +262,24 @@ function signalNumber(signal: NodeJS.Signals): number {
   return os.constants.signals[signal] ?? 0;
 }
 
-/** What the service gets of peakgate's own environment: all of it, or (inherit_env: false) just what a shell needs. */
-function inheritedEnv(all: boolean): NodeJS.ProcessEnv {
-  if (all) return process.env;
+/**
+ * Whether a process build may get peakgate's whole environment: only when the person running
+ * peakgate says so (`--inherit-env`), never the scenario. A process build is the pull request's
+ * code: by default it must not see the runner's secrets (GITHUB_TOKEN, cloud keys, PEAKGATE_TOKEN).
+ */
+let runnerAllowsInheritance = false;
+
+/** `--inherit-env`: process builds get peakgate's whole environment (unless `service.inherit_env: false`). */
+export function allowBuildEnvInheritance(allow: boolean): void {
+  runnerAllowsInheritance = allow;
+}
+
+/**
+ * What the service gets of peakgate's own environment: just what a shell needs (PATH, HOME, LANG),
+ * or all of it when the runner passed --inherit-env and the scenario did not say inherit_env: false.
+ */
+function inheritedEnv(scenarioAllows: boolean): NodeJS.ProcessEnv {
+  if (runnerAllowsInheritance && scenarioAllows) return process.env;
   const kept: NodeJS.ProcessEnv = {};
   for (const name of ['PATH', 'HOME', 'LANG'] as const)
     if (process.env[name] !== undefined) kept[name] = process.env[name];

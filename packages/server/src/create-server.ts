@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import { ComparisonMetrics } from '@peakgate/controller';
-import { PeakgateError, parseScenario } from '@peakgate/core';
+import { assertEnvAllowed, maskSecrets, maskSecretsDeep, PeakgateError, parseScenario } from '@peakgate/core';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { bearerChecker } from './bearer-auth.js';
@@ -67,6 +67,11 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
     forceCloseConnections: true,
   });
   const streams = new Set<() => void>();
+  // Values handed in with `serve --env NAME` never leave in a reply (a reason may quote a service's
+  // log); files served from a run's folder were masked when written.
+  app.addHook('onSend', async (_request, _reply, payload) =>
+    typeof payload === 'string' ? maskSecrets(payload) : payload,
+  );
 
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorReply(error);
@@ -163,7 +168,7 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
           connection: 'keep-alive',
         });
         const send = (event: string, data: unknown): void => {
-          raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+          raw.write(`event: ${event}\ndata: ${JSON.stringify(maskSecretsDeep(data))}\n\n`);
         };
         let unsubscribe = (): void => {};
         const end = (): void => {
@@ -271,6 +276,8 @@ async function storedJob(body: RunRequest, scenariosDir: string | undefined): Pr
   }
   // Parse now: a bad scenario is a 400 naming the field, and the default driver depends on the builds.
   const scenario = parseScenario(scenarioText, scenarioSource);
+  // It may read only the variables the server was started with (`serve --env NAME`): a 400 now.
+  assertEnvAllowed(scenario.load.requests);
   const commands = scenario.baseline?.kind === 'command' || scenario.candidate?.kind === 'command';
   return {
     kind,

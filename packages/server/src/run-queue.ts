@@ -8,7 +8,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComparisonMetrics, ProgressEvent, ProgressListener } from '@peakgate/controller';
-import { type ErrorCode, isPeakgateError, PeakgateError } from '@peakgate/core';
+import { type ErrorCode, isPeakgateError, maskSecrets, PeakgateError } from '@peakgate/core';
 import { type PreparedJob, prepareJob } from './prepare-job.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
 import { RunStore as Store } from './run-store.js';
@@ -297,7 +297,8 @@ function withoutHistograms(event: ProgressEvent): ProgressEvent {
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
+  // Values handed in with `serve --env NAME` never reach a report file.
+  await writeFile(temporary, maskSecrets(text));
   await rename(temporary, file);
 }
 

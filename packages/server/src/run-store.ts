@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { type DriverName, PeakgateError } from '@peakgate/core';
+import { type DriverName, maskSecretsDeep, PeakgateError } from '@peakgate/core';
 import type { RunProgress, RunStatus } from './schemas.js';
 
 export const RUN_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -115,7 +115,8 @@ export class RunStore {
   }
 
   private async writeNow(): Promise<void> {
-    const state: StateFile = { version: 1, runs: this.list() };
+    // Reasons and errors may quote a service's output: values handed in with --env are masked.
+    const state: StateFile = { version: 1, runs: maskSecretsDeep(this.list()) };
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
       const handle = await open(temporary, 'w', 0o600);

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { addEnvOption, ENV_FLAG_COMMANDS, openEnvDoorFromFlags } from '../env-flag.js';
 import type { Output } from '../output.js';
 import type { Outcome, PeakgateCommand } from './command.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { helpExamples } from './help-examples.js';
+import { initCommand } from './init.js';
 import { reapCommand } from './reap.js';
 import { renderCommand } from './render.js';
 import { replayCommand } from './replay.js';
@@ -22,6 +24,7 @@ const commands: readonly PeakgateCommand[] = [
   reapCommand,
   renderCommand,
   serveCommand,
+  initCommand,
 ];
 
 /**
@@ -32,9 +35,12 @@ export function registerCommands(program: Command, output: Output): () => Outcom
   let outcome: Outcome | undefined;
   for (const command of commands) {
     const defined = command.define(program);
+    if (ENV_FLAG_COMMANDS.has(defined.name())) addEnvOption(defined);
     const examples = helpExamples(defined.name());
     if (examples !== undefined) defined.addHelpText('after', examples);
     defined.action(async () => {
+      // Before the command runs: the scenario's {{env NAME}} reads only what --env handed in.
+      await openEnvDoorFromFlags(defined.opts(), output);
       outcome = await command.run({ args: defined.processedArgs as string[], flags: defined.opts(), output });
     });
   }

@@ -3,7 +3,7 @@
  * Valid: a one-line summary on stdout (or, with --json, the resolved scenario). Invalid: the loader's
  * error propagates to main, which prints one `file:line:col  path  message` line per problem and exits 2.
  */
-import { formatDuration, loadScenarioFile, type Scenario } from '@peakgate/core';
+import { assertEnvAllowed, formatDuration, loadScenarioFile, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import type { PeakgateCommand } from './command.js';
 
@@ -20,6 +20,8 @@ export const validateCommand: PeakgateCommand<ValidateFlags> = {
       .option('--json', 'print the resolved scenario (defaults applied, units normalised) as JSON'),
   async run({ args: [file = ''], flags, output }) {
     const scenario = await loadScenarioFile(file);
+    // Only whether each {{env NAME}} was handed in (--env NAME): validate needs no value.
+    assertEnvAllowed(scenario.load.requests);
     output.result(flags.json === true ? `${JSON.stringify(scenario, null, 2)}\n` : summary(file, scenario));
     return 'done';
   },
