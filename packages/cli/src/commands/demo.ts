@@ -7,8 +7,7 @@
  * broken sandbox throws (exit 3).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   type BuildSpec,
   type DriverName,
@@ -22,6 +21,7 @@ import { executeComparison } from '../comparison/execute-comparison.js';
 import { parseDriver } from '../comparison/resolve-builds.js';
 import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';
+import { installRoot } from '../install-root.js';
 import type { PeakgateCommand } from './command.js';
 import { demoOutcome } from './demo-outcome.js';
 
@@ -55,11 +55,14 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
     const driver = await chooseDriver(flags.driver);
     assertServiceHostDriver(serviceHost, driver);
     const shards = parseShards(flags.shards, driver);
-    const root = workspaceRoot();
+    const root = installRoot();
     const scenario = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
     const server = join(root, 'docker', 'services', 'balancer', 'dist', 'server.js');
     if (driver === 'process' && !existsSync(server)) {
-      throw new PeakgateError('PG_ERR_RUNTIME_START', `sample service not built: ${server} is missing; run pnpm build`);
+      throw new PeakgateError(
+        'PG_ERR_RUNTIME_START',
+        `sample service not built: ${server} is missing; run pnpm build (in a checkout) or reinstall peakgate`,
+      );
     }
     const build = (mode: 'good' | 'regressed'): BuildSpec =>
       driverRunsImages(driver)
@@ -111,16 +114,4 @@ async function chooseDriver(flag: string | undefined): Promise<DriverName> {
     }
   }
   return 'docker';
-}
-
-/** The checkout this CLI runs from: the folder with pnpm-workspace.yaml above this module. */
-function workspaceRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new PeakgateError('PG_ERR_INTERNAL', 'cannot find the peakgate checkout (pnpm-workspace.yaml)');
-    dir = parent;
-  }
-  return dir;
 }
