@@ -22,6 +22,7 @@ const UNMEASURED = [
   'test/faults/hostile-files.test.ts',
   'test/faults/output-and-usage.test.ts',
   'test/faults/inherit-env.test.ts',
+  'test/faults/hostile-env.test.ts',
   'test/faults/https-target.test.ts',
   'test/faults/targets-netns.test.ts',
 ];

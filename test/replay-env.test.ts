@@ -1,7 +1,8 @@
 /**
- * Secrets a HAR recorded come back only from the environment: a scenario imported from
- * session.har sends `{{env NAME}}` values read from the peakgate process, refuses to start when one is
- * missing, and refuses a value that would break the request line (CR LF) before anything is sent.
+ * Secrets a HAR recorded come back only from the environment, through the one door: a scenario
+ * imported from session.har sends `{{env NAME}}` values of the variables handed in with `--env NAME`,
+ * refuses to start when one is not handed in or missing, and refuses a value that would break the
+ * request line (CR LF) before anything is sent.
  * The scenario replays the HAR's timeline, so each recorded request is sent exactly once.
  */
 
@@ -20,6 +21,8 @@ const SECRETS = [
   'REPLAY_X_API_KEY',
   'REPLAY_BODY_PASSWORD',
 ];
+/** What the person running the replayed scenario passes: each variable by name. */
+const HAND_IN = SECRETS.flatMap((name) => ['--env', name]);
 
 describe('{{env NAME}} placeholders from an imported HAR', () => {
   let server: TestServer;
@@ -63,7 +66,14 @@ describe('{{env NAME}} placeholders from an imported HAR', () => {
 
   it('sends the values of the environment', async () => {
     for (const name of SECRETS) process.env[name] = `value-of-${name}`;
-    const run = await runPeakgate(['run', scenario, '--target', server.url, '--json', '--workers', '1'], 60_000);
+    const refused = await runPeakgate(['run', scenario, '--target', server.url, '--workers', '1'], 60_000);
+    expect(refused.code, explainRun(refused)).toBe(2);
+    expect(refused.stderr).toContain('[PG_ERR_SCENARIO_ENV_NOT_ALLOWED]');
+    expect(seen).toEqual([]);
+    const run = await runPeakgate(
+      ['run', scenario, '--target', server.url, '--json', '--workers', '1', ...HAND_IN],
+      60_000,
+    );
     expect(run.code, explainRun(run)).toBe(0);
     const backends = seen.find((request) => request.url === '/backends');
     expect(backends?.headers.authorization).toBe('value-of-REPLAY_AUTHORIZATION');
@@ -80,11 +90,13 @@ describe('{{env NAME}} placeholders from an imported HAR', () => {
     seen.length = 0;
     for (const name of SECRETS) process.env[name] = 'x';
     delete process.env.REPLAY_COOKIE;
-    const missing = await runPeakgate(['run', scenario, '--target', server.url], 60_000);
+    const missing = await runPeakgate(['run', scenario, '--target', server.url, ...HAND_IN], 60_000);
     expect(missing.code, explainRun(missing)).toBe(2);
-    expect(missing.stderr).toContain('{{env REPLAY_COOKIE}}: environment variable REPLAY_COOKIE is not set');
+    expect(missing.stderr).toContain(
+      '{{env REPLAY_COOKIE}} reads REPLAY_COOKIE, which was handed in with --env REPLAY_COOKIE but is not set',
+    );
     process.env.REPLAY_COOKIE = 'a\r\nHost: evil.example';
-    const injected = await runPeakgate(['run', scenario, '--target', server.url], 60_000);
+    const injected = await runPeakgate(['run', scenario, '--target', server.url, ...HAND_IN], 60_000);
     expect(injected.code, explainRun(injected)).toBe(2);
     expect(injected.stderr).toContain('the value of REPLAY_COOKIE holds control character U+000D');
     expect(seen).toEqual([]);

@@ -1,7 +1,8 @@
 /**
- * Item 9: the process driver passes peakgate's whole environment to the service unless the
- * scenario says `service.inherit_env: false`; then only PATH, HOME, LANG, the scenario's env and
- * PORT. The service here refuses to start (exit 7) when it sees the CI secret.
+ * Item 9, tightened by issue 23: a process build is the pull request's code, so by default it gets
+ * only PATH, HOME, LANG, the scenario's env and PORT. Only the person running peakgate can give it
+ * the whole environment (`--inherit-env`); the scenario can only narrow that (`service.inherit_env:
+ * false`), never widen it. The service here refuses to start (exit 7) when it sees the CI secret.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -31,11 +32,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(file: string): Promise<{ code: number | null; output: string }> {
+function run(file: string, extra: readonly string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [peakgateBin, 'run', file, '--service', SERVICE, '--driver', 'process', '--out', path.join(dir, 'out')],
+      [peakgateBin, 'run', file, '--service', SERVICE, '--driver', 'process', '--out', path.join(dir, 'out'), ...extra],
       { cwd: root, env: { ...process.env, PG_FAULTS_SECRET: 'ci-token' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -49,15 +50,22 @@ function run(file: string): Promise<{ code: number | null; output: string }> {
   });
 }
 
-describe('service.inherit_env', () => {
-  it('true (the default): the service sees the caller’s secret', async () => {
+describe('what a process build inherits', () => {
+  it('by default (inherit_env left at true): not the caller’s secret', async () => {
     const result = await run(path.join(dir, 'inherit-true.yaml'));
+    expect(result.code, result.output).toBe(0);
+    // The command line itself (echoed by peakgate) holds the words; the service's own line starts with them.
+    expect(result.output).not.toMatch(/^saw the secret/m);
+  }, 30_000);
+
+  it('--inherit-env from the runner: the service sees the caller’s secret', async () => {
+    const result = await run(path.join(dir, 'inherit-true.yaml'), ['--inherit-env']);
     expect(result.code, result.output).toBe(1);
     expect(result.output).toContain('saw the secret');
   }, 30_000);
 
-  it('false: only PATH, HOME, LANG, the scenario env and PORT reach it', async () => {
-    const result = await run(path.join(dir, 'inherit-false.yaml'));
+  it('inherit_env: false narrows even --inherit-env: only PATH, HOME, LANG, the scenario env and PORT', async () => {
+    const result = await run(path.join(dir, 'inherit-false.yaml'), ['--inherit-env']);
     expect(result.code, result.output).toBe(0);
   }, 30_000);
 });

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReportSide, Role, ServiceExit, ServiceSpec } from '@peakgate/core';
-import { PeakgateError } from '@peakgate/core';
+import { PeakgateError, readyPathProblem } from '@peakgate/core';
 import { openCgroupUsage } from '@peakgate/runtime';
 import type { ResourceReading, RunningService, ServiceLauncher, ServiceStartOptions, StartOutcome } from './ports.js';
 
@@ -103,18 +103,37 @@ async function waitAnswering(
   signal: AbortSignal | undefined,
 ): Promise<string | undefined> {
   const check = service.ready;
+  const probeUrl = check.kind === 'http' ? readyProbeUrl(url, check.path) : new URL(url);
   const timeoutMs = check.timeoutMs;
   const deadline = performance.now() + timeoutMs;
   let last = 'no answer';
   while (performance.now() < deadline) {
     if (signal?.aborted) return 'interrupted before it answered';
     const left = Math.max(1, Math.min(2000, deadline - performance.now()));
-    last = check.kind === 'http' ? await probeHttp(new URL(check.path, url), left) : await probeTcp(new URL(url), left);
+    last = check.kind === 'http' ? await probeHttp(probeUrl, left) : await probeTcp(probeUrl, left);
     if (last === '') return undefined;
     await sleep(POLL_MS);
   }
   const what = check.kind === 'http' ? `GET ${check.path} answering 2xx` : 'a TCP connect';
   return `not answering within ${timeoutMs} ms (waiting for ${what}; last: ${last})`;
+}
+
+/**
+ * The readiness probe's URL: the build's origin joined with the ready path, never `new URL(path, url)`,
+ * which reads `//host:port/x` or `/\host:port/x` as another host. The scenario rules refuse such paths
+ * at load (readyPathProblem); this refuses a plan built by hand too, before any connection, and
+ * asserts the joined URL's origin is the build's own.
+ */
+export function readyProbeUrl(buildUrl: string, readyPath: string): URL {
+  const base = new URL(buildUrl);
+  const problem = readyPathProblem(readyPath);
+  const url = problem === undefined ? new URL(`${base.origin}${readyPath}`) : undefined;
+  if (url === undefined || url.origin !== base.origin)
+    throw new PeakgateError(
+      'PG_ERR_SCENARIO_INVALID',
+      `service.ready.http: ${problem ?? `expected a path of the build's own origin (${base.origin})`}`,
+    );
+  return url;
 }
 
 async function probeHttp(url: URL, timeoutMs: number): Promise<string> {
