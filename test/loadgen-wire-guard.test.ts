@@ -4,6 +4,9 @@
  * the closed model (autocannon) wrote a path or header holding CR LF as it was, so a smuggled second
  * request and an injected `Host:` header arrived at the server; the open model failed every request
  * as `other` and the run still succeeded. Now runLoad refuses the plan before it opens a connection.
+ * The same holds for framing headers a request may not set (content-length, transfer-encoding, host,
+ * connection, upgrade, …: issue 23): the closed model sent `content-length: 0` with
+ * `transfer-encoding: chunked` and a body holding `GET /SMUGGLED` as written.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +71,20 @@ const hostile: Array<[string, RequestTemplate]> = [
     'a method with a space',
     { weight: 1, method: 'GET /smuggled' as RequestTemplate['method'], path: '/', headers: {} },
   ],
+  // Issue 23: the closed model sent these as written (808 smuggled requests in a second); the open
+  // model's undici refused them per request. Both now refuse the plan: the client owns framing.
+  [
+    'content-length: 0 with transfer-encoding: chunked and a request in the body',
+    {
+      weight: 1,
+      method: 'POST',
+      path: '/',
+      headers: { 'Content-Length': '0', 'Transfer-Encoding': 'chunked' },
+      body: '0\r\n\r\nGET /SMUGGLED HTTP/1.1\r\nhost: x\r\n\r\n',
+    },
+  ],
+  ['a second host', { weight: 1, method: 'GET', path: '/', headers: { HOST: 'evil.example' } }],
+  ['connection: upgrade', { weight: 1, method: 'GET', path: '/', headers: { connection: 'Upgrade', upgrade: 'h2c' } }],
 ];
 
 describe('the load engine refuses requests that would not reach the wire as written', () => {
@@ -89,6 +106,24 @@ describe('the load engine refuses requests that would not reach the wire as writ
     expect(server.connections).toBeGreaterThan(0);
     expect(server.received()).toMatch(/^GET \/ok HTTP\/1\.1\r\n/);
     expect(server.received()).toContain('x-a: v\r\n');
+  });
+
+  it('the closed model frames a body itself: one request, content-length of the body, no transfer-encoding', async () => {
+    server.reset();
+    const body = 'GET /not-a-request HTTP/1.1';
+    await runLoad({
+      target: server.url,
+      workers: 1,
+      plan: plan([closedPhase(1, 300)], { requests: [{ weight: 1, method: 'POST', path: '/in', headers: {}, body }] }),
+    });
+    const received = server.received();
+    const heads = received.split(body).filter((part) => part.length > 0);
+    expect(heads.length).toBeGreaterThan(0);
+    for (const head of heads) {
+      expect(head).toMatch(/^POST \/in HTTP\/1\.1\r\n/);
+      expect(head.toLowerCase()).toContain(`content-length: ${body.length}\r\n`);
+      expect(head.toLowerCase()).not.toContain('transfer-encoding');
+    }
   });
 
   for (const model of ['closed', 'open'] as const) {

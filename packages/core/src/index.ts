@@ -1,5 +1,7 @@
 export { buildReference, describeBuildSpec } from './build-spec-text.js';
 export { CommandLineError, splitCommandLine } from './command-line.js';
+export type { ContainedRead } from './contained-file.js';
+export { readContainedFile } from './contained-file.js';
 export type { ComparisonDriver, DriverName } from './driver-name.js';
 export { driverNames, driverRunsImages, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
@@ -65,6 +67,8 @@ export type {
   SecondKindSample,
   SecondSample,
 } from './load-result.js';
+export type { LogPattern } from './log-pattern.js';
+export { compileLogPattern, LOG_LINE_MATCH_CHARS, LOG_PATTERN_MAX_CHARS } from './log-pattern.js';
 export type { SelectableMetric } from './metric-selector.js';
 export { metricSelectorKey, parseMetricSelector, selectableMetrics } from './metric-selector.js';
 export type { TemplatePart } from './placeholders.js';
@@ -114,7 +118,7 @@ export {
 export type { NamedRequest } from './request-name.js';
 export { defaultRequestName, requestNames } from './request-name.js';
 export type { WireRequest } from './request-wire-issues.js';
-export { requestWireIssues } from './request-wire-issues.js';
+export { CLIENT_OWNED_HEADERS, readyPathProblem, requestWireIssues } from './request-wire-issues.js';
 export type { EnvUse } from './scenario-env.js';
 export {
   assertEnvAllowed,

@@ -24,6 +24,27 @@ export interface WireRequest {
   headers?: Readonly<Record<string, string | number>> | undefined;
 }
 
+/**
+ * Headers the HTTP client owns because they frame the message or the connection. Written by a
+ * scenario, the closed model's autocannon sent them as they were: `content-length: 0` with
+ * `transfer-encoding: chunked` and a body holding `GET /SMUGGLED …` reaches a server or proxy that
+ * trusts the other framing as two requests, and a second `host` or a `connection: upgrade` changes
+ * who answers. undici (the open model) refuses most of them per request. Both models refuse them
+ * alike, at load (and in the load engine's guard): the client computes them from the body and target.
+ */
+export const CLIENT_OWNED_HEADERS: ReadonlySet<string> = new Set([
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'keep-alive',
+  'proxy-connection',
+  'expect',
+]);
+
 /** Every reason the request cannot be sent as written, with paths relative to the request. */
 export function requestWireIssues(request: WireRequest): UnlocatedIssue[] {
   const issues: UnlocatedIssue[] = [];
@@ -40,6 +61,12 @@ export function requestWireIssues(request: WireRequest): UnlocatedIssue[] {
         path: ['headers', name],
         at: 'key',
         message: `expected a header name (${TOKEN_CHARACTERS}), found ${JSON.stringify(name)}`,
+      });
+    else if (CLIENT_OWNED_HEADERS.has(name.toLowerCase()))
+      issues.push({
+        path: ['headers', name],
+        at: 'key',
+        message: `the load engine writes ${name} itself (it frames the request or the connection): leave it out`,
       });
     const problem = typeof value === 'string' ? headerValueProblem(value) : undefined;
     if (problem !== undefined) issues.push({ path: ['headers', name], message: problem });
@@ -58,6 +85,20 @@ export function pathProblem(path: string): string | undefined {
   const at = control === -1 ? space : space === -1 ? control : Math.min(control, space);
   if (at === -1) return undefined;
   return `a path cannot hold spaces or control characters, found ${characterName(path, at)} at character ${at + 1}; percent-encode it (${percentEncoded(path, at)})`;
+}
+
+/**
+ * Why `ready.http` is not a plain path of the build's own origin, or undefined (control characters and
+ * spaces are pathProblem's). URL rules read a leading `//` as another host and `\` like `/`, so
+ * `//127.0.0.1:47002/x` joined to a deployed build's URL would probe a host and port the scenario chose.
+ */
+export function readyPathProblem(readyPath: string): string | undefined {
+  if (!readyPath.startsWith('/')) return 'expected a path starting with /';
+  if (readyPath.includes('\\')) return 'expected a path without \\ (percent-encode it as %5C)';
+  const beforeQuery = readyPath.split(/[?#]/, 1)[0] ?? '';
+  if (beforeQuery.includes('//'))
+    return 'expected a path without // (a path starting with // names another host; the probe goes only to the build)';
+  return undefined;
 }
 
 /** A header value may hold no control character but HTAB (RFC 9110 field-value). */

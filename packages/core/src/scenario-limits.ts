@@ -14,6 +14,11 @@ const HOUR = 60 * MINUTE;
 export const scenarioLimits = {
   /** A scenario file (or request body) larger than this is refused before parsing. */
   fileBytes: MiB,
+  /**
+   * A file the scenario names (`load.timeline`): 20 million arrivals of ~17 bytes fit, and the text
+   * stays below V8's longest string (~512 MiB).
+   */
+  timelineBytes: 400 * MiB,
   /** Lists and maps nested deeper than this (a `json` body included) are refused. */
   nestingDepth: 64,
   /** Aliases (`*name`) a document may resolve; more is an alias bomb. */

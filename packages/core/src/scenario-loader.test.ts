@@ -488,7 +488,7 @@ load:
       's.yaml:2:19  service.ready  expected one of http, tcp or log, found http and tcp',
     ]);
     expect(problems(`name: x\nservice: { ready: { log: "(" } }\n${MINIMAL.slice(12)}`)).toEqual([
-      's.yaml:2:26  service.ready.log  expected a regular expression: Invalid regular expression: /(/: Unterminated group',
+      's.yaml:2:26  service.ready.log  expected a regular expression in RE2 syntax (no lookaround or backreferences): missing closing ): `(`',
     ]);
   });
 

@@ -6,10 +6,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CommandLineError, splitCommandLine } from './command-line.js';
+import { compileLogPattern } from './log-pattern.js';
 import { parseDependencySelector, parseMetricSelector } from './metric-selector.js';
 import { PlaceholderError, parsePlaceholders } from './placeholders.js';
 import { requestNames } from './request-name.js';
-import { pathProblem, requestWireIssues } from './request-wire-issues.js';
+import { pathProblem, readyPathProblem, requestWireIssues } from './request-wire-issues.js';
 import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
 import {
   type ScenarioFileBuild,
@@ -320,9 +321,15 @@ const buildEnvNames: Rule<ScenarioFileBuild> = (build, path) => validEnvNames(bu
 export const positiveReadyTimeout: Rule<ScenarioFileService> = (service, path) =>
   service.ready?.timeout === undefined ? [] : durationAboveZero(service.ready.timeout, [...path, 'ready', 'timeout']);
 
-/** The readiness probe sends GET on `ready.http`: the same characters are refused as in a request path. */
+/**
+ * The readiness probe sends GET on `ready.http`: the same characters are refused as in a request path,
+ * and it must stay a path of the build's own origin. A deployed build's probe URL is the origin joined
+ * with this path; `//host:port/x` or `/\host:port/x` would otherwise read as another host (URL rules
+ * treat a leading `//`, and `\` like `/`), sending the probe wherever the scenario chose.
+ */
 export const wireSafeReadyPath: Rule<ScenarioFileService> = (service, path) => {
-  const problem = service.ready?.http === undefined ? undefined : pathProblem(service.ready.http);
+  const http = service.ready?.http;
+  const problem = http === undefined ? undefined : (pathProblem(http) ?? readyPathProblem(http));
   return problem === undefined ? [] : [{ path: [...path, 'ready', 'http'], message: problem }];
 };
 
@@ -342,16 +349,18 @@ export const exactlyOneReadiness: Rule<ScenarioFileService> = (service, path) =>
   ];
 };
 
+/** ready.log runs on RE2 (log-pattern.ts): what RE2 refuses (lookaround, backreferences) is refused here. */
 export const readyLogIsRegex: Rule<ScenarioFileService> = (service, path) => {
   const pattern = service.ready?.log;
   if (pattern === undefined) return [];
-  try {
-    new RegExp(pattern);
-    return [];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return [{ path: [...path, 'ready', 'log'], message: `expected a regular expression: ${reason}` }];
-  }
+  const compiled = compileLogPattern(pattern);
+  if (!('problem' in compiled)) return [];
+  return [
+    {
+      path: [...path, 'ready', 'log'],
+      message: `expected a regular expression in RE2 syntax (no lookaround or backreferences): ${compiled.problem}`,
+    },
+  ];
 };
 
 export const commandSplits: Rule<ScenarioFileService> = (service, path) => {

@@ -87,10 +87,14 @@ const EnvMap = Type.Record(
 
 const ReadySchema = Type.Object(
   {
-    http: Type.Optional(UrlPath('Ready when GET on this path answers 2xx.')),
+    http: Type.Optional(UrlPath("Ready when GET on this path of the build's own origin answers 2xx (no //, no \\).")),
     tcp: Type.Optional(Type.Literal(true, { description: 'Ready when the port accepts a TCP connection.' })),
     log: Type.Optional(
-      Type.String({ minLength: 1, description: 'Ready when a log line matches this regular expression.' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'Ready when a log line matches this regular expression (RE2 syntax: no lookaround or backreferences; at most 512 characters).',
+      }),
     ),
     timeout: Type.Optional(
       Type.String({
@@ -276,6 +280,10 @@ const RequestSchema = Type.Object(
       Type.Record(
         AnyKey,
         Type.Union([Type.String(), Type.Number()], { errorMessage: 'expected a header value (a string)' }),
+        {
+          description:
+            'Request headers. The load engine writes content-length, transfer-encoding, host, connection, upgrade, te, trailer, keep-alive, proxy-connection and expect itself: they are refused here.',
+        },
       ),
     ),
     body: Type.Optional(Type.String({ description: 'Raw body (placeholders allowed). Not with json.' })),
@@ -296,7 +304,10 @@ const TimelineSchema = Type.Union(
     Type.String({ minLength: 1 }),
     Type.Object(
       {
-        file: Type.String({ minLength: 1, description: 'Timeline file, relative to the scenario file.' }),
+        file: Type.String({
+          minLength: 1,
+          description: "Timeline file: a regular file inside the scenario file's folder, at most 400 MiB.",
+        }),
         speed: Type.Optional(
           Type.Number({
             exclusiveMinimum: 0,

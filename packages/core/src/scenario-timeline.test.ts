@@ -40,9 +40,9 @@ describe('parseTimeline', () => {
   it('names the line of each problem: format, order, index range, emptiness', () => {
     expect(parseTimeline('0 0\nx y\n5 3\n10 0\n4 0\n', 2)).toEqual({
       problems: [
-        'line 2: expected "<offset ms> <request index>", found "x y"',
-        'line 3: request index 3 is past the last request (load.requests has 2)',
-        "line 5: offset 4 is before the previous line's 10: keep lines in time order",
+        'line 2: expected "<offset ms> <request index>"',
+        'line 3: the request index is past the last request (load.requests has 2)',
+        "line 5: the offset is before the previous line's: keep lines in time order",
       ],
     });
     expect(parseTimeline('# nothing\n', 1)).toEqual({
@@ -79,10 +79,12 @@ describe('load.timeline in a scenario', () => {
   });
 
   it('reports a missing or broken file, and a scenario that was not read from a file', () => {
-    expect(problems(SCENARIO('nope.timeline'))).toEqual(['load.timeline  cannot read timeline nope.timeline: ENOENT']);
+    expect(problems(SCENARIO('nope.timeline'))).toEqual([
+      'load.timeline  cannot read the timeline "nope.timeline": no such file',
+    ]);
     writeFileSync(path.join(dir, 'bad.timeline'), '0 0\n10 7\n');
     expect(problems(SCENARIO('bad.timeline'))).toEqual([
-      'load.timeline  timeline bad.timeline: line 2: request index 7 is past the last request (load.requests has 2)',
+      'load.timeline  timeline bad.timeline: line 2: the request index is past the last request (load.requests has 2)',
     ]);
     expect(problems(SCENARIO('ok.timeline'), null)[0]).toContain('this scenario was not read from a file');
   });

@@ -5,13 +5,15 @@
  * them; the scenario loader checks them (file:line of the first problems) and the load engine reads
  * them again when the run starts (the plan carries the path and the facts, not a million numbers).
  *
- * A timeline is read only relative to a scenario file on disk: a scenario that arrives as text (the
- * HTTP API) cannot name a file of the host.
+ * A timeline is read only inside the scenario file's folder, as a regular file of at most
+ * `scenarioLimits.timelineBytes` (contained-file.ts): a scenario from a pull request cannot make us read
+ * a host file, a device or a FIFO, and a scenario that arrives as text (the HTTP API) cannot name a
+ * file at all. Problems name the line, never its content: the file may not be a timeline at all.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readContainedFile } from './contained-file.js';
 import { PeakgateError } from './errors.js';
+import { scenarioLimits } from './scenario-limits.js';
 
 /** What the plan keeps of a timeline. */
 export interface TimelineFacts {
@@ -61,16 +63,15 @@ export function parseTimeline(
     if (line === '' || line.startsWith('#')) continue;
     const match = /^(\d+(?:\.\d+)?)\s+(\d+)$/.exec(line);
     if (match === null) {
-      report(`expected "<offset ms> <request index>", found ${JSON.stringify(line.slice(0, 40))}`);
+      report('expected "<offset ms> <request index>"');
       continue;
     }
     const offset = Number(match[1]);
     const index = Number(match[2]);
-    if (!Number.isFinite(offset)) report(`offset ${match[1]} is too large`);
+    if (!Number.isFinite(offset)) report('the offset is too large');
     else if (index >= requestCount)
-      report(`request index ${index} is past the last request (load.requests has ${requestCount})`);
-    else if (offset < previous)
-      report(`offset ${offset} is before the previous line's ${previous}: keep lines in time order`);
+      report(`the request index is past the last request (load.requests has ${requestCount})`);
+    else if (offset < previous) report("the offset is before the previous line's: keep lines in time order");
     else {
       if (count === MAX_TIMELINE_ARRIVALS) {
         report(`more than ${MAX_TIMELINE_ARRIVALS} arrivals`);
@@ -117,13 +118,10 @@ export function checkTimelineFile(
       message:
         'a timeline is read relative to the scenario file, and this scenario was not read from a file (the HTTP API cannot name files)',
     };
-  const absolute = path.resolve(baseDir, file);
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    return { message: `cannot read timeline ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
-  }
+  const read = readContainedFile(baseDir, file, scenarioLimits.timelineBytes, 'the timeline');
+  if ('problem' in read) return { message: read.problem };
+  const absolute = read.path;
+  const text = read.text;
   const parsed = parseTimeline(text, requestCount);
   if ('problems' in parsed) return { message: `timeline ${file}: ${parsed.problems.join('; ')}` };
   const { offsetsMs } = parsed.arrivals;
@@ -142,12 +140,15 @@ export function checkTimelineFile(
  * no longer parses or changed since the scenario was loaded.
  */
 export async function readTimelineFile(facts: TimelineFacts, requestCount: number): Promise<TimelineArrivals> {
-  let text: string;
-  try {
-    text = await readFile(facts.path, 'utf8');
-  } catch (error) {
-    throw new PeakgateError('PG_ERR_SCENARIO_INVALID', `load.timeline: cannot read ${facts.path}`, { cause: error });
-  }
+  // The same guards as at load time: still a regular file inside its folder, still within the limit.
+  const read = readContainedFile(
+    path.dirname(facts.path),
+    path.basename(facts.path),
+    scenarioLimits.timelineBytes,
+    'the timeline',
+  );
+  if ('problem' in read) throw new PeakgateError('PG_ERR_SCENARIO_INVALID', `load.timeline: ${read.problem}`);
+  const { text } = read;
   const parsed = parseTimeline(text, requestCount);
   if ('problems' in parsed)
     throw new PeakgateError('PG_ERR_SCENARIO_INVALID', `load.timeline: ${facts.path}: ${parsed.problems.join('; ')}`);

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ReadinessCheck } from '@peakgate/core';
+import { compileLogPattern, PeakgateError, type ReadinessCheck } from '@peakgate/core';
 import type { LogSink } from './log-sink.js';
 
 export type ReadyOutcome = { ok: true } | { ok: false; reason: 'exited' | 'timeout' | 'aborted'; message: string };
@@ -77,7 +77,11 @@ async function probe(input: ReadinessInput, stop: AbortSignal): Promise<ReadyOut
   const host = input.host ?? '127.0.0.1';
   const pollMs = input.pollMs ?? 50;
   if (check.kind === 'log') {
-    const pattern = new RegExp(check.pattern);
+    // RE2, not RegExp: the build chooses the lines, and a backtracking match on the main thread would
+    // stall every timer, abort and signal handler (log-pattern.ts).
+    const pattern = compileLogPattern(check.pattern);
+    if ('problem' in pattern)
+      throw new PeakgateError('PG_ERR_SCENARIO_INVALID', `ready.log: expected an RE2 pattern: ${pattern.problem}`);
     return new Promise<ReadyOutcome>((resolve) => {
       if (input.logs.lines().some((line) => pattern.test(line))) return resolve({ ok: true });
       const unwatch = input.logs.watch((line) => {
