@@ -4,8 +4,8 @@
  * SVG drawn here (not in the browser) so the verdict's evidence shows even with scripts off.
  */
 import { formatLimit, formatMetricChange } from './format.js';
-import { escapeXml } from './render-junit.js';
 import { metricDisplayName, type ReportMetric } from './report-model.js';
+import { escapeXml } from './xml-text.js';
 
 const STATUS_COLORS = { pass: '#2b8a3e', marginal: '#e67700', fail: '#c92a2a' } as const;
 /** Changes beyond these are drawn clipped (with an arrow), so one wild interval cannot flatten the rest. */

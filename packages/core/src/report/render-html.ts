@@ -10,7 +10,6 @@ import { formatDuration } from '../units.js';
 import { describeReason } from './describe-reason.js';
 import { renderForestPlot } from './forest-plot.js';
 import { formatChange, formatLimit, formatMetricChange, formatValue } from './format.js';
-import { escapeXml as escapeHtml } from './render-junit.js';
 import { type ChartSpec, reportCharts } from './report-charts.js';
 import {
   describeSide,
@@ -26,6 +25,7 @@ import {
 } from './report-model.js';
 import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
 import { uplotAssets } from './uplot-assets.js';
+import { escapeXml as escapeHtml } from './xml-text.js';
 
 const ROLES: readonly Role[] = ['baseline', 'candidate'];
 const ERROR_KINDS: readonly (keyof ErrorCounts)[] = ['status', 'timeout', 'refused', 'reset', 'other', 'dropped'];

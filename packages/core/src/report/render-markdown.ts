@@ -5,6 +5,13 @@
 import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import {
+  markdownCodeBlock,
+  markdownCodeSpan,
+  markdownHtmlText,
+  markdownInline,
+  markdownText,
+} from './markdown-text.js';
+import {
   describeSide,
   LOAD_SHARD_HEADER,
   loadShardRows,
@@ -17,20 +24,18 @@ import {
   scheduleRows,
 } from './report-model.js';
 
-/** Escapes text for a Markdown table cell or list item. */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/([*_`[\]<>])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
-}
+/**
+ * Escapes text for a Markdown table cell, list item or heading: untrusted text (names, reasons,
+ * log lines) renders as its characters, never as markup (markdown-text.ts).
+ */
+export const escapeMarkdown = markdownText;
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escapeMarkdown).join(' | ')} |`),
+    // A cell never starts a block: inline escaping only, so "1.2 ms" and "+5%" stay as written.
+    ...rows.map((row) => `| ${row.map(markdownInline).join(' | ')} |`),
   ];
 }
 
@@ -90,7 +95,7 @@ export function renderMarkdown(report: Report): string {
   const builds = [report.scenario.baseline, report.scenario.candidate];
   if (builds[0] !== undefined || builds[1] !== undefined) {
     lines.push(
-      `Baseline \`${builds[0] ?? '?'}\` against candidate \`${builds[1] ?? '?'}\`, ${report.rounds.completed} round(s).`,
+      `Baseline ${markdownCodeSpan(builds[0] ?? '?')} against candidate ${markdownCodeSpan(builds[1] ?? '?')}, ${report.rounds.completed} round(s).`,
       '',
     );
   }
@@ -127,10 +132,11 @@ export function renderMarkdown(report: Report): string {
   const tails = report.findings.filter((finding) => finding.logTail.length > 0);
   for (const finding of tails) {
     lines.push(
-      `<details><summary>${escapeMarkdown(describeReason(finding, { logLines: false }))}: last log lines</summary>`,
+      // Raw HTML: Markdown escapes do not apply inside it, HTML's do.
+      `<details><summary>${markdownHtmlText(describeReason(finding, { logLines: false }))}: last log lines</summary>`,
       '',
     );
-    lines.push('```', ...finding.logTail.map((line) => line.replace(/```/g, "'''")), '```', '', '</details>', '');
+    lines.push(...markdownCodeBlock(finding.logTail), '', '</details>', '');
   }
   lines.push(
     '### Trials',
