@@ -10,6 +10,7 @@ import type { Outcome } from './commands/command.js';
 import { registerCommands } from './commands/index.js';
 import { interruptedExitCode } from './interrupt.js';
 import { type Output, processOutput } from './output.js';
+import { oneLine } from './terminal-text.js';
 
 /**
  * 0 pass or done, 1 the candidate (or the build) is bad, 130 interrupted (128 + SIGINT); an
@@ -69,7 +70,8 @@ function reportError(error: unknown, output: Output): number {
   }
   if (isPeakgateError(error)) {
     output.error(`peakgate: ${error.message} [${error.code}]`);
-    for (const line of error.details) output.error(`  ${line}`);
+    // Each detail is one line (often a service's log line): its own line breaks are shown, not kept.
+    for (const line of error.details) output.error(`  ${oneLine(line)}`);
     // 130 in the table; 143 when the signal was SIGTERM (the code is the same, the signal differs).
     return error.code === 'PG_ERR_INTERRUPTED' ? interruptedExitCode() : error.exitCode;
   }

@@ -3,6 +3,7 @@
  * meant for people goes to stderr, so `peakgate run --json | jq` always works.
  */
 import pc from 'picocolors';
+import { terminalText } from './terminal-text.js';
 
 export interface Output {
   /** The machine-readable result or the human summary (stdout). */
@@ -30,13 +31,26 @@ function writeResult(text: string): void {
     });
   }
   if (stdoutClosed) return;
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  process.stdout.write(forTerminal(text.endsWith('\n') ? text : `${text}\n`, process.stdout));
 }
+
+/**
+ * The output boundary: every line the CLI prints leaves through here, so text from the scenario or
+ * a service cannot drive the terminal or a CI runner (terminal-text.ts). Colour sequences are kept
+ * only when this stream has colour on, i.e. when they can only be ours.
+ */
+function forTerminal(text: string, stream: { isTTY?: boolean }): string {
+  return terminalText(text, { keepColors: colorEnabled(stream) });
+}
+
+const writeStderr = (text: string): void => {
+  process.stderr.write(forTerminal(text.endsWith('\n') ? text : `${text}\n`, process.stderr));
+};
 
 export const processOutput: Output = {
   result: writeResult,
-  info: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  info: writeStderr,
+  error: writeStderr,
 };
 
 export type Colors = ReturnType<typeof pc.createColors>;

@@ -5,6 +5,7 @@
  */
 import { assertEnvAllowed, formatDuration, loadScenarioFile, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
+import { oneLine } from '../terminal-text.js';
 import type { PeakgateCommand } from './command.js';
 
 interface ValidateFlags {
@@ -33,5 +34,5 @@ export function summary(file: string, scenario: Scenario): string {
   const totalMs = phases.reduce((sum, phase) => sum + phase.durationMs, warmup?.durationMs ?? 0);
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const warm = warmup === undefined ? '' : ` incl. ${formatDuration(warmup.durationMs)} warm-up`;
-  return `✓ ${file}: scenario "${scenario.name}" is valid (${count(phases.length, 'phase')}, ${count(requests.length, 'request kind')}, total duration ${formatDuration(totalMs)}${warm})`;
+  return `✓ ${file}: scenario "${oneLine(scenario.name)}" is valid (${count(phases.length, 'phase')}, ${count(requests.length, 'request kind')}, total duration ${formatDuration(totalMs)}${warm})`;
 }

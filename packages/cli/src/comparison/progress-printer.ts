@@ -13,7 +13,8 @@
 import type { ProgressListener } from '@peakgate/controller';
 import type { Role } from '@peakgate/core';
 import cliProgress from 'cli-progress';
-import type { Colors, Output } from '../output.js';
+import { type Colors, colorEnabled, type Output } from '../output.js';
+import { oneLine, terminalText } from '../terminal-text.js';
 
 export type ProgressMode = 'live' | 'lines' | 'quiet';
 
@@ -59,10 +60,15 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
   const roleText = (role: Role): string => (role === 'baseline' ? c.blue(role.padEnd(9)) : c.magenta(role.padEnd(9)));
   let multibar: cliProgress.MultiBar | undefined;
   const bars = new Map<Role, BarState>();
+  // The live bars write to the stream directly, not through Output: their text (a phase name from
+  // the scenario, a line quoting a build's message) gets the same terminal escaping here.
+  const liveStream = options.stream ?? process.stderr;
+  const safe = (text: string): string =>
+    terminalText(text, { keepColors: colorEnabled(liveStream as { isTTY?: boolean }) });
   if (mode === 'live') {
     multibar = new cliProgress.MultiBar(
       {
-        stream: options.stream ?? process.stderr,
+        stream: liveStream,
         format: `{role} round {round}  {stage} {bar} {value}/{total}s  {rate} req/s  p99 {p99}`,
         barsize: 24,
         hideCursor: true,
@@ -78,7 +84,7 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
   const say = (line: string): void => {
     if (mode === 'quiet') return;
     if (multibar) {
-      multibar.log(`${line}\n`);
+      multibar.log(`${safe(line)}\n`);
       // Flush now: the log buffer is otherwise written at the next redraw, which never comes
       // for the last line before stop().
       multibar.update();
@@ -132,7 +138,7 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
         const s = event.sample;
         const elapsed = s.warmup === true ? s.second + 1 : Math.round(options.warmupSeconds) + s.second + 1;
         state.bar.update(Math.min(total, elapsed), {
-          stage: (s.warmup === true ? c.dim('warm-up') : s.phase).padEnd(16),
+          stage: (s.warmup === true ? c.dim('warm-up') : safe(oneLine(s.phase))).padEnd(16),
           rate: String(s.requests).padStart(6),
           p99: `${s.p99Ms.toFixed(2)} ms${s.errors > 0 ? c.red(` ${s.errors} err`) : ''}`,
         });
@@ -144,7 +150,7 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
         const load = trial.load;
         const figures =
           load === null
-            ? (trial.exit.message ?? 'no load sent')
+            ? oneLine(trial.exit.message ?? 'no load sent')
             : `${load.requests.total} req, ${load.requests.errors} errors, p99 ${load.latency.p99.toFixed(2)} ms${trial.service ? `, CPU ${(trial.service.cpuPerRequestMs * 1000).toFixed(1)} µs/req` : ''}`;
         const ending = trial.exit.oomKilled
           ? c.red(' [OOM-killed]')

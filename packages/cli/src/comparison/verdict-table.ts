@@ -14,6 +14,7 @@ import {
 } from '@peakgate/core';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { oneLine } from '../terminal-text.js';
 
 export function renderVerdict(
   judgement: Judgement,
@@ -39,8 +40,8 @@ export function renderVerdict(
     // Error rates read as a difference in points, like summary.md and report.html.
     const change = formatMetricChange(metric);
     table.push([
-      metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`,
-      metric.phase ?? '',
+      oneLine(metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`),
+      oneLine(metric.phase ?? ''),
       formatValue(metric.baseline, metric.unit),
       formatValue(metric.candidate, metric.unit),
       change.change,
@@ -57,18 +58,18 @@ export function renderVerdict(
         ? c.green(c.bold('PASS: the candidate is safe to release'))
         : c.red(c.bold('FAIL: the candidate is unsafe to release'));
   lines.push('', headline, `  ${judgement.rounds} round(s), driver ${options.driver}`);
-  if (judgement.infrastructureError !== undefined) lines.push(`  ${judgement.infrastructureError}`);
+  if (judgement.infrastructureError !== undefined) lines.push(`  ${oneLine(judgement.infrastructureError)}`);
   // A broken baseline is the line above; the list holds what the candidate did.
   for (const finding of judgement.reasonFindings) {
-    if (finding.kind !== 'baseline-broken') lines.push(`  - ${describeReason(finding)}`);
+    if (finding.kind !== 'baseline-broken') lines.push(`  - ${oneLine(describeReason(finding))}`);
   }
-  for (const warning of judgement.warnings) lines.push(c.dim(`  note: ${warning}`));
+  for (const warning of judgement.warnings) lines.push(c.dim(`  note: ${oneLine(warning)}`));
   if (judgement.metrics.length > 0) lines.push('', table.toString());
   // Per request name, both sides (report.json's requestKinds), when the mix has more than one name.
   const kinds = requestKindRows({ requestKinds: options.requestKinds ?? [] });
   if (kinds.length > 0) {
     const byName = new Table({ head: [...REQUEST_KIND_HEADER], style: { head: [], border: [] } });
-    for (const row of kinds) byName.push(row);
+    for (const row of kinds) byName.push(row.map(oneLine));
     lines.push('', byName.toString());
   }
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,93 @@
+/**
+ * Everything the CLI prints passes through here (output.ts): text from a scenario or a service
+ * (names, build refs, reasons, error messages quoting a log tail) comes from the pull request under
+ * test, and a terminal or a CI runner would act on some of it.
+ *
+ * - Control characters (C0 but tab and line feed, DEL, C1, the Unicode line/paragraph separators
+ *   and the bidirectional overrides) are shown as visible escapes (`\x1b`, `\r`, `\u202e`), so no
+ *   OSC title, cursor move, carriage-return overwrite or GitLab `\e[0Ksection_start:` marker
+ *   reaches the terminal. Colour sequences (SGR: `ESC [ digits m`) pass only when colour is on for
+ *   that stream, because then they are peakgate's own (picocolors); with colour off (CI logs,
+ *   pipes, NO_COLOR) every ESC is escaped.
+ * - GitHub runs a workflow command (`::error …::`, `::add-mask::`, `::stop-commands::`) from any
+ *   stdout/stderr line that starts with `::` after leading spaces, and the older `##[command]`
+ *   form from anywhere in a line. peakgate prints no workflow command of its own, so every such
+ *   line gets a backslash before the `::` and every `##[` becomes `#\#[`: shown, never run.
+ *
+ * Pure; a secret masker composes with it (mask first, then this).
+ */
+
+export interface TerminalTextOptions {
+  /** Keep SGR colour sequences (the stream has colour on, so they are peakgate's). */
+  keepColors: boolean;
+}
+
+const NAMED: Record<string, string> = { '\r': '\\r', '\b': '\\b', '\u0007': '\\a', '\u000b': '\\v', '\f': '\\f' };
+
+/** One unsafe character: C0 but \t and \n, DEL, C1, U+2028/2029, bidi embeddings/overrides/isolates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+/** An SGR sequence at the start of a string: what picocolors writes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
+const SGR = /^\u001b\[[0-9;]*m/;
+
+function visible(char: string): string {
+  const named = NAMED[char];
+  if (named !== undefined) return named;
+  const code = char.codePointAt(0) ?? 0;
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Control characters as visible escapes; SGR colour sequences kept when `keepColors`. */
+export function escapeControls(text: string, options: TerminalTextOptions): string {
+  if (!UNSAFE.test(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
+    if (!UNSAFE.test(char)) {
+      out += char;
+      continue;
+    }
+    if (char === '\u001b' && options.keepColors) {
+      const sgr = SGR.exec(text.slice(i, i + 32));
+      if (sgr !== null) {
+        out += sgr[0];
+        i += sgr[0].length - 1;
+        continue;
+      }
+    }
+    out += visible(char);
+  }
+  return out;
+}
+
+/** Leading spaces and colour sequences: what GitHub's runner would not see as the line's start. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
+const LINE_LEAD = /^(?:\s|\u001b\[[0-9;]*m)*/;
+
+/** Workflow commands shown, never run: `::` at a line's start gets a backslash; `##[` becomes `#\#[`. */
+export function neutraliseCiCommands(text: string): string {
+  if (!text.includes('::') && !text.includes('##[')) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const lead = LINE_LEAD.exec(line)?.[0] ?? '';
+      const rest = line.slice(lead.length);
+      const safe = rest.startsWith('::') ? `${lead}\\${rest}` : line;
+      return safe.replace(/##\[/g, '#\\#[');
+    })
+    .join('\n');
+}
+
+/** Text safe to print on a terminal or in a CI log. */
+export function terminalText(text: string, options: TerminalTextOptions): string {
+  return neutraliseCiCommands(escapeControls(text, options));
+}
+
+/**
+ * One untrusted value (a name, a build ref) inside a line of ours: its line breaks are shown as
+ * `\n` too, so it cannot start a line of its own that reads like peakgate's.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, (eol) => (eol === '\n' ? '\\n' : '\\r\\n'));
+}
