@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { bearerChecker } from './bearer-auth.js';
 import { comparisonExecutor } from './comparison-executor.js';
 import { errorReply } from './error-reply.js';
+import { jsonDepthOver, MAX_JSON_DEPTH } from './json-depth.js';
 import { DOWNLOADABLE_FILES, type RunExecutor, RunQueue } from './run-queue.js';
 import { type RunRecord, RunStore, type StoredJob } from './run-store.js';
 import { ErrorBodySchema, type RunRequest, RunRequestSchema, type RunView, RunViewSchema } from './schemas.js';
@@ -29,6 +30,11 @@ export interface ServerOptions {
   allowProcess?: boolean;
   /** Request body limit in bytes; default 256 KiB. */
   bodyLimitBytes?: number;
+  /**
+   * Longest a client may take to send one whole request, headers and body (a trickling client is
+   * cut off after this); default 15 s. The headers alone get at most 10 s of it.
+   */
+  requestTimeoutMs?: number;
   /** Runs a job; default the real comparison executor. */
   executor?: RunExecutor;
   metrics?: ComparisonMetrics;
@@ -49,6 +55,13 @@ const CONTENT_TYPES: Record<string, string> = {
   'report.html': 'text/html; charset=utf-8',
 };
 
+/** How long a client may take to send one request (headers and body). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/** How long a client may take to send its headers (at most the request timeout). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection stays open between requests. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 export async function createServer(options: ServerOptions): Promise<PeakgateServer> {
   const metrics = options.metrics ?? new ComparisonMetrics();
   const store = await RunStore.open(options.dataDir);
@@ -59,12 +72,41 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
     allowProcess: options.allowProcess === true,
   });
   const checkToken = bearerChecker(options.token);
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: options.logger === true,
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     // Unknown fields are errors (400), never silently dropped: a caller must not believe an option took effect.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     forceCloseConnections: true,
+    // A client that trickles its headers or body (or sends nothing) holds a socket: Node cuts it
+    // off after these, checked every second (Node's default check is every 30 s). Event streams
+    // are responses, which these limits do not touch.
+    requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+    },
+  });
+  // JSON bodies: nesting is measured before parsing, so a body nested 100,000 deep is a 400
+  // naming the problem, not a stack overflow (500) in a recursive walk after the parse.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepthOver(text, MAX_JSON_DEPTH)) {
+      done(
+        new PeakgateError(
+          'PG_ERR_SERVER_REQUEST_INVALID',
+          `request body: JSON nesting depth over ${MAX_JSON_DEPTH} (arrays and objects inside each other)`,
+        ),
+        undefined,
+      );
+      return;
+    }
+    parseJson(request, text, done);
   });
   const streams = new Set<() => void>();
   // Values handed in with `serve --env NAME` never leave in a reply (a reason may quote a service's
