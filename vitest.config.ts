@@ -21,6 +21,7 @@ const UNMEASURED = [
   'test/faults/scenario-fuzz.test.ts',
   'test/faults/hostile-files.test.ts',
   'test/faults/output-and-usage.test.ts',
+  'test/faults/hostile-text.test.ts',
   'test/faults/inherit-env.test.ts',
   'test/faults/hostile-env.test.ts',
   'test/faults/https-target.test.ts',

@@ -26,7 +26,7 @@ describe('peakgate replay', () => {
     );
     expect(run.stdout).toContain('2403 lines read, 2400 used, 3 skipped, 0 outside the window');
     expect(run.stdout).toContain('skipped line 301: not in the Combined Log Format');
-    expect(run.stdout).toContain('skipped line 902: no request line ("-")');
+    expect(run.stdout).toContain('skipped line 902: no request line (method, target and version)');
     const text = await readFile(out, 'utf8');
     expect(text).toMatch(/^# Imported by peakgate \S+ replay from "test\/fixtures\/replay\/access.log" \(combined\)\./);
     expect(text).toContain('path: /api/users/{{uuid}}/orders');
@@ -59,6 +59,9 @@ describe('peakgate replay', () => {
     expect(run.stdout).toContain('skipped entry 5: entry without a readable startedDateTime');
     expect(run.stdout).toContain(
       'set before running: REPLAY_AUTHORIZATION, REPLAY_COOKIE, REPLAY_QUERY_API_KEY, REPLAY_X_API_KEY, REPLAY_BODY_PASSWORD',
+    );
+    expect(run.stdout).toContain(
+      `then hand them in: peakgate run ${out} --target URL --env REPLAY_AUTHORIZATION --env REPLAY_COOKIE --env REPLAY_QUERY_API_KEY --env REPLAY_X_API_KEY --env REPLAY_BODY_PASSWORD`,
     );
     const text = await readFile(out, 'utf8');
     expect(text).not.toContain('not-real');

@@ -19,8 +19,8 @@ export const ENV_FLAG_COMMANDS: ReadonlySet<string> = new Set(['compare', 'run',
 /** Commands that start process builds: `--inherit-env` gives those builds peakgate's whole environment. */
 export const INHERIT_ENV_COMMANDS: ReadonlySet<string> = new Set(['compare', 'run', 'demo']);
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Adds `--env NAME` (and, where builds start, `--inherit-env`) to a command. */
@@ -35,7 +35,6 @@ export function addEnvOption(command: Command): void {
     '--env <NAME>',
     `hand environment variable NAME to ${whose} ({{env NAME}}; repeatable); nothing else is readable, and the value is shown as *** in every output`,
     collect,
-    [],
   );
 }
 

@@ -175,7 +175,9 @@ function headerLines(
   ];
   if (statuses !== '') lines.push(`statuses seen: ${statuses}; expect.status lists those below 500`);
   if (facts.secrets.length > 0)
-    lines.push(`secrets replaced by {{env NAME}}; set before running: ${facts.secrets.join(', ')}`);
+    lines.push(
+      `secrets replaced by {{env NAME}}; set before running: ${facts.secrets.join(', ')}; hand them in with ${facts.secrets.map((name) => `--env ${name}`).join(' ')}`,
+    );
   if (options.timelineFile !== undefined)
     lines.push(
       `timeline: ${JSON.stringify(options.timelineFile)}, ${facts.timelineArrivals} arrivals at their recorded offsets divided by the speed`,

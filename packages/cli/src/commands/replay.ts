@@ -138,7 +138,11 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
     if (imported.skipped > imported.problems.length)
       lines.push(`  … and ${imported.skipped - imported.problems.length} more skipped`);
     if (composed.secrets.length > 0)
-      lines.push(`  secrets became {{env NAME}} placeholders; set before running: ${composed.secrets.join(', ')}`);
+      lines.push(
+        `  secrets became {{env NAME}} placeholders; set before running: ${composed.secrets.join(', ')}`,
+        // A scenario reads only the variables handed in with --env (docs/scenario.md).
+        `  then hand them in: peakgate run ${options.out} --target URL ${composed.secrets.map((name) => `--env ${name}`).join(' ')}`,
+      );
     output.result(`${lines.join('\n')}\n`);
     return 'done';
   },
