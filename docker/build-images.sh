@@ -3,7 +3,8 @@
 #   peakgate/node-base:local   a minimal rootfs made from the host's Node (binary + its ldd libraries)
 #   peakgate/balancer:{good,regressed,crashy,leaky}   the sample service, one tag per MODE
 #   peakgate/kv-store:local, peakgate/kv-api:{good,regressed}   the dependency-test images
-#   peakgate/load:local        what each Swarm load shard runs (docker/load/build.sh)
+#   peakgate/peakgate:<version>  the peakgate CLI, installed from the release tarball (docker/peakgate/build.sh)
+#   peakgate/load:local        the same image with the Swarm load shard as its entrypoint
 # With a registry, use a real base instead: BASE_IMAGE=node:20-slim bash docker/build-images.sh
 # Options (env): BASE_IMAGE (skip the local base), FORCE_BASE=1 (rebuild the base even if current),
 #                DOCKER (docker CLI to use, default "docker"). See docker/README.md.
@@ -92,6 +93,6 @@ for mode in "${MODES[@]}"; do
 done
 # The dependency-test images (a key-value store and a service that needs it).
 DOCKER="$DOCKER" BASE_IMAGE="$BASE_IMAGE" bash docker/services/kv/build.sh
-# The load shard image (@peakgate/loadgen deployed with its production dependencies).
-DOCKER="$DOCKER" BASE_IMAGE="$BASE_IMAGE" bash docker/load/build.sh
+# peakgate itself, from `pnpm pack:release`'s tarball; its `load` target is the load shard image.
+DOCKER="$DOCKER" BASE_IMAGE="$BASE_IMAGE" bash docker/peakgate/build.sh
 log "done: $("$DOCKER" images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^peakgate/' | tr '\n' ' ')"

@@ -43,6 +43,10 @@ export const errorCodes = {
   },
   PG_ERR_RUNTIME_UNREACHABLE: { exitCode: 3, summary: 'no Docker engine answers at the configured address' },
   PG_ERR_RUNTIME_IMAGE_MISSING: { exitCode: 3, summary: 'the image is not present locally and cannot be pulled' },
+  PG_ERR_RUNTIME_IMAGE_BUILD: {
+    exitCode: 3,
+    summary: '`peakgate images` could not build an image (no ldd for the host node, or the engine refused the build)',
+  },
   PG_ERR_RUNTIME_PORT_TAKEN: { exitCode: 3, summary: 'the port the service needs is already in use' },
   PG_ERR_RUNTIME_START: { exitCode: 3, summary: 'the service could not be created or started' },
   PG_ERR_RUNTIME_STATE_DIR: {

@@ -6,6 +6,7 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import Docker from 'dockerode';
+import { dockerSocketHint } from './docker-socket-hint.js';
 
 export type { default as Docker } from 'dockerode';
 
@@ -70,7 +71,7 @@ export function unreachableError(docker: Docker, cause: unknown): PeakgateError 
   const code = (cause as { code?: unknown })?.code;
   return new PeakgateError(
     'PG_ERR_RUNTIME_UNREACHABLE',
-    `no Docker engine reachable at ${describeDockerHost(docker)}${typeof code === 'string' ? ` (${code})` : ''}; start Docker, fix DOCKER_HOST, or use --driver process`,
+    `no Docker engine reachable at ${describeDockerHost(docker)}${typeof code === 'string' ? ` (${code})` : ''}; start Docker, fix DOCKER_HOST, or use --driver process${dockerSocketHint()}`,
     { cause },
   );
 }

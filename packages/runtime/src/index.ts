@@ -6,14 +6,18 @@ export type { CreateDriverOptions } from './create-driver.js';
 export { createDriver } from './create-driver.js';
 export type { DependencySet, StartedDependency } from './dependency-set.js';
 export { dependencyEnvPrefix, startDependencies } from './dependency-set.js';
+export type { Docker } from './docker-client.js';
 export {
   assertDockerReachable,
   createDocker,
   describeDockerHost,
   dockerAvailable,
+  isUnreachable,
+  unreachableError,
 } from './docker-client.js';
 export type { DockerDriverOptions } from './docker-driver.js';
 export { DockerDriver, engineHost } from './docker-driver.js';
+export { DOCKER_SOCKET, dockerSocketHint } from './docker-socket-hint.js';
 export { assertPortFree, findFreePort } from './free-port.js';
 export {
   LABEL_COMPONENT,

@@ -1,7 +1,8 @@
 /**
  * Load shards on Docker Swarm: one replicated service of N tasks, each running the load image
- * (`peakgate/load:local`, docker/load) with its shard slot in its environment. What this module
- * does and what it leaves to the controller:
+ * (`peakgate/load:local`: the peakgate image with the shard as its entrypoint, docker/peakgate)
+ * with its shard slot in its environment. What this module does and what it leaves to the
+ * controller:
  * - restart policy `none`: a shard that dies stays dead, so the controller can see it and turn it
  *   into an infrastructure error naming the shard (a replacement would send a second schedule);
  * - host network, no published ports: a shard reaches the controller and the builds on the
@@ -24,7 +25,7 @@ import { assertSwarmImage } from './swarm-image.js';
 import { swarmManager } from './swarm-manager.js';
 import { describeTask, type SwarmTask, serviceTasks, taskEnded } from './swarm-tasks.js';
 
-/** The load image `pnpm images` builds (docker/load/Dockerfile). */
+/** The load image `pnpm images` builds (docker/peakgate/Dockerfile, target `load`). */
 export const DEFAULT_LOAD_IMAGE = 'peakgate/load:local';
 export const MAX_LOAD_SHARDS = 64;
 /** The environment variables every shard task gets from Swarm's service templates. */

@@ -5,6 +5,7 @@ import type { Outcome, PeakgateCommand } from './command.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { helpExamples } from './help-examples.js';
+import { imagesCommand } from './images.js';
 import { initCommand } from './init.js';
 import { reapCommand } from './reap.js';
 import { renderCommand } from './render.js';
@@ -24,6 +25,7 @@ const commands: readonly PeakgateCommand[] = [
   reapCommand,
   renderCommand,
   serveCommand,
+  imagesCommand,
   initCommand,
 ];
 

@@ -49,9 +49,11 @@ export async function resolveBuilds(
     driver = 'process';
   } else if (bothImages) {
     if (!(await dockerReachable())) {
+      // Loaded here only: the runtime brings dockerode, which the other commands need not load.
+      const { dockerSocketHint } = await import('@peakgate/runtime');
       throw new PeakgateError(
         'PG_ERR_RUNTIME_UNREACHABLE',
-        'baseline and candidate are Docker images but no Docker engine is reachable; start Docker, set DOCKER_HOST, or compare commands with --baseline-cmd/--candidate-cmd --driver process',
+        `baseline and candidate are Docker images but no Docker engine is reachable; start Docker, set DOCKER_HOST, or compare commands with --baseline-cmd/--candidate-cmd --driver process${dockerSocketHint()}`,
       );
     }
     driver = 'docker';
