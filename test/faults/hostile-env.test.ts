@@ -30,13 +30,19 @@ const AWS_SECRET = 'aws/Secret+Key0123456789=';
 const HANDED_IN = 'pg-S3cr3t/Tok+en"q&<x>=1';
 const SERVER_TOKEN = 'server-bearer-token-0123456789';
 
-/** Every form a leaked value could take in output. */
+/**
+ * Every form a leaked value could take in output: the value, its JSON and URL encodings, and its
+ * longest run of letters and digits, which no escaping (JSON, URL, HTML, XML, Markdown, terminal)
+ * changes: a value escaped past the mask still shows it.
+ */
 function forms(value: string): string[] {
+  const core = (value.match(/[A-Za-z0-9]+/g) ?? []).reduce((a, b) => (b.length > a.length ? b : a), '');
   return [
     value,
     JSON.stringify(value).slice(1, -1),
     encodeURIComponent(value),
     encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    ...(core.length >= 6 ? [core] : []),
   ];
 }
 

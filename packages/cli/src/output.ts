@@ -2,6 +2,7 @@
  * Where the CLI writes. With --json, stdout carries only the result document and everything
  * meant for people goes to stderr, so `peakgate run --json | jq` always works.
  */
+import { maskSecrets } from '@peakgate/core';
 import pc from 'picocolors';
 import { terminalText } from './terminal-text.js';
 
@@ -40,7 +41,8 @@ function writeResult(text: string): void {
  * only when this stream has colour on, i.e. when they can only be ours.
  */
 function forTerminal(text: string, stream: { isTTY?: boolean }): string {
-  return terminalText(text, { keepColors: colorEnabled(stream) });
+  // Values handed in with --env are masked before escaping, so an escape never hides one from the mask.
+  return terminalText(maskSecrets(text), { keepColors: colorEnabled(stream) });
 }
 
 const writeStderr = (text: string): void => {

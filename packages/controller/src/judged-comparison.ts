@@ -15,6 +15,7 @@ import {
   type JudgeOptions,
   judge,
   lookRecord,
+  maskSecretsDeep,
   PeakgateError,
   peakgateVersion,
   type Report,
@@ -98,7 +99,9 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
   };
-  const report =
+  // Values handed in with --env are masked in the model, before any renderer escapes text (a
+  // Markdown backslash or an HTML entity would otherwise hide a value from the mask).
+  const report = maskSecretsDeep(
     outcome.interrupted !== undefined
       ? buildAbortedReport({ ...reportInput, interruption: outcome.interrupted })
       : buildReport({
@@ -109,13 +112,14 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
             ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
             looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
           },
-        });
+        }),
+  );
   const files: ReportFiles = {
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'summary.md': renderMarkdown(report),
     'junit.xml': renderJUnit(report),
     'report.html': renderHtml(report),
-    'trials.json': `${JSON.stringify(outcome.trials)}\n`,
+    'trials.json': `${JSON.stringify(maskSecretsDeep(outcome.trials))}\n`,
   };
   return { outcome, report, files };
 }
