@@ -26,10 +26,10 @@ describe('parseCombinedLine', () => {
   it.each([
     ['', 'not in the Combined Log Format'],
     ['garbage', 'not in the Combined Log Format'],
-    ['192.0.2.9 - - [01/Mar/2026:10:00:00 +0000] "-" 400 0 "-" "-"', 'no request line ("-")'],
+    ['192.0.2.9 - - [01/Mar/2026:10:00:00 +0000] "-" 400 0 "-" "-"', 'no request line (method, target and version)'],
     [
       '192.0.2.9 - - [99/Foo/2026:25:61:00 +0000] "GET / HTTP/1.1" 200 1',
-      'unreadable time [99/Foo/2026:25:61:00 +0000]',
+      'unreadable time (expected [day/Mon/year:hh:mm:ss +zone])',
     ],
     ['192.0.2.9 - - [01/Mar/2026:10:00:00 +0000] "GET / HTTP/1.1" abc 1', 'not in the Combined Log Format'],
   ])('says why %j is skipped', (line, problem) => {

@@ -65,7 +65,7 @@ function recordAt(
     timeMs = parseLogTime(lastTime);
     lastTimeMs = timeMs;
   }
-  if (timeMs === undefined) return { problem: `unreadable time [${lastTime}]` };
+  if (timeMs === undefined) return { problem: UNREADABLE_TIME };
   const methodEnd = line.indexOf(' ', requestStart);
   if (methodEnd !== -1 && methodEnd < requestEnd) {
     let targetEnd = line.indexOf(' ', methodEnd + 1);
@@ -83,6 +83,8 @@ function recordAt(
 }
 
 const NOT_CLF = 'not in the Combined Log Format';
+// Problems never quote the line: a recorded value may be a credential (docs/replay.md, "Secrets").
+const UNREADABLE_TIME = 'unreadable time (expected [day/Mon/year:hh:mm:ss +zone])';
 
 /** The three-digit status at `at`, followed by a space or the end of the line. */
 function statusAt(line: string, at: number): number | undefined {
@@ -109,14 +111,14 @@ function record(time: string, request: string, status: number): ParsedLine {
   const timeMs = time === lastTime ? lastTimeMs : parseLogTime(time);
   lastTime = time;
   lastTimeMs = timeMs;
-  if (timeMs === undefined) return { problem: `unreadable time [${time}]` };
+  if (timeMs === undefined) return { problem: UNREADABLE_TIME };
   const methodEnd = request.indexOf(' ');
   const targetEnd = methodEnd === -1 ? -1 : request.indexOf(' ', methodEnd + 1);
   const method = methodEnd === -1 ? '' : request.slice(0, methodEnd);
   const target = methodEnd === -1 ? '' : request.slice(methodEnd + 1, targetEnd === -1 ? undefined : targetEnd);
   // "METHOD target" or "METHOD target HTTP/x"; nothing after the version.
   const extra = targetEnd !== -1 && request.indexOf(' ', targetEnd + 1) !== -1;
-  if (method === '' || target === '' || extra) return { problem: `no request line ("${request.slice(0, 40)}")` };
+  if (method === '' || target === '' || extra) return { problem: 'no request line (method, target and version)' };
   return { record: { timeMs, wholeSeconds: true, method, target, status } };
 }
 
@@ -127,7 +129,9 @@ export function parseLogTime(text: string): number | undefined {
   const [, day, monthName, year, hour, minute, second, fraction, sign, offsetHours, offsetMinutes] = match;
   const month = MONTHS[(monthName ?? '').toLowerCase()];
   if (month === undefined) return undefined;
-  const utc = Date.UTC(Number(year), month, Number(day), Number(hour), Number(minute), Number(second));
+  let utc = Date.UTC(Number(year), month, Number(day), Number(hour), Number(minute), Number(second));
+  // Date.UTC reads years 0 to 99 as 1900 to 1999: set the year the line wrote.
+  if (Number(year) < 100) utc = new Date(utc).setUTCFullYear(Number(year));
   const offsetMs = (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000 * (sign === '-' ? -1 : 1);
   const ms = fraction === undefined ? 0 : Number(`0.${fraction}`) * 1000;
   return utc - offsetMs + ms;

@@ -3,7 +3,7 @@
  * status expectation, header comment) and, with a timeline, the timeline text. Pure: the CLI writes
  * the files. Throws PG_ERR_REPLAY_EMPTY when nothing usable was read.
  */
-import { PeakgateError, parseScenario, peakgateVersion } from '@peakgate/core';
+import { formatDuration, PeakgateError, parseScenario, peakgateVersion, scenarioLimits } from '@peakgate/core';
 import type { ImportResult } from './import-traffic.js';
 import { observedSteps, roundRate, scaleSteps, speedForPeak } from './rate-steps.js';
 import { buildScenario } from './scenario-build.js';
@@ -73,6 +73,7 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
     options.maxSteps,
   );
   const speed = options.peakRate !== undefined ? speedForPeak(observed, options.peakRate) : (options.speed ?? 1);
+  checkRunLength(firstSecond, lastSecond, speed, options);
   const steps = scaleSteps(observed, speed);
 
   const all = summary.templateSummaries();
@@ -137,6 +138,28 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   if (timelineText !== undefined) composed.timelineText = timelineText;
   return composed;
 }
+
+/**
+ * A phase lasts at most 24 h (scenario limits), and a replay of a longer stretch is nearly always a
+ * log whose clock jumped (a year 0001 or 9999 line) rather than a run anyone wants. Refused with the
+ * flags that fix it, before any step is written.
+ */
+function checkRunLength(firstSecond: number, lastSecond: number, speed: number, options: ComposeOptions): void {
+  const spanMs = (lastSecond - firstSecond + 1) * 1000;
+  const runMs = spanMs / speed;
+  const limitMs = scenarioLimits.phaseDurationMs;
+  if (runMs <= limitMs) return;
+  const from = new Date(firstSecond * 1000).toISOString();
+  const to = new Date((lastSecond + 1) * 1000).toISOString();
+  throw new PeakgateError(
+    'PG_ERR_REPLAY_SPAN',
+    `${options.source}: the recorded times run from ${from} to ${to} (${spanText(spanMs)}); replayed at ${roundSpeed(speed)}x that is a run of ${spanText(runMs)}, over the ${formatDuration(limitMs)} a replay may last: pick the stretch to replay with --window START..END, or speed it up with --speed or --peak-rate`,
+  );
+}
+
+/** Long spans in days (a jumped clock gives millions of hours), short ones as durations. */
+const spanText = (ms: number): string =>
+  ms > 2 * 86_400_000 ? `${Math.round(ms / 86_400_000).toLocaleString('en-US')} days` : formatDuration(Math.round(ms));
 
 const roundSpeed = (speed: number): number => Math.round(speed * 1e6) / 1e6;
 

@@ -29,11 +29,22 @@ export function parseHar(text: string): { entries: ParsedLine[] } | { problem: s
   try {
     document = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    return { problem: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { problem: notJson(error) };
   }
   const entries = (document as { log?: { entries?: unknown } } | null)?.log?.entries;
   if (!Array.isArray(entries)) return { problem: 'not a HAR file: no log.entries list' };
   return { entries: entries.map(parseEntry) };
+}
+
+/**
+ * Why the document is not JSON, by position only: V8's message quotes the text around the error,
+ * which may be a recorded credential.
+ */
+function notJson(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (/end of JSON input/i.test(message)) return 'not JSON: it ends early';
+  return position === undefined ? 'not JSON' : `not JSON (at character ${position})`;
 }
 
 function parseEntry(entry: unknown): ParsedLine {
@@ -57,10 +68,10 @@ function parseEntry(entry: unknown): ParsedLine {
   try {
     url = new URL(request.url);
   } catch {
-    return { problem: `unreadable request.url "${request.url.slice(0, 60)}"` };
+    return { problem: 'unreadable request.url' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return { problem: `not an HTTP request (${url.protocol})` };
+    return { problem: 'not an HTTP request (the URL is not http: or https:)' };
   const headers: Array<[string, string]> = [];
   if (Array.isArray(request.headers)) {
     for (const header of request.headers as Array<{ name?: unknown; value?: unknown }>) {

@@ -19,8 +19,8 @@ describe('importTraffic', () => {
     expect(result.summary.used).toBe(2400);
     expect(result.problems).toEqual([
       { line: 301, message: 'not in the Combined Log Format' },
-      { line: 902, message: 'no request line ("-")' },
-      { line: 2083, message: 'unreadable time [99/Foo/2026:25:61:00 +0000]' },
+      { line: 902, message: 'no request line (method, target and version)' },
+      { line: 2083, message: 'unreadable time (expected [day/Mon/year:hh:mm:ss +zone])' },
     ]);
     expect(result.summary.templateSummaries().map((t) => `${t.method} ${t.path}`)).toEqual([
       'GET /route?key={{int 1 1000}}',

@@ -8,7 +8,7 @@ import { PeakgateError } from '@peakgate/core';
 import { parseCombinedLine } from './combined-log.js';
 import { parseHar } from './har-file.js';
 import { defaultJsonFieldMap, type JsonFieldMap, parseJsonLine } from './json-line.js';
-import { openDecoded, splitLines } from './line-source.js';
+import { describeReadError, firstLine, type InputFile, openDecoded, openInputFile, splitLines } from './line-source.js';
 import type { ParsedLine, TrafficFormat } from './traffic-record.js';
 import { type SummaryOptions, TrafficSummary } from './traffic-summary.js';
 
@@ -46,13 +46,22 @@ export interface ImportResult {
 const MAX_HAR_BYTES = 256 * 1024 * 1024;
 
 export async function importTraffic(options: ImportOptions): Promise<ImportResult> {
-  const format =
-    options.format === undefined || options.format === 'auto' ? await sniffFormat(options.file) : options.format;
+  // One open for the whole import: the sniffer and the reader read the same checked regular file.
+  const input = await openInputFile(options.file);
+  try {
+    return await importFrom(input, options);
+  } finally {
+    await input.handle.close();
+  }
+}
+
+async function importFrom(input: InputFile, options: ImportOptions): Promise<ImportResult> {
+  const format = options.format === undefined || options.format === 'auto' ? await sniffInput(input) : options.format;
   const summary = new TrafficSummary(options);
   const keepProblems = options.keepProblems ?? 5;
   const result: ImportResult = {
     format,
-    gzip: false,
+    gzip: input.gzip,
     fileBytes: 0,
     textBytes: 0,
     read: 0,
@@ -67,8 +76,7 @@ export async function importTraffic(options: ImportOptions): Promise<ImportResul
       if (result.problems.length < keepProblems) result.problems.push({ line, message: outcome.problem });
     }
   };
-  const decoded = await openInput(options.file);
-  result.gzip = decoded.gzip;
+  const decoded = openDecoded(input);
   try {
     if (format === 'har') {
       const text = await readAll(decoded.stream, options.file);
@@ -103,7 +111,11 @@ export async function importTraffic(options: ImportOptions): Promise<ImportResul
     }
   } catch (error) {
     if (error instanceof PeakgateError) throw error;
-    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${options.file}: ${describe(error)}`, { cause: error });
+    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${options.file}: ${describeReadError(error)}`, {
+      cause: error,
+    });
+  } finally {
+    decoded.close();
   }
   result.fileBytes = decoded.bytesRead();
   return result;
@@ -116,14 +128,6 @@ function isBlank(line: string): boolean {
   const last = line.charCodeAt(line.length - 1);
   if (first > 32 && last > 32 && first !== 160 && last !== 160) return false;
   return line.trim() === '';
-}
-
-async function openInput(file: string): ReturnType<typeof openDecoded> {
-  try {
-    return await openDecoded(file);
-  } catch (error) {
-    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${file}: ${describe(error)}`, { cause: error });
-  }
 }
 
 async function readAll(stream: AsyncIterable<Buffer>, file: string): Promise<string> {
@@ -144,34 +148,32 @@ async function readAll(stream: AsyncIterable<Buffer>, file: string): Promise<str
 /**
  * `auto`: a `.har` name (or `.har.gz`) or a first line that opens a JSON document with `log` is HAR;
  * a first line that is a JSON object is JSON lines; anything else is read as the Combined Log Format.
+ * Only the first 64 KiB of decoded text are looked at: a first line longer than that is HAR when it
+ * starts with `{` (a minified HAR is one long line), else the Combined Log Format.
  */
 export async function sniffFormat(file: string): Promise<TrafficFormat> {
-  if (/\.har(\.gz)?$/i.test(file)) return 'har';
-  const decoded = await openInput(file);
+  const input = await openInputFile(file);
   try {
-    for await (const lines of splitLines(decoded.stream, 1 << 20)) {
-      for (const line of lines) {
-        if (typeof line === 'number') return 'har';
-        const text = line.trim();
-        if (text === '') continue;
-        if (text === '{' || /^\{\s*"log"\s*:/.test(text)) return 'har';
-        return text.startsWith('{') ? 'jsonl' : 'combined';
-      }
-    }
-    return 'combined';
-  } catch (error) {
-    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${file}: ${describe(error)}`, { cause: error });
+    return await sniffInput(input);
   } finally {
-    (decoded.stream as { destroy?: () => void }).destroy?.();
+    await input.handle.close();
   }
 }
 
-/** Hint kept because fs errors read "ENOENT: no such file or directory, open 'x'". */
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return 'corrupt or truncated gzip data';
-  return error instanceof Error ? error.message : String(error);
+async function sniffInput(input: InputFile): Promise<TrafficFormat> {
+  if (/\.har(\.gz)?$/i.test(input.name)) return 'har';
+  let first: Awaited<ReturnType<typeof firstLine>>;
+  try {
+    first = await firstLine(input);
+  } catch (error) {
+    if (error instanceof PeakgateError) throw error;
+    throw new PeakgateError('PG_ERR_REPLAY_READ', `cannot read ${input.name}: ${describeReadError(error)}`, {
+      cause: error,
+    });
+  }
+  if ('empty' in first) return 'combined';
+  if ('prefix' in first) return first.prefix.trimStart().startsWith('{') ? 'har' : 'combined';
+  const text = first.line;
+  if (text === '{' || /^\{\s*"log"\s*:/.test(text)) return 'har';
+  return text.startsWith('{') ? 'jsonl' : 'combined';
 }

@@ -88,7 +88,10 @@ function lookup(record: Record<string, unknown>, name: string): unknown {
 
 /** ISO 8601 strings, nginx `time_local`, or epoch numbers (seconds, or ms when large). */
 export function parseAnyTime(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value > 1e11 ? value : value * 1000;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+    const ms = value > 1e11 ? value : value * 1000;
+    return ms <= MAX_TIME_MS ? ms : undefined;
+  }
   if (typeof value !== 'string') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return parseAnyTime(Number(value));
   const local = parseLogTime(value);
@@ -96,3 +99,6 @@ export function parseAnyTime(value: unknown): number | undefined {
   const parsed = Date.parse(value);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
+
+/** The range a Date can hold (±100,000,000 days): a time outside it cannot even be printed. */
+export const MAX_TIME_MS = 8.64e15;

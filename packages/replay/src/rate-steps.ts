@@ -21,7 +21,11 @@ export const MIN_RATE = 0.01;
 /** Rates are written with two decimals. */
 export const roundRate = (rate: number): number => Math.max(MIN_RATE, Math.round(rate * 100) / 100);
 
-/** Unscaled rate per step (arrivals per second of the log) for the seconds [firstSecond, lastSecond]. */
+/**
+ * Unscaled rate per step (arrivals per second of the log) for the seconds [firstSecond, lastSecond].
+ * Work is bounded by the seconds that saw requests, not by the span: each counted second is put in
+ * its step, so a log whose two lines are years apart costs two additions, not one per empty second.
+ */
 export function observedSteps(
   perSecond: ReadonlyMap<number, number>,
   firstSecond: number,
@@ -30,12 +34,14 @@ export function observedSteps(
 ): Array<{ seconds: number; arrivals: number }> {
   const total = lastSecond - firstSecond + 1;
   const width = Math.max(1, Math.ceil(total / maxSteps));
+  const count = Math.ceil(total / width);
   const steps: Array<{ seconds: number; arrivals: number }> = [];
-  for (let start = firstSecond; start <= lastSecond; start += width) {
-    const seconds = Math.min(width, lastSecond - start + 1);
-    let arrivals = 0;
-    for (let second = start; second < start + seconds; second++) arrivals += perSecond.get(second) ?? 0;
-    steps.push({ seconds, arrivals });
+  for (let index = 0; index < count; index++)
+    steps.push({ seconds: Math.min(width, lastSecond - (firstSecond + index * width) + 1), arrivals: 0 });
+  for (const [second, arrivals] of perSecond) {
+    if (second < firstSecond || second > lastSecond) continue;
+    const step = steps[Math.floor((second - firstSecond) / width)];
+    if (step !== undefined) step.arrivals += arrivals;
   }
   return steps;
 }
