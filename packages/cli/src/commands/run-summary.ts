@@ -15,6 +15,7 @@ import {
 } from '@peakgate/core';
 import Table from 'cli-table3';
 import type { Output } from '../output.js';
+import { oneLine } from '../terminal-text.js';
 
 const ms = (value: number): string => value.toFixed(value >= 100 ? 1 : value >= 10 ? 2 : 3);
 const rate = (value: number): string => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -30,7 +31,8 @@ type Row = Pick<PhaseResult, 'requests' | 'rate' | 'latency' | 'errors' | 'durat
 
 function row(name: string, model: string, r: Row): string[] {
   return [
-    name,
+    // A phase or request name from the scenario: its line breaks shown, not kept.
+    oneLine(name),
     model,
     String(r.requests.total),
     `${rate(r.rate.achieved)}${r.rate.asked === null ? '' : ` / ${rate(r.rate.asked)}`}`,
@@ -155,7 +157,7 @@ export function renderSloSummary(slo: RunSloResult): string {
   ];
   for (const breach of slo.breaches) lines.push(`  - ${describeReason(breach)}`);
   for (const check of slo.checks.filter((c) => c.status === 'pass')) {
-    const subject = check.request === undefined ? check.label : `${check.label} of ${check.request}`;
+    const subject = oneLine(check.request === undefined ? check.label : `${check.label} of ${check.request}`);
     const where = check.phase === undefined ? '' : ` in phase ${check.phase}`;
     lines.push(
       `  ok ${subject}${where}: ${formatValue(check.observed, check.unit)} (SLO ${formatValue(check.slo, check.unit)})`,
@@ -190,5 +192,5 @@ export function printRunResult(
 /** One measured (or warm-up) second, for a terminal following the load. */
 export function progressLine(sample: SecondSample): string {
   const label = sample.warmup ? 'warm-up' : `${String(sample.second + 1).padStart(3)}s`;
-  return `${label} ${sample.phase.padEnd(10)} ${String(sample.requests).padStart(7)} req ${String(sample.errors).padStart(6)} err  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms`;
+  return `${label} ${oneLine(sample.phase).padEnd(10)} ${String(sample.requests).padStart(7)} req ${String(sample.errors).padStart(6)} err  p50 ${sample.p50Ms.toFixed(2)} ms  p99 ${sample.p99Ms.toFixed(2)} ms`;
 }

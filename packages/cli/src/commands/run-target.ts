@@ -7,6 +7,7 @@ import { loadScenarioFile } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
 import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
+import { oneLine } from '../terminal-text.js';
 import type { Outcome } from './command.js';
 import { checkRun, reportSloBreach, runSloSpec } from './run-slo.js';
 import { printRunResult, progressLine } from './run-summary.js';
@@ -53,7 +54,7 @@ export async function runTarget(options: RunTargetOptions): Promise<Outcome> {
       },
       onPhase: (event) => {
         if (progress && event.type === 'start') {
-          output.info(`${event.warmup ? 'warm-up' : 'phase'} ${event.phase} (${event.durationMs / 1000}s)`);
+          output.info(`${event.warmup ? 'warm-up' : 'phase'} ${oneLine(event.phase)} (${event.durationMs / 1000}s)`);
         }
       },
     });
