@@ -7,6 +7,7 @@
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { maskSecrets } from '@peakgate/core';
 
 export async function writeReportFiles(dir: string, files: Record<string, string>): Promise<string[]> {
   // Made one component at a time (Node's recursive mkdir spins forever under /proc) and checked writable.
@@ -18,7 +19,8 @@ export async function writeReportFiles(dir: string, files: Record<string, string
     for (const [name, content] of Object.entries(files)) {
       const final = join(dir, name);
       const temp = `${final}${suffix}`;
-      await writeFile(temp, content, 'utf8');
+      // Values handed in with --env never reach a report file (a service may echo one into a reason).
+      await writeFile(temp, maskSecrets(content), 'utf8');
       staged.push({ temp, final });
     }
     for (const { temp, final } of staged) await rename(temp, final);

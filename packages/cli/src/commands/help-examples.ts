@@ -33,6 +33,10 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
       'a remote engine whose published ports are reached through another address',
       'DOCKER_HOST=tcp://staging:2376 peakgate compare scenarios/peak.yaml --service-host 10.0.0.5',
     ],
+    [
+      'hand the scenario a secret for {{env API_TOKEN}} (no other variable is readable; shown as ***)',
+      'API_TOKEN=... peakgate compare scenarios/peak.yaml --env API_TOKEN --out peakgate-out',
+    ],
   ],
   demo: [
     ['see the gate catch a CPU regression in the sample service', 'peakgate demo'],
