@@ -18,6 +18,16 @@ export const kindNames: readonly SegmentKind[] = ['text', 'int', 'uuid', 'hex'];
 
 /** Most segments or query pairs the scan takes; longer targets use the general path. */
 const MAX_PARTS = 64;
+/**
+ * Segments and query values this long could be shaped like a credential (secret-rules.ts: none is
+ * shorter than 16 characters): unless they are a UUID or a hex id too short to be a key, the general
+ * path takes them and judges them. Path parameters (`;jsessionid=`) go there too.
+ */
+const MAYBE_SECRET = 16;
+/** Every credential shape holds a digit, or `.` `:` `%` `+` (a JWT, a bot token, `Bearer%20…`); long words do not. */
+const maybeSecret = (size: number, kind: number, hexes: number, digits: number, marks: number): boolean =>
+  size >= MAYBE_SECRET && kind !== KIND_UUID && !(hexes === size && size < 32) && (digits > 0 || marks > 0);
+const isMark = (code: number): boolean => code === 0x2e || code === 0x3a || code === 0x25 || code === 0x2b;
 
 /** Positions found by the last {@link TargetScan.scan}; valid until the next call. */
 export class TargetScan {
@@ -56,6 +66,7 @@ export class TargetScan {
       let digits = 0;
       let hexes = 0;
       let dashesAtUuid = 0;
+      let marks = 0;
       let value = 0;
       let textHash = 0x811c9dc5;
       let code = 0;
@@ -63,8 +74,9 @@ export class TargetScan {
         code = target.charCodeAt(at);
         if (code === 0x2f || code === 0x3f || code === 0x23) break;
         // encodeUnsafe leaves printable ASCII except braces as is; anything else takes the general path.
-        if (code < 0x21 || code > 0x7e || code === 0x7b || code === 0x7d) return false;
+        if (code < 0x21 || code > 0x7e || code === 0x7b || code === 0x7d || code === 0x3b) return false;
         textHash = Math.imul(textHash ^ code, 0x01000193);
+        if (isMark(code)) marks++;
         if (code >= 0x30 && code <= 0x39) {
           digits++;
           hexes++;
@@ -81,6 +93,7 @@ export class TargetScan {
       if (digits === size && size >= 1 && size <= 15) kind = KIND_INT;
       else if (size === 36 && dashesAtUuid === 4 && hexes === 32) kind = KIND_UUID;
       else if (size >= 8 && hexes === size && digits > 0) kind = KIND_HEX;
+      if (maybeSecret(size, kind, hexes, digits, marks)) return false;
       this.segmentStart[segments] = start;
       this.segmentEnd[segments] = at;
       this.segmentKind[segments] = kind;
@@ -118,7 +131,7 @@ export class TargetScan {
           const valueStart = equals === -1 ? at : equals + 1;
           this.valueStart[pairs] = valueStart;
           this.valueEnd[pairs] = at;
-          this.classifyValue(target, pairs, valueStart, at);
+          if (!this.classifyValue(target, pairs, valueStart, at)) return false;
           pairs++;
         }
         if (code === 0x23) break;
@@ -130,14 +143,16 @@ export class TargetScan {
     return true;
   }
 
-  /** A query value's kind, as {@link classifySegment} gives it. */
-  private classifyValue(target: string, pair: number, start: number, end: number): void {
+  /** A query value's kind, as {@link classifySegment} gives it; false when the general path must judge it. */
+  private classifyValue(target: string, pair: number, start: number, end: number): boolean {
     let digits = 0;
     let hexes = 0;
     let dashesAtUuid = 0;
+    let marks = 0;
     let value = 0;
     for (let at = start; at < end; at++) {
       const code = target.charCodeAt(at);
+      if (isMark(code)) marks++;
       if (code >= 0x30 && code <= 0x39) {
         digits++;
         hexes++;
@@ -155,5 +170,6 @@ export class TargetScan {
     else if (size >= 8 && hexes === size && digits > 0) kind = KIND_HEX;
     this.valueKind[pair] = kind;
     this.valueInt[pair] = value;
+    return !maybeSecret(size, kind, hexes, digits, marks);
   }
 }

@@ -21,8 +21,8 @@ describe('TrafficSummary', () => {
 
   it('refuses methods peakgate does not send and targets that are not paths, and counts the window', () => {
     const summary = new TrafficSummary({ startMs: 500, endMs: 1_000 });
-    expect(summary.add(at(600, '/a', 'CONNECT'))).toEqual({ problem: 'method "CONNECT" is not one peakgate sends' });
-    expect(summary.add(at(600, '*'))).toEqual({ problem: 'request target "*" is not a path' });
+    expect(summary.add(at(600, '/a', 'CONNECT'))).toEqual({ problem: 'the method is not one peakgate sends' });
+    expect(summary.add(at(600, '*'))).toEqual({ problem: 'the request target is not a path' });
     expect(summary.add(at(600, '/a', 'get'))).toBe('used');
     expect(summary.add(at(1_000, '/a'))).toBe('outside');
     expect(summary.templateSummaries()).toEqual([{ id: 0, method: 'GET', path: '/a', count: 1 }]);
@@ -32,10 +32,10 @@ describe('TrafficSummary', () => {
     const summary = new TrafficSummary();
     const record = { ...at(0, '/a', 'POST'), body: '{"x": "{{env HOME}}"}', mimeType: 'application/json' };
     expect(summary.add(record)).toEqual({
-      problem: 'body holds "{{" or "}}", which a scenario reads as a placeholder',
+      problem: 'the JSON body holds "{{" or "}}" in a string, which a scenario reads as a placeholder',
     });
     const header = { ...at(0, '/b'), headers: [['x-note', '{{env HOME}}']] as Array<[string, string]> };
-    expect(summary.add(header)).toMatchObject({ problem: expect.stringContaining('header x-note holds "{{"') });
+    expect(summary.add(header)).toMatchObject({ problem: expect.stringContaining('a header value holds "{{"') });
     // In a path the braces are percent-encoded and stay text.
     expect(summary.add(at(0, '/c/{{env HOME}}'))).toBe('used');
     expect(summary.templateSummaries()[0]?.path).toBe('/c/%7B%7Benv%20HOME%7D%7D');

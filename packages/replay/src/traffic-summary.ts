@@ -5,10 +5,23 @@
  * (at most `maxTemplates`; later new shapes are counted but not templated) and of seconds, not by the
  * number of lines; only the timeline grows with the log (12 bytes per request).
  */
-import { httpMethods, requestWireIssues } from '@peakgate/core';
+import { httpMethods, requestWireIssues, scenarioLimits } from '@peakgate/core';
+import { MAX_TIME_MS } from './json-line.js';
 import { classifySegment, type SegmentKind, ValueSlot } from './path-template.js';
 import { splitTarget } from './request-target.js';
-import { envPlaceholder, isSecretHeader, isSecretParam, scrubForm, scrubJson, secretEnvName } from './secret-scrub.js';
+import { isWeakSecretName, WEAK_KEY_CHARS } from './secret-rules.js';
+import {
+  envPlaceholder,
+  isSecretQuery,
+  looksLikeForm,
+  scrubForm,
+  scrubHeader,
+  scrubJson,
+  scrubMultipart,
+  scrubSegment,
+  scrubText,
+  secretEnvName,
+} from './secret-scrub.js';
 import { KIND_TEXT, kindNames, TargetScan } from './target-scan.js';
 import type { TrafficRecord } from './traffic-record.js';
 
@@ -34,13 +47,18 @@ export interface TemplateSummary {
   json?: unknown;
 }
 
+/** A segment's kind, or `secret`: shaped like a credential, written as an `{{env NAME}}` placeholder. */
+type TemplateKind = SegmentKind | 'secret';
+
 interface TemplateState {
   id: number;
   method: string;
   segments: Array<string | ValueSlot>;
   /** Each segment's kind (a ValueSlot's kind is part of the shape: `:int` and `:uuid` differ). */
-  kinds: SegmentKind[];
+  kinds: TemplateKind[];
   query: Array<[string, ValueSlot | string]> | undefined;
+  /** Query positions whose name is a `key` name: a value other than a plain number makes them a placeholder. */
+  weakQuery?: boolean[];
   count: number;
   headers?: Record<string, string>;
   body?: string;
@@ -48,6 +66,28 @@ interface TemplateState {
 }
 
 const METHODS = new Set<string>(httpMethods);
+
+/** Deepest JSON body kept: the scenario rules refuse deeper ones. */
+const MAX_BODY_DEPTH = scenarioLimits.nestingDepth - 8;
+
+/**
+ * How deep a JSON value nests (stopping past {@link MAX_BODY_DEPTH}), or -1 when a string or key in
+ * it holds `{{` or `}}`, which the scenario would read as a placeholder.
+ */
+function jsonDepth(value: unknown, depth: number): number {
+  if (depth > MAX_BODY_DEPTH) return depth;
+  if (typeof value === 'string') return value.includes('{{') || value.includes('}}') ? -1 : depth;
+  if (value === null || typeof value !== 'object') return depth;
+  let deepest = depth;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('{{') || key.includes('}}')) return -1;
+    const inner = jsonDepth(item, depth + 1);
+    if (inner === -1) return -1;
+    if (inner > deepest) deepest = inner;
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+  }
+  return deepest;
+}
 
 /** Time-sorted arrivals: ms since the window start and the template id (-1: not templated). */
 export interface Arrivals {
@@ -101,13 +141,13 @@ export class TrafficSummary {
   /** Adds a record: `used`, `outside` the window, or a problem (the record is skipped). */
   add(record: TrafficRecord): 'used' | 'outside' | { problem: string } {
     const { startMs, endMs } = this.options;
+    if (!(Math.abs(record.timeMs) <= MAX_TIME_MS)) return { problem: 'the time is out of range' };
     if ((startMs !== undefined && record.timeMs < startMs) || (endMs !== undefined && record.timeMs >= endMs)) {
       this.outside++;
       return 'outside';
     }
     const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
-    if (!METHODS.has(method))
-      return { problem: `method ${JSON.stringify(record.method.slice(0, 20))} is not one peakgate sends` };
+    if (!METHODS.has(method)) return { problem: 'the method is not one peakgate sends' };
     // Fast path: a plain origin-form target of a shape seen before is matched and counted in place.
     const scanned = this.scan.scan(method, record.target);
     let template = scanned ? this.findScanned(method, record.target) : undefined;
@@ -191,6 +231,10 @@ export class TrafficSummary {
       const start = scan.valueStart[index] ?? 0;
       const end = scan.valueEnd[index] ?? 0;
       const kind = kindNames[scan.valueKind[index] ?? KIND_TEXT] ?? 'text';
+      if (template.weakQuery?.[index] === true && kind !== 'int' && end - start > WEAK_KEY_CHARS) {
+        query[index] = [query[index]?.[0] ?? '', this.placeholder('query', query[index]?.[0] ?? '')];
+        continue;
+      }
       if (slot.keepsValues) slot.add(target.slice(start, end), kind);
       else slot.addScanned(kind, scan.valueInt[index] ?? 0, end - start === 1 || target.charCodeAt(start) !== 0x30);
     }
@@ -202,16 +246,25 @@ export class TrafficSummary {
    */
   private addGeneral(method: string, record: TrafficRecord): TemplateState | undefined | { problem: string } {
     const target = splitTarget(record.target);
-    if (target === undefined)
-      return { problem: `request target ${JSON.stringify(record.target.slice(0, 40))} is not a path` };
+    if (target === undefined) return { problem: 'the request target is not a path' };
     const { segments, query } = target;
-    const kinds: SegmentKind[] = new Array(segments.length);
+    const keep = this.options.keepSecrets === true;
+    const kinds: TemplateKind[] = new Array(segments.length);
     let key = `${method} `;
     for (let index = 0; index < segments.length; index++) {
       const segment = segments[index] ?? '';
-      const kind = classifySegment(segment);
+      let kind: TemplateKind = classifySegment(segment);
+      if (!keep && kind !== 'int' && kind !== 'uuid') {
+        // Credentials in the path: a segment shaped like one, or a path parameter named like one.
+        const previous = index > 0 && kinds[index - 1] === 'text' ? segments[index - 1] : undefined;
+        const scrubbed = scrubSegment(segment, previous, index + 1, this.secrets);
+        if (scrubbed !== undefined) {
+          segments[index] = scrubbed;
+          kind = scrubbed.startsWith('{{env ') && !scrubbed.includes(';') ? 'secret' : 'text';
+        }
+      }
       kinds[index] = kind;
-      key += kind === 'text' ? `/${segment}` : `/:${kind}`;
+      key += kind === 'text' ? `/${segments[index]}` : `/:${kind}`;
     }
     if (query !== undefined) {
       key += '?';
@@ -231,20 +284,32 @@ export class TrafficSummary {
     template.count++;
     for (let index = 0; index < segments.length; index++) {
       const slot = template.segments[index];
-      if (slot instanceof ValueSlot) slot.add(segments[index] ?? '', kinds[index]);
+      const kind = kinds[index];
+      if (slot instanceof ValueSlot && kind !== 'secret') slot.add(segments[index] ?? '', kind);
     }
-    if (query !== undefined)
+    if (query !== undefined && template.query !== undefined)
       for (let index = 0; index < query.length; index++) {
-        const slot = template.query?.[index]?.[1];
-        if (slot instanceof ValueSlot) slot.add(query[index]?.[1] ?? '');
+        const slot = template.query[index]?.[1];
+        if (!(slot instanceof ValueSlot)) continue;
+        const [name = '', value = ''] = query[index] ?? [];
+        // A value shaped like a credential turns the whole position into a placeholder, from now on.
+        if (!keep && isSecretQuery(name, value)) template.query[index] = [name, this.placeholder('query', name)];
+        else slot.add(value);
       }
     return template;
+  }
+
+  /** `{{env NAME}}` for a secret at `where` named `name`, remembered in {@link secrets}. */
+  private placeholder(where: 'query' | 'body', name: string): string {
+    const env = secretEnvName(where, name);
+    this.secrets.add(env);
+    return envPlaceholder(env);
   }
 
   private createTemplate(
     method: string,
     segments: string[],
-    kinds: SegmentKind[],
+    kinds: TemplateKind[],
     query: Array<[string, string]> | undefined,
     record: TrafficRecord,
   ): TemplateState | { problem: string } {
@@ -252,31 +317,27 @@ export class TrafficSummary {
     const template: TemplateState = {
       id: this.templates.size,
       method,
-      segments: segments.map((segment, index) => (kinds[index] === 'text' ? segment : new ValueSlot())),
+      segments: segments.map((segment, index) =>
+        kinds[index] === 'text' || kinds[index] === 'secret' ? segment : new ValueSlot(),
+      ),
       kinds,
-      query: query?.map(([name]) => {
-        if (!keep && isSecretParam(name)) {
-          const env = secretEnvName('query', name);
-          this.secrets.add(env);
-          return [name, envPlaceholder(env)];
-        }
-        return [name, new ValueSlot()];
-      }),
+      query: query?.map(([name, value]): [string, ValueSlot | string] =>
+        !keep && isSecretQuery(name, value) ? [name, this.placeholder('query', name)] : [name, new ValueSlot()],
+      ),
       count: 0,
     };
+    if (!keep && query?.some(([name]) => isWeakSecretName(name)))
+      template.weakQuery = query.map(([name]) => isWeakSecretName(name));
     if (record.headers !== undefined && record.headers.length > 0) {
       const headers: Record<string, string> = {};
       for (const [name, value] of record.headers) {
         // The same check the scenario rules make: an HTTP token as the name, no CR/LF or other control in the value.
         const [wire] = requestWireIssues({ path: '/', headers: { [name]: value } });
-        if (wire !== undefined) return { problem: `header ${JSON.stringify(name.slice(0, 40))}: ${wire.message}` };
+        if (wire !== undefined)
+          return { problem: 'a header name is not an HTTP token, or its value holds a control character' };
         if (value.includes('{{') || value.includes('}}'))
-          return { problem: `header ${name} holds "{{" or "}}", which a scenario reads as a placeholder` };
-        if (!keep && isSecretHeader(name)) {
-          const env = secretEnvName('header', name);
-          this.secrets.add(env);
-          headers[name] = envPlaceholder(env);
-        } else headers[name] = value;
+          return { problem: 'a header value holds "{{" or "}}", which a scenario reads as a placeholder' };
+        headers[name] = keep ? value : scrubHeader(name, value, this.secrets);
       }
       template.headers = headers;
     }
@@ -288,23 +349,45 @@ export class TrafficSummary {
     return template;
   }
 
+  /**
+   * The body as the scenario writes it: JSON (by media type) as `json:` data, whose structure may
+   * hold `}}` freely (only its strings are templated); anything else as raw `body:` text. Recorded
+   * `{{` or `}}` where a placeholder would be read make the record a bad line: checked before
+   * scrubbing, so a recorded `{{env X}}` never becomes a placeholder that sends X's value.
+   */
   private body(
     text: string,
     mimeType: string,
     keep: boolean,
   ): { body: string } | { json: unknown } | { problem: string } {
-    // Checked before scrubbing: a recorded `{{env X}}` must never become a placeholder that sends X's value.
-    if (text.includes('{{') || text.includes('}}'))
-      return { problem: 'body holds "{{" or "}}", which a scenario reads as a placeholder' };
+    if (text.length > scenarioLimits.bodyChars)
+      return { problem: `the body is over ${scenarioLimits.bodyChars} characters` };
     if (/json/i.test(mimeType)) {
+      let parsed: unknown;
+      let isJson = true;
       try {
-        const parsed: unknown = JSON.parse(text);
-        return { json: keep ? parsed : scrubJson(parsed, this.secrets) };
+        parsed = JSON.parse(text);
       } catch {
-        // Not JSON after all: keep it as raw text.
+        // Not JSON after all: kept as raw text below.
+        isJson = false;
+      }
+      if (isJson) {
+        const depth = jsonDepth(parsed, 0);
+        if (depth > MAX_BODY_DEPTH) return { problem: `the JSON body is nested deeper than ${MAX_BODY_DEPTH}` };
+        if (depth === -1)
+          return { problem: 'the JSON body holds "{{" or "}}" in a string, which a scenario reads as a placeholder' };
+        return { json: keep ? parsed : scrubJson(parsed, this.secrets) };
       }
     }
-    return { body: !keep && /x-www-form-urlencoded/i.test(mimeType) ? scrubForm(text, this.secrets) : text };
+    if (text.includes('{{') || text.includes('}}'))
+      return { problem: 'the body holds "{{" or "}}", which a scenario reads as a placeholder' };
+    if (keep) return { body: text };
+    if (/x-www-form-urlencoded/i.test(mimeType) || looksLikeForm(text)) return { body: scrubForm(text, this.secrets) };
+    if (/multipart\//i.test(mimeType) || text.startsWith('--')) {
+      const scrubbed = scrubMultipart(text, mimeType, this.secrets);
+      if (scrubbed !== undefined) return { body: scrubbed };
+    }
+    return { body: scrubText(text, this.secrets) };
   }
 
   private keepArrival(record: TrafficRecord, id: number): void {
