@@ -76,6 +76,7 @@ async function importFrom(input: InputFile, options: ImportOptions): Promise<Imp
       if (result.problems.length < keepProblems) result.problems.push({ line, message: outcome.problem });
     }
   };
+  if (format === 'har' && !input.gzip && input.size > MAX_HAR_BYTES) throw harTooBig(options.file);
   const decoded = openDecoded(input);
   try {
     if (format === 'har') {
@@ -130,16 +131,18 @@ function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
+const harTooBig = (file: string): PeakgateError =>
+  new PeakgateError(
+    'PG_ERR_REPLAY_READ',
+    `${file}: a HAR file is read whole and this one is over ${MAX_HAR_BYTES / 1024 / 1024} MiB; export a shorter session`,
+  );
+
 async function readAll(stream: AsyncIterable<Buffer>, file: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.length;
-    if (size > MAX_HAR_BYTES)
-      throw new PeakgateError(
-        'PG_ERR_REPLAY_READ',
-        `${file}: a HAR file is read whole and this one is over ${MAX_HAR_BYTES / 1024 / 1024} MiB; export a shorter session`,
-      );
+    if (size > MAX_HAR_BYTES) throw harTooBig(file);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
