@@ -20,6 +20,7 @@ const UNMEASURED = [
   'test/loadgen-wire-guard.test.ts',
   'test/faults/scenario-fuzz.test.ts',
   'test/faults/hostile-files.test.ts',
+  'test/faults/hostile-scenario.test.ts',
   'test/faults/output-and-usage.test.ts',
   'test/faults/hostile-text.test.ts',
   'test/faults/inherit-env.test.ts',

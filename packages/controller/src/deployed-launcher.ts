@@ -109,7 +109,8 @@ async function waitAnswering(
   let last = 'no answer';
   while (performance.now() < deadline) {
     if (signal?.aborted) return 'interrupted before it answered';
-    const left = Math.max(1, Math.min(2000, deadline - performance.now()));
+    // Whole milliseconds: AbortSignal.timeout throws a RangeError on a fraction (every probe with under 2 s left).
+    const left = Math.max(1, Math.round(Math.min(2000, deadline - performance.now())));
     last = check.kind === 'http' ? await probeHttp(probeUrl, left) : await probeTcp(probeUrl, left);
     if (last === '') return undefined;
     await sleep(POLL_MS);

@@ -7,18 +7,18 @@
  *
  * RE2 has no backreferences (`\1`) and no lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`): the scenario
  * rules refuse them at load with RE2's reason, naming the field. Patterns are at most
- * {@link LOG_PATTERN_MAX_CHARS} characters and only the first {@link LOG_LINE_MATCH_CHARS} characters
- * of a line are matched, which bounds one match at well under a second even for a large pattern.
+ * {@link LOG_PATTERN_MAX_CHARS} characters and a line longer than {@link LOG_LINE_MATCH_CHARS}
+ * characters is not matched, which bounds one match at well under a second even for a large pattern.
  */
 import { RE2JS } from 're2js';
 
 /** Longest `ready.log` pattern: a readiness line needs a few words, not a program. */
 export const LOG_PATTERN_MAX_CHARS = 512;
-/** Characters of one log line a pattern is matched against (a longer line is cut there first). */
+/** Longest log line a pattern is matched against; a longer line never matches. */
 export const LOG_LINE_MATCH_CHARS = 16 * 1024;
 
 export interface LogPattern {
-  /** True when the pattern matches somewhere in the line's first LOG_LINE_MATCH_CHARS characters. */
+  /** True when the line is at most LOG_LINE_MATCH_CHARS characters and the pattern matches somewhere in it. */
   test(line: string): boolean;
 }
 
@@ -33,7 +33,6 @@ export function compileLogPattern(pattern: string): LogPattern | { problem: stri
     const reason = error instanceof Error ? error.message : String(error);
     return { problem: reason.replace(/^error parsing regexp: /, '') };
   }
-  return {
-    test: (line) => compiled.test(line.length > LOG_LINE_MATCH_CHARS ? line.slice(0, LOG_LINE_MATCH_CHARS) : line),
-  };
+  // A longer line is not matched at all: cutting it would let `$` match at the cut.
+  return { test: (line) => line.length <= LOG_LINE_MATCH_CHARS && compiled.test(line) };
 }
