@@ -75,7 +75,9 @@ async function importSession(har: string, dir: string, name: string): Promise<vo
   }
   const fetched = requests.find((request) => request.path.includes('token='));
   expect(fetched?.headers?.authorization).toBe('{{env REPLAY_AUTHORIZATION}}');
-  const validated = await runPeakgate(['validate', out], 30_000);
+  // The secrets are handed in by name (`--env`), as the scenario will be run.
+  const handedIn = (result.secrets as string[]).flatMap((name) => ['--env', name]);
+  const validated = await runPeakgate(['validate', out, ...handedIn], 30_000);
   expect(validated.code, explainRun(validated)).toBe(0);
 }
 
