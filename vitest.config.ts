@@ -23,6 +23,7 @@ const UNMEASURED = [
   'test/faults/hostile-scenario.test.ts',
   'test/faults/output-and-usage.test.ts',
   'test/faults/hostile-text.test.ts',
+  'test/faults/hostile-out.test.ts',
   'test/faults/inherit-env.test.ts',
   'test/faults/hostile-env.test.ts',
   'test/faults/https-target.test.ts',

@@ -48,8 +48,9 @@ describe.skipIf(!dockerOk)(`abort mid-trial, docker driver (skipped: ${dockerOk 
       'peakgate/balancer:good',
       '--candidate',
       'peakgate/balancer:crashy',
+      // A folder of its own: `out` holds the scenario (an --out with other files is refused).
       '--out',
-      out,
+      join(out, 'run'),
       '--json',
     ]);
     const elapsedMs = performance.now() - started;
@@ -100,7 +101,7 @@ compare: { rounds: 1, max_rounds: 1 }
       '--candidate-cmd',
       server(500),
       '--out',
-      out,
+      join(out, 'run'),
       '--json',
     ]);
     const elapsedMs = performance.now() - started;

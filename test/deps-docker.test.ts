@@ -132,8 +132,9 @@ describe.skipIf(!dockerOk)(
           'peakgate/kv-api:good',
           '--candidate',
           'peakgate/kv-api:good',
+          // A folder of its own: `out` holds the scenario (an --out with other files is refused).
           '--out',
-          out,
+          join(out, 'run'),
         ],
         120_000,
       );
@@ -144,7 +145,7 @@ describe.skipIf(!dockerOk)(
       expect(run.stderr).toContain('kv-store: refusing to start (KV_CRASH is set)');
       // Not the 30 s readiness timeout: the exit ends the HEALTHCHECK wait.
       expect(elapsedMs).toBeLessThan(25_000);
-      expect(await leftovers(await runIdOf(out))).toEqual([]);
+      expect(await leftovers(await runIdOf(join(out, 'run')))).toEqual([]);
     }, 180_000);
   },
 );
@@ -175,7 +176,7 @@ describe('service.dependencies, process driver', () => {
         '--max-rounds',
         '1',
         '--out',
-        out,
+        join(out, 'run'),
         '--json',
       ],
       120_000,

@@ -110,7 +110,8 @@ describe('peakgate run --service (process driver)', () => {
     );
     const dies = `node -e "require('node:http').createServer((q, s) => s.end('ok')).listen(process.env.PORT, '127.0.0.1'); setTimeout(() => { console.log('dying now'); process.exit(7); }, 300)"`;
     const started = performance.now();
-    const run = await peakgate(['run', scenario, '--service', dies, '--driver', 'process', '--out', outDir, '--json']);
+    const out = path.join(outDir, 'warmup-death');
+    const run = await peakgate(['run', scenario, '--service', dies, '--driver', 'process', '--out', out, '--json']);
     const elapsedMs = performance.now() - started;
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toBe('');

@@ -45,7 +45,7 @@ describe('docker: OOM kill under the memory limit during a comparison', () => {
 
   const compare = (baseline: string, candidate: string) =>
     runPeakgate(
-      ['compare', scenario, '--driver', 'docker', '--baseline', baseline, '--candidate', candidate, '--out', dir],
+      ['compare', scenario, '--driver', 'docker', '--baseline', baseline, '--candidate', candidate, '--out', path.join(dir, 'out')],
       120_000,
     );
 

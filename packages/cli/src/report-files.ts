@@ -5,13 +5,16 @@
  * removed and nothing of the new set appears; the failure is PG_ERR_OUTPUT_DIR (a disk that filled
  * during the run, say), never a stack trace.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { maskSecrets } from '@peakgate/core';
 
 export async function writeReportFiles(dir: string, files: Record<string, string>): Promise<string[]> {
   // Made one component at a time (Node's recursive mkdir spins forever under /proc) and checked writable.
-  const { prepareOutputDirectory, reportWriteError } = await import('@peakgate/controller');
+  const [{ prepareOutputDirectory, reportWriteError }, { writeExclusive }] = await Promise.all([
+    import('@peakgate/controller'),
+    import('@peakgate/runtime'),
+  ]);
   await prepareOutputDirectory(dir);
   const suffix = `.tmp-${process.pid}-${Date.now()}`;
   const staged: Array<{ temp: string; final: string }> = [];
@@ -20,7 +23,9 @@ export async function writeReportFiles(dir: string, files: Record<string, string
       const final = join(dir, name);
       const temp = `${final}${suffix}`;
       // Values handed in with --env never reach a report file (a service may echo one into a reason).
-      await writeFile(temp, maskSecrets(content), 'utf8');
+      // Created fresh (O_EXCL|O_NOFOLLOW): a name planted in the folder is never written through, and
+      // the rename replaces a link at the final name instead of following it (issue 23).
+      await writeExclusive(temp, maskSecrets(content));
       staged.push({ temp, final });
     }
     for (const { temp, final } of staged) await rename(temp, final);

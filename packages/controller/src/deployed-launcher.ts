@@ -5,13 +5,12 @@
  * from a source the user gave for that side (a cgroup v2 directory); without one the trial has
  * load figures only, and the judge says CPU was not judged (judged-comparison.ts).
  */
-import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReportSide, Role, ServiceExit, ServiceSpec } from '@peakgate/core';
 import { PeakgateError, readyPathProblem } from '@peakgate/core';
-import { openCgroupUsage } from '@peakgate/runtime';
+import { openCgroupUsage, replaceFile } from '@peakgate/runtime';
 import type { ResourceReading, RunningService, ServiceLauncher, ServiceStartOptions, StartOutcome } from './ports.js';
 
 /** Where a side's CPU comes from: one reading of cumulative CPU (and memory, when it has it). */
@@ -70,7 +69,8 @@ async function startDeployed(
   ];
   const startedAt = performance.now();
   const problem = await waitAnswering(deployed.url, service, options.signal);
-  await writeFile(logPath, `${[...notes, ...(problem === undefined ? [] : [`peakgate: ${problem}`])].join('\n')}\n`);
+  // A fresh file renamed into place: never written through a link planted at that name (issue 23).
+  await replaceFile(logPath, `${[...notes, ...(problem === undefined ? [] : [`peakgate: ${problem}`])].join('\n')}\n`);
   if (problem !== undefined) {
     return { ok: false, exit: exitRecord({ ready: false, message: `${deployed.url}: ${problem}` }) };
   }

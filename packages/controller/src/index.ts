@@ -1,3 +1,5 @@
+/** The write every output file goes through (issue 23), for callers that reach the runtime only through here. */
+export { replaceFile } from '@peakgate/runtime';
 export { driverLauncher, engineLoadRunner } from './adapters.js';
 export { BulkHistogram } from './bulk-histogram.js';
 export type { ComparisonOptions, ComparisonOutcome } from './comparison.js';
@@ -14,6 +16,9 @@ export type { ComparisonMetricsOptions, MetricsRole, VerdictLabel } from './metr
 export { ComparisonMetrics, LATENCY_BUCKETS_SECONDS } from './metrics.js';
 export type { PushMetricsOptions } from './metrics-push.js';
 export { pushMetrics } from './metrics-push.js';
+export type { OutputClaim, OutputClaimOptions } from './output-claim.js';
+export { assertNoLinkOnPath, claimOutputDirectory, OUTPUT_MARKER } from './output-claim.js';
+export { OUTPUT_LOCK } from './output-lock.js';
 export type { Pinning } from './pin-process.js';
 export { pinProcess } from './pin-process.js';
 export type {

@@ -10,9 +10,10 @@
  * - a command build's working directory must be an existing folder (PG_ERR_OPTS_INVALID).
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type BuildSpec, PeakgateError, type Role } from '@peakgate/core';
+import { writeExclusive } from '@peakgate/runtime';
 
 /** Reports, logs and time series of a long run: a few MiB; less free space than this fails the run up front. */
 export const MIN_FREE_BYTES = 16 * 1024 * 1024;
@@ -25,14 +26,20 @@ export async function prepareOutputDirectory(dir: string): Promise<void> {
   } catch (error) {
     throw refuse(failure(error), error);
   }
-  const info = await stat(dir).catch((error: unknown) => {
+  // lstat: a link is never followed (issue 23; claimOutputDirectory words it for --out).
+  const info = await lstat(dir).catch((error: unknown) => {
     throw refuse(failure(error), error);
   });
+  if (info.isSymbolicLink())
+    throw new PeakgateError(
+      'PG_ERR_OUTPUT_UNSAFE',
+      `output folder ${dir} is a symbolic link; peakgate writes only into real folders`,
+    );
   if (!info.isDirectory()) throw refuse('it is not a folder');
   // access(W_OK) says yes on a read-only mount for root: only a real write tells.
   const probe = path.join(dir, `.peakgate-write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await writeFile(probe, 'peakgate\n');
+    await writeExclusive(probe, 'peakgate\n');
   } catch (error) {
     throw refuse(`cannot write there (${failure(error)})`, error);
   } finally {

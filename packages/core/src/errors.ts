@@ -14,6 +14,20 @@ export const errorCodes = {
     summary:
       'the output folder cannot be made or written, or its disk is nearly full (checked before any load, and when the reports are written)',
   },
+  PG_ERR_OUTPUT_UNSAFE: {
+    exitCode: 2,
+    summary:
+      'the output folder is, holds, or is reached through a symbolic link (or holds a special file): peakgate never writes through one, --force or not',
+  },
+  PG_ERR_OUTPUT_FOREIGN: {
+    exitCode: 2,
+    summary:
+      'the output folder already holds files and no marker of an earlier peakgate run (refused unless --force), or the file to write is not one peakgate wrote',
+  },
+  PG_ERR_OUTPUT_LOCKED: {
+    exitCode: 2,
+    summary: 'another peakgate run (the message names its pid) is using the output folder',
+  },
   PG_ERR_SCENARIO_PARSE: { exitCode: 2, summary: 'the scenario file is not valid YAML or JSON' },
   PG_ERR_SCENARIO_INVALID: { exitCode: 2, summary: 'the scenario does not match the schema' },
   PG_ERR_SCENARIO_ENV_NOT_ALLOWED: {

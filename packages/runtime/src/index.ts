@@ -30,6 +30,8 @@ export {
   LABEL_RUN,
 } from './labels.js';
 export { isServiceNotReadyError, ServiceNotReadyError } from './not-ready-error.js';
+export type { OwnerIdentity } from './owner.js';
+export { currentOwner, isProcessAlive, sameNamespaceAsUs } from './owner.js';
 export type { ProcessDriverOptions } from './process-driver.js';
 export { allowBuildEnvInheritance, ProcessDriver } from './process-driver.js';
 export type {
@@ -42,6 +44,14 @@ export type {
   SkippedService,
 } from './reaper.js';
 export { reap } from './reaper.js';
+export {
+  createExclusiveSync,
+  EXCLUSIVE_CREATE,
+  openFreshSync,
+  replaceFile,
+  temporaryName,
+  writeExclusive,
+} from './safe-file.js';
 export type {
   PrivateNetwork,
   ResourceReading,

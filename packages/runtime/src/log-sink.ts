@@ -4,11 +4,12 @@
  */
 
 import { once } from 'node:events';
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { createStreamMasker, maskSecrets } from '@peakgate/core';
+import { createStreamMasker, maskSecrets, PeakgateError } from '@peakgate/core';
 import { makeDirectory } from './make-directory.js';
+import { createExclusiveSync, openFreshSync } from './safe-file.js';
 
 export const LOG_TAIL_LINES = 50;
 
@@ -25,21 +26,30 @@ export class LogSink {
     private readonly file: WriteStream,
   ) {}
 
-  /** Opens `<outDir>/<role>-<n>.log`, taking the next free n when trial is not given. */
+  /**
+   * Opens `<outDir>/<role>-<n>.log`, taking the next free n when trial is not given. The file is
+   * always a fresh one (safe-file.ts): a build's output is never written through a link or into a
+   * file that was there before (issue 23: a pull request committed `candidate-1.log -> ~/.bashrc`).
+   */
   static async create(outDir: string, role: string, trial?: number): Promise<LogSink> {
     makeDirectory(outDir);
     if (trial !== undefined) {
       const file = path.join(outDir, `${role}-${trial}.log`);
-      return new LogSink(file, createWriteStream(file, { flags: 'w' }));
+      // Replaces an earlier run's log of that name (a link there is replaced, not followed).
+      try {
+        return new LogSink(file, createWriteStream(file, { fd: openFreshSync(file) }));
+      } catch (error) {
+        throw logOpenError(file, error);
+      }
     }
     for (let n = 1; ; n++) {
       const file = path.join(outDir, `${role}-${n}.log`);
       try {
-        // 'wx' fails when the file exists, so concurrent starts never share a log.
-        const fd = openSync(file, 'wx');
+        // O_EXCL fails when the name exists (a link too), so concurrent starts never share a log.
+        const fd = createExclusiveSync(file);
         return new LogSink(file, createWriteStream(file, { fd }));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw logOpenError(file, error);
       }
     }
   }
@@ -89,6 +99,22 @@ export class LogSink {
     if (this.tail.length > LOG_TAIL_LINES) this.tail.shift();
     for (const watcher of this.watchers) watcher(line);
   }
+}
+
+/** A log that cannot be made (a folder planted at its name, a full disk): the output folder's fault, exit 2. */
+function logOpenError(file: string, error: unknown): PeakgateError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'EISDIR'
+      ? 'a folder has its name'
+      : code === 'ENOSPC'
+        ? 'no space left on the disk'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : error instanceof Error
+            ? error.message
+            : String(error);
+  return new PeakgateError('PG_ERR_OUTPUT_DIR', `cannot create the service log ${file}: ${reason}`, { cause: error });
 }
 
 /** The log file's stem: the role, plus the dependency's name for a dependency (`candidate-kv`). */

@@ -5,9 +5,15 @@
  * leaves the actual work to an injected executor, so tests can drive it with a real but short
  * comparison or a scripted one.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ComparisonMetrics, ProgressEvent, ProgressListener } from '@peakgate/controller';
+import {
+  assertNoLinkOnPath,
+  type ComparisonMetrics,
+  type ProgressEvent,
+  type ProgressListener,
+  replaceFile,
+} from '@peakgate/controller';
 import { type ErrorCode, isPeakgateError, maskSecrets, PeakgateError } from '@peakgate/core';
 import { type PreparedJob, prepareJob } from './prepare-job.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
@@ -192,6 +198,9 @@ export class RunQueue {
     try {
       prepared = prepareJob(run.job, { allowProcess: this.options.allowProcess });
       const runDir = this.store.runDir(run);
+      // Never a folder reached through a link (issue 23); its files are written fresh (replaceFile,
+      // the service logs' LogSink). No lock: the queue runs one run at a time, each in its own id.
+      await assertNoLinkOnPath(runDir, this.store.dataDir);
       await mkdir(runDir, { recursive: true });
       if (signal.aborted) throw new PeakgateError('PG_ERR_INTERRUPTED', 'cancelled before it started');
       metrics.begin(prepared.scenario.name, prepared.scenario.load);
@@ -296,10 +305,9 @@ function withoutHistograms(event: ProgressEvent): ProgressEvent {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  // Values handed in with `serve --env NAME` never reach a report file.
-  await writeFile(temporary, maskSecrets(text));
-  await rename(temporary, file);
+  // Values handed in with `serve --env NAME` never reach a report file. A fresh temporary renamed
+  // into place: never written through a link (issue 23).
+  await replaceFile(file, maskSecrets(text));
 }
 
 /** Creation times order the queue; two submissions in one millisecond still get distinct, ordered times. */

@@ -5,7 +5,8 @@
  * only ever ones this store generated (32 hex digits), never a path taken from a request.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type DriverName, maskSecretsDeep, PeakgateError } from '@peakgate/core';
 import type { RunProgress, RunStatus } from './schemas.js';
@@ -119,7 +120,13 @@ export class RunStore {
     const state: StateFile = { version: 1, runs: maskSecretsDeep(this.list()) };
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
-      const handle = await open(temporary, 'w', 0o600);
+      // Created fresh, never opened through a link planted at the temporary's name (issue 23).
+      await unlink(temporary).catch(() => {});
+      const handle = await open(
+        temporary,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600,
+      );
       try {
         await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
         await handle.sync();

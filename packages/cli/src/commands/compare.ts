@@ -28,6 +28,7 @@ interface CompareFlags extends BuildFlags, DeployedFlags, MetricsFlags {
   rounds?: string;
   maxRounds?: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -69,6 +70,10 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
       .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
+      .option(
+        '--force',
+        'use an --out that already holds files and no marker of an earlier peakgate run (links in it are refused all the same)',
+      )
       .option('--json', 'print report.json on stdout (progress stays on stderr)')
       .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors')
       .option(...METRICS_OPTIONS.port)
@@ -86,6 +91,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
         scenario,
         ...builds,
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+        ...(flags.force === true ? { force: true } : {}),
         json: flags.json === true,
         quiet: flags.quiet === true,
         output,

@@ -30,6 +30,7 @@ interface DemoFlags {
   serviceHost?: string;
   shards?: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -48,6 +49,10 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       .option(...SERVICE_HOST_OPTION)
       .option(...SHARDS_OPTION)
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
+      .option(
+        '--force',
+        'use an --out that already holds files and no marker of an earlier peakgate run (links in it are refused all the same)',
+      )
       .option('--json', 'print report.json on stdout')
       .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors'),
   async run({ flags, output }) {
@@ -82,6 +87,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       ...(serviceHost !== undefined ? { serviceHost } : {}),
       ...(shards !== undefined ? { shards } : {}),
       ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+      ...(flags.force === true ? { force: true } : {}),
       json: flags.json === true,
       quiet: flags.quiet === true,
       output,

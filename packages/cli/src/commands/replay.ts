@@ -9,10 +9,11 @@
  * input without one usable request PG_ERR_REPLAY_EMPTY (all exit 2). Bad lines are skipped and
  * counted, never fatal.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDuration, loadScenarioFile, PeakgateError, parseDuration, UnitError } from '@peakgate/core';
 import type { Command } from 'commander';
+import { assertOwnFiles, REPLAY_SCENARIO_SIGNATURE, REPLAY_TIMELINE_SIGNATURE } from '../own-file.js';
 import type { PeakgateCommand } from './command.js';
 
 interface ReplayFlags {
@@ -28,6 +29,7 @@ interface ReplayFlags {
   name?: string;
   warmup: string;
   json?: boolean;
+  force?: boolean;
 }
 
 const FORMATS = ['auto', 'combined', 'jsonl', 'har'] as const;
@@ -58,6 +60,10 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
       .option('--name <name>', 'scenario name (default: the --out file name)')
       .option('--warmup <duration>', 'discarded warm-up at the first step rate; 0s for none', '5s')
       .option('--json', 'print the import report as JSON')
+      .option(
+        '--force',
+        'replace an existing --out (or timeline) file that peakgate did not write (a link is refused all the same)',
+      )
       .addHelpText(
         'after',
         '\nExit codes: 0 written; 2 bad flags, unreadable input, or no usable request in it.\nSee docs/replay.md.',
@@ -88,10 +94,22 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
       ...options.window,
       ...(timelineFile === undefined ? {} : { timelineFile }),
     });
+    // Never through a link, never over a file peakgate did not write (issue 23; own-file.ts).
+    const timelinePath = timelineFile === undefined ? undefined : path.join(outDir, timelineFile);
+    await assertOwnFiles(
+      [
+        { file: options.out, signature: REPLAY_SCENARIO_SIGNATURE, what: 'scenario' },
+        ...(timelinePath === undefined
+          ? []
+          : [{ file: timelinePath, signature: REPLAY_TIMELINE_SIGNATURE, what: 'timeline' }]),
+      ],
+      flags.force === true,
+    );
+    const { replaceFile } = await import('@peakgate/runtime');
     await mkdir(outDir, { recursive: true });
-    if (timelineFile !== undefined && composed.timelineText !== undefined)
-      await writeFile(path.join(outDir, timelineFile), composed.timelineText);
-    await writeFile(options.out, composed.scenarioText);
+    if (timelinePath !== undefined && composed.timelineText !== undefined)
+      await replaceFile(timelinePath, composed.timelineText);
+    await replaceFile(options.out, composed.scenarioText);
     // The file as validate reads it (timeline included): replay never leaves a scenario validate refuses.
     const scenario = await loadScenarioFile(options.out);
 

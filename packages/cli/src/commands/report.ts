@@ -31,6 +31,7 @@ import type { PeakgateCommand } from './command.js';
 interface ReportFlags {
   out: string;
   limits?: string;
+  force?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -43,6 +44,10 @@ export const reportCommand: PeakgateCommand<ReportFlags> = {
       .argument('<run>', 'a --out folder of compare or demo, or its trials.json')
       .requiredOption('--out <dir>', 'write report.json, summary.md, junit.xml, report.html and trials.json here')
       .option('--limits <scenario>', "judge with this scenario file's compare section (limits, SLOs, confidence)")
+      .option(
+        '--force',
+        'use an --out that already holds files and no marker of an earlier peakgate run (links in it are refused all the same)',
+      )
       .option('--json', 'print the new report.json on stdout')
       .option('--quiet', 'print nothing but the verdict (or the --json document) and errors')
       .addHelpText(
@@ -64,13 +69,20 @@ export const reportCommand: PeakgateCommand<ReportFlags> = {
     });
     const reportJson = `${JSON.stringify(report, null, 2)}\n`;
     const summary = renderMarkdown(report);
-    await writeReportFiles(flags.out, {
-      'report.json': reportJson,
-      'summary.md': summary,
-      'junit.xml': renderJUnit(report),
-      'report.html': renderHtml(report),
-      'trials.json': trialsText,
-    });
+    // No link on the way, not someone else's folder, one run at a time (issue 23).
+    const { claimOutputDirectory } = await import('@peakgate/controller');
+    const claim = await claimOutputDirectory(flags.out, { force: flags.force === true });
+    try {
+      await writeReportFiles(flags.out, {
+        'report.json': reportJson,
+        'summary.md': summary,
+        'junit.xml': renderJUnit(report),
+        'report.html': renderHtml(report),
+        'trials.json': trialsText,
+      });
+    } finally {
+      await claim.release();
+    }
     if (flags.json === true) output.result(reportJson);
     else
       output.result(

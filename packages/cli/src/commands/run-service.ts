@@ -49,6 +49,8 @@ export interface RunServiceOptions {
   shards?: string | undefined;
   /** Where the service log goes; default a fresh .peakgate/runs/<time> directory. */
   outDir?: string | undefined;
+  /** `--force`: use an --out that holds files and no marker of an earlier run (never through a link). */
+  force?: boolean | undefined;
   workers?: number | undefined;
   json: boolean;
   output: Output;
@@ -77,12 +79,19 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
   const shards = parseShards(options.shards, driver);
   const runId = randomUUID().slice(0, 8);
   const outDir = runDirectory(options.outDir);
+  // Before anything starts: no link on the way, not someone else's folder, one run at a time (issue 23).
+  const claim = await controller.claimOutputDirectory(outDir, { force: options.force === true });
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping the load and removing the service`),
   );
   const { signal } = interrupt;
   output.info(`peakgate: starting ${driver} service ${ref} (run ${runId}); logs in ${outDir}`);
-  const exported = await startMetricsExport(options.metricsFlags ?? {}, scenario.name, output);
+  const exported = await startMetricsExport(options.metricsFlags ?? {}, scenario.name, output).catch(
+    async (error: unknown) => {
+      await claim.release();
+      throw error;
+    },
+  );
   const plain = {
     launcher: controller.launcherFor(
       driver,
@@ -154,6 +163,7 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
     // at once (a synchronous kill of what is left, exit 130) instead of the default death by signal.
     if (!signal.aborted) interrupt.dispose();
     await exported?.finish();
+    await claim.release();
   }
 }
 

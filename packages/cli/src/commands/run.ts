@@ -29,6 +29,7 @@ interface RunFlags extends MetricsFlags {
   serviceHost?: string;
   shards?: string;
   out?: string;
+  force?: boolean;
   workers?: string;
   json?: boolean;
   allowTarget: string[];
@@ -57,6 +58,10 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       .option(...SERVICE_HOST_OPTION)
       .option(...SHARDS_OPTION)
       .option('--out <dir>', 'with --service: directory for the service log (default: .peakgate/runs/<time>)')
+      .option(
+        '--force',
+        'use an --out that already holds files and no marker of an earlier peakgate run (links in it are refused all the same)',
+      )
       .option('--workers <n>', 'load worker threads (default: available cores minus one, at least 1)')
       .option('--json', 'print only the LoadResult JSON on stdout (with --service, plus a "service" object)')
       .option(
@@ -94,6 +99,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         serviceHost: parseServiceHost(flags.serviceHost),
         shards: flags.shards,
         outDir: flags.out,
+        force: flags.force,
         workers,
         json,
         output,
@@ -117,6 +123,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
     ] as const) {
       if (value !== undefined) throw new PeakgateError('PG_ERR_OPTS_INVALID', `run: ${flag} needs --service`);
     }
+    if (flags.force === true) throw new PeakgateError('PG_ERR_OPTS_INVALID', 'run: --force needs --service');
     const { runTarget } = await import('./run-target.js');
     return runTarget({
       file,

@@ -27,6 +27,8 @@ export interface ExecuteComparisonOptions {
   serviceHost?: string;
   /** Where report files go; when absent, files go to a temporary run folder (logs) and no report is written. */
   outDir?: string;
+  /** `--force`: use an --out that holds files and no marker of an earlier run (never through a link). */
+  force?: boolean;
   json: boolean;
   /** --quiet: no progress; the verdict (or --json document) and errors still print. */
   quiet?: boolean;
@@ -45,8 +47,10 @@ export interface ExecutedComparison {
 
 export async function executeComparison(options: ExecuteComparisonOptions): Promise<ExecutedComparison> {
   const { output, scenario } = options;
-  const { runJudgedComparison } = await import('@peakgate/controller');
+  const { claimOutputDirectory, runJudgedComparison } = await import('@peakgate/controller');
   const outDir = runDirectory(options.outDir);
+  // Before anything starts: no link on the way, not someone else's folder, one run at a time (issue 23).
+  const claim = await claimOutputDirectory(outDir, { force: options.force === true });
   const interrupt = onInterrupt((signal) =>
     output.info(`peakgate: ${signal}: stopping; removing what this run started`),
   );
@@ -108,6 +112,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
   } finally {
     progress.stop();
     interrupt.dispose();
+    await claim.release();
   }
 }
 

@@ -4,7 +4,7 @@
  * `kubectl apply -f DIR`, which applies a folder's files in name order: the numbered names keep
  * the ConfigMap and Services ahead of the Deployments and the Job).
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PeakgateError } from '@peakgate/core';
 import { stringify } from 'yaml';
@@ -34,6 +34,12 @@ export function manifestFileName(index: number, object: K8sObject): string {
  */
 export async function writeManifestFiles(dir: string, objects: readonly K8sObject[]): Promise<string[]> {
   const names = objects.map((object, index) => manifestFileName(index, object));
+  // Never into a folder reached through a link, never through a link inside it (issue 23).
+  const [{ assertNoLinkOnPath }, { replaceFile }] = await Promise.all([
+    import('@peakgate/controller'),
+    import('@peakgate/runtime'),
+  ]);
+  await assertNoLinkOnPath(dir);
   await mkdir(dir, { recursive: true }).catch((error: unknown) => {
     throw new PeakgateError('PG_ERR_OUTPUT_DIR', `--out ${dir}: cannot create the folder`, { cause: error });
   });
@@ -50,7 +56,7 @@ export async function writeManifestFiles(dir: string, objects: readonly K8sObjec
   const written: string[] = [];
   for (const [index, object] of objects.entries()) {
     const file = path.join(dir, names[index] ?? manifestFileName(index, object));
-    await writeFile(file, manifestYaml(object)).catch((error: unknown) => {
+    await replaceFile(file, manifestYaml(object)).catch((error: unknown) => {
       throw new PeakgateError('PG_ERR_OUTPUT_DIR', `--out ${dir}: cannot write ${path.basename(file)}`, {
         cause: error,
       });
