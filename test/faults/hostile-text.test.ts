@@ -5,7 +5,8 @@
  * service that prints GitHub workflow commands (`::error`, `::add-mask::`, `::set-output`,
  * `::stop-commands::`, `##[error]`), a GitLab section marker and an OSC title, then crashes so its
  * log tail reaches the reasons. Run through the real CLI with GITHUB_STEP_SUMMARY set, as CI runs it:
- * - stdout/stderr hold no ESC, BEL or CR from the payload, and no line a CI runner would run;
+ * - stdout/stderr (validate, compare, run --service) hold no ESC, BEL or CR from the payload, and no
+ *   line a CI runner would run;
  * - summary.md and the step summary, rendered by a CommonMark renderer, produce no element from
  *   the payload; the build commands stay inside their code spans;
  * - junit.xml parses and holds the payload as text;
@@ -123,6 +124,32 @@ describe('hostile scenario and service text', () => {
     expectInert(run.stdout + run.stderr, 'validate');
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).toContain('\\r\\n::error title=forged::name\\x1b]0;forged-title\\a');
+  });
+
+  it("run --service: the crashed service's log tail is printed line by line, shown and inert", async () => {
+    const run = await peakgate([
+      'run',
+      scenario,
+      '--service',
+      'HOSTILE_CRASH=1 node hostile-service.mjs',
+      '--service-cwd',
+      fixtures,
+      '--driver',
+      'process',
+      '--out',
+      path.join(dir, 'run-out'),
+    ]);
+    const explain = `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+    expect(run.code, explain).toBe(1);
+    expectInert(run.stdout, 'stdout');
+    expectInert(run.stderr, 'stderr');
+    // Each workflow command of the log tail is there, with the backslash that keeps GitHub from running it.
+    expect(run.stderr, explain).toContain('  \\::error title=forged::FORGED annotation from the service log');
+    expect(run.stderr).toContain('    \\::add-mask::peakgate');
+    expect(run.stderr).toContain('  \\::stop-commands::hostile-token');
+    expect(run.stderr).toContain('#\\#[error]forged v1 command');
+    expect(run.stderr).toContain('\\x1b[0Ksection_start:');
+    expect(run.stderr).toContain('title \\x1b]0;FORGED-TITLE\\a bell and osc');
   });
 
   it('compare: terminal, summary.md, the step summary, junit.xml and report.html carry the payload as text only', async () => {
