@@ -65,6 +65,13 @@ describe('replay ends in bounded time on input that used to spin or hang (item 9
     expect(fast.ms).toBeLessThan(5_000);
     const validate = await runPeakgate(['validate', out], 30_000);
     expect(validate.code, explainRun(validate)).toBe(0);
+    // A timeline cannot go faster than 10000x: refused before anything is written.
+    const timelineOut = path.join(dir, 'span-timeline.yaml');
+    const timeline = await timed([log, '--out', timelineOut, '--peak-rate', '100', '--timeline']);
+    expect(timeline.code, explainRun(timeline)).toBe(2);
+    expect(timeline.stderr).toContain('a timeline replays at most 10000x');
+    await expect(readFile(timelineOut)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(dir, 'span-timeline.timeline'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('a 20 MB gzip of zeros is refused as a decompression bomb in bounded time, whatever its name', async () => {

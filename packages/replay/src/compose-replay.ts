@@ -74,6 +74,11 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   );
   const speed = options.peakRate !== undefined ? speedForPeak(observed, options.peakRate) : (options.speed ?? 1);
   checkRunLength(firstSecond, lastSecond, speed, options);
+  if (options.timelineFile !== undefined && speed > MAX_TIMELINE_SPEED)
+    throw new PeakgateError(
+      'PG_ERR_REPLAY_SPAN',
+      `${options.source}: --peak-rate ${options.peakRate} needs a speed of ${roundSpeed(speed)}x over these recorded times, and a timeline replays at most ${MAX_TIMELINE_SPEED}x: ask a lower --peak-rate, or pick a busier stretch with --window START..END`,
+    );
   const steps = scaleSteps(observed, speed);
 
   const all = summary.templateSummaries();
@@ -138,6 +143,9 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   if (timelineText !== undefined) composed.timelineText = timelineText;
   return composed;
 }
+
+/** The fastest `load.timeline.speed` the scenario schema accepts. */
+const MAX_TIMELINE_SPEED = 10_000;
 
 /**
  * A phase lasts at most 24 h (scenario limits), and a replay of a longer stretch is nearly always a
