@@ -130,11 +130,17 @@ describe('3. load.timeline reads nothing outside the scenario folder', () => {
     expectNothingEchoed(run);
   });
 
-  it('the HTTP API: an inline scenario cannot name a file at all (400, nothing echoed)', async () => {
+  it('the HTTP API: an inline or named scenario cannot name a file at all (400, nothing echoed)', async () => {
     const dataDir = path.join(top, 'server-data');
+    // A named scenario in the server's own folder, with a timeline beside it: refused too.
+    const scenariosDir = path.join(top, 'server-scenarios');
+    mkdirSync(scenariosDir, { recursive: true });
+    writeFileSync(path.join(scenariosDir, 'beside.timeline'), '0 0\n');
+    writeFileSync(path.join(scenariosDir, 'named.yaml'), timelineScenario('beside.timeline'));
     let executed = 0;
     const server = await createServer({
       dataDir,
+      scenariosDir,
       token: 'hostile-test-token',
       executor: async () => {
         executed++;
@@ -154,6 +160,14 @@ describe('3. load.timeline reads nothing outside the scenario folder', () => {
         expect(response.body).toContain('load.timeline');
         for (const word of VICTIM_WORDS) expect(response.body).not.toContain(word);
       }
+      const named = await server.app.inject({
+        method: 'POST',
+        url: '/runs',
+        headers: { authorization: 'Bearer hostile-test-token' },
+        payload: { scenario: 'named' },
+      });
+      expect(named.statusCode, named.body).toBe(400);
+      expect(named.body).toContain('load.timeline');
       expect(executed).toBe(0);
     } finally {
       await server.app.close();
