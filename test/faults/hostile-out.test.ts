@@ -194,6 +194,49 @@ describe('links the pull request commits into --out', () => {
   }, 60_000);
 });
 
+describe('render k8s --out', () => {
+  it('refuses a linked folder; a link at a manifest name is replaced, never followed', async () => {
+    const scenario = path.join(checkout, 'tiny.yaml');
+    await symlink(elsewhere, path.join(checkout, 'k8s'));
+    expectRefused(
+      await peakgate('render', 'k8s', scenario, '--out', 'k8s', '--image-baseline', 'a:1', '--image-candidate', 'b:1'),
+      'PG_ERR_OUTPUT_UNSAFE',
+      'is a symbolic link',
+    );
+    await rm(path.join(checkout, 'k8s'));
+    await mkdir(path.join(checkout, 'k8s'));
+    const first = await peakgate(
+      'render',
+      'k8s',
+      scenario,
+      '--out',
+      'k8s',
+      '--image-baseline',
+      'a:1',
+      '--image-candidate',
+      'b:1',
+    );
+    expect(first.code, explainRun(first)).toBe(0);
+    const name = (await readdir(path.join(checkout, 'k8s'))).sort()[0] as string;
+    await rm(path.join(checkout, 'k8s', name));
+    await symlink(victim, path.join(checkout, 'k8s', name));
+    const again = await peakgate(
+      'render',
+      'k8s',
+      scenario,
+      '--out',
+      'k8s',
+      '--image-baseline',
+      'a:1',
+      '--image-candidate',
+      'b:1',
+    );
+    expect(again.code, explainRun(again)).toBe(0);
+    expect((await lstat(path.join(checkout, 'k8s', name))).isFile()).toBe(true);
+    await expectNothingOutside('k8s');
+  }, 30_000);
+});
+
 describe("a folder that is not peakgate's own", () => {
   it('a foreign file in --out: refused without --force; with it the run writes its files and leaves that one alone', async () => {
     await mkdir(out());
