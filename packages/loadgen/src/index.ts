@@ -2,7 +2,6 @@
 
 export type { RemoteShardOptions } from './remote-shard.js';
 export { runRemoteShard } from './remote-shard.js';
-export { envValuesFor } from './request-template.js';
 export { mergePhase, mergeRun } from './result-merge.js';
 export type { PhaseEvent, RunLoadOptions } from './run-load.js';
 export { runLoad } from './run-load.js';
