@@ -1,4 +1,10 @@
-import { createLatencyHistogram, encodeHistogram, recordLatencyMs, type SecondSample } from '@peakgate/core';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  peakgateVersion,
+  recordLatencyMs,
+  type SecondSample,
+} from '@peakgate/core';
 import { describe, expect, it } from 'vitest';
 import { ComparisonMetrics } from './metrics.js';
 import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
@@ -60,8 +66,33 @@ describe('ComparisonMetrics', () => {
     const { body } = await metrics.exposition();
     expect(line(body, 'peakgate_comparisons_total{scenario="shop",verdict="fail"}')).toBe(1);
     expect(line(body, 'peakgate_last_verdict{scenario="shop"}')).toBe(0);
+    expect(line(body, 'peakgate_verdict{scenario="shop",state="pass"}')).toBe(0);
+    expect(line(body, 'peakgate_verdict{scenario="shop",state="fail"}')).toBe(1);
+    expect(line(body, 'peakgate_verdict{scenario="shop",state="error"}')).toBe(0);
     expect(line(body, 'peakgate_comparison_duration_seconds_count{scenario="shop"}')).toBe(1);
     expect(line(body, 'peakgate_comparison_running')).toBe(0);
+    metrics.begin('shop');
+    metrics.observeVerdict('error');
+    const after = (await metrics.exposition()).body;
+    expect(line(after, 'peakgate_verdict{scenario="shop",state="fail"}')).toBe(0);
+    expect(line(after, 'peakgate_verdict{scenario="shop",state="error"}')).toBe(1);
+    expect(line(after, 'peakgate_last_verdict{scenario="shop"}')).toBe(-1);
+  });
+
+  it('says its version in peakgate_build_info and leaves out the defaults promtool refuses', async () => {
+    const { body } = await new ComparisonMetrics().exposition();
+    expect(
+      line(body, `peakgate_build_info{version="${peakgateVersion}",nodejs_version="${process.versions.node}"}`),
+    ).toBe(1);
+    expect(body).toContain('# TYPE process_cpu_seconds_total counter');
+    expect(body).toContain('# TYPE nodejs_active_handles gauge');
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      expect(body).not.toContain(name);
+    }
   });
 
   it('counts service CPU seconds and memory from the readings of instrumented services', async () => {

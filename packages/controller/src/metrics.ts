@@ -6,7 +6,7 @@
  * (baseline | candidate, or target for a one-sided `run`), `phase` (the scenario's phase names,
  * `warmup`), `status_class` (2xx…5xx), `verdict`, `outcome`. Never a URL or a run id.
  */
-import type { LoadPlan, Role, SecondSample, TrialResult } from '@peakgate/core';
+import { type LoadPlan, peakgateVersion, type Role, type SecondSample, type TrialResult } from '@peakgate/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { BulkHistogram } from './bulk-histogram.js';
 import type { LoadRunner, RunningService, ServiceLauncher } from './ports.js';
@@ -24,6 +24,18 @@ const COMPARISON_BUCKETS_SECONDS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 36
 export type MetricsRole = Role | 'target';
 
 export type VerdictLabel = 'pass' | 'fail' | 'error';
+const VERDICT_STATES: readonly VerdictLabel[] = ['pass', 'fail', 'error'];
+
+/**
+ * prom-client's default collectors that `promtool check metrics` refuses: gauges named with a
+ * counter's `_total` suffix. Each only sums a labelled gauge that stays (`nodejs_active_handles`,
+ * `nodejs_active_requests`, `nodejs_active_resources`, by type), so nothing is lost.
+ */
+export const DROPPED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
 
 export interface ComparisonMetricsOptions {
   /** Default process metrics of peakgate itself (CPU, memory, event loop, GC); default true. */
@@ -116,9 +128,16 @@ export class ComparisonMetrics {
     labelNames: ['scenario', 'verdict'] as const,
     registers: [this.registry],
   });
+  private readonly verdictState = new Gauge({
+    name: 'peakgate_verdict',
+    help: 'State set of the last verdict of each scenario: 1 for its state (pass, fail, error), 0 for the others',
+    labelNames: ['scenario', 'state'] as const,
+    registers: [this.registry],
+  });
+  /** Deprecated for peakgate_verdict (a state set); kept because dashboards and alerts read it. */
   private readonly lastVerdict = new Gauge({
     name: 'peakgate_last_verdict',
-    help: 'Verdict of the last comparison of each scenario: 1 pass, 0 fail, -1 error',
+    help: 'Deprecated, use peakgate_verdict. Verdict of the last comparison of each scenario: 1 pass, 0 fail, -1 error',
     labelNames: ['scenario'] as const,
     registers: [this.registry],
   });
@@ -142,7 +161,16 @@ export class ComparisonMetrics {
   private readonly currentPhase = new Map<MetricsRole, string>();
 
   constructor(options: ComparisonMetricsOptions = {}) {
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'peakgate_build_info',
+      help: 'Always 1; the labels say which peakgate and Node.js serve these metrics',
+      labelNames: ['version', 'nodejs_version'] as const,
+      registers: [this.registry],
+    }).set({ version: peakgateVersion, nodejs_version: process.versions.node }, 1);
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of DROPPED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    }
   }
 
   /** The Prometheus text exposition and its content type, for an HTTP handler. */
@@ -225,6 +253,7 @@ export class ComparisonMetrics {
   observeVerdict(verdict: VerdictLabel): void {
     const scenario = this.scenario;
     this.comparisons.inc({ scenario, verdict });
+    for (const state of VERDICT_STATES) this.verdictState.set({ scenario, state }, state === verdict ? 1 : 0);
     this.lastVerdict.set({ scenario }, verdict === 'pass' ? 1 : verdict === 'fail' ? 0 : -1);
     this.lastVerdictTime.set({ scenario }, Date.now() / 1000);
     if (this.startedAt !== undefined) this.duration.observe({ scenario }, (Date.now() - this.startedAt) / 1000);
