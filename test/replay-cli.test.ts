@@ -58,10 +58,10 @@ describe('peakgate replay', () => {
     expect(run.stdout).toContain('(har): 5 entries read, 4 used, 1 skipped');
     expect(run.stdout).toContain('skipped entry 5: entry without a readable startedDateTime');
     expect(run.stdout).toContain(
-      'set before running: REPLAY_AUTHORIZATION, REPLAY_COOKIE, REPLAY_QUERY_API_KEY, REPLAY_X_API_KEY, REPLAY_BODY_PASSWORD',
+      'set before running: REPLAY_AUTHORIZATION, REPLAY_COOKIE, REPLAY_QUERY_API_KEY, REPLAY_X_API_KEY, REPLAY_BODY_KEY, REPLAY_BODY_PASSWORD',
     );
     expect(run.stdout).toContain(
-      `then hand them in: peakgate run ${out} --target URL --env REPLAY_AUTHORIZATION --env REPLAY_COOKIE --env REPLAY_QUERY_API_KEY --env REPLAY_X_API_KEY --env REPLAY_BODY_PASSWORD`,
+      `then hand them in: peakgate run ${out} --target URL --env REPLAY_AUTHORIZATION --env REPLAY_COOKIE --env REPLAY_QUERY_API_KEY --env REPLAY_X_API_KEY --env REPLAY_BODY_KEY --env REPLAY_BODY_PASSWORD`,
     );
     const text = await readFile(out, 'utf8');
     expect(text).not.toContain('not-real');

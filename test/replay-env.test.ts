@@ -19,6 +19,7 @@ const SECRETS = [
   'REPLAY_COOKIE',
   'REPLAY_QUERY_API_KEY',
   'REPLAY_X_API_KEY',
+  'REPLAY_BODY_KEY',
   'REPLAY_BODY_PASSWORD',
 ];
 /** What the person running the replayed scenario passes: each variable by name. */

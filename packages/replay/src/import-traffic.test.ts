@@ -130,6 +130,7 @@ describe('composeReplay', () => {
     expect(scrubbed.scenarioText).not.toMatch(/not-real/);
     expect(scrubbed.secrets.sort()).toEqual([
       'REPLAY_AUTHORIZATION',
+      'REPLAY_BODY_KEY',
       'REPLAY_BODY_PASSWORD',
       'REPLAY_COOKIE',
       'REPLAY_QUERY_API_KEY',
@@ -138,7 +139,8 @@ describe('composeReplay', () => {
     const scenario = parseScenario(scrubbed.scenarioText, 'h.yaml');
     const balance = scenario.load.requests.find((r) => r.path === '/balance');
     expect(balance?.json).toEqual({
-      items: [{ key: 'user-12', size: 2 }, 'cart-7'],
+      // A `key` keeps plain numbers only: `user-12` could be a credential.
+      items: [{ key: '{{env REPLAY_BODY_KEY}}', size: 2 }, 'cart-7'],
       password: '{{env REPLAY_BODY_PASSWORD}}',
     });
     expect(scenario.load.requests.find((r) => r.path.startsWith('/route'))?.headers).toEqual({

@@ -60,9 +60,10 @@ describe('secret names', () => {
     expect(isShapeCheckedHeader('x-custom')).toBe(true);
   });
 
-  it('lets a `key` name keep a short id or a plain number, but not a key-length value', () => {
+  it('lets a `key` name keep a plain number (a routing key), nothing else', () => {
     expect(isSecretField('key', '417')).toBe(false);
-    expect(isSecretField('key', 'user-12')).toBe(false);
+    expect(isSecretField('key', 'user-12')).toBe(true);
+    expect(isSecretField('key', 's3cr3t')).toBe(true);
     expect(isSecretField('key', 42)).toBe(false);
     expect(isSecretField('key', 'AIzaSyFakeQueryKey0001xQ7vL2mN8pR4tW')).toBe(true);
     expect(isSecretField('access_key', 'AKIAFAKEACCESSKEY002')).toBe(true);

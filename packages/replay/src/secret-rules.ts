@@ -131,9 +131,8 @@ export function isSecretName(rawName: string): boolean {
 
 /**
  * Names whose only credential word is `key` (`key`, `route_key`, `access_key`): the name alone is too
- * common to decide (a routing or cache key), so the value does: a plain number of up to 15 digits or
- * a value of at most {@link WEAK_KEY_CHARS} characters (`user-12`) is an id and stays; anything longer
- * is a credential (API keys are 20 characters and more).
+ * common to decide (a routing key: `/route?key=417`), so the value does: a plain number of up to 15
+ * digits is an id and stays; any other value is a credential (API keys are not plain numbers).
  */
 export function isWeakSecretName(rawName: string): boolean {
   const words = nameWords(decodeName(rawName));
@@ -143,10 +142,9 @@ export function isWeakSecretName(rawName: string): boolean {
 }
 
 const PLAIN_NUMBER = /^\d{1,15}$/;
-export const WEAK_KEY_CHARS = 12;
 
 /** True when a `key` name's value is an id (see {@link isWeakSecretName}). */
-export const isKeptKeyValue = (text: string): boolean => text.length <= WEAK_KEY_CHARS || PLAIN_NUMBER.test(text);
+export const isKeptKeyValue = (text: string): boolean => PLAIN_NUMBER.test(text);
 
 /** A query, form, multipart or JSON field holds a credential: by its name (and, for `key` names, its value) or its shape. */
 export function isSecretField(name: string, value: string | number): boolean {

@@ -9,7 +9,7 @@ import { httpMethods, requestWireIssues, scenarioLimits } from '@peakgate/core';
 import { MAX_TIME_MS } from './json-line.js';
 import { classifySegment, type SegmentKind, ValueSlot } from './path-template.js';
 import { splitTarget } from './request-target.js';
-import { isWeakSecretName, WEAK_KEY_CHARS } from './secret-rules.js';
+import { isWeakSecretName } from './secret-rules.js';
 import {
   envPlaceholder,
   isSecretQuery,
@@ -231,7 +231,8 @@ export class TrafficSummary {
       const start = scan.valueStart[index] ?? 0;
       const end = scan.valueEnd[index] ?? 0;
       const kind = kindNames[scan.valueKind[index] ?? KIND_TEXT] ?? 'text';
-      if (template.weakQuery?.[index] === true && kind !== 'int' && end - start > WEAK_KEY_CHARS) {
+      // A `key` name keeps plain numbers only (secret-rules.ts): the scan's int kind is exactly that.
+      if (template.weakQuery?.[index] === true && kind !== 'int') {
         query[index] = [query[index]?.[0] ?? '', this.placeholder('query', query[index]?.[0] ?? '')];
         continue;
       }
