@@ -329,9 +329,13 @@ describe('5. the readiness probe goes only to the build', () => {
   let attacker: Recorder;
   let build: ReturnType<typeof createHttpServer>;
   let buildUrl: string;
+  const buildRequests: string[] = [];
   beforeAll(async () => {
     attacker = await startRecorder(true);
-    build = createHttpServer((_request, response) => response.end('ok'));
+    build = createHttpServer((request, response) => {
+      buildRequests.push(request.url ?? '');
+      response.end('ok');
+    });
     await new Promise<void>((resolve) => build.listen(0, '127.0.0.1', resolve));
     const address = build.address();
     if (address === null || typeof address === 'string') throw new Error('no address');
@@ -386,6 +390,8 @@ load:
     const outDir = path.join(top, 'out-launcher');
     mkdirSync(outDir, { recursive: true });
     for (const readyPath of hostilePaths()) {
+      // What the launcher did before: `new URL(path, buildUrl)` names the attacker's host and port.
+      expect(new URL(readyPath, buildUrl).port).toBe(String(attacker.port));
       const service: ServiceSpec = { ...good.service, ready: { kind: 'http', path: readyPath, timeoutMs: 2000 } };
       const error = await launcher
         .start({ kind: 'url', url: buildUrl }, service, { runId: 'r', role: 'candidate', trial: 1, outDir })
@@ -405,6 +411,7 @@ load:
       outDir,
     });
     expect(outcome.ok).toBe(true);
+    expect(buildRequests).toContain('/healthz');
     expect(attacker.connections).toBe(0);
   });
 });
