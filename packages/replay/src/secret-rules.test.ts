@@ -121,3 +121,24 @@ describe('secret shapes', () => {
     ]);
   });
 });
+
+describe('secret rules on hostile text', () => {
+  it('stay linear on a megabyte of near-misses (repeated eyJ, bearer, digits, key=)', () => {
+    const texts = [
+      'eyJ'.repeat(350_000),
+      'eyJabcd.'.repeat(130_000),
+      `bearer${'+'.repeat(1_000_000)}!`,
+      '1234567890'.repeat(100_000),
+      'key='.repeat(250_000),
+      'aB3'.repeat(350_000),
+    ];
+    const started = performance.now();
+    for (const text of texts) {
+      hasSecretShape(text);
+      hasSecretPair(text);
+      secretSpans(text);
+    }
+    // Quadratic backtracking would take minutes here; linear work takes well under a second.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});

@@ -166,12 +166,11 @@ export function isShapeCheckedHeader(name: string): boolean {
 }
 
 /**
- * Values shaped like a credential wherever they sit, found as a substring: a JWT (`eyJ….….…`), a
+ * Values shaped like a credential wherever they sit, found as a substring (JWTs: {@link jwtSpans}): a
  * chat-bot token (`123456789:AA…`), an `Authorization` scheme with its token (`Bearer …`), well-known
  * key prefixes (AWS access key ids, GitHub, GitLab, Slack and Stripe tokens).
  */
 const SHAPES: readonly RegExp[] = [
-  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/,
   /\d{6,12}:[A-Za-z0-9_-]{30,}/,
   /\b(?:bearer|basic|digest|token|negotiate)(?:\s|%20|\+)+[A-Za-z0-9._~+/=-]{8,}/i,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
@@ -180,6 +179,33 @@ const SHAPES: readonly RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/,
   /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/,
 ];
+
+/** Words of the base64url alphabet: a JWT is three of them joined by dots, the first starting `eyJ`. */
+const WORD = /[A-Za-z0-9_-]+/g;
+
+/**
+ * The spans of JWTs (`eyJ…` `.` 4+ characters `.` signature) in a text, found in one pass over its
+ * words: a regular expression for it backtracks quadratically on a body of repeated `eyJ`.
+ */
+function jwtSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  if (!text.includes('eyJ')) return spans;
+  const words = [...text.matchAll(WORD)].map((match): [number, number] => [
+    match.index ?? 0,
+    (match.index ?? 0) + match[0].length,
+  ]);
+  for (let i = 0; i + 1 < words.length; i++) {
+    const [start, end] = words[i] ?? [0, 0];
+    const header = text.indexOf('eyJ', start);
+    if (header === -1 || header >= end || end - header < 7 || text.charCodeAt(end) !== 0x2e) continue;
+    const [nextStart, nextEnd] = words[i + 1] ?? [0, 0];
+    if (nextStart !== end + 1 || nextEnd - nextStart < 4 || text.charCodeAt(nextEnd) !== 0x2e) continue;
+    const [lastStart, lastEnd] = words[i + 2] ?? [0, 0];
+    spans.push([header, lastStart === nextEnd + 1 ? lastEnd : nextEnd + 1]);
+    i += 2;
+  }
+  return spans;
+}
 
 /** Runs of the base64 / base64url / hex alphabet, judged by {@link isRandomKey}. */
 const RUN = /[A-Za-z0-9+/=_-]{24,}/g;
@@ -229,7 +255,7 @@ function decodeValue(value: string): string {
 export function hasSecretShape(value: string): boolean {
   if (value.length < 16) return false;
   for (const text of new Set([value, decodeValue(value)])) {
-    if (SHAPES.some((shape) => shape.test(text))) return true;
+    if (SHAPES.some((shape) => shape.test(text)) || jwtSpans(text).length > 0) return true;
     for (const match of text.replace(UUID, ' ').matchAll(RUN)) if (isRandomKey(match[0])) return true;
   }
   return false;
@@ -250,7 +276,7 @@ export function hasSecretPair(value: string): boolean {
  * Sorted, not overlapping.
  */
 export function secretSpans(text: string): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
+  const spans: Array<[number, number]> = jwtSpans(text);
   for (const shape of SHAPES) {
     const global = new RegExp(shape.source, `${shape.flags}g`);
     for (const match of text.matchAll(global)) spans.push([match.index ?? 0, (match.index ?? 0) + match[0].length]);

@@ -41,3 +41,46 @@ describe('TrafficSummary', () => {
     expect(summary.templateSummaries()[0]?.path).toBe('/c/%7B%7Benv%20HOME%7D%7D');
   });
 });
+
+describe('TrafficSummary on records past the scenario limits', () => {
+  it('skips them as bad lines instead of writing a scenario validate refuses', () => {
+    const summary = new TrafficSummary();
+    const record = (target: string, headers?: Array<[string, string]>) => ({
+      timeMs: 0,
+      wholeSeconds: false,
+      method: 'GET',
+      target,
+      status: 200,
+      ...(headers === undefined ? {} : { headers }),
+    });
+    expect(summary.add(record(`/${'a'.repeat(9000)}`))).toEqual({
+      problem: 'the request target is over 8192 characters',
+    });
+    expect(summary.add(record('/h', [['x-big', 'v'.repeat(9000)]]))).toEqual({
+      problem: 'a header value is over 8192 characters',
+    });
+    const many = Array.from({ length: 101 }, (_, i): [string, string] => [`x-h${i}`, 'v']);
+    expect(summary.add(record('/m', many))).toEqual({ problem: 'more than 100 headers' });
+    expect(summary.used).toBe(0);
+  });
+
+  it('writes a JSON body whose text ends in "}}" as data, and scrubs it', () => {
+    const summary = new TrafficSummary();
+    const body = '{"order":{"id":7},"auth":{"password":"hunter2"}}';
+    expect(
+      summary.add({
+        timeMs: 0,
+        wholeSeconds: false,
+        method: 'POST',
+        target: '/o',
+        status: 200,
+        body,
+        mimeType: 'application/json',
+      }),
+    ).toBe('used');
+    expect(summary.templateSummaries()[0]?.json).toEqual({
+      order: { id: 7 },
+      auth: { password: '{{env REPLAY_BODY_AUTH_PASSWORD}}' },
+    });
+  });
+});

@@ -149,6 +149,9 @@ export class TrafficSummary {
     const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
     if (!METHODS.has(method)) return { problem: 'the method is not one peakgate sends' };
     // Fast path: a plain origin-form target of a shape seen before is matched and counted in place.
+    // Past the scenario limits the written scenario would be refused whole: skip the record instead.
+    if (record.target.length > scenarioLimits.pathChars)
+      return { problem: `the request target is over ${scenarioLimits.pathChars} characters` };
     const scanned = this.scan.scan(method, record.target);
     let template = scanned ? this.findScanned(method, record.target) : undefined;
     if (template !== undefined) this.countScanned(template, record.target);
@@ -329,6 +332,10 @@ export class TrafficSummary {
     };
     if (!keep && query?.some(([name]) => isWeakSecretName(name)))
       template.weakQuery = query.map(([name]) => isWeakSecretName(name));
+    if (record.headers !== undefined && record.headers.length > scenarioLimits.headers)
+      return { problem: `more than ${scenarioLimits.headers} headers` };
+    if (record.headers?.some(([, value]) => value.length > scenarioLimits.headerValueChars))
+      return { problem: `a header value is over ${scenarioLimits.headerValueChars} characters` };
     if (record.headers !== undefined && record.headers.length > 0) {
       const headers: Record<string, string> = {};
       for (const [name, value] of record.headers) {
