@@ -71,6 +71,8 @@ const http = require('node:http');
 const fs = require('node:fs');
 let echoed = 0;
 const crashAfter = Number(process.env.CRASH_AFTER || 0);
+// A build that prints the runner's secrets if it was handed them (the leak checks then catch it).
+console.log('runner env: ' + [process.env.GITHUB_TOKEN, process.env.AWS_SECRET_ACCESS_KEY, process.env.PEAKGATE_TOKEN].join(' '));
 http.createServer((request, response) => {
   let body = '';
   request.on('data', (chunk) => { body += chunk; });
