@@ -29,6 +29,7 @@ const UNMEASURED = [
   'test/faults/hostile-env.test.ts',
   'test/faults/https-target.test.ts',
   'test/faults/targets-netns.test.ts',
+  'test/grafana-dashboard.test.ts',
 ];
 
 /**
