@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { PeakgateError } from '@peakgate/core';
+import { PeakgateError, registerSecretValues } from '@peakgate/core';
 import type { Command } from 'commander';
 import { onInterrupt } from '../interrupt.js';
 import type { PeakgateCommand } from './command.js';
@@ -36,6 +36,9 @@ export const serveCommand: PeakgateCommand<ServeFlags> = {
       throw new PeakgateError('PG_ERR_OPTS_INVALID', `--port: expected a port from 0 to 65535, got "${flags.port}"`);
     }
     const token = await readToken(flags.tokenFile);
+    // The server's own token is never shown either: a process build or a service that somehow prints it
+    // (it is not handed to builds or scenarios) gets *** in every reply, report and log.
+    if (token !== undefined) registerSecretValues([token]);
     const scenariosDir = flags.scenarios ?? (existsSync('scenarios') ? 'scenarios' : undefined);
     const { serve } = await import('@peakgate/server');
     const server = await serve({
