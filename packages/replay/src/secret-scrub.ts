@@ -15,9 +15,9 @@ import {
   secretSpans,
 } from './secret-rules.js';
 
-/** @deprecated name kept for callers: {@link isSecretHeaderName}. */
+/** The older name of {@link isSecretHeaderName}. */
 export const isSecretHeader = isSecretHeaderName;
-/** @deprecated name kept for callers: {@link isSecretName}. */
+/** The older name of {@link isSecretName}. */
 export const isSecretParam = isSecretName;
 
 export type SecretPlace = 'header' | 'query' | 'body' | 'path';

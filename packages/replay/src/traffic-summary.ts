@@ -148,10 +148,10 @@ export class TrafficSummary {
     }
     const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
     if (!METHODS.has(method)) return { problem: 'the method is not one peakgate sends' };
-    // Fast path: a plain origin-form target of a shape seen before is matched and counted in place.
     // Past the scenario limits the written scenario would be refused whole: skip the record instead.
     if (record.target.length > scenarioLimits.pathChars)
       return { problem: `the request target is over ${scenarioLimits.pathChars} characters` };
+    // Fast path: a plain origin-form target of a shape seen before is matched and counted in place.
     const scanned = this.scan.scan(method, record.target);
     let template = scanned ? this.findScanned(method, record.target) : undefined;
     if (template !== undefined) this.countScanned(template, record.target);
