@@ -37,6 +37,8 @@ describe('createSecretMasker', () => {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;')
         .replace(/'/g, '&#39;'),
+      // Go's encoding/json: <, > and & as \u003c, \u003e, \u0026
+      JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
       // JSON inside HTML, and a JSON body quoted again in a log line
       JSON.stringify(JSON.stringify(value)),
     ];

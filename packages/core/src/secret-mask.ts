@@ -10,8 +10,8 @@
  *
  * A service may print a value it was sent in another form than the raw one (a header echoed inside
  * a JSON error body, a path logged percent-encoded, a value HTML-escaped in a page), so each value
- * is masked in those forms too: JSON string escaping, percent-encoding (upper and lower case hex,
- * `+` for space), HTML/XML escaping, and each of these applied to another.
+ * is masked in those forms too: JSON string escaping (also the HTML-safe kind Go writes), percent-encoding
+ * (upper and lower case hex, `+` for space), HTML/XML escaping, and each of these applied to another.
  *
  * Floor: values shorter than {@link MIN_MASKED_LENGTH} characters are not masked (masking "1" or
  * "ok" would destroy every report); the CLI warns when a handed-in value is that short.
@@ -28,6 +28,11 @@ export type SecretMasker = (text: string) => string;
 
 const ENCODERS: readonly ((value: string) => string)[] = [
   (value) => JSON.stringify(value).slice(1, -1),
+  // Go's encoding/json (and other HTML-safe JSON encoders) write <, > and & as \u003c, \u003e, \u0026.
+  (value) =>
+    JSON.stringify(value)
+      .slice(1, -1)
+      .replace(/[<>&]/g, (char) => `\\u00${char.charCodeAt(0).toString(16)}`),
   (value) => encodeURIComponent(value),
   (value) => encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
   (value) => encodeURIComponent(value).replace(/%20/g, '+'),
