@@ -115,10 +115,28 @@ export {
   SCHEDULE_HEADER,
   scheduleRows,
 } from './report/report-model.js';
+export type { VerdictState } from './report/verdict-wording.js';
+export {
+  BASELINE_COLOR,
+  CANDIDATE_COLOR,
+  confidenceText,
+  intervalEstimated,
+  metricIntervalEstimated,
+  NO_INTERVAL,
+  noIntervalText,
+  percentText,
+  plannedLooks,
+  roundsText,
+  SIDE_COLORS,
+  stopReasonText,
+  VERDICT_HEADLINE,
+  verdictState,
+} from './report/verdict-wording.js';
 export type { NamedRequest } from './request-name.js';
 export { defaultRequestName, requestNames } from './request-name.js';
 export type { WireRequest } from './request-wire-issues.js';
 export { CLIENT_OWNED_HEADERS, readyPathProblem, requestWireIssues } from './request-wire-issues.js';
+export { fewSamplesNote, minSamplesForPercentile, percentileLabel, percentileOfMetric } from './sample-size.js';
 export type { EnvUse } from './scenario-env.js';
 export {
   assertEnvAllowed,

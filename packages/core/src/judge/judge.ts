@@ -5,8 +5,10 @@
  * (judge-latency, judge-cpu, judge-memory, judge-error-rate, judge-throughput), then the verdict.
  * How it decides is documented in docs/judge.md.
  */
+
 import { PeakgateError } from '../errors.js';
 import { describeReason } from '../report/describe-reason.js';
+import { roundsText } from '../report/verdict-wording.js';
 import type { CompareSpec } from '../scenario-model.js';
 import type { TrialResult } from '../trial.js';
 import type { Finding, OutrightFinding } from './finding.js';
@@ -117,7 +119,7 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
     !decided && !needsMoreRounds
       ? unsettled.map(
           (m) =>
-            `inconclusive after ${rounds} rounds: ${metricName(m)} ${signedPercent(m.change)} (CI ${signedPercent(m.interval[0])}..${signedPercent(m.interval[1])} at ${percent(m.confidence)}%) is neither past its limit nor wholly within it`,
+            `inconclusive after ${roundsText(rounds)}: ${metricName(m)} ${signedPercent(m.change)} (CI ${signedPercent(m.interval[0])}..${signedPercent(m.interval[1])} at ${percent(m.confidence)}%) is neither past its limit nor wholly within it`,
         )
       : [];
   const warnings = [...marginal.map((m) => `marginal: ${m.reason ?? m.label}`), ...inconclusive, ...context.warnings];

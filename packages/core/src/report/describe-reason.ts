@@ -5,6 +5,7 @@
  */
 import type { ChangeFinding, Finding, OutrightFinding, SloFinding } from '../judge/finding.js';
 import { formatChange, formatInterval, formatLimit, formatValue } from './format.js';
+import { intervalEstimated, NO_INTERVAL, percentText, roundsText } from './verdict-wording.js';
 
 export interface DescribeOptions {
   /** Append the last lines of the service log to trial findings. Default true. */
@@ -22,7 +23,7 @@ export function lastLogLines(logTail: readonly string[], lines = 3, maxChars = 3
 }
 
 // One decimal when needed: a look's corrected level (98.8%) must not read as 99% or 98%.
-const percent = (confidence: number): string => `${Math.round(confidence * 1000) / 10}%`;
+const percent = percentText;
 const where = (phase: string | undefined): string => (phase === undefined ? '' : ` in phase ${phase}`);
 /** "p99 latency of checkout": a metric judged on one request name names it. */
 const subject = (finding: { label: string; request?: string }): string =>
@@ -37,7 +38,10 @@ function describeErrorRate(finding: ChangeFinding, rates: NonNullable<ChangeFind
     finding.kind === 'limit'
       ? `${subject(finding)} jumped from ${from} to ${to} (${candidate.errors} of ${candidate.total} requests; baseline ${baseline.errors} of ${baseline.total})`
       : `${subject(finding)} rose from ${from} to ${to}, not with ${percent(finding.confidence)} confidence`;
-  const detail = `${points(difference.estimate)}, CI ${points(difference.lower)}..${points(difference.upper)}, floor ${points(rates.floor).slice(1)}`;
+  const interval = intervalEstimated([difference.lower, difference.upper])
+    ? `CI ${points(difference.lower)}..${points(difference.upper)}`
+    : NO_INTERVAL;
+  const detail = `${points(difference.estimate)}, ${interval}, floor ${points(rates.floor).slice(1)}`;
   return `${head} (${detail})`;
 }
 
@@ -45,7 +49,11 @@ function describeChange(finding: ChangeFinding): string {
   if (finding.errorRates) return describeErrorRate(finding, finding.errorRates);
   const floorNote = finding.floor === undefined ? '' : `, floor ${formatValue(finding.floor, finding.unit)}`;
   const confidence = percent(finding.confidence);
-  const head = `${subject(finding)} ${formatChange(finding.change)} (CI ${formatInterval(finding.interval)} at ${confidence}, limit ${formatLimit(finding.limit, finding.direction)}${floorNote})${where(finding.phase)}`;
+  // A zero-width interval (one trial a side) was not estimated: say so instead of "CI +8%..+8%".
+  const interval = intervalEstimated(finding.interval)
+    ? `CI ${formatInterval(finding.interval)} at ${confidence}`
+    : NO_INTERVAL;
+  const head = `${subject(finding)} ${formatChange(finding.change)} (${interval}, limit ${formatLimit(finding.limit, finding.direction)}${floorNote})${where(finding.phase)}`;
   const values = `${formatValue(finding.baseline, finding.unit)} → ${formatValue(finding.candidate, finding.unit)}`;
   return finding.kind === 'limit'
     ? `${head}: ${values}`
@@ -106,7 +114,9 @@ export function describeReason(finding: Finding, options: DescribeOptions = {}):
     case 'limit':
     case 'marginal': {
       const text = describeChange(finding);
-      return finding.afterRounds === undefined ? text : `still marginal after ${finding.afterRounds} rounds: ${text}`;
+      return finding.afterRounds === undefined
+        ? text
+        : `still marginal after ${roundsText(finding.afterRounds)}: ${text}`;
     }
     case 'slo':
       return describeSlo(finding);

@@ -3,6 +3,7 @@
  * change reads the same everywhere: "+38.2%", "+31.0%..+45.1%", "12.4 ms", "512.0 MiB".
  */
 import type { MetricDirection, MetricUnit } from '../judge/judgement.js';
+import { intervalEstimated, NO_INTERVAL } from './verdict-wording.js';
 
 /** A ratio as a signed percentage change: 1.382 → "+38.2%", 0.96 → "-4.0%". */
 export function formatChange(ratio: number, digits = 1): string {
@@ -58,7 +59,8 @@ export function formatPoints(difference: number, digits = 2): string {
 
 /**
  * The change and interval columns of a metric row. Error rates read as a difference in points
- * (0% → 0.4% is "+0.40 pts", not "+∞%"); everything else as a relative change.
+ * (0% → 0.4% is "+0.40 pts", not "+∞%"); everything else as a relative change. An interval of
+ * zero width reads "no interval".
  */
 export function formatMetricChange(metric: {
   change: number;
@@ -66,10 +68,15 @@ export function formatMetricChange(metric: {
   difference?: { estimate: number; lower: number; upper: number };
 }): { change: string; interval: string } {
   if (metric.difference) {
+    const { estimate, lower, upper } = metric.difference;
     return {
-      change: formatPoints(metric.difference.estimate),
-      interval: `${formatPoints(metric.difference.lower)}..${formatPoints(metric.difference.upper)}`,
+      change: formatPoints(estimate),
+      interval: intervalEstimated([lower, upper]) ? `${formatPoints(lower)}..${formatPoints(upper)}` : NO_INTERVAL,
     };
   }
-  return { change: formatChange(metric.change), interval: formatInterval(metric.interval) };
+  // A zero-width interval (one trial a side) was not estimated: it is not shown as one.
+  return {
+    change: formatChange(metric.change),
+    interval: intervalEstimated(metric.interval) ? formatInterval(metric.interval) : NO_INTERVAL,
+  };
 }

@@ -5,7 +5,14 @@
  * SIGTERM): its one case is an <error type="aborted">, never a pass.
  */
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
-import { metricDisplayName, REQUEST_KIND_HEADER, type Report, requestKindRows } from './report-model.js';
+import {
+  metricDisplayName,
+  REQUEST_KIND_HEADER,
+  type Report,
+  type ReportMetric,
+  requestKindRows,
+} from './report-model.js';
+import { metricIntervalEstimated, NO_INTERVAL, percentText, roundsText } from './verdict-wording.js';
 
 import { escapeXml } from './xml-text.js';
 
@@ -18,11 +25,22 @@ interface Case {
   failure?: { message: string; body: string };
   error?: { message: string; body: string; type: 'infrastructure' | 'aborted' };
   output?: string;
+  /** `<properties>` of the case: a marginal metric carries status=marginal (docs/report.md). */
+  properties?: Record<string, string>;
 }
 
 function renderCase(testCase: Case): string {
   const open = `    <testcase classname="${escapeXml(testCase.classname)}" name="${escapeXml(testCase.name)}" time="0">`;
   const inner: string[] = [];
+  if (testCase.properties) {
+    inner.push(
+      '      <properties>',
+      ...Object.entries(testCase.properties).map(
+        ([name, value]) => `        <property name="${escapeXml(name)}" value="${escapeXml(value)}" />`,
+      ),
+      '      </properties>',
+    );
+  }
   if (testCase.error) {
     inner.push(
       `      <error message="${escapeXml(testCase.error.message)}" type="${testCase.error.type}">${escapeXml(testCase.error.body)}</error>`,
@@ -60,9 +78,20 @@ export function renderJUnit(report: Report): string {
   cases.push(outright);
   for (const metric of report.metrics) {
     const change = formatMetricChange(metric);
-    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${change.change} (CI ${change.interval} at ${Math.round(metric.confidence * 1000) / 10}%), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
+    const interval = metricIntervalEstimated(metric)
+      ? `CI ${change.interval} at ${percentText(metric.confidence)}`
+      : `${NO_INTERVAL} after ${roundsText(report.rounds.completed)}`;
+    const summary = `${formatValue(metric.baseline, metric.unit)} -> ${formatValue(metric.candidate, metric.unit)}, change ${change.change} (${interval}), limit ${formatLimit(metric.limit, metric.direction)}${metric.slo === null ? '' : `, SLO ${formatValue(metric.slo, metric.unit)}`}, status ${metric.status}`;
+    // The case keeps its name run after run (CI tracks a test by name); the status is in the output.
     const testCase: Case = { name: metricDisplayName(metric), classname, output: summary };
-    if (metric.status === 'fail') testCase.failure = { message: metric.reason ?? summary, body: summary };
+    if (metric.status === 'fail' || failedAsMarginal(report, metric))
+      testCase.failure = { message: metric.reason ?? summary, body: summary };
+    else if (metric.status === 'marginal') {
+      // JUnit has no "warning": a marginal metric is a passing case that says so first in its
+      // output (GitLab and GitHub's JUnit reporters show a case's system-out) and in a property.
+      testCase.output = `MARGINAL: ${metric.reason ?? metric.label}\n${summary}`;
+      testCase.properties = { status: 'marginal' };
+    }
     cases.push(testCase);
   }
   const failures = cases.filter((c) => c.failure).length;
@@ -79,6 +108,20 @@ export function renderJUnit(report: Report): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** A marginal metric that failed the run (`marginal_verdict: fail`): its finding is among the reasons. */
+function failedAsMarginal(report: Report, metric: ReportMetric): boolean {
+  return (
+    metric.status === 'marginal' &&
+    report.reasonFindings.some(
+      (finding) =>
+        (finding.kind === 'marginal' || finding.kind === 'limit') &&
+        finding.metric === metric.name &&
+        finding.phase === metric.phase &&
+        finding.request === metric.request,
+    )
+  );
 }
 
 /** Per-name figures as the suite's output (CI systems show it beside the cases); none for a one-name mix. */

@@ -23,6 +23,17 @@ import {
   SCHEDULE_HEADER,
   scheduleRows,
 } from './report-model.js';
+import {
+  confidenceText,
+  metricIntervalEstimated,
+  noIntervalText,
+  percentText,
+  plannedLooks,
+  roundsText,
+  stopReasonText,
+  VERDICT_HEADLINE,
+  verdictState,
+} from './verdict-wording.js';
 
 /**
  * Escapes text for a Markdown table cell, list item or heading: untrusted text (names, reasons,
@@ -41,14 +52,13 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function verdictLine(report: Report): string {
   if (report.aborted === true) {
-    return `**ABORTED: no verdict** (${escapeMarkdown(report.interruption?.reason ?? 'interrupted')}): the comparison was stopped after ${report.rounds.completed} complete round(s) of ${report.rounds.planned}; the figures below are what was measured, partial and not judged`;
+    return `**${VERDICT_HEADLINE.aborted}** (${escapeMarkdown(report.interruption?.reason ?? 'interrupted')}): the comparison was stopped after ${report.rounds.completed} complete of ${roundsText(report.rounds.planned)}; the figures below are what was measured, partial and not judged`;
   }
-  if (report.infrastructureError !== undefined) {
-    return '**ERROR: the sandbox could not judge the candidate** (infrastructure problem, not a verdict on the build)';
+  const state = verdictState(report);
+  if (state === 'error') {
+    return `**${VERDICT_HEADLINE.error}** (infrastructure problem, not a verdict on the build)`;
   }
-  return report.verdict === 'pass'
-    ? '**PASS: the candidate holds this load as well as the baseline**'
-    : '**FAIL: the candidate is not safe to release**';
+  return `**${VERDICT_HEADLINE[state]}**`;
 }
 
 function exitText(trial: ReportTrial): string {
@@ -61,44 +71,52 @@ function exitText(trial: ReportTrial): string {
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : formatValue(value, 'ms'));
 
-const STOP_TEXT: Record<NonNullable<Report['rounds']['stoppedBy']>, string> = {
-  decided: 'the judge reached its verdict',
-  outright: 'an outright failure decided it',
-  'max-rounds': 'max_rounds was reached',
-  budget: 'another round would have passed the time budget',
-};
-
 /** "Stopped after 5 of at most 10 rounds (62 s): every metric was decided." and what stayed undecided. */
 function stopSentence(report: Report): string | undefined {
   const { rounds } = report;
   if (rounds.stoppedBy === undefined) return undefined;
   const seconds = Math.round((rounds.looks?.at(-1)?.atMs ?? report.durationMs) / 1000);
   const budget = rounds.budgetMs === undefined ? '' : `, budget ${Math.round(rounds.budgetMs / 1000)} s`;
-  const why =
-    rounds.stoppedBy === 'decided'
-      ? report.verdict === 'fail'
-        ? 'a failure decided it'
-        : 'every metric was decided'
-      : STOP_TEXT[rounds.stoppedBy];
-  let text = `Stopped after ${rounds.completed} of at most ${rounds.max} rounds (${seconds} s${budget}): ${why}.`;
+  const why = stopReasonText(rounds.stoppedBy, report.verdict);
+  let text = `Stopped after ${rounds.completed} of at most ${roundsText(rounds.max)} (${seconds} s${budget}): ${why}.`;
   const undecided = report.sequential?.undecided ?? [];
   if (report.verdict === 'pass' && rounds.stoppedBy !== 'decided' && undecided.length > 0)
     text += ` Inconclusive (passed by the rule in docs/judge.md): ${undecided.map(escapeMarkdown).join(', ')}.`;
   return text;
 }
 
+/**
+ * "Confidence: 95% overall; each interval at 98.2% (corrected for up to 4 looks)." and, when a
+ * metric's interval was not estimated (one trial a side), which ones; none for an aborted run.
+ */
+export function confidenceLine(report: Report): string | undefined {
+  if (report.aborted === true || report.metrics.length === 0) return undefined;
+  const perLook = report.sequential?.lookConfidence ?? report.confidence;
+  const looks = plannedLooks(report.rounds.planned, report.rounds.max);
+  let text = `Confidence: ${confidenceText(report.confidence, perLook, looks)}.`;
+  const bare = report.metrics.filter((metric) => !metricIntervalEstimated(metric));
+  if (bare.length > 0)
+    text += ` ${noIntervalText(
+      report.rounds.completed,
+      bare.map((m) => escapeMarkdown(metricDisplayName(m))),
+    )}.`;
+  return text;
+}
+
 export function renderMarkdown(report: Report): string {
   // The intervals are at the look's level: the stated confidence corrected for repeated looks.
   const level = report.sequential?.lookConfidence ?? report.confidence;
-  const confidence = `${Math.round(level * 1000) / 10}% CI`;
+  const confidence = `${percentText(level)} CI`;
   const lines: string[] = [`## peakgate compare: ${escapeMarkdown(report.scenario.name)}`, '', verdictLine(report), ''];
   const builds = [report.scenario.baseline, report.scenario.candidate];
   if (builds[0] !== undefined || builds[1] !== undefined) {
     lines.push(
-      `Baseline ${markdownCodeSpan(builds[0] ?? '?')} against candidate ${markdownCodeSpan(builds[1] ?? '?')}, ${report.rounds.completed} round(s).`,
+      `Baseline ${markdownCodeSpan(builds[0] ?? '?')} against candidate ${markdownCodeSpan(builds[1] ?? '?')}, ${roundsText(report.rounds.completed)}.`,
       '',
     );
   }
+  const levels = confidenceLine(report);
+  if (levels !== undefined) lines.push(levels, '');
   const stop = stopSentence(report);
   if (stop !== undefined) lines.push(stop, '');
   if (report.reasons.length > 0) {
