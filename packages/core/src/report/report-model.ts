@@ -16,6 +16,7 @@ import type {
   StopReason,
 } from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult, LoadSharding } from '../load-result.js';
+import { fewSamplesNote, percentileOfMetric } from '../sample-size.js';
 import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
 import type { DependencyFigures, ServiceExit, TrialAbort, TrialResult } from '../trial.js';
 import { describeReason } from './describe-reason.js';
@@ -59,6 +60,12 @@ export interface ReportSide {
 export interface ReportMetric extends Omit<MetricJudgement, 'slo'> {
   /** Absolute SLO on the candidate, or null when none is set. */
   slo: number | null;
+  /**
+   * Notes on how far the row can be trusted, e.g. "p99 rests on 36 candidate samples (fewer than
+   * 100): a rough figure" for a latency percentile read from too few requests (sample-size.ts).
+   * Absent when there is nothing to say.
+   */
+  warnings?: string[];
 }
 
 /** An outright finding with its text (`describeReason`), as report.json has always carried it. */
@@ -99,6 +106,12 @@ export interface ReportRequestKind {
   phase: string;
   baseline: ReportKindFigures | null;
   candidate: ReportKindFigures | null;
+  /**
+   * Notes on how far the row can be trusted: a p50 or p99 read from too few of a side's requests
+   * (sample-size.ts), e.g. "p99 rests on 8 candidate samples (fewer than 100): a rough figure".
+   * Absent when there is nothing to say.
+   */
+  warnings?: string[];
 }
 
 export interface ReportTrial {
@@ -348,12 +361,65 @@ function requestKinds(trials: readonly TrialResult[]): ReportRequestKind[] {
     merged.destroy();
     return figures;
   };
-  return keys.map(({ name, phase }) => ({
-    name,
-    phase,
-    baseline: side('baseline', name, phase),
-    candidate: side('candidate', name, phase),
-  }));
+  return keys.map(({ name, phase }) => {
+    const kind: ReportRequestKind = {
+      name,
+      phase,
+      baseline: side('baseline', name, phase),
+      candidate: side('candidate', name, phase),
+    };
+    const warnings = kindWarnings(kind);
+    if (warnings.length > 0) kind.warnings = warnings;
+    return kind;
+  });
+}
+
+/** The per-name table shows p50 and p99 of each side: a note for each read from too few requests. */
+function kindWarnings(kind: ReportRequestKind): string[] {
+  const notes: string[] = [];
+  for (const percentile of [99, 50]) {
+    for (const role of ['baseline', 'candidate'] as const) {
+      const figures = kind[role];
+      if (figures === null || figures.requests === 0) continue;
+      const note = fewSamplesNote(percentile, figures.requests, role);
+      if (note !== undefined) notes.push(note);
+    }
+    // The p50 note only matters when the p99 one did not already say the row is thin.
+    if (notes.length > 0) break;
+  }
+  return notes;
+}
+
+/**
+ * A judged latency percentile reads the merged histograms of a side's trials: the requests of its
+ * phase (and request name) over all trials are its samples. A note per side with too few.
+ */
+function metricWarnings(metric: MetricJudgement, trials: readonly TrialResult[]): string[] {
+  const percentile = percentileOfMetric(metric.name);
+  if (percentile === undefined) return [];
+  const notes: string[] = [];
+  for (const role of ['baseline', 'candidate'] as const) {
+    let samples = 0;
+    for (const trial of trials) {
+      if (trial.role !== role || trial.load === null) continue;
+      const phases =
+        metric.phase === undefined ? trial.load.phases : trial.load.phases.filter((p) => p.name === metric.phase);
+      for (const phase of phases)
+        samples +=
+          metric.request === undefined ? phase.requests.total : (phase.byName?.[metric.request]?.requests.total ?? 0);
+    }
+    if (samples === 0) continue;
+    const note = fewSamplesNote(percentile, samples, role);
+    if (note !== undefined) notes.push(note);
+  }
+  return notes;
+}
+
+function reportMetric(metric: MetricJudgement, trials: readonly TrialResult[]): ReportMetric {
+  const row: ReportMetric = { ...metric, slo: metric.slo ?? null };
+  const warnings = metricWarnings(metric, trials);
+  if (warnings.length > 0) row.warnings = warnings;
+  return row;
 }
 
 function latencyOrigin(trials: readonly TrialResult[]): Report['latencyOrigin'] {
@@ -471,7 +537,7 @@ function assembleReport(input: RebuildReportInput): Report {
     reasons: [...judgement.reasons],
     reasonFindings: [...judgement.reasonFindings],
     warnings: [...judgement.warnings],
-    metrics: judgement.metrics.map((metric) => ({ ...metric, slo: metric.slo ?? null })),
+    metrics: judgement.metrics.map((metric) => reportMetric(metric, input.trials)),
     findings: judgement.findings.map((finding) => ({ ...finding, message: describeReason(finding) })),
     trials: [...input.trials].sort((a, b) => a.order - b.order).map(trialReport),
     requestKinds: requestKinds(input.trials),
