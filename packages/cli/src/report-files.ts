@@ -25,7 +25,9 @@ export async function writeReportFiles(dir: string, files: Record<string, string
       // Values handed in with --env never reach a report file (a service may echo one into a reason).
       // Created fresh (O_EXCL|O_NOFOLLOW): a name planted in the folder is never written through, and
       // the rename replaces a link at the final name instead of following it (issue 23).
-      await writeExclusive(temp, maskSecrets(content));
+      // JSON files are masked field by field where they are made (maskSecretsDeep, which leaves
+      // encoded histograms whole); masking their text here could cut into a histogram's base64.
+      await writeExclusive(temp, name.endsWith('.json') ? content : maskSecrets(content));
       staged.push({ temp, final });
     }
     for (const { temp, final } of staged) await rename(temp, final);

@@ -85,6 +85,16 @@ describe('maskSecrets (registered values)', () => {
       n: 3,
     });
   });
+
+  it('maskSecretsDeep leaves an encoded histogram whole even when a value occurs inside it by chance', () => {
+    registerSecretValues(['QUJD']);
+    const histogram = 'HISTFAAAACl4nJNpmSzMwMDAQUQJQUYGBgZFQUYGQUaGQZmZQUZGBgYVRQ';
+    const trial = { logTail: ['echo QUJD'], result: { histogram: `${histogram}QUJD`, phase: 'QUJD' } };
+    expect(maskSecretsDeep(trial)).toEqual({
+      logTail: ['echo ***'],
+      result: { histogram: `${histogram}QUJD`, phase: '***' },
+    });
+  });
 });
 
 describe('createStreamMasker', () => {

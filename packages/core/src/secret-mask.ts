@@ -144,11 +144,23 @@ export function maskSecretsDeep<T>(value: T): T {
   return maskValue(value) as T;
 }
 
+/**
+ * Fields that hold encoded numbers, never text a service or a scenario wrote: an HDR histogram's
+ * base64. A handed-in value of 4+ characters can occur inside one by chance, and masking it there
+ * would corrupt the histogram (and every re-judge of the saved run), so these are left as they are.
+ */
+const ENCODED_FIELDS: ReadonlySet<string> = new Set(['histogram']);
+
 function maskValue(value: unknown): unknown {
   if (typeof value === 'string') return maskSecrets(value);
   if (Array.isArray(value)) return value.map(maskValue);
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [maskSecrets(key), maskValue(item)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        maskSecrets(key),
+        ENCODED_FIELDS.has(key) && typeof item === 'string' ? item : maskValue(item),
+      ]),
+    );
   return value;
 }
 

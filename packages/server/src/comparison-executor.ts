@@ -11,7 +11,7 @@ import {
   runJudgedComparison,
   runSingle,
 } from '@peakgate/controller';
-import { PeakgateError } from '@peakgate/core';
+import { maskSecretsDeep, PeakgateError } from '@peakgate/core';
 import type { RunExecutor, RunOutcome } from './run-queue.js';
 
 export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
@@ -30,7 +30,8 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
       return {
         verdict: null,
         reasons: trial.exit.message ? [trial.exit.message] : [],
-        files: { 'result.json': `${JSON.stringify(trial, null, 2)}\n` },
+        // Masked field by field (histograms left whole): the file writer masks only non-JSON text.
+        files: { 'result.json': `${JSON.stringify(maskSecretsDeep(trial), null, 2)}\n` },
       };
     }
     if (job.baseline === undefined || job.candidate === undefined) {

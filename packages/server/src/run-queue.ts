@@ -306,8 +306,10 @@ function withoutHistograms(event: ProgressEvent): ProgressEvent {
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   // Values handed in with `serve --env NAME` never reach a report file. A fresh temporary renamed
-  // into place: never written through a link (issue 23).
-  await replaceFile(file, maskSecrets(text));
+  // into place: never written through a link (issue 23). JSON files were masked field by field
+  // where they were made (maskSecretsDeep, which leaves encoded histograms whole); masking their
+  // text here could cut into a histogram's base64.
+  await replaceFile(file, file.endsWith('.json') ? text : maskSecrets(text));
 }
 
 /** Creation times order the queue; two submissions in one millisecond still get distinct, ordered times. */
