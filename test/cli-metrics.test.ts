@@ -1,7 +1,7 @@
 /**
  * `peakgate run --target URL --metrics-port P`: the built CLI serves live metrics on loopback
  * while the load runs (scraped here during the run, the way Prometheus would) and stops serving
- * when the command ends.
+ * when the command ends; `promtool check metrics` passes the whole scrape.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPeakgate } from './cli-support.js';
-import { freePort } from './prometheus-support.js';
+import { freePort, promtoolBin, promtoolProblems } from './prometheus-support.js';
 
 let target: Server;
 let targetUrl: string;
@@ -53,6 +53,10 @@ describe('peakgate run --metrics-port', () => {
       'peakgate_request_duration_seconds_bucket{scenario="cli-metrics",role="target",le="0.0001"}',
     );
     expect(body).toContain('process_cpu_user_seconds_total');
+    expect(body).toContain('peakgate_build_info{version=');
+    // The whole scrape lints clean, prom-client's default process metrics included.
+    if (promtoolBin !== undefined || process.env.CI === 'true') expect(promtoolProblems(body)).toEqual([]);
+    else console.warn('cli-metrics: promtool not installed (apt-get install prometheus): lint skipped');
     const result = await run;
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).requests.total).toBeGreaterThan(150);

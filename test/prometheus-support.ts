@@ -4,7 +4,7 @@
  * free ports and a temporary storage dir. No system services: tests never depend on whatever
  * listens on 9090/9091. Absent binaries skip the suites with a reason, except with CI=true.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,12 +20,27 @@ function which(binary: string): string | undefined {
 
 export const prometheusBin = which('prometheus');
 export const pushgatewayBin = which('prometheus-pushgateway');
+/** Ships with the `prometheus` package. */
+export const promtoolBin = which('promtool');
 export const prometheusMissingInCi =
-  process.env.CI === 'true' && (prometheusBin === undefined || pushgatewayBin === undefined);
+  process.env.CI === 'true' &&
+  (prometheusBin === undefined || pushgatewayBin === undefined || promtoolBin === undefined);
 export const prometheusSkipReason =
-  prometheusBin === undefined || pushgatewayBin === undefined
-    ? 'prometheus / prometheus-pushgateway not installed (apt-get install prometheus prometheus-pushgateway)'
+  prometheusBin === undefined || pushgatewayBin === undefined || promtoolBin === undefined
+    ? 'prometheus / promtool / prometheus-pushgateway not installed (apt-get install prometheus prometheus-pushgateway)'
     : undefined;
+
+/**
+ * `promtool check metrics` on a whole scrape: its lint findings (wrong suffixes, missing HELP,
+ * …) and parse errors, one a line; empty when the scrape is clean.
+ */
+export function promtoolProblems(scrape: string): string[] {
+  const result = spawnSync(promtoolBin ?? 'promtool', ['check', 'metrics'], { input: scrape, encoding: 'utf8' });
+  if (result.error !== undefined) throw result.error;
+  const problems = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.trim() !== '');
+  if (result.status !== 0 && problems.length === 0) problems.push(`promtool exited ${result.status}`);
+  return problems;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -127,6 +142,19 @@ export async function startPushgateway(): Promise<RunningProcess> {
 export interface PromSeries {
   metric: Record<string, string>;
   values: [number, string][];
+}
+
+/** An instant query as Grafana sends it for a target with `"instant": true` (stat, bar gauge panels). */
+export async function queryInstant(prometheus: string, expr: string, timeS: number): Promise<PromSeries[]> {
+  const params = new URLSearchParams({ query: expr, time: String(timeS) });
+  const response = await fetch(`${prometheus}/api/v1/query?${params}`);
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
+  if (body.status !== 'success') throw new Error(`query failed: ${expr}: ${body.error}`);
+  return (body.data?.result ?? []).map((r) => ({ metric: r.metric, values: [r.value] }));
 }
 
 /** A range query as Grafana sends it (time series panels). */

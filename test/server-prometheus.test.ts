@@ -16,8 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakgateBin, runPeakgate } from './cli-support.js';
 import {
   freePort,
+  type PromSeries,
   prometheusMissingInCi,
   prometheusSkipReason,
+  promtoolProblems,
+  queryInstant,
   queryRange,
   type RunningProcess,
   startPrometheus,
@@ -42,6 +45,7 @@ compare:
   max_rounds: 2
 `;
 const TOKEN = randomBytes(16).toString('hex');
+const JOB = 'pg-serve-e2e';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 function leftoverServices(): string[] {
@@ -91,7 +95,8 @@ suite('peakgate serve scraped by a real Prometheus', () => {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    prometheus = await startPrometheus({ peakgate: `127.0.0.1:${port}` }, 1);
+    // Not "peakgate": the dashboard must work under any job name (its $job variable).
+    prometheus = await startPrometheus({ [JOB]: `127.0.0.1:${port}` }, 1);
   }, 60_000);
 
   afterAll(async () => {
@@ -130,7 +135,8 @@ suite('peakgate serve scraped by a real Prometheus', () => {
     const run = await submitAndWait('server-e2e');
     expect(run.status, serveLog).toBe('finished');
     expect(['pass', 'fail']).toContain(run.verdict);
-    await new Promise((r) => setTimeout(r, 3000)); // two more scrapes after the verdict
+    // Six more scrapes after the verdict: the last 4 s rate windows see no load at all.
+    await new Promise((r) => setTimeout(r, 6000));
     windowEnd = Date.now() / 1000;
     const max = async (expr: string): Promise<Record<string, number>> => {
       const series = await queryRange(prometheus.url, expr, windowStart, windowEnd);
@@ -163,23 +169,61 @@ suite('peakgate serve scraped by a real Prometheus', () => {
     expect(memory.baseline).toBeGreaterThan(5e6);
     const verdicts = await max('sum by (role) (peakgate_comparisons_total{scenario="server-e2e"})');
     expect(verdicts['']).toBe(1);
+    const state = await queryInstant(prometheus.url, 'peakgate_verdict{scenario="server-e2e"} == 1', windowEnd);
+    expect(state.map((s) => s.metric.state)).toEqual([run.verdict]);
+    const info = await queryInstant(prometheus.url, `peakgate_build_info{job="${JOB}"}`, windowEnd);
+    expect(info[0]?.metric.version).toMatch(/^\d+\.\d+\.\d+/);
   }, 180_000);
 
-  it('has data for every expression of the Grafana dashboard', async () => {
+  it('serves a whole scrape (peakgate_ and the default process metrics) that promtool passes', async () => {
+    const scrape = await (await fetch(`${serveUrl}/metrics`)).text();
+    expect(scrape).toContain('peakgate_requests_total{');
+    expect(scrape).toContain('process_cpu_seconds_total');
+    expect(scrape).toContain('nodejs_eventloop_lag_seconds');
+    expect(promtoolProblems(scrape)).toEqual([]);
+  });
+
+  it('has data and no NaN for every expression of the Grafana dashboard, idle time between trials included', async () => {
     expect(windowEnd, 'needs the comparison of the previous test').toBeGreaterThan(0);
     const dashboard = JSON.parse(await readFile(path.join(root, 'docker', 'grafana', 'peakgate.json'), 'utf8')) as {
-      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+      panels: Array<{ id: number; title: string; targets: Array<{ expr: string; instant?: boolean }> }>;
     };
-    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((t) => ({ title: panel.title, expr: t.expr })));
-    expect(exprs.length).toBeGreaterThan(10);
+    const targets = dashboard.panels.flatMap((panel) => panel.targets.map((t) => ({ panel, ...t })));
+    expect(targets.length).toBeGreaterThan(10);
+    const rangeS = `${Math.ceil(windowEnd - windowStart)}s`;
+    // As Grafana sends them: variables at "All", range targets over the run's window, instant ones at its end.
+    const run = (expr: string, instant: boolean): Promise<PromSeries[]> => {
+      const query = expr
+        .replaceAll('$scenario', '.*')
+        .replaceAll('$job', '.*')
+        .replaceAll('$__rate_interval', '4s')
+        .replaceAll('$__range', rangeS);
+      return instant
+        ? queryInstant(prometheus.url, query, windowEnd)
+        : queryRange(prometheus.url, query, windowStart, windowEnd);
+    };
+    // The window holds seconds with no load (before, between and after trials): the old error
+    // ratio, unguarded, is 0/0 there. Were it not, the NaN check below would prove nothing.
+    const unguarded = await run(
+      'sum by (role) (rate(peakgate_request_errors_total[$__rate_interval])) / sum by (role) (rate(peakgate_requests_total[$__rate_interval]))',
+      false,
+    );
+    expect(unguarded.some((s) => s.values.some(([, v]) => v === 'NaN'))).toBe(true);
     const empty: string[] = [];
-    for (const { title, expr } of exprs) {
-      const query = expr.replaceAll('$scenario', '.*').replaceAll('$__rate_interval', '10s');
-      const series = await queryRange(prometheus.url, query, windowStart, windowEnd);
-      const finite = series.some((s) => s.values.some(([, v]) => Number.isFinite(Number(v))));
-      if (!finite) empty.push(`${title}: ${query}`);
+    const nan: string[] = [];
+    for (const { panel, expr, instant } of targets) {
+      const series = await run(expr, instant === true);
+      const label = `panel ${panel.id} ${panel.title}: ${expr}`;
+      if (!series.some((s) => s.values.some(([, v]) => Number.isFinite(Number(v))))) empty.push(label);
+      if (series.some((s) => s.values.some(([, v]) => !Number.isFinite(Number(v))))) nan.push(label);
     }
     expect(empty).toEqual([]);
+    expect(nan).toEqual([]);
+    // The bar gauges count what happened in the range: one comparison, its trials.
+    const byVerdict = await run('sum by (verdict) (increase(peakgate_comparisons_total[$__range]))', true);
+    expect(Math.round(byVerdict.reduce((sum, s) => sum + Number(s.values[0]?.[1]), 0))).toBe(1);
+    const trials = await run('sum (increase(peakgate_trials_total[$__range]))', true);
+    expect(Math.round(Number(trials[0]?.values[0]?.[1]))).toBe(4);
   }, 60_000);
 
   it('runs a one-sided run (kind run) through the API and serves its result', async () => {

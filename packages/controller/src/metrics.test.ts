@@ -55,6 +55,7 @@ describe('ComparisonMetrics', () => {
     expect(bucket('+Inf')).toBe(6);
     expect(line(body, 'peakgate_request_duration_seconds_count{scenario="shop",role="candidate"}')).toBe(6);
     expect(line(body, 'peakgate_round{scenario="shop"}')).toBe(2);
+    expect(line(body, 'peakgate_trials_total{scenario="shop",role="candidate",outcome="ok"}')).toBe(0);
     expect(line(body, 'peakgate_phase{scenario="shop",role="candidate",phase="peak"}')).toBe(1);
     expect(line(body, 'peakgate_load_achieved_requests_per_second{scenario="shop",role="candidate"}')).toBe(1);
   });
@@ -62,9 +63,15 @@ describe('ComparisonMetrics', () => {
   it('records the verdict, its time and the comparison duration', async () => {
     const metrics = new ComparisonMetrics({ processMetrics: false });
     metrics.listener({ type: 'comparison-started', runId: 'r', scenario: 'shop', driver: 'process', plannedRounds: 1 });
+    // Before any verdict, the count series are there at 0, so increase() counts the first one.
+    const before = (await metrics.exposition()).body;
+    expect(line(before, 'peakgate_comparisons_total{scenario="shop",verdict="fail"}')).toBe(0);
+    expect(line(before, 'peakgate_comparison_duration_seconds_count{scenario="shop"}')).toBe(0);
     metrics.observeVerdict('fail');
     const { body } = await metrics.exposition();
     expect(line(body, 'peakgate_comparisons_total{scenario="shop",verdict="fail"}')).toBe(1);
+    // At 0 from the comparison's start, so Prometheus' increase() counts a scenario's first verdict.
+    expect(line(body, 'peakgate_comparisons_total{scenario="shop",verdict="pass"}')).toBe(0);
     expect(line(body, 'peakgate_last_verdict{scenario="shop"}')).toBe(0);
     expect(line(body, 'peakgate_verdict{scenario="shop",state="pass"}')).toBe(0);
     expect(line(body, 'peakgate_verdict{scenario="shop",state="fail"}')).toBe(1);

@@ -25,6 +25,7 @@ export type MetricsRole = Role | 'target';
 
 export type VerdictLabel = 'pass' | 'fail' | 'error';
 const VERDICT_STATES: readonly VerdictLabel[] = ['pass', 'fail', 'error'];
+const TRIAL_OUTCOMES = ['ok', 'not-ready', 'crashed', 'oom'] as const;
 
 /**
  * prom-client's default collectors that `promtool check metrics` refuses: gauges named with a
@@ -198,9 +199,14 @@ export class ComparisonMetrics {
       case 'comparison-started':
         this.begin(event.scenario);
         this.round.set({ scenario: this.scenario }, 0);
+        // Series exist at 0 before their first count, so increase() sees the first verdict too.
+        for (const verdict of VERDICT_STATES) this.comparisons.inc({ scenario: this.scenario, verdict }, 0);
+        this.duration.zero({ scenario: this.scenario });
         break;
       case 'trial-started':
         this.round.set({ scenario: this.scenario }, event.round);
+        for (const outcome of TRIAL_OUTCOMES)
+          this.trials.inc({ scenario: this.scenario, role: event.role, outcome }, 0);
         break;
       case 'phase':
         if (event.stage === 'warmup') this.enterPhase(event.role, 'warmup');
@@ -233,7 +239,7 @@ export class ComparisonMetrics {
   /** A finished trial: outcome, status classes, CPU per request; the role leaves its phase. */
   observeTrial(trial: TrialResult): void {
     const labels = { scenario: this.scenario, role: trial.role };
-    const outcome = !trial.exit.ready
+    const outcome: (typeof TRIAL_OUTCOMES)[number] = !trial.exit.ready
       ? 'not-ready'
       : trial.exit.oomKilled
         ? 'oom'
