@@ -75,10 +75,18 @@ describe('help and suggestions', () => {
     { argv: ['demo', '--jsn'], hint: '(Did you mean --json?)' },
     { argv: ['comapre', 'x.yaml'], hint: '(Did you mean compare?)' },
     { argv: ['repot'], hint: '(Did you mean report?)' },
-  ])('$argv.0 $argv.1: suggests, exit 2', async ({ argv, hint }) => {
+  ])('$argv.0 $argv.1: says it once with the suggestion, exit 2', async ({ argv, hint }) => {
     const output = captureOutput();
     expect(await main(argv, output)).toBe(2);
-    expect(output.stderr).toContain(hint);
+    // One line: what is wrong, the suggestion and the code; then where to look. Never twice.
+    const lines = output.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^peakgate: unknown (option|command) '[a-z-]+' \(Did you mean [a-z-]+\?\) \[PG_ERR_OPTS_INVALID\]$/,
+    );
+    expect(lines[0]).toContain(hint);
+    expect(lines[1]).toBe('(run with --help for usage)');
+    expect(output.stderr).not.toContain('commander.');
     expect(output.stdout).toBe('');
   });
 });

@@ -31,8 +31,8 @@ export async function main(argv: readonly string[], output: Output = processOutp
   const program = new Command('peakgate')
     .description('Load-simulation sandbox: gate a candidate build against a baseline under peak traffic.')
     .version(peakgateVersion)
-    .showHelpAfterError('(run with --help for usage)')
     // "(Did you mean --rounds?)" for a mistyped flag or command; exit 2 like every usage error.
+    // The message is printed once, by reportError, with its code (commander's own print is off).
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
@@ -45,7 +45,12 @@ Examples:
 Exit codes: 0 pass, 1 the candidate is unsafe, 2 usage or invalid scenario, 3 the sandbox is broken,
 130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM. Run 'peakgate <command> --help' for a command's flags and examples.`,
     )
-    .configureOutput({ writeOut: (s) => output.result(s), writeErr: (s) => output.error(s) })
+    .configureOutput({
+      writeOut: (s) => output.result(s),
+      writeErr: (s) => output.error(s),
+      // Subcommands inherit this: a usage error is said once, by reportError below.
+      outputError: () => undefined,
+    })
     .exitOverride();
   const outcome = registerCommands(program, output);
   try {
@@ -58,14 +63,24 @@ Exit codes: 0 pass, 1 the candidate is unsafe, 2 usage or invalid scenario, 3 th
   }
 }
 
+/** Commander's message without its `error: ` prefix, on one line; help shown for no command. */
+function usageMessage(error: CommanderError): string {
+  if (error.code === 'commander.help') return 'no command given';
+  return error.message
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\r?\n\s*/g, ' ');
+}
+
 function reportError(error: unknown, output: Output): number {
   if (error instanceof CommanderError) {
     // Help and version exit 0; every other commander error is a usage error.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0)
       return 0;
-    // Commander has printed its message; a code a script can match comes after it, like every other error.
-    const what = error.code === 'commander.help' ? 'no command given' : `usage error (${error.code})`;
-    output.error(`peakgate: ${what} [PG_ERR_OPTS_INVALID]`);
+    // One line: what is wrong and the suggestion ("(Did you mean --rounds?)"), then the code a
+    // script can match, like every other error; commander's own print of it is off.
+    output.error(`peakgate: ${usageMessage(error)} [PG_ERR_OPTS_INVALID]`);
+    if (error.code !== 'commander.help') output.error('(run with --help for usage)');
     return USAGE_EXIT_CODE;
   }
   if (isPeakgateError(error)) {
