@@ -74,6 +74,37 @@ describe('the env door', () => {
     expect(() => assertEnvAllowed(requests)).not.toThrow();
   });
 
+  it('names every variable not handed in, in one error, the same whether each exists or not', () => {
+    const three: RequestTemplate[] = [
+      { method: 'GET', path: '/a?t={{env REPLAY_QUERY_TOKEN}}', headers: { cookie: '{{env REPLAY_COOKIE}}' } },
+      {
+        method: 'POST',
+        path: '/b',
+        headers: { authorization: '{{env REPLAY_COOKIE}}' },
+        json: { p: '{{env REPLAY_BODY_PASSWORD}}' },
+      },
+    ] as RequestTemplate[];
+    openEnvDoor([], { REPLAY_COOKIE: 'cookie-value-1', REPLAY_BODY_PASSWORD: 'password-value' });
+    const some = thrown(() => handedInEnvValues(three));
+    closeEnvDoor();
+    openEnvDoor([], {});
+    const none = thrown(() => handedInEnvValues(three));
+    expect(some.code).toBe('PG_ERR_SCENARIO_ENV_NOT_ALLOWED');
+    expect(some.message).toBe(
+      'the scenario reads 3 variables that were not handed in: {{env REPLAY_QUERY_TOKEN}} in load.requests[0].path, {{env REPLAY_COOKIE}} in load.requests[0].headers.cookie, {{env REPLAY_BODY_PASSWORD}} in load.requests[1].json.p; a scenario reads only the variables given with --env, so run with --env REPLAY_QUERY_TOKEN --env REPLAY_COOKIE --env REPLAY_BODY_PASSWORD to allow them',
+    );
+    expect(none.message).toBe(some.message);
+    // Handed in but unset: all named too.
+    closeEnvDoor();
+    openEnvDoor(['REPLAY_QUERY_TOKEN', 'REPLAY_COOKIE', 'REPLAY_BODY_PASSWORD'], { REPLAY_COOKIE: 'cookie-value-1' });
+    const unset = thrown(() => handedInEnvValues(three));
+    expect(unset.code).toBe('PG_ERR_SCENARIO_ENV_UNSET');
+    expect(unset.message).toContain('2 variables');
+    expect(unset.message).toContain('{{env REPLAY_QUERY_TOKEN}} in load.requests[0].path');
+    expect(unset.message).toContain('{{env REPLAY_BODY_PASSWORD}} in load.requests[1].json.p');
+    expect(unset.message).not.toContain('cookie-value-1');
+  });
+
   it('refuses a flag that is not a variable name', () => {
     expect(thrown(() => openEnvDoor(['A-B'], {})).code).toBe('PG_ERR_OPTS_INVALID');
   });

@@ -99,22 +99,35 @@ export function envUses(requests: readonly RequestTemplate[], where = 'load.requ
   return uses;
 }
 
-function notAllowed(use: EnvUse, others: number): PeakgateError {
-  const more = others > 0 ? ` (and ${others} more variable${others === 1 ? '' : 's'} not handed in)` : '';
+/** Each name once, at the first field that reads it, in scenario order. */
+function firstUses(uses: readonly EnvUse[]): EnvUse[] {
+  const first = new Map<string, EnvUse>();
+  for (const use of uses) if (!first.has(use.name)) first.set(use.name, use);
+  return [...first.values()];
+}
+
+/** One error naming every variable not handed in, so one rerun with all the flags works. */
+function notAllowed(refused: readonly EnvUse[]): PeakgateError {
+  const flags = refused.map((use) => envFlagHint(use.name)).join(' ');
+  const [only] = refused;
+  const what =
+    refused.length === 1 && only !== undefined
+      ? `${only.field}: {{env ${only.name}}} reads ${only.name}, which was not handed in`
+      : `the scenario reads ${refused.length} variables that were not handed in: ${refused.map((use) => `{{env ${use.name}}} in ${use.field}`).join(', ')}`;
   return new PeakgateError(
     'PG_ERR_SCENARIO_ENV_NOT_ALLOWED',
-    `${use.field}: {{env ${use.name}}} reads ${use.name}, which was not handed in${more}; a scenario reads only the variables given with --env, so run with ${envFlagHint(use.name)} to allow it`,
+    `${what}; a scenario reads only the variables given with --env, so run with ${flags} to allow ${refused.length === 1 ? 'it' : 'them'}`,
   );
 }
 
 /**
- * Refuses the first variable the requests read that was not handed in. Never looks at the
- * environment, so the answer is the same whether the variable exists or not. For `validate`.
+ * Refuses every variable the requests read that was not handed in, all named in one error. Never
+ * looks at the environment, so the answer is the same whether each variable exists or not. For
+ * `validate`.
  */
 export function assertEnvAllowed(requests: readonly RequestTemplate[]): void {
-  const refused = envUses(requests).filter((use) => !door.names.includes(use.name));
-  const first = refused[0];
-  if (first !== undefined) throw notAllowed(first, new Set(refused.map((use) => use.name)).size - 1);
+  const refused = firstUses(envUses(requests).filter((use) => !door.names.includes(use.name)));
+  if (refused.length > 0) throw notAllowed(refused);
 }
 
 /**
@@ -124,14 +137,22 @@ export function assertEnvAllowed(requests: readonly RequestTemplate[]): void {
 export function handedInEnvValues(requests: readonly RequestTemplate[]): Record<string, string> {
   assertEnvAllowed(requests);
   const values: Record<string, string> = {};
-  for (const use of envUses(requests)) {
+  const unset: EnvUse[] = [];
+  for (const use of firstUses(envUses(requests))) {
     const value = door.values.get(use.name);
-    if (value === undefined)
-      throw new PeakgateError(
-        'PG_ERR_SCENARIO_ENV_UNSET',
-        `${use.field}: {{env ${use.name}}} reads ${use.name}, which was handed in with ${envFlagHint(use.name)} but is not set in peakgate's environment`,
-      );
-    values[use.name] = value;
+    if (value === undefined) unset.push(use);
+    else values[use.name] = value;
   }
+  const [only] = unset;
+  if (unset.length === 1 && only !== undefined)
+    throw new PeakgateError(
+      'PG_ERR_SCENARIO_ENV_UNSET',
+      `${only.field}: {{env ${only.name}}} reads ${only.name}, which was handed in with ${envFlagHint(only.name)} but is not set in peakgate's environment`,
+    );
+  if (unset.length > 1)
+    throw new PeakgateError(
+      'PG_ERR_SCENARIO_ENV_UNSET',
+      `the scenario reads ${unset.length} variables that were handed in with --env but are not set in peakgate's environment: ${unset.map((use) => `{{env ${use.name}}} in ${use.field}`).join(', ')}`,
+    );
   return values;
 }
