@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portInUse } from './free-port.js';
-import { LOG_TAIL_LINES, LogSink } from './log-sink.js';
+import { LOG_FILE_MAX_BYTES, LOG_LINE_MAX_CHARS, LOG_TAIL_LINES, LogSink } from './log-sink.js';
 
 describe('LogSink', () => {
   let dir: string;
@@ -27,6 +27,36 @@ describe('LogSink', () => {
     expect(seen).toContain('split line');
     await sink.close();
     expect(await readFile(sink.path, 'utf8')).toMatch(/^line 0\n[\s\S]*split line\nunterminated$/);
+  });
+
+  it('keeps a line that never ends to its first 16 KiB, in bounded time, and goes on after its newline', async () => {
+    const sink = await LogSink.create(dir, 'endless');
+    const seen: string[] = [];
+    sink.watch((line) => seen.push(line));
+    const chunk = 'a'.repeat(64 * 1024);
+    const started = Date.now();
+    // 64 MiB with no newline: before the cap each chunk re-split the whole line so far (quadratic).
+    for (let i = 0; i < 1024; i++) sink.write(chunk);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sink.lines().at(-1)).toHaveLength(LOG_LINE_MAX_CHARS);
+    sink.write('still the same line\r\nnext line\n');
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(`${'a'.repeat(LOG_LINE_MAX_CHARS)} [peakgate: line cut at ${LOG_LINE_MAX_CHARS} characters]`);
+    expect(seen[1]).toBe('next line');
+    await sink.close();
+  });
+
+  it('stops writing the file at its cap with one note, while the tail still follows the output', async () => {
+    const sink = await LogSink.create(dir, 'chatty');
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < LOG_FILE_MAX_BYTES / 1024 + 10; i++) sink.write(line);
+    sink.write('last words\n');
+    expect(sink.lines().at(-1)).toBe('last words');
+    await sink.close();
+    const text = await readFile(sink.path, 'utf8');
+    expect(text.length).toBeLessThanOrEqual(LOG_FILE_MAX_BYTES + 200);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^\[peakgate\] log cut at 64 MiB/);
+    expect(text).not.toContain('last words');
   });
 
   it('takes the next free number per role, or the given trial', async () => {

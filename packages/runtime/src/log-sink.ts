@@ -12,10 +12,22 @@ import { makeDirectory } from './make-directory.js';
 import { createExclusiveSync, openFreshSync } from './safe-file.js';
 
 export const LOG_TAIL_LINES = 50;
+/**
+ * The longest line kept whole for the tail and the readiness watchers (the readiness pattern reads
+ * only a line's first 16 KiB too). A build that never prints a newline would otherwise grow one
+ * string without end, and re-split it on every chunk (issue 23: a build's output is hostile).
+ */
+export const LOG_LINE_MAX_CHARS = 16 * 1024;
+/** Past this, a log file gets one note and no more of the output: a chatty build cannot fill the disk. */
+export const LOG_FILE_MAX_BYTES = 64 * 1024 * 1024;
 
 export class LogSink {
   private readonly tail: string[] = [];
   private partial = '';
+  /** The current line went past LOG_LINE_MAX_CHARS: the rest of it, up to its newline, is dropped. */
+  private overflowing = false;
+  private fileBytes = 0;
+  private fileFull = false;
   private readonly watchers = new Set<(line: string) => void>();
   private closed = false;
   private readonly decoder = new StringDecoder('utf8');
@@ -59,11 +71,39 @@ export class LogSink {
     // Values handed in with --env are masked before they reach the file or the tail (error reasons);
     // the stream masker keeps a value split across two chunks whole. Bytes are decoded as UTF-8 once.
     const decoded = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    this.file.write(this.masker.push(decoded));
-    const text = this.partial + decoded;
-    const lines = text.split(/\r?\n/);
+    this.writeFile(this.masker.push(decoded));
+    let text = decoded;
+    if (this.overflowing) {
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      this.overflowing = false;
+      this.pushLine(
+        maskSecrets(`${this.partial.replace(/\r$/, '')} [peakgate: line cut at ${LOG_LINE_MAX_CHARS} characters]`),
+      );
+      this.partial = '';
+      text = text.slice(end + 1);
+    }
+    const lines = (this.partial + text).split(/\r?\n/);
     this.partial = lines.pop() ?? '';
-    for (const line of lines) this.pushLine(maskSecrets(line));
+    for (const line of lines) this.pushLine(maskSecrets(line.slice(0, LOG_LINE_MAX_CHARS)));
+    if (this.partial.length > LOG_LINE_MAX_CHARS) {
+      this.partial = this.partial.slice(0, LOG_LINE_MAX_CHARS);
+      this.overflowing = true;
+    }
+  }
+
+  private writeFile(text: string): void {
+    if (this.fileFull || text === '') return;
+    const bytes = Buffer.byteLength(text);
+    if (this.fileBytes + bytes > LOG_FILE_MAX_BYTES) {
+      this.fileFull = true;
+      this.file.write(
+        `\n[peakgate] log cut at ${LOG_FILE_MAX_BYTES / 1024 / 1024} MiB: the rest of the output is not kept\n`,
+      );
+      return;
+    }
+    this.fileBytes += bytes;
+    this.file.write(text);
   }
 
   /** Notes from peakgate itself, marked so they are not mistaken for service output. */
@@ -90,7 +130,8 @@ export class LogSink {
       this.partial = '';
     }
     this.closed = true;
-    this.file.end(this.masker.push(this.decoder.end()) + this.masker.end());
+    this.writeFile(this.masker.push(this.decoder.end()) + this.masker.end());
+    this.file.end();
     if (!this.file.closed) await once(this.file, 'close').catch(() => undefined);
   }
 
