@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerMissingInCi, dockerOk, dockerSkipReason } from './runtime-support.js';
-import { explain, freshEnv, packRelease, releaseVersion, root, run, tinyServer } from './ship-support.js';
+import { explain, freshEnv, packRelease, type Run, releaseVersion, root, run, tinyServer } from './ship-support.js';
 
 /** What `import name` from pkgDir finds: the entry file, else the package's folder on node's search path. */
 function resolveFrom(pkgDir: string, name: string): string {
@@ -45,6 +45,7 @@ describe('the peakgate npm package, installed outside the checkout', () => {
   let bin: string;
   let pkgDir: string;
   let work: string;
+  let npxRun: Promise<Run>;
   const peakgate = (args: string[], timeoutMs = 30_000, interruptWhen?: RegExp) =>
     run(bin, args, { cwd: work, env, timeoutMs, ...(interruptWhen ? { interruptWhen } : {}) });
 
@@ -66,10 +67,20 @@ describe('the peakgate npm package, installed outside the checkout', () => {
     });
     expect(install.code, explain(install)).toBe(0);
     bin = path.join(dir, 'global', 'bin', 'peakgate');
+    // npx in its own empty folder, while the other tests run (--prefer-offline: the cache is full
+    // since the install). `./file.tgz`: npx takes a relative path as a package spec, an absolute
+    // one as a command.
+    copyFileSync(tarball, path.join(dir, 'npx', path.basename(tarball)));
+    npxRun = run('npx', ['--yes', '--prefer-offline', `./${path.basename(tarball)}`, '--version'], {
+      cwd: path.join(dir, 'npx'),
+      env,
+      timeoutMs: 110_000,
+    });
     pkgDir = path.join(dir, 'global', 'lib', 'node_modules', 'peakgate');
   }, 150_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await npxRun;
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -210,14 +221,7 @@ describe('the peakgate npm package, installed outside the checkout', () => {
   });
 
   it('runs with npx --yes from an empty folder', async () => {
-    // `./file.tgz`: npx takes a relative path as a package spec (an absolute one would be a command).
-    copyFileSync(tarball, path.join(dir, 'npx', path.basename(tarball)));
-    // --prefer-offline: the dependencies are in the (fresh) cache since the global install.
-    const npx = await run('npx', ['--yes', '--prefer-offline', `./${path.basename(tarball)}`, '--version'], {
-      cwd: path.join(dir, 'npx'),
-      env,
-      timeoutMs: 110_000,
-    });
+    const npx = await npxRun;
     expect(npx.code, explain(npx)).toBe(0);
     expect(npx.stdout.trim()).toBe(releaseVersion);
   }, 120_000);
@@ -231,5 +235,36 @@ describe('the peakgate npm package, installed outside the checkout', () => {
       expect(images.stdout).toContain('peakgate/balancer:regressed');
       expect(images.stdout).toContain('peakgate/kv-api:good');
     }, 190_000);
+
+    it('compares two images on the engine', async () => {
+      writeFileSync(
+        path.join(work, 'images.yaml'),
+        [
+          'name: tiny-images',
+          'service: { port: 8080, ready: { http: /healthz, timeout: 20s }, resources: { cpus: 1, memory: 256m } }',
+          'baseline: { image: "peakgate/balancer:good" }',
+          'candidate: { image: "peakgate/balancer:regressed" }',
+          'load:',
+          '  warmup: { duration: 1s, rate: 50 }',
+          '  phases: [{ name: hold, duration: 2s, rate: 50 }]',
+          '  requests: [{ method: GET, path: "/route?key={{int 1 100}}" }]',
+          'compare: { rounds: 1 }',
+          '',
+        ].join('\n'),
+      );
+      const compare = await peakgate(['compare', 'images.yaml', '--out', 'out-docker'], 90_000);
+      expect([0, 1], explain(compare)).toContain(compare.code);
+      const report = JSON.parse(readFileSync(path.join(work, 'out-docker', 'report.json'), 'utf8')) as {
+        environment: { driver: string };
+      };
+      expect(report.environment.driver).toBe('docker');
+    }, 100_000);
+
+    it('runs the demo on Docker with the images it built (stopped once both builds are ready)', async () => {
+      const demo = await peakgate(['demo'], 60_000, /round 1: (baseline|candidate) warming up/);
+      expect(demo.stderr, explain(demo)).toContain('driver docker');
+      expect(demo.stderr).toMatch(/round 1: candidate ready in \d+ ms/);
+      expect(demo.code, explain(demo)).toBe(130);
+    }, 70_000);
   });
 });
