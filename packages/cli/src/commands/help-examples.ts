@@ -52,6 +52,10 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
       'peakgate report peakgate-out/trials.json --limits scenarios/peak.yaml --out /tmp/strict',
     ],
   ],
+  images: [
+    ["the demo's sample images, offline, on a base made from this machine's node", 'peakgate images'],
+    ['the same on a registry base image', 'peakgate images --base node:20-slim'],
+  ],
   replay: [['turn an access log into a scenario', 'peakgate replay access.log --out scenario.yaml']],
   reap: [
     ['remove what crashed runs left behind', 'peakgate reap'],
