@@ -22,6 +22,13 @@ export interface ChartState {
   canvases: number;
   /** Pixels whose colour is clearly not grey: the drawn series. */
   colouredPixels: number;
+  /** Legend entries a reader sees (the x value's and each side's), and their text before any hover. */
+  legendEntries: number;
+  legendText: string;
+  /** The colours of the visible legend markers (rgb(...)), one per drawn line. */
+  legendColors: string[];
+  /** The legend's text with the cursor in the middle of the plot (the values under it). */
+  hoverText: string;
 }
 
 export interface PageState {
@@ -31,6 +38,13 @@ export interface PageState {
   title: string;
   verdict: string;
   forestRows: number;
+  /** Forest rows drawn without an interval (one trial a side). */
+  forestRowsWithoutInterval: number;
+  /** The lines under the verdict (builds, rounds and why they stopped; the confidence). */
+  runLine: string;
+  confidenceLine: string;
+  /** The page's whole text as a reader sees it. */
+  text: string;
   charts: ChartState[];
 }
 
@@ -78,21 +92,54 @@ export async function inspectReport(
             if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
           }
         }
+        const visible = [...el.querySelectorAll<HTMLElement>('.u-legend .u-series')].filter(
+          (row) => getComputedStyle(row).display !== 'none',
+        );
         return {
           id: el.dataset.chart ?? el.id,
           drawn: el.dataset.drawn === 'true',
           error: el.dataset.error ?? null,
           canvases: canvases.length,
           colouredPixels: coloured,
+          legendEntries: visible.length,
+          legendText: visible.map((row) => row.textContent ?? '').join(' | '),
+          legendColors: visible.slice(1).map((row) => {
+            const marker = row.querySelector<HTMLElement>('.u-marker');
+            return marker ? getComputedStyle(marker).borderTopColor : '';
+          }),
+          hoverText: '',
         };
       }),
     );
+    // Hover the middle of each chart's plot: the legend shows the values under the cursor.
+    for (const chart of charts) {
+      const over = page.locator(`#chart-${chart.id} .u-over`);
+      if ((await over.count()) === 0) continue;
+      await over.scrollIntoViewIfNeeded();
+      const box = await over.boundingBox();
+      if (box === null) continue;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      chart.hoverText = await page.locator(`#chart-${chart.id} .u-legend .u-series`).evaluateAll((rows) =>
+        rows
+          .filter((row) => getComputedStyle(row).display !== 'none')
+          .map((row) => row.textContent ?? '')
+          .join(' | '),
+      );
+    }
+    await page.mouse.move(0, 0);
     const state: PageState = {
       consoleErrors,
       externalRequests,
       title: await page.title(),
       verdict: (await page.locator('.verdict').textContent()) ?? '',
       forestRows: await page.locator('.forest-row').count(),
+      forestRowsWithoutInterval: await page.locator('.forest-row[data-interval="none"]').count(),
+      runLine: (await page.locator('.run-line').textContent()) ?? '',
+      confidenceLine:
+        (await page.locator('.confidence-line').count()) > 0
+          ? ((await page.locator('.confidence-line').textContent()) ?? '')
+          : '',
+      text: await page.locator('body').innerText(),
       charts,
     };
     if (screenshotPath !== undefined)

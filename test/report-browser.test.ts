@@ -9,11 +9,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  BASELINE_COLOR,
   buildReport,
+  CANDIDATE_COLOR,
   type CompareSpec,
+  type ComparisonStop,
   renderHtml,
   type Scenario,
   type TrialResult,
+  VERDICT_HEADLINE,
 } from '../packages/core/dist/index.js';
 import { judge } from '../packages/core/dist/judge/judge.js';
 import { buildSyntheticComparison } from '../packages/core/dist/judge/synthetic-trials.js';
@@ -56,11 +60,22 @@ const environment = {
   driver: 'docker' as const,
 };
 
-async function renderTo(name: string, trials: TrialResult[]): Promise<string> {
+/** "#1f6fb2" → "rgb(31, 111, 178)", as the browser reports a computed colour. */
+const rgb = (hex: string): string =>
+  `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+const SIDE_RGB = [rgb(BASELINE_COLOR), rgb(CANDIDATE_COLOR)];
+
+async function renderTo(
+  name: string,
+  trials: TrialResult[],
+  options: { compare?: CompareSpec; stop?: ComparisonStop } = {},
+): Promise<string> {
+  const spec = options.compare ?? compare;
   const report = buildReport({
-    scenario,
+    scenario: { ...scenario, compare: spec },
     trials,
-    judgement: judge(trials, compare, { resamples: 300 }),
+    judgement: judge(trials, spec, { resamples: 300 }),
+    ...(options.stop === undefined ? {} : { stop: options.stop }),
     environment,
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:03:00.000Z',
@@ -98,23 +113,77 @@ describe('report.html in Chromium', () => {
       expect(state.externalRequests).toEqual([]);
       expect(state.title).toBe('peakgate: browser </script> check');
       expect(state.verdict).toBe('FAIL: the candidate is not safe to release');
+      expect(state.verdict).toBe(VERDICT_HEADLINE.fail);
       expect(state.forestRows).toBeGreaterThan(3);
+      // No trial had an error: no empty errors chart, a sentence instead (and no error-rate bar).
       expect(state.charts.map((c) => c.id)).toEqual([
         'latency-0',
         'latency-1',
         'percentiles',
         'throughput',
-        'errors',
         'cpu',
         'memory',
         'round-p99',
         'round-cpu',
       ]);
+      expect(state.text).toContain('No errors: every request of every trial was answered as expected.');
+      expect(state.text).toContain('Error rate: no errors on either side.');
+      // The confidence once, in words: overall and per look.
+      expect(state.confidenceLine).toMatch(/^Confidence: 95%\.$|^Confidence: 95% overall; each interval at 9\d\.\d%/);
+      expect(state.runLine).toContain('3 rounds of at most 3');
       for (const chart of state.charts) {
         expect(chart, chart.id).toMatchObject({ drawn: true, error: null });
         expect(chart.canvases, chart.id).toBeGreaterThan(0);
-        // The errors chart has only zero lines along the axis: still coloured, just fewer pixels.
         expect(chart.colouredPixels, chart.id).toBeGreaterThan(50);
+        // A compact legend: the x value and one entry per side (3 trials a side are a median and
+        // a band), nothing but names before a hover, the values under the cursor on a hover.
+        expect(chart.legendEntries, chart.id).toBe(3);
+        expect(chart.legendText, chart.id).not.toContain('--');
+        expect(chart.legendColors, chart.id).toEqual(SIDE_RGB);
+        expect(chart.hoverText, chart.id).toMatch(/\d/);
+      }
+      const p99 = state.charts.find((c) => c.id === 'latency-1');
+      expect(p99?.legendText).toContain('baseline (median of 3 trials)');
+      // The candidate's band: its lowest and highest trial beside the median under the cursor.
+      expect(p99?.hoverText).toMatch(/candidate \(median of 3 trials\)[\d.]+ ms \([\d.]+–[\d.]+\)/);
+    },
+    60_000,
+  );
+
+  it.skipIf(!available)(
+    `one round: no interval drawn as a CI, the stop reason in words, errors on their own axis${available ? '' : ` (${skipReason})`}`,
+    async () => {
+      const phases = [{ name: 'peak', model: 'open' as const, seconds: 8, rate: 300 }];
+      const one: CompareSpec = { ...compare, rounds: 1, maxRounds: 1 };
+      const trials = buildSyntheticComparison(
+        1,
+        11,
+        { latencyMedianMs: 2, cpuPerRequestMs: 0.2, memoryPeakBytes: 100e6, phases },
+        { latencyMedianMs: 2, cpuPerRequestMs: 0.24, memoryPeakBytes: 100e6, phases, errorRate: 0.02 },
+      );
+      const file = await renderTo('report-one-round', trials, {
+        compare: one,
+        stop: { reason: 'decided', looks: [] },
+      });
+      const state = await inspectReport(file, path.join(artifacts, 'report-one-round.png'));
+      expect(state.consoleErrors).toEqual([]);
+      expect(state.externalRequests).toEqual([]);
+      // The header: a sentence, not an enum value; "1 round", not "1 rounds" or "1 round(s)".
+      expect(state.runLine).toMatch(
+        /; 1 round of at most 1; stopped because (a failure decided it|every metric was decided)\.$/,
+      );
+      expect(state.text).not.toMatch(/stopped by|round\(s\)|\b1 rounds\b/);
+      // One trial a side: a metric judged per trial (peak memory here, CPU per request on a real
+      // run) has a zero-width interval, which is not shown as a CI anywhere on the page.
+      expect(state.text).not.toMatch(/([+-][\d.]+%)\.\.\1/);
+      expect(state.confidenceLine).toMatch(/1 round: no interval for [a-zA-Z ,]*peak memory/);
+      expect(state.forestRowsWithoutInterval).toBeGreaterThan(0);
+      // Errors happened: the errors chart is drawn, and the error rate has its own axis in points.
+      expect(state.charts.map((c) => c.id)).toContain('errors');
+      expect(state.text).not.toContain('No errors');
+      for (const chart of state.charts) {
+        expect(chart, chart.id).toMatchObject({ drawn: true, error: null });
+        expect(chart.legendColors, chart.id).toEqual(SIDE_RGB);
       }
     },
     60_000,

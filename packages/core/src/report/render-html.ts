@@ -25,6 +25,19 @@ import {
 } from './report-model.js';
 import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
 import { uplotAssets } from './uplot-assets.js';
+import {
+  BASELINE_COLOR,
+  CANDIDATE_COLOR,
+  confidenceText,
+  metricIntervalEstimated,
+  noIntervalText,
+  percentText,
+  plannedLooks,
+  roundsText,
+  stopReasonText,
+  VERDICT_HEADLINE,
+  verdictState,
+} from './verdict-wording.js';
 import { escapeXml as escapeHtml } from './xml-text.js';
 
 const ROLES: readonly Role[] = ['baseline', 'candidate'];
@@ -144,7 +157,14 @@ function scenarioSection(report: Report): string {
     ['Candidate', s.candidate],
     ['Warm-up', s.warmupMs === null ? 'none' : formatDuration(s.warmupMs)],
     ['Rounds', `${compare.rounds} planned, at most ${compare.maxRounds} (${compare.schedule})`],
-    ['Confidence', `${Math.round(compare.confidence * 100)}%`],
+    [
+      'Confidence',
+      confidenceText(
+        compare.confidence,
+        report.sequential?.lookConfidence ?? report.confidence,
+        plannedLooks(compare.rounds, compare.maxRounds),
+      ),
+    ],
     ['Limits', entries(compare.limits, (_, v) => `+${Number((v * 100).toFixed(2))}%`) || 'defaults'],
     [
       'SLOs',
@@ -185,7 +205,7 @@ function environmentSection(report: Report): string {
 }
 
 const STYLE = `
-:root{--base:#1f6fb2;--cand:#d9480f}
+:root{--base:${BASELINE_COLOR};--cand:${CANDIDATE_COLOR}}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1140px;padding:0 16px;color:#222;background:#fff}
 h1{font-size:21px;margin-bottom:8px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #e5e5e5;padding-bottom:4px}h3{font-size:14px}
 .verdict{padding:14px 18px;border-radius:6px;font-weight:700;font-size:18px}
@@ -195,23 +215,46 @@ table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px s
 .status-fail{color:#c92a2a;font-weight:700}.status-marginal{color:#e67700;font-weight:700}.status-pass{color:#2b8a3e}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:16px}.chart{min-height:300px}
 .bar{display:inline-block;height:9px;margin-right:6px;vertical-align:middle;border-radius:2px}.bar.baseline{background:var(--base)}.bar.candidate{background:var(--cand)}
-.dim{color:#777}.forest{max-width:100%;height:auto}
+.dim{color:#777}.forest{max-width:100%;height:auto}.no-errors{color:#2b8a3e;font-weight:600}
+.u-legend{font-size:12px;line-height:1.3}.u-legend .u-series{padding:0 6px}.u-legend .u-series th{font-weight:400}.u-legend .u-value{min-width:0}.u-legend .pg-band{display:none}
+.key{display:inline-block;width:12px;height:3px;vertical-align:middle;margin:0 4px 0 10px}.key.baseline{background:var(--base)}.key.candidate{background:var(--cand)}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#555}dd{margin:0}
 pre{background:#f6f6f6;padding:8px;overflow:auto}footer{margin-top:32px;color:#666;font-size:12px}
 .columns{display:grid;grid-template-columns:1fr 1fr;gap:24px}@media (max-width:800px){.columns{grid-template-columns:1fr}}
 `;
 
+const SIDE_KEY = '<span class="key baseline"></span>baseline<span class="key candidate"></span>candidate.';
+
+/**
+ * The line under the verdict: the builds, the rounds and why they stopped, and the confidence in
+ * words (stated overall, per look), and which metrics had no interval.
+ */
+function runLine(report: Report): string {
+  const { rounds } = report;
+  const stop =
+    rounds.stoppedBy === undefined ? '' : `; stopped because ${stopReasonText(rounds.stoppedBy, report.verdict)}`;
+  const ran = `${escapeHtml(roundsText(rounds.completed))} of at most ${rounds.max}${escapeHtml(stop)}`;
+  const builds = `Baseline <code>${escapeHtml(report.scenario.baseline ?? '?')}</code>, candidate <code>${escapeHtml(report.scenario.candidate ?? '?')}</code>`;
+  const lines = [`<p class="run-line">${builds}; ${ran}.</p>`];
+  if (report.aborted !== true && report.metrics.length > 0) {
+    const perLook = report.sequential?.lookConfidence ?? report.confidence;
+    const looks = plannedLooks(report.rounds.planned, report.rounds.max);
+    let text = `Confidence: ${confidenceText(report.confidence, perLook, looks)}.`;
+    const bare = report.metrics.filter((metric) => !metricIntervalEstimated(metric));
+    if (bare.length > 0) text += ` ${noIntervalText(rounds.completed, bare.map(metricDisplayName))}.`;
+    lines.push(`<p class="confidence-line">${escapeHtml(text)}</p>`);
+  }
+  return lines.join('\n');
+}
+
 export function renderHtml(report: Report): string {
   const title = `peakgate: ${report.scenario.name}`;
-  const verdictClass = report.infrastructureError !== undefined || report.aborted === true ? 'error' : report.verdict;
+  const state = verdictState(report);
+  const verdictClass = state === 'aborted' ? 'error' : state;
   const verdictText =
-    report.aborted === true
-      ? `ABORTED: no verdict (${report.interruption?.reason ?? 'interrupted'}); partial figures, not judged`
-      : report.infrastructureError !== undefined
-        ? 'ERROR: the sandbox could not judge the candidate'
-        : report.verdict === 'pass'
-          ? 'PASS: the candidate holds this load as well as the baseline'
-          : 'FAIL: the candidate is not safe to release';
+    state === 'aborted'
+      ? `${VERDICT_HEADLINE.aborted} (${report.interruption?.reason ?? 'interrupted'}); partial figures, not judged`
+      : VERDICT_HEADLINE[state];
   const metricsRows = report.metrics
     .map((m) => {
       const change = formatMetricChange(m);
@@ -239,7 +282,7 @@ export function renderHtml(report: Report): string {
     kinds.length === 0
       ? ''
       : `<h2>Requests by name</h2><table><thead><tr>${REQUEST_KIND_HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${kinds.map((row) => `<tr>${row.map((text, i) => cell(text, i < 2 ? undefined : 'num')).join('')}</tr>`).join('')}</tbody></table>`;
-  const { timeline, rounds } = reportCharts(report);
+  const { timeline, rounds, noErrors } = reportCharts(report);
   const byId = (prefix: string): ChartSpec[] => timeline.filter((chart) => chart.id.startsWith(prefix));
   const chartGrid = (charts: readonly ChartSpec[]): string =>
     charts.length === 0
@@ -266,20 +309,20 @@ export function renderHtml(report: Report): string {
 <body>
 <h1>${escapeHtml(title)}</h1>
 <div class="verdict ${verdictClass}">${escapeHtml(verdictText)}</div>
-<p>Baseline <code>${escapeHtml(report.scenario.baseline ?? '?')}</code>, candidate <code>${escapeHtml(report.scenario.candidate ?? '?')}</code>; ${report.rounds.completed} round(s) of ${report.rounds.max} at most; intervals at ${Math.round((report.sequential?.lookConfidence ?? report.confidence) * 1000) / 10}% confidence${report.rounds.stoppedBy === undefined ? '' : `, stopped by ${report.rounds.stoppedBy}`}.</p>
+${runLine(report)}
 ${report.infrastructureError !== undefined ? `<p><strong>${escapeHtml(report.infrastructureError)}</strong></p>` : ''}
 ${report.reasons.length > 0 ? `<h2>Reasons</h2><div class="reasons">${list(report.reasons)}</div>` : ''}
 ${report.warnings.length > 0 ? `<h2>Warnings</h2>${list(report.warnings)}` : ''}
 <h2>Judged metrics</h2>
 ${renderForestPlot(report.metrics)}
-<table><thead><tr><th>Metric</th><th class="num">Baseline</th><th class="num">Candidate</th><th class="num">Change</th><th class="num">CI</th><th class="num">Limit</th><th class="num">SLO</th><th>Status</th></tr></thead><tbody>${metricsRows}</tbody></table>
+<table><thead><tr><th>Metric</th><th class="num">Baseline</th><th class="num">Candidate</th><th class="num">Change</th><th class="num">CI (${escapeHtml(percentText(report.sequential?.lookConfidence ?? report.confidence))})</th><th class="num">Limit</th><th class="num">SLO</th><th>Status</th></tr></thead><tbody>${metricsRows}</tbody></table>
 ${kindTable}
+${timeline.length > 0 ? `<p class="dim">${SIDE_KEY} Per second, each side's trials as one line (their median) and a shaded band from the lowest to the highest trial; hover a chart for its values.</p>` : ''}
 <h2>Latency</h2>
 ${chartGrid([...byId('latency-'), ...byId('percentiles')])}
 <h2>Load and errors</h2>
-${chartGrid([...byId('throughput'), ...byId('errors')])}
-<h3>Errors by kind, all trials of a side</h3>
-${errorsByKind(report)}
+${chartGrid(byId('throughput'))}
+${noErrors ? `<p class="no-errors">No errors: every request of every trial was answered as expected.</p>` : `${chartGrid(byId('errors'))}<h3>Errors by kind, all trials of a side</h3>${errorsByKind(report)}`}
 <h2>Service CPU and memory</h2>
 ${chartGrid([...byId('cpu'), ...byId('memory')])}
 <h2>Rounds</h2>

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
 import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
 import type { CompareSpec, Scenario } from '../scenario-model.js';
-import { percentileX, reportCharts, trialColor } from './report-charts.js';
-import { buildReport } from './report-model.js';
+import { percentileX, reportCharts, resourcesBySecond } from './report-charts.js';
+import { buildReport, type ReportTrial } from './report-model.js';
+import { BASELINE_COLOR, CANDIDATE_COLOR } from './verdict-wording.js';
 
 const compare: CompareSpec = { rounds: 2, maxRounds: 2, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' };
 const scenario: Scenario = {
@@ -38,31 +39,69 @@ function report(candidateReady = true) {
 }
 
 describe('reportCharts', () => {
-  it('splits latency by phase on the seconds of that phase, one p99 and one hidden p50 line per trial', () => {
+  it('splits latency by phase on the seconds of that phase: per side a median line and a min–max band', () => {
     const { timeline } = reportCharts(report());
     const [ramp, hold] = timeline;
     expect(ramp?.title).toBe('p99 latency per second: ramp');
     expect(ramp?.x).toEqual([0, 1, 2, 3]);
     expect(hold?.x).toEqual([4, 5, 6, 7, 8, 9]);
-    expect(ramp?.series).toHaveLength(8);
-    expect(ramp?.series.filter((s) => s.hidden).every((s) => s.dash && s.label.endsWith('p50'))).toBe(true);
+    // Two trials a side: a median and the band's two edges each, not one line per trial.
+    expect(ramp?.series.map((s) => [s.label, s.band ?? 'line'])).toEqual([
+      ['baseline (median of 2 trials)', 'line'],
+      ['baseline lowest trial', 'lower'],
+      ['baseline highest trial', 'upper'],
+      ['candidate (median of 2 trials)', 'line'],
+      ['candidate lowest trial', 'lower'],
+      ['candidate highest trial', 'upper'],
+    ]);
+    expect(ramp?.bands).toEqual([
+      { lower: 1, upper: 2, color: BASELINE_COLOR },
+      { lower: 4, upper: 5, color: CANDIDATE_COLOR },
+    ]);
     for (const series of ramp?.series ?? []) expect(series.values).toHaveLength(4);
+    const [median, lower, upper] = (ramp?.series ?? []).map((s) => s.values);
+    for (let i = 0; i < 4; i++) {
+      expect(lower?.[i]).toBeLessThanOrEqual(median?.[i] ?? Number.NaN);
+      expect(upper?.[i]).toBeGreaterThanOrEqual(median?.[i] ?? Number.NaN);
+    }
   });
 
-  it('keeps a trial colour by side and order, and draws the percentile curve on 1/(1-p)', () => {
-    const { timeline } = reportCharts(report());
-    const throughput = timeline.find((c) => c.id === 'throughput');
-    expect(throughput?.series.map((s) => [s.label, s.color])).toEqual([
-      ['baseline r1', trialColor('baseline', 0)],
-      ['candidate r1', trialColor('candidate', 0)],
-      ['candidate r2', trialColor('candidate', 1)],
-      ['baseline r2', trialColor('baseline', 1)],
-    ]);
+  it('gives each side one colour in every chart, and draws the percentile curve on 1/(1-p)', () => {
+    const { timeline, rounds } = reportCharts(report());
+    for (const chart of [...timeline, ...rounds])
+      for (const series of chart.series)
+        expect(series.color, `${chart.id} ${series.label}`).toBe(
+          series.role === 'baseline' ? BASELINE_COLOR : CANDIDATE_COLOR,
+        );
     const curve = timeline.find((c) => c.id === 'percentiles');
     expect(curve?.x[0]).toBe(percentileX(50));
     expect(curve?.x.at(-1)).toBeCloseTo(10_000);
     expect(curve?.yLog).toBe(true);
     expect(percentileX(99)).toBeCloseTo(100);
+  });
+
+  it('draws no errors chart when no trial had an error, and says so', () => {
+    const result = reportCharts(report());
+    expect(result.noErrors).toBe(true);
+    expect(result.timeline.map((c) => c.id)).not.toContain('errors');
+  });
+
+  it('puts CPU and memory on the latency series origin (second 0), without the partial last second', () => {
+    // Readings about once a second from the window's start, and the last one 40 ms after the one
+    // before it, as the load stopped: drawn as a whole second it read as a drop to zero.
+    const resources = [1000, 2003, 2998, 4001, 4041].map((atMs, i) => ({
+      atMs,
+      cpuCores: i === 4 ? 0 : 0.5,
+      memoryBytes: 100,
+    }));
+    const points = resourcesBySecond({ resources } as unknown as ReportTrial, (r) => r.cpuCores);
+    expect([...points.keys()]).toEqual([0, 1, 2, 3]);
+    expect([...points.values()].every((cores) => cores === 0.5)).toBe(true);
+    const { timeline } = reportCharts(report());
+    const cpu = timeline.find((c) => c.id === 'cpu');
+    const latency = timeline.find((c) => c.id === 'latency-0');
+    expect(cpu?.x[0]).toBe(0);
+    expect(latency?.x[0]).toBe(0);
   });
 
   it('leaves out a side with no data, and pairs what there is by round', () => {

@@ -5,16 +5,29 @@
  */
 import type { Role } from '../scenario-model.js';
 import type { Report, ReportTrial } from './report-model.js';
+import { SIDE_COLORS } from './verdict-wording.js';
 
 export interface ChartSeriesSpec {
   label: string;
   role: Role;
   color: string;
-  /** Dashed line (the p50 companions of p99 lines). */
+  /** Dashed line. */
   dash: boolean;
   /** Hidden until its legend entry is clicked. */
   hidden: boolean;
+  /**
+   * An edge of its side's band (the lowest or highest of the side's trials each second): drawn
+   * only as the band's fill and kept out of the legend; the median line's hover value names it.
+   */
+  band?: 'lower' | 'upper';
   values: (number | null)[];
+}
+
+/** A filled band between two series of a chart (indexes into `series`), in its side's colour. */
+export interface ChartBand {
+  upper: number;
+  lower: number;
+  color: string;
 }
 
 export interface ChartSpec {
@@ -29,37 +42,15 @@ export interface ChartSpec {
   points: boolean;
   x: number[];
   series: ChartSeriesSpec[];
+  bands: ChartBand[];
 }
 
-const PALETTES: Record<Role, readonly string[]> = {
-  baseline: ['#1f6fb2', '#5b9bd5', '#0b3d6b', '#8fbce6'],
-  candidate: ['#d9480f', '#f59f00', '#a61e4d', '#ff8787'],
-};
+const ROLES: readonly Role[] = ['baseline', 'candidate'];
 
-/** The colour of the nth trial of a side (round order), so a trial keeps its colour in every chart. */
-export function trialColor(role: Role, index: number): string {
-  const palette = PALETTES[role];
-  return palette[index % palette.length] as string;
-}
+/** One colour per side in every chart (verdict-wording.ts's two constants). */
+export const sideColor = (role: Role): string => SIDE_COLORS[role];
 
-const sideColor = (role: Role): string => trialColor(role, 0);
-
-interface TrialLine {
-  trial: ReportTrial;
-  color: string;
-  label: string;
-}
-
-function trialLines(report: Report): TrialLine[] {
-  const seen = { baseline: 0, candidate: 0 };
-  return report.trials.map((trial) => ({
-    trial,
-    color: trialColor(trial.role, seen[trial.role]++),
-    label: `${trial.role} r${trial.round}`,
-  }));
-}
-
-/** Aligns per-trial (x, y) points on the union of their x values; missing points are null (a gap). */
+/** Aligns per-line (x, y) points on the union of their x values; missing points are null (a gap). */
 function align(lines: readonly { points: ReadonlyMap<number, number> }[]): {
   x: number[];
   columns: (number | null)[][];
@@ -70,45 +61,98 @@ function align(lines: readonly { points: ReadonlyMap<number, number> }[]): {
   return { x, columns: lines.map((line) => x.map((key) => line.points.get(key) ?? null)) };
 }
 
-function latencyByPhase(report: Report, lines: readonly TrialLine[]): ChartSpec[] {
+function median(sorted: readonly number[]): number {
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * One side's trials per second as a median line and, with two trials or more, a min–max band:
+ * two lines and a shaded band per chart instead of one line (and one colour) per trial.
+ */
+function sideSummary(
+  trials: readonly ReportTrial[],
+  pick: (trial: ReportTrial) => ReadonlyMap<number, number>,
+): { count: number; median: Map<number, number>; lower: Map<number, number>; upper: Map<number, number> } {
+  const bySecond = new Map<number, number[]>();
+  let count = 0;
+  for (const trial of trials) {
+    const points = pick(trial);
+    if (points.size > 0) count++;
+    for (const [second, value] of points) {
+      const values = bySecond.get(second) ?? [];
+      values.push(value);
+      bySecond.set(second, values);
+    }
+  }
+  const result = { count, median: new Map(), lower: new Map(), upper: new Map() };
+  for (const [second, values] of bySecond) {
+    const sorted = [...values].sort((a, b) => a - b);
+    result.median.set(second, median(sorted));
+    result.lower.set(second, sorted[0] as number);
+    result.upper.set(second, sorted.at(-1) as number);
+  }
+  return result;
+}
+
+/** The per-second chart of one figure: per side a median line and a min–max band of its trials. */
+function perSecondChart(
+  report: Report,
+  spec: Pick<ChartSpec, 'id' | 'title' | 'yLabel'>,
+  pick: (trial: ReportTrial) => ReadonlyMap<number, number>,
+): ChartSpec {
+  const sides = ROLES.map((role) => ({
+    role,
+    summary: sideSummary(
+      report.trials.filter((trial) => trial.role === role),
+      pick,
+    ),
+  })).filter((side) => side.summary.count > 0);
+  const lines: { points: Map<number, number>; role: Role; label: string; band?: 'lower' | 'upper' }[] = [];
+  const bands: Omit<ChartBand, 'color'>[] = [];
+  for (const { role, summary } of sides) {
+    const label = summary.count === 1 ? `${role} (1 trial)` : `${role} (median of ${summary.count} trials)`;
+    lines.push({ points: summary.median, role, label });
+    if (summary.count > 1) {
+      lines.push(
+        { points: summary.lower, role, label: `${role} lowest trial`, band: 'lower' },
+        { points: summary.upper, role, label: `${role} highest trial`, band: 'upper' },
+      );
+      bands.push({ lower: lines.length - 2, upper: lines.length - 1 });
+    }
+  }
+  const { x, columns } = align(lines);
+  return {
+    ...spec,
+    xLabel: 'seconds into the measured load',
+    xKind: 'seconds',
+    yLog: false,
+    points: x.length < 3,
+    x,
+    series: lines.map((line, i) => ({
+      label: line.label,
+      role: line.role,
+      color: sideColor(line.role),
+      dash: false,
+      hidden: false,
+      ...(line.band === undefined ? {} : { band: line.band }),
+      values: columns[i] as (number | null)[],
+    })),
+    bands: bands.map((band) => ({ ...band, color: sideColor(lines[band.lower]?.role ?? 'baseline') })),
+  };
+}
+
+function latencyByPhase(report: Report): ChartSpec[] {
   const phases = [...new Set(report.trials.flatMap((t) => t.series.map((s) => s.phase)))];
-  return phases.map((phase, index) => {
-    const p99 = lines.map(({ trial }) => ({
-      points: new Map(trial.series.filter((s) => s.phase === phase).map((s) => [s.second, s.p99Ms] as const)),
-    }));
-    const p50 = lines.map(({ trial }) => ({
-      points: new Map(trial.series.filter((s) => s.phase === phase).map((s) => [s.second, s.p50Ms] as const)),
-    }));
-    const { x, columns } = align([...p99, ...p50]);
-    return {
-      id: `latency-${index}`,
-      title: `p99 latency per second: ${phase}`,
-      xLabel: 'seconds into the measured load',
-      yLabel: 'ms',
-      xKind: 'seconds',
-      yLog: false,
-      points: x.length < 3,
-      x,
-      series: [
-        ...lines.map((line, i) => ({
-          label: `${line.label} p99`,
-          role: line.trial.role,
-          color: line.color,
-          dash: false,
-          hidden: false,
-          values: columns[i] as (number | null)[],
-        })),
-        ...lines.map((line, i) => ({
-          label: `${line.label} p50`,
-          role: line.trial.role,
-          color: line.color,
-          dash: true,
-          hidden: true,
-          values: columns[lines.length + i] as (number | null)[],
-        })),
-      ],
-    } satisfies ChartSpec;
-  });
+  return phases.map((phase, index) =>
+    perSecondChart(
+      report,
+      { id: `latency-${index}`, title: `p99 latency per second: ${phase}`, yLabel: 'ms' },
+      (trial) => new Map(trial.series.filter((s) => s.phase === phase).map((s) => [s.second, s.p99Ms] as const)),
+    ),
+  );
 }
 
 /** x of a percentile on the curve: 1/(1-p), so p50 → 2, p99 → 100, p99.99 → 10,000 (a log axis). */
@@ -138,37 +182,28 @@ function percentileCurve(report: Report): ChartSpec | undefined {
       hidden: false,
       values: columns[i] as (number | null)[],
     })),
+    bands: [],
   };
 }
 
-function perSecondChart(
-  lines: readonly TrialLine[],
-  spec: Pick<ChartSpec, 'id' | 'title' | 'yLabel'>,
-  pick: (trial: ReportTrial) => Map<number, number>,
-): ChartSpec {
-  const { x, columns } = align(lines.map(({ trial }) => ({ points: pick(trial) })));
-  return {
-    ...spec,
-    xLabel: 'seconds into the measured load',
-    xKind: 'seconds',
-    yLog: false,
-    points: x.length < 3,
-    x,
-    series: lines.map((line, i) => ({
-      label: line.label,
-      role: line.trial.role,
-      color: line.color,
-      dash: false,
-      hidden: false,
-      values: columns[i] as (number | null)[],
-    })),
-  };
-}
-
-/** Resource samples fall at uneven times; each trial keeps its last reading in each whole second. */
-function resourcesBySecond(trial: ReportTrial, pick: (r: ReportTrial['resources'][number]) => number) {
+/**
+ * Resource samples per second of the measured load, on the same origin as the latency series: an
+ * interval between two readings is placed at the second it started in (the first starts at 0), so
+ * CPU and memory start at second 0 like latency. An interval shorter than half a second (the
+ * partial last one, read as the load stopped) is left out: drawn as a whole second it read as a
+ * drop to zero.
+ */
+export function resourcesBySecond(
+  trial: ReportTrial,
+  pick: (r: ReportTrial['resources'][number]) => number,
+): Map<number, number> {
   const points = new Map<number, number>();
-  for (const sample of trial.resources) points.set(Math.floor(sample.atMs / 1000), pick(sample));
+  const samples = [...trial.resources].sort((a, b) => a.atMs - b.atMs);
+  let start = 0;
+  for (const sample of samples) {
+    if (sample.atMs - start >= 500) points.set(Math.round(start / 1000), pick(sample));
+    start = sample.atMs;
+  }
   return points;
 }
 
@@ -177,7 +212,7 @@ function roundChart(
   spec: Pick<ChartSpec, 'id' | 'title' | 'yLabel'>,
   pick: (trial: ReportTrial) => number | null,
 ): ChartSpec {
-  const roles: Role[] = ['baseline', 'candidate'];
+  const roles = ROLES;
   const { x, columns } = align(
     roles.map((role) => {
       const points = new Map<number, number>();
@@ -203,30 +238,40 @@ function roundChart(
       hidden: false,
       values: columns[i] as (number | null)[],
     })),
+    bands: [],
   };
 }
 
-/** Every uPlot chart of the page, in page order; charts without any data are left out. */
-export function reportCharts(report: Report): { timeline: ChartSpec[]; rounds: ChartSpec[] } {
-  const lines = trialLines(report);
+/**
+ * Every uPlot chart of the page, in page order; charts without any data are left out, and so is
+ * the errors chart when no trial had an error (`noErrors`: the page says "no errors" instead).
+ */
+export function reportCharts(report: Report): { timeline: ChartSpec[]; rounds: ChartSpec[]; noErrors: boolean } {
   const curve = percentileCurve(report);
+  const measured = report.trials.some((t) => t.series.length > 0);
+  const noErrors =
+    measured && report.trials.every((t) => t.requests.errors === 0 && t.series.every((s) => s.errors === 0));
   const timeline = [
-    ...latencyByPhase(report, lines),
+    ...latencyByPhase(report),
     ...(curve ? [curve] : []),
     perSecondChart(
-      lines,
+      report,
       { id: 'throughput', title: 'Requests per second', yLabel: 'req/s' },
       (t) => new Map(t.series.map((s) => [s.second, s.requests] as const)),
     ),
-    perSecondChart(
-      lines,
-      { id: 'errors', title: 'Errors per second', yLabel: 'errors/s' },
-      (t) => new Map(t.series.map((s) => [s.second, s.errors] as const)),
-    ),
-    perSecondChart(lines, { id: 'cpu', title: 'Service CPU', yLabel: 'cores' }, (t) =>
+    ...(noErrors
+      ? []
+      : [
+          perSecondChart(
+            report,
+            { id: 'errors', title: 'Errors per second', yLabel: 'errors/s' },
+            (t) => new Map(t.series.map((s) => [s.second, s.errors] as const)),
+          ),
+        ]),
+    perSecondChart(report, { id: 'cpu', title: 'Service CPU', yLabel: 'cores' }, (t) =>
       resourcesBySecond(t, (r) => r.cpuCores),
     ),
-    perSecondChart(lines, { id: 'memory', title: 'Service memory', yLabel: 'MiB' }, (t) =>
+    perSecondChart(report, { id: 'memory', title: 'Service memory', yLabel: 'MiB' }, (t) =>
       resourcesBySecond(t, (r) => r.memoryBytes / 1048576),
     ),
   ];
@@ -236,5 +281,5 @@ export function reportCharts(report: Report): { timeline: ChartSpec[]; rounds: C
   ];
   const drawable = (chart: ChartSpec): boolean =>
     chart.x.length > 0 && chart.series.some((s) => s.values.some((v) => v !== null));
-  return { timeline: timeline.filter(drawable), rounds: rounds.filter(drawable) };
+  return { timeline: timeline.filter(drawable), rounds: rounds.filter(drawable), noErrors };
 }

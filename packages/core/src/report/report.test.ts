@@ -261,9 +261,13 @@ describe('renderHtml', () => {
     expect(html).toContain('<div class="verdict fail">FAIL: the candidate is not safe to release</div>');
     expect(html.indexOf('class="verdict')).toBeLessThan(html.indexOf('<h2>Reasons</h2>'));
     expect(html.indexOf('<h2>Reasons</h2>')).toBeLessThan(html.indexOf('class="forest"'));
-    // One forest row per judged metric, each with its limit line.
-    expect(html.match(/<g class="forest-row"/g)).toHaveLength(report.metrics.length);
-    expect(html.match(/<line class="limit"/g)).toHaveLength(report.metrics.length);
+    // One forest row per judged metric, each with its limit line; an error rate with no error on
+    // either side is a sentence instead (no bar of an interval in points on the ratio axis).
+    const drawn = report.metrics.filter((m) => !(m.difference !== undefined && m.baseline === 0 && m.candidate === 0));
+    expect(drawn.length).toBeLessThan(report.metrics.length);
+    expect(html.match(/<g class="forest-row"/g)).toHaveLength(drawn.length);
+    expect(html.match(/<line class="limit"/g)).toHaveLength(drawn.length);
+    expect(html).toContain('Error rate: no errors on either side.');
     expect(html).toContain('data-metric="cpu.per_request" data-status="fail"');
     // No external assets: uPlot's code and CSS are inline.
     expect(html).not.toMatch(/<link|src="http|href="http|<script src=/);
@@ -272,18 +276,11 @@ describe('renderHtml', () => {
     expect(html).not.toContain('<boom>');
     const data = html.match(/<script type="application\/json" id="peakgate-data">(.*?)<\/script>/s)?.[1];
     const charts = (JSON.parse(data ?? 'null') as { charts: { id: string }[] }).charts.map((c) => c.id);
-    expect(charts).toEqual([
-      'latency-0',
-      'percentiles',
-      'throughput',
-      'errors',
-      'cpu',
-      'memory',
-      'round-p99',
-      'round-cpu',
-    ]);
+    expect(charts).toEqual(['latency-0', 'percentiles', 'throughput', 'cpu', 'memory', 'round-p99', 'round-cpu']);
     for (const id of charts) expect(html).toContain(`<div class="chart" id="chart-${id}"`);
-    expect(html).toContain('<h3>Errors by kind, all trials of a side</h3>');
+    // No trial had an error: no empty errors chart or all-zero table, a sentence instead.
+    expect(html).toContain('No errors: every request of every trial was answered as expected.');
+    expect(html).not.toContain('<h3>Errors by kind, all trials of a side</h3>');
     expect(html).toContain('<h2>Scenario</h2>');
     expect(html).toContain('<dt>Service CPUs</dt><dd>1</dd>');
   });
