@@ -8,15 +8,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import { ComparisonMetrics } from '@peakgate/controller';
-import { assertEnvAllowed, maskSecrets, maskSecretsDeep, PeakgateError, parseScenario } from '@peakgate/core';
+import {
+  assertEnvAllowed,
+  maskSecrets,
+  maskSecretsDeep,
+  PeakgateError,
+  parseScenario,
+  type TrialResult,
+} from '@peakgate/core';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { bearerChecker } from './bearer-auth.js';
 import { comparisonExecutor } from './comparison-executor.js';
 import { errorReply } from './error-reply.js';
 import { jsonDepthOver, MAX_JSON_DEPTH } from './json-depth.js';
+import { trialDetails } from './run-events.js';
 import { DOWNLOADABLE_FILES, type RunExecutor, RunQueue } from './run-queue.js';
 import { type RunRecord, RunStore, type StoredJob } from './run-store.js';
+import { runView } from './run-view.js';
 import { ErrorBodySchema, type RunRequest, RunRequestSchema, type RunView, RunViewSchema } from './schemas.js';
 
 export interface ServerOptions {
@@ -197,11 +206,28 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
       async (request) => view(queue, await queue.cancel(lookup(queue, request.params.id))),
     );
 
-    api.get<{ Params: { id: string } }>(
+    api.get<{ Params: { id: string }; Headers: { 'last-event-id'?: string } }>(
       '/runs/:id/events',
-      { schema: { params: Type.Object({ id: Type.String() }), produces: ['text/event-stream'] } },
+      {
+        schema: {
+          params: Type.Object({ id: Type.String() }),
+          headers: Type.Object({
+            'last-event-id': Type.Optional(
+              Type.String({ description: 'resume after this event id (EventSource sends it on reconnect)' }),
+            ),
+          }),
+          produces: ['text/event-stream'],
+        },
+      },
       async (request, reply) => {
         const run = lookup(queue, request.params.id);
+        const lastId = lastEventId(request.headers['last-event-id']);
+        const kept = queue.eventsAfter(run.id, lastId);
+        const ended = kept === undefined ? run.status !== 'queued' && run.status !== 'running' : kept.ended;
+        // Resuming a stream that has nothing more to say: 204 tells an EventSource to stop reconnecting.
+        if (lastId !== undefined && ended && (kept === undefined || kept.events.length === 0)) {
+          return reply.status(204).send();
+        }
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, {
@@ -209,8 +235,9 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
           'cache-control': 'no-cache',
           connection: 'keep-alive',
         });
-        const send = (event: string, data: unknown): void => {
-          raw.write(`event: ${event}\ndata: ${JSON.stringify(maskSecretsDeep(data))}\n\n`);
+        const write = (entry: { id?: number; event: string; data: unknown }): void => {
+          const id = entry.id === undefined ? '' : `id: ${entry.id}\n`;
+          raw.write(`${id}event: ${entry.event}\ndata: ${JSON.stringify(entry.data)}\n\n`);
         };
         let unsubscribe = (): void => {};
         const end = (): void => {
@@ -218,20 +245,37 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
           streams.delete(end);
           raw.end();
         };
-        send('status', view(queue, run));
-        if (run.status !== 'queued' && run.status !== 'running') {
-          send('end', view(queue, run));
+        // A dropped client comes back after 1 s (EventSource's default is 3 s) with Last-Event-ID.
+        raw.write('retry: 1000\n\n');
+        if (kept === undefined) {
+          // This server keeps no events of the run (it ended before this server started, or long
+          // ago): its record now, without an id, and the end if it has ended.
+          write({ event: 'status', data: maskSecretsDeep(view(queue, run)) });
+          if (ended) {
+            write({ event: 'end', data: maskSecretsDeep(view(queue, run)) });
+            end();
+            return;
+          }
+        }
+        // Replay and subscription in one tick: no event falls between them.
+        for (const entry of kept?.events ?? []) write(entry);
+        if (kept?.ended === true) {
           end();
           return;
         }
         streams.add(end);
-        unsubscribe = queue.subscribe(run.id, (event) => {
-          if (event.event === 'progress') send('progress', event.data);
-          else send(event.event, view(queue, event.data));
-          if (event.event === 'end') end();
+        unsubscribe = queue.subscribe(run.id, (entry) => {
+          write(entry);
+          if (entry.event === 'end') end();
         });
         request.raw.on('close', end);
       },
+    );
+
+    api.get<{ Params: { id: string } }>(
+      '/runs/:id/trials',
+      { schema: { params: Type.Object({ id: Type.String() }), response: { '4xx': ErrorBodySchema } } },
+      async (request) => ({ trials: await runTrials(queue, lookup(queue, request.params.id)) }),
     );
 
     api.get<{ Params: { id: string; file: string } }>(
@@ -273,23 +317,40 @@ function lookup(queue: RunQueue, id: string): RunRecord {
   return run;
 }
 
-function view(queue: RunQueue, run: RunRecord): RunView {
-  return {
-    id: run.id,
-    kind: run.job.kind,
-    status: run.status,
-    scenario: run.scenario,
-    driver: run.job.driver,
-    position: queue.position(run),
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    progress: run.progress,
-    verdict: run.verdict,
-    reasons: run.reasons,
-    error: run.error,
-    reports: run.reports,
+/** `Last-Event-ID`: the id of the last event a client has, a whole number; absent means from the start. */
+function lastEventId(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  if (!/^\d{1,15}$/.test(header.trim())) {
+    throw new PeakgateError(
+      'PG_ERR_SERVER_REQUEST_INVALID',
+      `Last-Event-ID: expected the id of an event of this stream (a whole number), got "${header.slice(0, 40)}"`,
+    );
+  }
+  return Number(header.trim());
+}
+
+/**
+ * A run's trials, details included (per-second series, status counts, service readings), the
+ * encoded histograms left out: the ones this server has in memory (finished so far, while it runs),
+ * else what the run wrote (trials.json of a comparison, result.json of a one-sided run).
+ */
+async function runTrials(queue: RunQueue, run: RunRecord): Promise<TrialResult[]> {
+  const live = queue.trials(run.id);
+  if (live !== undefined) return live;
+  const read = async (file: string): Promise<unknown> => {
+    try {
+      return JSON.parse(await readFile(path.join(queue.runDir(run), file), 'utf8'));
+    } catch {
+      return undefined;
+    }
   };
+  const trials = run.job.kind === 'compare' ? await read('trials.json') : [await read('result.json')];
+  if (!Array.isArray(trials)) return [];
+  return trials.filter((trial): trial is TrialResult => typeof trial === 'object' && trial !== null).map(trialDetails);
+}
+
+function view(queue: RunQueue, run: RunRecord): RunView {
+  return runView(run, queue.position(run));
 }
 
 /** The request as the queue stores it: scenario text (read now, so later edits of the file do not change a queued run). */

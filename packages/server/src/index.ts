@@ -4,6 +4,7 @@ export type { PeakgateServer, ServerOptions } from './create-server.js';
 export { createServer, DEFAULT_REQUEST_TIMEOUT_MS } from './create-server.js';
 export type { MetricsEndpoint } from './metrics-endpoint.js';
 export { startMetricsEndpoint } from './metrics-endpoint.js';
+export type { ProgressSummary, StreamEvent, TrialSummary } from './run-events.js';
 export type { RunEvent, RunExecutor, RunJob, RunOutcome } from './run-queue.js';
 export { DOWNLOADABLE_FILES, RunQueue } from './run-queue.js';
 export type { RunRecord, StoredJob } from './run-store.js';

@@ -14,10 +14,19 @@ import {
   type ProgressListener,
   replaceFile,
 } from '@peakgate/controller';
-import { type ErrorCode, isPeakgateError, maskSecrets, PeakgateError } from '@peakgate/core';
+import {
+  type ErrorCode,
+  isPeakgateError,
+  maskSecrets,
+  maskSecretsDeep,
+  PeakgateError,
+  type TrialResult,
+} from '@peakgate/core';
 import { type PreparedJob, prepareJob } from './prepare-job.js';
+import { EventBacklog, type StreamEvent, summarizeProgress, trialDetails } from './run-events.js';
 import type { RunRecord, RunStore, StoredJob } from './run-store.js';
 import { RunStore as Store } from './run-store.js';
+import { runView } from './run-view.js';
 
 /** A prepared job as the executor gets it: its id and where its logs and raw files go. */
 export interface RunJob extends PreparedJob {
@@ -38,7 +47,7 @@ export interface RunOutcome {
 
 export type RunExecutor = (job: RunJob, signal: AbortSignal, onProgress: ProgressListener) => Promise<RunOutcome>;
 
-/** What subscribers of GET /runs/:id/events receive. */
+/** What the queue publishes; subscribers of GET /runs/:id/events get it numbered and summarised (StreamEvent). */
 export type RunEvent =
   | { event: 'status'; data: RunRecord }
   | { event: 'progress'; data: ProgressEvent }
@@ -50,11 +59,20 @@ export interface RunQueueOptions {
   metrics: ComparisonMetrics;
   /** Whether process-driver builds (shell commands) may be submitted. */
   allowProcess: boolean;
+  /** Events kept per run for late and reconnecting clients; default 4096. */
+  backlogEvents?: number;
+  /** Ended runs whose events and trials stay in memory (the oldest go first); default 16. */
+  backlogRuns?: number;
 }
+
+export const DEFAULT_BACKLOG_EVENTS = 4096;
+export const DEFAULT_BACKLOG_RUNS = 16;
 
 export class RunQueue {
   private readonly store: RunStore;
-  private readonly subscribers = new Map<string, Set<(event: RunEvent) => void>>();
+  private readonly subscribers = new Map<string, Set<(event: StreamEvent) => void>>();
+  /** Per run, in the order runs first published: every event so far (capped) and its finished trials. */
+  private readonly backlogs = new Map<string, { events: EventBacklog; trials: TrialResult[] }>();
   private active: { id: string; abort: AbortController; done: Promise<void> } | undefined;
   private closing = false;
 
@@ -72,6 +90,10 @@ export class RunQueue {
       }
     }
     await this.store.save();
+    // A queued run's stream starts here on this server: the earlier events died with the last one.
+    for (const run of this.store.list()) {
+      if (run.status === 'queued') this.publish(run.id, { event: 'status', data: run });
+    }
     this.pump();
   }
 
@@ -125,6 +147,7 @@ export class RunQueue {
       reports: [],
     };
     await this.store.put(run);
+    this.publish(run.id, { event: 'status', data: run });
     this.pump();
     return run;
   }
@@ -145,7 +168,23 @@ export class RunQueue {
     throw new PeakgateError('PG_ERR_SERVER_CONFLICT', `run ${run.id} has already ended (${run.status})`);
   }
 
-  subscribe(id: string, listener: (event: RunEvent) => void): () => void {
+  /**
+   * The run's events after `lastId` (all kept ones when undefined), or undefined when this server
+   * keeps none for it (ended before it started, or evicted). Call `subscribe` in the same tick, so
+   * nothing falls between the replay and the live events.
+   */
+  eventsAfter(id: string, lastId: number | undefined): { events: StreamEvent[]; ended: boolean } | undefined {
+    const backlog = this.backlogs.get(id)?.events;
+    return backlog === undefined ? undefined : { events: backlog.after(lastId), ended: backlog.ended };
+  }
+
+  /** Trials the run has finished so far, while this server keeps its events; undefined otherwise. */
+  trials(id: string): TrialResult[] | undefined {
+    const trials = this.backlogs.get(id)?.trials;
+    return trials === undefined ? undefined : [...trials];
+  }
+
+  subscribe(id: string, listener: (event: StreamEvent) => void): () => void {
     let set = this.subscribers.get(id);
     if (set === undefined) {
       set = new Set();
@@ -192,7 +231,10 @@ export class RunQueue {
     // the queue owns the registry's begin, verdict and end, which a scripted executor lacks.
     const onProgress: ProgressListener = (event) => {
       updateProgress(run, event);
-      this.publish(run.id, { event: 'progress', data: withoutHistograms(event) });
+      if (event.type === 'trial-finished') {
+        this.backlogFor(run.id).trials.push(maskSecretsDeep(trialDetails(event.trial)));
+      }
+      this.publish(run.id, { event: 'progress', data: event });
     };
     let prepared: PreparedJob | undefined;
     try {
@@ -246,8 +288,33 @@ export class RunQueue {
     run.progress = { ...run.progress, stage: 'done' };
   }
 
+  /**
+   * Numbers the event, keeps it in the run's backlog and hands it to the live subscribers. Data is
+   * fixed now (a run record's view as it is at this moment; a progress event's summary), masked
+   * for values handed in with `serve --env`.
+   */
   private publish(id: string, event: RunEvent): void {
-    for (const listener of this.subscribers.get(id) ?? []) listener(event);
+    const data =
+      event.event === 'progress' ? summarizeProgress(event.data) : runView(event.data, this.position(event.data));
+    const entry = this.backlogFor(id).events.append(event.event, maskSecretsDeep(data));
+    for (const listener of this.subscribers.get(id) ?? []) listener(entry);
+  }
+
+  private backlogFor(id: string): { events: EventBacklog; trials: TrialResult[] } {
+    let backlog = this.backlogs.get(id);
+    if (backlog === undefined) {
+      backlog = { events: new EventBacklog(this.options.backlogEvents ?? DEFAULT_BACKLOG_EVENTS), trials: [] };
+      this.backlogs.set(id, backlog);
+      this.evictBacklogs();
+    }
+    return backlog;
+  }
+
+  /** Past the limit, the backlogs of the oldest ended runs go; queued and running ones always stay. */
+  private evictBacklogs(): void {
+    const limit = this.options.backlogRuns ?? DEFAULT_BACKLOG_RUNS;
+    const ended = [...this.backlogs.entries()].filter(([, backlog]) => backlog.events.ended);
+    for (const [id] of ended.slice(0, Math.max(0, ended.length - limit))) this.backlogs.delete(id);
   }
 }
 
@@ -280,28 +347,6 @@ function updateProgress(run: RunRecord, event: ProgressEvent): void {
     default:
       break;
   }
-}
-
-/** Per-second histograms are for Prometheus; SSE subscribers get the figures. */
-function withoutHistograms(event: ProgressEvent): ProgressEvent {
-  if (event.type === 'sample') return { ...event, sample: { ...event.sample, histogram: '' } };
-  if (event.type === 'trial-finished') {
-    const { trial } = event;
-    if (trial.load === null) return event;
-    return {
-      ...event,
-      trial: {
-        ...trial,
-        load: {
-          ...trial.load,
-          histogram: '',
-          series: [],
-          phases: trial.load.phases.map((phase) => ({ ...phase, histogram: '' })),
-        },
-      },
-    };
-  }
-  return event;
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
