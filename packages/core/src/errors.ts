@@ -51,6 +51,14 @@ export const errorCodes = {
     exitCode: 2,
     summary: 'peakgate replay: the recorded times span a run longer than 24 h at the chosen speed (narrow with --window)',
   },
+  PG_ERR_INIT_EXISTS: {
+    exitCode: 2,
+    summary: 'peakgate init would overwrite a file that exists (give --force to replace it); nothing was written',
+  },
+  PG_ERR_INIT_PATH: {
+    exitCode: 2,
+    summary: 'peakgate init would write outside the repository folder or through a symbolic link; nothing was written',
+  },
   PG_ERR_TARGET_REFUSED: {
     exitCode: 2,
     summary: 'the load target is not loopback and was not allowed with --allow-target',

@@ -52,6 +52,16 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly (readonly [string, 
       'peakgate report peakgate-out/trials.json --limits scenarios/peak.yaml --out /tmp/strict',
     ],
   ],
+  init: [
+    [
+      'in your repository: a scenario for the image built from ./Dockerfile and a GitHub workflow',
+      'peakgate init --image shop --port 8080 --ready /healthz',
+    ],
+    [
+      'the request mix from an access log, a GitLab job, a process instead of an image',
+      'peakgate init --cmd "node server.js" --from-log access.log --ci gitlab',
+    ],
+  ],
   images: [
     ["the demo's sample images, offline, on a base made from this machine's node", 'peakgate images'],
     ['the same on a registry base image', 'peakgate images --base node:20-slim'],

@@ -6,6 +6,7 @@ import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { helpExamples } from './help-examples.js';
 import { imagesCommand } from './images.js';
+import { initCommand } from './init.js';
 import { reapCommand } from './reap.js';
 import { renderCommand } from './render.js';
 import { replayCommand } from './replay.js';
@@ -25,6 +26,7 @@ const commands: readonly PeakgateCommand[] = [
   renderCommand,
   serveCommand,
   imagesCommand,
+  initCommand,
 ];
 
 /**
