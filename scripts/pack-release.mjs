@@ -24,6 +24,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,8 +122,8 @@ try {
             if (spec.startsWith('node:') || spec.startsWith('@peakgate/')) return undefined;
             const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
             if (external.has(name)) return { path: spec, external: true };
-            // A Node builtin without the node: prefix (esbuild's platform node marks those itself).
-            if (/^[a-z_]+$/.test(spec) && !existsSync(path.join(root, 'node_modules', spec))) return undefined;
+            // A Node builtin without the node: prefix (esbuild's platform node marks those external).
+            if (builtinModules.includes(spec)) return undefined;
             undeclared.add(`${spec} (imported by ${path.relative(root, resolveArgs.importer)})`);
             return { path: spec, external: true };
           });
