@@ -170,6 +170,7 @@ export type { ScenarioFile } from './scenario-schema.js';
 export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
 export type { TimelineArrivals, TimelineFacts } from './scenario-timeline.js';
 export { MAX_TIMELINE_ARRIVALS, parseTimeline, readTimelineFile } from './scenario-timeline.js';
+export { unknownFieldMessage } from './schema-issues.js';
 export type { SecretMasker, StreamMasker } from './secret-mask.js';
 export {
   clearSecretValues,

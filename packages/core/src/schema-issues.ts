@@ -121,7 +121,11 @@ function bounds(schema: TSchema): string {
   return '';
 }
 
-function unknownFieldMessage(key: string, known: string[]): string {
+/**
+ * `unknown field "basline" (did you mean "baseline"?); known fields: …`: the scenario loader's
+ * message for a field it does not know, also used by the HTTP API for request bodies.
+ */
+export function unknownFieldMessage(key: string, known: string[]): string {
   const suggestion = closest(key, known);
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
   const list = known.length === 0 ? '' : `; known fields: ${known.join(', ')}`;

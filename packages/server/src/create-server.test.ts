@@ -210,6 +210,37 @@ describe('validation', () => {
     expect(script.started).toEqual([]);
   });
 
+  it('names an unknown field and the one meant, as the scenario loader does', async () => {
+    await start();
+    const typo = await server.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: auth,
+      payload: { inline: SCENARIO, basline: 'peakgate/balancer:good' },
+    });
+    expect(typo.statusCode).toBe(400);
+    const { error } = typo.json();
+    expect(error.code).toBe('PG_ERR_SERVER_REQUEST_INVALID');
+    expect(error.message).toMatch(
+      /^body\.basline: unknown field "basline" \(did you mean "baseline"\?\); known fields: kind, /,
+    );
+    expect(error.message).not.toContain('must NOT have additional properties');
+    expect(error.issues).toEqual([
+      { field: 'body.basline', message: expect.stringContaining('did you mean "baseline"') },
+    ]);
+    // Nothing close: no guess, the known fields still listed.
+    const far = await server.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: auth,
+      payload: { inline: SCENARIO, privileged: true },
+    });
+    expect(far.json().error.message).toBe(
+      'body.privileged: unknown field "privileged"; known fields: kind, scenario, inline, driver, baseline, candidate, service, rounds',
+    );
+    expect(script.started).toEqual([]);
+  });
+
   it('resolves a scenario by name from the scenarios folder and refuses unknown names', async () => {
     await start();
     await import('node:fs/promises').then(({ mkdir }) => mkdir(path.join(dataDir, 'scenarios')));

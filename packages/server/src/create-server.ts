@@ -86,7 +86,8 @@ export async function createServer(options: ServerOptions): Promise<PeakgateServ
     logger: options.logger === true,
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     // Unknown fields are errors (400), never silently dropped: a caller must not believe an option took effect.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // verbose: a validation error carries its schema, so an unknown field's message can list the known ones.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, verbose: true } },
     forceCloseConnections: true,
     // A client that trickles its headers or body (or sends nothing) holds a socket: Node cuts it
     // off after these, checked every second (Node's default check is every 30 s). Event streams

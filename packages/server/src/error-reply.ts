@@ -3,7 +3,14 @@
  * stable PG_ERR_* codes of docs/errors.md. Fastify's own errors (schema validation, body too
  * large, bad JSON) are translated into those codes here, at the boundary.
  */
-import { type ErrorCode, errorCodes, isPeakgateError, ScenarioInvalidError, ScenarioParseError } from '@peakgate/core';
+import {
+  type ErrorCode,
+  errorCodes,
+  isPeakgateError,
+  ScenarioInvalidError,
+  ScenarioParseError,
+  unknownFieldMessage,
+} from '@peakgate/core';
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from './schemas.js';
 
@@ -57,9 +64,12 @@ export function errorReply(error: unknown): ErrorReply {
   if (fastifyError.validation !== undefined) {
     const issues = fastifyError.validation.map((item) => ({
       field: fieldOf(fastifyError.validationContext ?? 'body', item.instancePath, item.params),
-      message: item.message ?? 'invalid',
+      message: issueMessage(item),
     }));
-    return coded('PG_ERR_SERVER_REQUEST_INVALID', 400, fastifyError.message ?? 'invalid request', issues);
+    // Each issue names its field ("body.basline: unknown field … (did you mean "baseline"?)"),
+    // not the validator's "body must NOT have additional properties".
+    const message = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+    return coded('PG_ERR_SERVER_REQUEST_INVALID', 400, message || 'invalid request', issues);
   }
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return coded('PG_ERR_SERVER_BODY_TOO_LARGE', 413, 'request body too large');
@@ -78,6 +88,18 @@ function coded(
 ): ErrorReply {
   const known: ErrorCode = code in errorCodes ? code : 'PG_ERR_INTERNAL';
   return { status, body: { error: { code: known, message, details: [], ...(issues ? { issues } : {}) } } };
+}
+
+type ValidationItem = NonNullable<FastifyError['validation']>[number] & { parentSchema?: unknown };
+
+/** An unknown field gets the scenario loader's message: the closest known field and the list (ajv runs verbose). */
+function issueMessage(item: ValidationItem): string {
+  const extra = item.params?.additionalProperty;
+  if (item.keyword === 'additionalProperties' && typeof extra === 'string') {
+    const properties = (item.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+    return unknownFieldMessage(extra, Object.keys(properties ?? {}));
+  }
+  return item.message ?? 'invalid';
 }
 
 /** `body` + `/driver` → `body.driver`; an unknown property names itself. */
