@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const UNMEASURED = [
   'packages/*/src/**/*.test.ts',
   'test/cli-ci-docs.test.ts',
+  'test/cli-init.test.ts',
   'test/cli-scenarios.test.ts',
   'test/cli-validate.test.ts',
   'test/render-k8s.test.ts',
