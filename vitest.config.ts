@@ -15,6 +15,7 @@ const UNMEASURED = [
   'test/ship-package.test.ts',
   'test/report-command.test.ts',
   'test/report-browser.test.ts',
+  'test/readme-example.test.ts',
   'test/replay-cli.test.ts',
   'test/replay-env.test.ts',
   'test/replay-report.test.ts',
@@ -31,6 +32,7 @@ const UNMEASURED = [
   'test/faults/https-target.test.ts',
   'test/faults/targets-netns.test.ts',
   'test/grafana-dashboard.test.ts',
+  'test/serve-shutdown.test.ts',
 ];
 
 /**

@@ -54,9 +54,14 @@ export const serveCommand: PeakgateCommand<ServeFlags> = {
     );
     // Not disposed: the process ends after this command; until it does, SIGTERM and Ctrl-C mean
     // "shut down cleanly" (exit 0), and a second signal still leaves at once.
-    const interrupt = onInterrupt((signal) =>
-      output.info(`peakgate serve: ${signal}: cancelling the running job, stopping`),
-    );
+    const interrupt = onInterrupt((signal) => {
+      const running = server.queue.list().find((run) => run.status === 'running');
+      output.info(
+        running === undefined
+          ? `peakgate serve: ${signal}: shutting down (no run in progress)`
+          : `peakgate serve: ${signal}: cancelling the running run ${running.id} (${running.scenario}), stopping`,
+      );
+    });
     await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
     await server.close();
     const { cleanupServices } = await import('@peakgate/controller');
