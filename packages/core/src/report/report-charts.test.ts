@@ -47,10 +47,10 @@ describe('reportCharts', () => {
     expect(hold?.x).toEqual([4, 5, 6, 7, 8, 9]);
     // Two trials a side: a median and the band's two edges each, not one line per trial.
     expect(ramp?.series.map((s) => [s.label, s.band ?? 'line'])).toEqual([
-      ['baseline (median of 2 trials)', 'line'],
+      ['baseline', 'line'],
       ['baseline lowest trial', 'lower'],
       ['baseline highest trial', 'upper'],
-      ['candidate (median of 2 trials)', 'line'],
+      ['candidate', 'line'],
       ['candidate lowest trial', 'lower'],
       ['candidate highest trial', 'upper'],
     ]);

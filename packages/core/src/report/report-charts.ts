@@ -113,8 +113,8 @@ function perSecondChart(
   const lines: { points: Map<number, number>; role: Role; label: string; band?: 'lower' | 'upper' }[] = [];
   const bands: Omit<ChartBand, 'color'>[] = [];
   for (const { role, summary } of sides) {
-    const label = summary.count === 1 ? `${role} (1 trial)` : `${role} (median of ${summary.count} trials)`;
-    lines.push({ points: summary.median, role, label });
+    // A short legend entry: the page's caption says the line is the median and the band the range.
+    lines.push({ points: summary.median, role, label: role });
     if (summary.count > 1) {
       lines.push(
         { points: summary.lower, role, label: `${role} lowest trial`, band: 'lower' },
