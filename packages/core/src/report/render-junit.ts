@@ -25,6 +25,8 @@ interface Case {
   failure?: { message: string; body: string };
   error?: { message: string; body: string; type: 'infrastructure' | 'aborted' };
   output?: string;
+  /** A note that is not a result: `<skipped message>` (the marginal notes, docs/report.md). */
+  skipped?: string;
   /** `<properties>` of the case: a marginal metric carries status=marginal (docs/report.md). */
   properties?: Record<string, string>;
 }
@@ -41,6 +43,7 @@ function renderCase(testCase: Case): string {
       '      </properties>',
     );
   }
+  if (testCase.skipped !== undefined) inner.push(`      <skipped message="${escapeXml(testCase.skipped)}" />`);
   if (testCase.error) {
     inner.push(
       `      <error message="${escapeXml(testCase.error.message)}" type="${testCase.error.type}">${escapeXml(testCase.error.body)}</error>`,
@@ -87,21 +90,26 @@ export function renderJUnit(report: Report): string {
     if (metric.status === 'fail' || failedAsMarginal(report, metric))
       testCase.failure = { message: metric.reason ?? summary, body: summary };
     else if (metric.status === 'marginal') {
-      // JUnit has no "warning": a marginal metric is a passing case that says so first in its
-      // output (GitLab and GitHub's JUnit reporters show a case's system-out) and in a property.
-      testCase.output = `MARGINAL: ${metric.reason ?? metric.label}\n${summary}`;
+      // JUnit has no "warning". The metric's case stays a pass (it did not fail the run) and says
+      // MARGINAL first in its output and in a property; widgets that show only failed and skipped
+      // cases (GitLab hides a passing case's output) see a second, skipped case named for it.
+      const note = `MARGINAL: ${metric.reason ?? metric.label}`;
+      testCase.output = `${note}\n${summary}`;
       testCase.properties = { status: 'marginal' };
+      cases.push(testCase, { name: `${metricDisplayName(metric)}: marginal`, classname, skipped: note });
+      continue;
     }
     cases.push(testCase);
   }
   const failures = cases.filter((c) => c.failure).length;
   const errors = cases.filter((c) => c.error).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const time = (report.durationMs / 1000).toFixed(3);
   const suite = `peakgate compare: ${report.scenario.name}`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="peakgate" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}">`,
-    `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}" timestamp="${escapeXml(report.startedAt)}">`,
+    `  <testsuite name="${escapeXml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}" timestamp="${escapeXml(report.startedAt)}">`,
     ...cases.map(renderCase),
     ...suiteOutput(report),
     '  </testsuite>',

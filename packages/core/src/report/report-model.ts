@@ -21,6 +21,7 @@ import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.j
 import type { DependencyFigures, ServiceExit, TrialAbort, TrialResult } from '../trial.js';
 import { describeReason } from './describe-reason.js';
 import { formatValue } from './format.js';
+import { roundsText } from './verdict-wording.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -508,7 +509,7 @@ export function buildAbortedReport(input: BuildAbortedReportInput): Report {
     ...report,
     verdict: 'aborted',
     warnings: [
-      `aborted (${interruption.reason}) after ${interruption.roundsCompleted} complete round(s) of ${scenario.compare.rounds}: partial figures, no verdict${cut.length > 0 ? `; cut: ${cut.join(', ')}` : ''}`,
+      `aborted (${interruption.reason}) after ${interruption.roundsCompleted} complete of ${roundsText(scenario.compare.rounds)}: partial figures, no verdict${cut.length > 0 ? `; cut: ${cut.join(', ')}` : ''}`,
     ],
     aborted: true,
     interruption: { ...interruption, cut: interruption.cut.map((trial) => ({ ...trial })) },

@@ -142,6 +142,11 @@ describe('verdict wording', () => {
       /<testcase classname="peakgate\.wording" name="CPU per request" time="0">\n\s+<properties>\n\s+<property name="status" value="marginal" \/>\n\s+<\/properties>\n\s+<system-out>MARGINAL: CPU per request \+12\.0% \(past the limit\)\n/,
     );
     expect(marginal).toContain('failures="0"');
+    // GitLab shows no output of a passing case: a skipped note case names the marginal metric.
+    expect(marginal).toMatch(
+      /<testcase classname="peakgate\.wording" name="CPU per request: marginal" time="0">\n\s+<skipped message="MARGINAL: CPU per request \+12\.0% \(past the limit\)" \/>/,
+    );
+    expect(marginal).toMatch(/<testsuite [^>]* tests="\d+" failures="0" errors="0" skipped="1"/);
     const cpu = metrics[index];
     if (cpu === undefined) throw new Error('no CPU metric');
     const failed = renderJUnit({
@@ -166,5 +171,6 @@ describe('verdict wording', () => {
       ],
     });
     expect(failed).toMatch(/name="CPU per request" time="0">\n\s+<failure /);
+    expect(failed).not.toContain('<skipped');
   });
 });
