@@ -169,6 +169,19 @@ suite('peakgate serve scraped by a real Prometheus', () => {
     expect(memory.baseline).toBeGreaterThan(5e6);
     const verdicts = await max('sum by (role) (peakgate_comparisons_total{scenario="server-e2e"})');
     expect(verdicts['']).toBe(1);
+    // A client that connects after the run gets all of it from the event stream, numbered, in
+    // summaries (a real trial whole is kilobytes); the trials whole are at /runs/:id/trials.
+    const stream = await (await fetch(`${serveUrl}/runs/${run.id}/events`, { headers: auth })).text();
+    const ids = [...stream.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const data = [...stream.matchAll(/^data: (.*)$/gm)].map((m) => m[1] as string);
+    expect(data.filter((line) => line.includes('"type":"trial-finished"'))).toHaveLength(4);
+    expect(Math.max(...data.filter((line) => line.includes('"type":')).map((line) => line.length))).toBeLessThan(1024);
+    const { trials } = (await (await fetch(`${serveUrl}/runs/${run.id}/trials`, { headers: auth })).json()) as {
+      trials: Array<{ role: string; load: { series: unknown[] } }>;
+    };
+    expect(trials.map((t) => t.role).sort()).toEqual(['baseline', 'baseline', 'candidate', 'candidate']);
+    expect(trials[0]?.load.series.length).toBeGreaterThanOrEqual(3);
     const state = await queryInstant(prometheus.url, 'peakgate_verdict{scenario="server-e2e"} == 1', windowEnd);
     expect(state.map((s) => s.metric.state)).toEqual([run.verdict]);
     const info = await queryInstant(prometheus.url, `peakgate_build_info{job="${JOB}"}`, windowEnd);
