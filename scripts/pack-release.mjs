@@ -34,6 +34,12 @@ import { parse } from 'yaml';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
+if (outIndex >= 0 && (args[outIndex + 1] === undefined || args[outIndex + 1].startsWith('--'))) {
+  process.stderr.write(
+    'pack:release: error: --out needs a folder\nusage: node scripts/pack-release.mjs [--skip-build] [--out DIR]\n',
+  );
+  process.exit(2);
+}
 const outDir = path.resolve(root, outIndex >= 0 ? args[outIndex + 1] : 'dist');
 
 /** The workspace packages that go into the bundle, with the third-party dependencies they declare. */
