@@ -1,98 +1,115 @@
 /**
- * docs/ci.md's GitHub Actions workflow and GitLab CI job are parsed as YAML and checked against
- * the real CLI: the peakgate command line they run uses flags `peakgate compare --help` lists and
- * a scenario that exists, the exit codes 1 and 3 are told apart, and the report, the JUnit file
- * and report.html are kept from the --out folder whatever the verdict.
+ * docs/ci.md's recipes against the real thing: the GitHub workflow and the GitLab job it shows are
+ * what `peakgate init` writes today (but for the header comments), every input and variable they
+ * set exists in action.yml and in the GitLab template, the template keeps the reports and the
+ * JUnit file whatever the verdict and retries only on exit 3, and every peakgate flag the page
+ * uses is one `peakgate compare --help` lists. test/ship-user-repo.test.ts runs these files.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../packages/cli/dist/index.js';
+import { peakgateVersion } from '../packages/core/dist/index.js';
 import { captureOutput, root } from './cli-support.js';
 
 type Yaml = Record<string, unknown>;
 
-/** The YAML blocks of docs/ci.md, by the file name on their first comment line. */
-async function yamlBlocks(): Promise<Map<string, Yaml>> {
+/** The YAML blocks of docs/ci.md that name a file on their first comment line, as text. */
+async function yamlBlocks(): Promise<Map<string, string>> {
   const text = await readFile(path.join(root, 'docs', 'ci.md'), 'utf8');
-  const blocks = new Map<string, Yaml>();
-  for (const match of text.matchAll(/```yaml\n# (\S+)\n([\s\S]*?)```/g)) {
-    blocks.set(match[1] as string, parse(match[2] as string) as Yaml);
-  }
+  const blocks = new Map<string, string>();
+  for (const match of text.matchAll(/```yaml\n# (\S+)\n([\s\S]*?)```/g))
+    blocks.set(match[1] as string, match[2] as string);
   return blocks;
 }
 
+/** A generated file without its leading comment lines. */
+function withoutHeader(text: string): string {
+  const lines = text.split('\n');
+  while (lines[0]?.startsWith('#')) lines.shift();
+  return lines.join('\n');
+}
+
+let docs: string;
+let blocks: Map<string, string>;
 let compareFlags: string[] = [];
+let scratch: string;
 
-/** The `peakgate compare ...` invocation inside a shell script, as arguments. */
-function compareArgs(script: string): string[] {
-  const joined = script.replace(/\\\n\s*/g, ' ');
-  const line = joined.split('\n').find((l) => /peakgate compare /.test(l));
-  if (line === undefined) throw new Error(`no peakgate compare in:\n${script}`);
-  const after = line.slice(line.indexOf('peakgate compare ') + 'peakgate compare '.length);
-  return [...after.matchAll(/"[^"]*"|\S+/g)].map((m) => m[0].replace(/^"|"$/g, ''));
+async function initOutput(args: string[], file: string): Promise<string> {
+  const dir = await mkdtemp(path.join(scratch, 'init-'));
+  const output = captureOutput();
+  expect(await main(['init', '--dir', dir, ...args], output), output.stderr).toBe(0);
+  return withoutHeader(await readFile(path.join(dir, file), 'utf8'));
 }
 
-function checkCommandLine(args: string[]): void {
-  const [scenario, ...rest] = args;
-  expect(scenario).toBe('scenarios/peak.yaml');
-  for (const flag of rest.filter((a) => a.startsWith('--'))) expect(compareFlags, flag).toContain(flag);
-  const out = rest[rest.indexOf('--out') + 1];
-  expect(out).toBe('peakgate-out');
-}
+beforeAll(async () => {
+  docs = await readFile(path.join(root, 'docs', 'ci.md'), 'utf8');
+  blocks = await yamlBlocks();
+  scratch = await mkdtemp(path.join(tmpdir(), 'pg-ci-docs-'));
+  const help = captureOutput();
+  expect(await main(['compare', '--help'], help)).toBe(0);
+  compareFlags = [...help.stdout.matchAll(/--[a-z][a-z-]+/g)].map((m) => m[0]);
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('docs/ci.md', () => {
-  let blocks: Map<string, Yaml>;
-  beforeAll(async () => {
-    blocks = await yamlBlocks();
-    const help = captureOutput();
-    expect(await main(['compare', '--help'], help)).toBe(0);
-    compareFlags = [...help.stdout.matchAll(/--[a-z][a-z-]+/g)].map((m) => m[0]);
-    // The scenario both snippets use is one the project ships and that validates.
-    const validate = captureOutput();
-    expect(await main(['validate', 'scenarios/peak.yaml'], validate)).toBe(0);
-  });
-
-  it('has a GitHub Actions workflow that gates on the exit code and keeps the reports', () => {
-    const workflow = blocks.get('.github/workflows/peakgate.yml');
-    expect(workflow, 'the workflow block').toBeDefined();
-    const jobs = workflow?.jobs as Record<string, { steps: Yaml[] }>;
-    const steps = Object.values(jobs)[0]?.steps ?? [];
-    const compare = steps.find((s) => typeof s.run === 'string' && s.run.includes('peakgate compare'));
-    if (compare === undefined) throw new Error('no compare step');
-    checkCommandLine(compareArgs(compare.run as string));
-    const run = compare.run as string;
-    expect(run).toContain('set +e');
-    expect(run).toMatch(/^\s*1\)/m);
-    expect(run).toMatch(/^\s*3\)/m);
-    expect(run).toContain('exit "$code"');
+  it('shows the GitHub workflow peakgate init --image shop writes, on the Action pinned to this version', async () => {
+    const block = blocks.get('.github/workflows/peakgate.yml');
+    expect(block, 'the workflow block').toBeDefined();
+    expect(block).toBe(await initOutput(['--image', 'shop'], '.github/workflows/peakgate.yml'));
+    const workflow = parse(block as string) as { jobs: Record<string, { steps: Yaml[] }> };
+    const steps = Object.values(workflow.jobs)[0]?.steps ?? [];
+    const step = steps.find((s) => String(s.uses).startsWith('peakgate/peakgate@'));
+    expect(step?.uses).toBe(`peakgate/peakgate@v${peakgateVersion}`);
+    const action = parse(await readFile(path.join(root, 'action.yml'), 'utf8')) as { inputs: Yaml };
+    for (const input of Object.keys(step?.with as Yaml)) expect(Object.keys(action.inputs), input).toContain(input);
     const upload = steps.find((s) => String(s.uses).startsWith('actions/upload-artifact@'));
     expect(upload?.if).toBe('always()');
-    const paths = String((upload?.with as Yaml | undefined)?.path)
-      .trim()
-      .split('\n');
-    for (const file of ['report.html', 'report.json', 'summary.md', 'junit.xml']) {
-      expect(paths).toContain(`peakgate-out/${file}`);
-    }
-    const junit = steps.find((s) => String(s.uses).startsWith('mikepenz/action-junit-report@'));
-    expect(junit?.if).toBe('always()');
-    expect((junit?.with as Yaml | undefined)?.report_paths).toBe('peakgate-out/junit.xml');
-    // pnpm from Node alone, as the README's Quick start says.
-    expect(steps.some((s) => String(s.run).includes('npm i -g pnpm@10'))).toBe(true);
+    expect((upload?.with as Yaml).path).toBe(`${(step?.with as Yaml).out}/`);
   });
 
-  it('has a GitLab CI job with JUnit, the report as an artifact, and a retry only on exit 3', () => {
-    const pipeline = blocks.get('.gitlab-ci.yml');
-    expect(pipeline, 'the GitLab block').toBeDefined();
-    const job = pipeline?.peakgate as Yaml;
-    const script = (job.script as string[]).join('\n');
-    checkCommandLine(compareArgs(script));
-    expect(job.retry).toEqual({ max: 1, exit_codes: [3] });
-    const artifacts = job.artifacts as { when: string; paths: string[]; reports: { junit: string } };
-    expect(artifacts.when).toBe('always');
-    expect(artifacts.reports.junit).toBe('peakgate-out/junit.xml');
-    expect(artifacts.paths).toEqual(expect.arrayContaining(['peakgate-out/report.html', 'peakgate-out/junit.xml']));
-    expect((job.before_script as string[]).includes('npm i -g pnpm@10')).toBe(true);
+  it('shows the GitLab job peakgate init --ci gitlab writes, on the template at this version', async () => {
+    const block = blocks.get('.gitlab/peakgate.gitlab-ci.yml');
+    expect(block, 'the GitLab block').toBeDefined();
+    const generated = await initOutput(['--image', 'shop', '--ci', 'gitlab'], '.gitlab/peakgate.gitlab-ci.yml');
+    expect(block).toBe(generated);
+    const job = parse(block as string) as {
+      include: { remote: string }[];
+      peakgate: { extends: string; variables: Yaml };
+    };
+    const remote = job.include[0]?.remote ?? '';
+    expect(remote).toBe(
+      `https://raw.githubusercontent.com/peakgate/peakgate/v${peakgateVersion}/ci/gitlab/peakgate.gitlab-ci.yml`,
+    );
+    expect(docs).toContain(`- remote: ${remote}`);
+    const template = parse(await readFile(path.join(root, 'ci/gitlab/peakgate.gitlab-ci.yml'), 'utf8')) as Record<
+      string,
+      { image: { name: string }; variables: Yaml; retry: unknown; artifacts: Yaml; script: string[] }
+    >;
+    const hidden = template[job.peakgate.extends];
+    if (hidden === undefined) throw new Error(`${job.peakgate.extends} is not in the template`);
+    expect(hidden.image.name).toBe(`peakgate/peakgate:${peakgateVersion}`);
+    for (const name of Object.keys(job.peakgate.variables).filter((n) => n.startsWith('PEAKGATE_')))
+      expect(Object.keys(hidden.variables), name).toContain(name);
+    expect(hidden.retry).toEqual({ max: 1, exit_codes: [3] });
+    expect(hidden.artifacts).toMatchObject({
+      when: 'always',
+      paths: ['peakgate-out/'],
+      reports: { junit: 'peakgate-out/junit.xml' },
+    });
+    // Every flag the template's script passes is one compare has.
+    for (const flag of hidden.script.join('\n').match(/--[a-z][a-z-]+/g) ?? [])
+      expect(compareFlags, flag).toContain(flag);
+  });
+
+  it('uses only flags peakgate compare has, and names every exit code', () => {
+    for (const line of docs.split('\n').filter((l) => l.includes('peakgate compare ') || l.includes('args: --'))) {
+      for (const flag of line.match(/ --[a-z][a-z-]+/g) ?? [])
+        expect(compareFlags, `${flag} in: ${line}`).toContain(flag.trim());
+    }
+    expect(compareFlags).toContain('--env');
+    for (const code of ['0', '1', '2', '3']) expect(docs).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
   });
 });
