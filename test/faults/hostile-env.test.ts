@@ -29,6 +29,9 @@ const AWS_SECRET = 'aws/Secret+Key0123456789=';
 /** The value handed in with --env API_TOKEN: characters that JSON, URL and HTML encode differently. */
 const HANDED_IN = 'pg-S3cr3t/Tok+en"q&<x>=1';
 const SERVER_TOKEN = 'server-bearer-token-0123456789';
+/** A multi-line value handed in with --env TLS_KEY (a PEM key): each line must be masked on its own. */
+const TLS_KEY =
+  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
 
 /**
  * Every form a leaked value could take in output: the value, its JSON and URL encodings, and its
@@ -79,16 +82,23 @@ http.createServer((request, response) => {
   request.on('end', () => {
     if (request.url === '/ready') return response.end('ok');
     const token = request.headers['x-api-token'] || '';
+    let key;
+    try { key = JSON.parse(body).key; } catch {}
     echoed++;
     if (echoed === 1 && process.env.SEEN_FILE) fs.writeFileSync(process.env.SEEN_FILE, token);
     if (echoed <= 3) {
       console.log('headers: ' + JSON.stringify(request.headers));
       console.log('x-api-token: ' + token + ' path ' + request.url);
       console.log('encoded: ' + encodeURIComponent(token));
+      // PHP's json_encode writes "/" as "\\/" (and Python's json.dumps non-ASCII as \\uXXXX).
+      console.log('php: ' + JSON.stringify({ got: token }).replace(/\\//g, '\\\\/'));
       console.error('body: ' + body);
+      if (key) console.log('key:\\n' + key);
     }
     if (crashAfter > 0 && echoed >= crashAfter) {
       console.log('crashing on token ' + token);
+      // A multi-line value printed raw last: the crash reason quotes the tail line by line.
+      if (key) console.log(key);
       process.exit(3);
     }
     response.statusCode = 401;
@@ -146,6 +156,12 @@ ${SCENARIO_TAIL.replace(
       json: { token: "{{env API_TOKEN}}" }
 `,
 )}`,
+  );
+  await writeFile(
+    path.join(dir, 'multi-line.yaml'),
+    (await readFile(path.join(dir, 'handed-in.yaml'), 'utf8'))
+      .replace('name: handed-in', 'name: multi-line')
+      .replace('json: { token: "{{env API_TOKEN}}" }', 'json: { token: "{{env API_TOKEN}}", key: "{{env TLS_KEY}}" }'),
   );
 });
 
@@ -284,6 +300,27 @@ describe('a handed-in value is masked everywhere', () => {
     texts.set('stderr', run.stderr);
     expect(leaks(texts, [HANDED_IN, RUNNER_SECRET, AWS_SECRET, SERVER_TOKEN])).toEqual([]);
   });
+});
+
+describe('a multi-line value is masked line by line (red team of issue 23)', () => {
+  it('a PEM key the service prints raw before it crashes: no line of it in any report, log, summary or stream', async () => {
+    const out = path.join(dir, 'out-multi-line');
+    const summary = path.join(dir, 'step-summary-multi-line.md');
+    const run = await runPeakgate(
+      compareArgs('multi-line.yaml', out, ['--env', 'API_TOKEN', '--env', 'TLS_KEY']),
+      120_000,
+      { env: { ...runnerEnv, API_TOKEN: HANDED_IN, TLS_KEY, GITHUB_STEP_SUMMARY: summary, CI: 'true' } },
+    );
+    expect(run.code, explainRun(run)).toBe(1);
+    const texts = await filesUnder(out);
+    const report = JSON.parse(texts.get(path.join(out, 'report.json')) ?? '{}') as { reasons: string[] };
+    // The crash reason quotes the last lines, which were the key's (before: its lines were shown there).
+    expect(report.reasons.join('\n')).toMatch(/crashed.*\*\*\* \| \*\*\*/);
+    texts.set('step summary', await readFile(summary, 'utf8'));
+    texts.set('stdout', run.stdout);
+    texts.set('stderr', run.stderr);
+    expect(leaks(texts, [HANDED_IN, ...TLS_KEY.split('\n')])).toEqual([]);
+  }, 150_000);
 });
 
 describe('the process build inherits the runner’s environment only when the runner says so', () => {

@@ -51,6 +51,27 @@ describe('createSecretMasker', () => {
     }
   });
 
+  it('masks the JSON forms PHP (\\/ for /) and Python (\\uXXXX for non-ASCII) write (issue 23 red team)', () => {
+    const aws = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const mask = createSecretMasker([aws, 'pässwörd-✓-😀']);
+    // PHP: json_encode(['got' => $header])
+    expect(mask('{"got":"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY"}')).toBe('{"got":"***"}');
+    // Python: json.dumps({'got': header})
+    expect(mask('{"got": "p\\u00e4ssw\\u00f6rd-\\u2713-\\ud83d\\ude00"}')).toBe('{"got": "***"}');
+  });
+
+  it('masks each line of a multi-line value on its own, as a log tail quotes it line by line', () => {
+    const pem = '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\nSecondLineOfTheKey/xyz\n-----END KEY-----';
+    const mask = createSecretMasker([pem]);
+    expect(mask(pem)).toBe('***');
+    // A crash reason joins the tail's lines, each masked on its own before.
+    expect(mask('crashed: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC | SecondLineOfTheKey/xyz | -----END KEY-----')).toBe(
+      'crashed: *** | *** | ***',
+    );
+    // Short lines stay under the floor.
+    expect(createSecretMasker(['ab\ncd\nlong-enough'])('ab cd long-enough')).toBe('ab cd ***');
+  });
+
   it('leaves values under the floor alone and text without values unchanged', () => {
     const short = 'x'.repeat(MIN_MASKED_LENGTH - 1);
     const mask = createSecretMasker([short]);

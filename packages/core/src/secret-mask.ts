@@ -12,6 +12,7 @@
  * a JSON error body, a path logged percent-encoded, a value HTML-escaped in a page), so each value
  * is masked in those forms too: JSON string escaping (also the HTML-safe kind Go writes), percent-encoding
  * (upper and lower case hex, `+` for space), HTML/XML escaping, and each of these applied to another.
+ * A multi-line value is masked whole and each of its lines on its own.
  *
  * Floor: values shorter than {@link MIN_MASKED_LENGTH} characters are not masked (masking "1" or
  * "ok" would destroy every report); the CLI warns when a handed-in value is that short.
@@ -33,6 +34,13 @@ const ENCODERS: readonly ((value: string) => string)[] = [
     JSON.stringify(value)
       .slice(1, -1)
       .replace(/[<>&]/g, (char) => `\\u00${char.charCodeAt(0).toString(16)}`),
+  // PHP's json_encode (by default) and some Java encoders write "/" as "\/": an AWS secret key holds "/".
+  (value) => JSON.stringify(value).slice(1, -1).replace(/\//g, '\\/'),
+  // Python's json.dumps (ensure_ascii, the default) writes every non-ASCII character as \uXXXX.
+  (value) =>
+    JSON.stringify(value)
+      .slice(1, -1)
+      .replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
   (value) => encodeURIComponent(value),
   (value) => encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
   (value) => encodeURIComponent(value).replace(/%20/g, '+'),
@@ -81,8 +89,13 @@ interface Compiled {
 function compile(values: Iterable<string>): Compiled {
   const forms = new Set<string>();
   for (const value of values) {
-    if (tooShortToMask(value)) continue;
-    for (const form of secretForms(value)) forms.add(form);
+    // A multi-line value (a PEM key, a kubeconfig) is also masked line by line, as GitHub's runner
+    // does: a service's output is kept and quoted line by line (log tails, crash reasons), where the
+    // whole value never appears in one piece.
+    for (const part of new Set([value, ...value.split(/\r\n|\r|\n/)])) {
+      if (tooShortToMask(part)) continue;
+      for (const form of secretForms(part)) forms.add(form);
+    }
   }
   if (forms.size === 0) return { pattern: undefined, longest: 0, multiline: false };
   const sorted = [...forms].sort((a, b) => b.length - a.length);
