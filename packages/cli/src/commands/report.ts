@@ -90,6 +90,12 @@ export const reportCommand: PeakgateCommand<ReportFlags> = {
           driver: report.environment.driver,
           rounds: judgement.rounds,
           color: colorEnabled(process.stdout),
+          requestKinds: report.requestKinds,
+          metrics: report.metrics,
+          trialLog: (role, round) => {
+            const trial = trials.find((t) => t.role === role && t.round === round);
+            return trial === undefined ? undefined : { tail: trial.exit.logTail };
+          },
         }),
       );
     await appendStepSummary(summary, output);

@@ -7,15 +7,17 @@ import {
   type DriverName,
   describeReason,
   type ErrorCounts,
+  fewSamplesNote,
   formatValue,
   type LoadResult,
   type PhaseResult,
   type RunSloResult,
   type SecondSample,
 } from '@peakgate/core';
-import Table from 'cli-table3';
-import type { Output } from '../output.js';
+import { fitTable } from '../fit-table.js';
+import { colorEnabled, type Output } from '../output.js';
 import { oneLine } from '../terminal-text.js';
+import { printable, terminalColumns, wrapText } from '../terminal-width.js';
 
 const ms = (value: number): string => value.toFixed(value >= 100 ? 1 : value >= 10 ? 2 : 3);
 const rate = (value: number): string => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -29,7 +31,24 @@ export function describeErrors(errors: ErrorCounts): string {
 
 type Row = Pick<PhaseResult, 'requests' | 'rate' | 'latency' | 'errors' | 'durationMs'>;
 
-function row(name: string, model: string, r: Row): string[] {
+/**
+ * The percentiles a row shows that rest on too few requests (sample-size.ts): their cells get a `*`
+ * and the notes go under the table.
+ */
+function thinPercentiles(r: Row): { p99: boolean; p999: boolean; notes: string[] } {
+  const p99 = fewSamplesNote(99, r.requests.total);
+  const p999 = fewSamplesNote(99.9, r.requests.total);
+  // p99.9 from too few is the usual case on a short run; it is said only when p99 is fine.
+  return {
+    p99: p99 !== undefined,
+    p999: p999 !== undefined,
+    notes: p99 !== undefined ? [p99] : p999 !== undefined ? [p999] : [],
+  };
+}
+
+function row(name: string, model: string, r: Row, notes?: string[]): string[] {
+  const thin = r.requests.total > 0 ? thinPercentiles(r) : { p99: false, p999: false, notes: [] };
+  for (const note of thin.notes) notes?.push(`${oneLine(name.trim())}: ${note}`);
   return [
     // A phase or request name from the scenario: its line breaks shown, not kept.
     oneLine(name),
@@ -39,41 +58,52 @@ function row(name: string, model: string, r: Row): string[] {
     describeErrors(r.errors),
     ms(r.latency.p50),
     ms(r.latency.p90),
-    ms(r.latency.p99),
-    ms(r.latency.p999),
+    `${ms(r.latency.p99)}${thin.p99 ? ' *' : ''}`,
+    `${ms(r.latency.p999)}${thin.p999 ? ' *' : ''}`,
     ms(r.latency.max),
   ];
 }
 
 /** A request name's row: its counts, errors and latency; its rate is its share of the phase's duration. */
-function kindRow(name: string, phase: PhaseResult, kind: NonNullable<PhaseResult['byName']>[string]): string[] {
+function kindRow(
+  name: string,
+  phase: PhaseResult,
+  kind: NonNullable<PhaseResult['byName']>[string],
+  notes: string[],
+): string[] {
   const achieved = phase.durationMs > 0 ? ((kind.requests.total - kind.errors.dropped) * 1000) / phase.durationMs : 0;
-  return row(`  ${name}`, '', { ...kind, durationMs: phase.durationMs, rate: { asked: null, achieved } });
+  return row(`  ${name}`, '', { ...kind, durationMs: phase.durationMs, rate: { asked: null, achieved } }, notes);
 }
 
-export function renderLoadSummary(result: LoadResult): string {
-  const table = new Table({
-    head: [
-      'phase',
-      'model',
-      'requests',
-      'req/s (got / asked)',
-      'errors',
-      'p50 ms',
-      'p90 ms',
-      'p99 ms',
-      'p99.9 ms',
-      'max ms',
-    ],
-    style: { head: [], border: [] },
-  });
+/**
+ * The table fitted to `width` columns (default: the terminal's): long phase and request names wrap,
+ * and a table that cannot fit at all is cut into parts that each repeat the name column.
+ */
+export function renderLoadSummary(result: LoadResult, width = terminalColumns(process.stdout)): string {
+  const head = [
+    'phase',
+    'model',
+    'requests',
+    'req/s (got / asked)',
+    'errors',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'max ms',
+  ];
+  const rows: string[][] = [];
+  const notes: string[] = [];
   const named = Object.keys(result.byName ?? {}).length > 1;
   for (const phase of result.phases) {
-    table.push(row(phase.name, phase.model, phase));
+    rows.push(row(phase.name, phase.model, phase, notes));
     // Per request name, under its phase (a one-name mix would repeat the phase row).
-    if (named) for (const [name, kind] of Object.entries(phase.byName ?? {})) table.push(kindRow(name, phase, kind));
+    if (named)
+      for (const [name, kind] of Object.entries(phase.byName ?? {})) rows.push(kindRow(name, phase, kind, notes));
   }
-  if (result.phases.length > 1) table.push(row('total', result.latencyOrigin, result));
+  if (result.phases.length > 1) rows.push(row('total', result.latencyOrigin, result, notes));
+  const color = colorEnabled(process.stdout);
+  const table = fitTable(head, rows, { width, color, keyColumns: 1, names: [0] });
   const origin =
     result.latencyOrigin === 'intended-start'
       ? "latency from each request's intended start (open model, coordinated-omission free)"
@@ -97,12 +127,22 @@ export function renderLoadSummary(result: LoadResult): string {
               `  shard ${shard.index} on ${shard.node}: ${shard.requests} requests, ${shard.errors} errors, ${shard.achievedRate} req/s, started ${ms(shard.startLagMs)} ms late`,
           ),
         ];
+  // Every line within the width: a sentence wraps under its own start (printable: measured as printed).
+  const fitted = (lead: string, text: string): string =>
+    wrapText(printable(text, color), Math.max(20, width - lead.length))
+      .split('\n')
+      .map((line, i) => `${i === 0 ? lead : ' '.repeat(lead.length)}${line}`)
+      .join('\n');
   const lines = [
-    `target ${result.target}  ${(result.durationMs / 1000).toFixed(1)} s  ${result.workers} worker${result.workers === 1 ? '' : 's'}${result.interrupted ? '  INTERRUPTED (partial figures)' : ''}`,
-    table.toString(),
-    origin,
-    ...schedule,
-    ...shards,
+    fitted(
+      '',
+      `target ${result.target}  ${(result.durationMs / 1000).toFixed(1)} s  ${result.workers} worker${result.workers === 1 ? '' : 's'}${result.interrupted ? '  INTERRUPTED (partial figures)' : ''}`,
+    ),
+    table,
+    ...notes.map((note) => fitted('* ', note)),
+    fitted('', origin),
+    ...schedule.map((line) => fitted('', line)),
+    ...shards.map((line) => fitted(line.startsWith('  ') ? '  ' : '', line.trimStart())),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,8 @@
  * measured, no verdict), then PG_ERR_INTERRUPTED is thrown. Other errors (no engine, missing
  * image) are thrown as PeakgateErrors too, for main to map to exit codes.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ComparisonMetrics, DeployedBuilds } from '@peakgate/controller';
 import { type BuildSpec, type ComparisonDriver, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
@@ -95,6 +97,15 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
           rounds: outcome.rounds,
           color: colorEnabled(process.stdout),
           requestKinds: report.requestKinds,
+          metrics: report.metrics,
+          trialLog: (role, round) => {
+            const trial = outcome.trials.find((t) => t.role === role && t.round === round);
+            if (trial === undefined) return undefined;
+            // A build that never got ready has no logPath on its trial; its log is still written
+            // under the run folder by the same name (runtime: `<role>-<order>.log`).
+            const written = trial.logPath ?? path.join(outDir, `${role}-${trial.order}.log`);
+            return { tail: trial.exit.logTail, ...(existsSync(written) ? { path: shownPath(written) } : {}) };
+          },
         }),
       );
     await appendStepSummary(files['summary.md'], output);
@@ -114,6 +125,12 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
     interrupt.dispose();
     await claim.release();
   }
+}
+
+/** A path under the current folder as `./…` (shorter, and what a person can paste); others as they are. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? `./${relative}` : file;
 }
 
 /**

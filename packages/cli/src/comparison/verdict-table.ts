@@ -4,52 +4,100 @@
  */
 import {
   describeReason,
+  type Finding,
   formatLimit,
   formatMetricChange,
   formatValue,
   type Judgement,
   REQUEST_KIND_HEADER,
+  type ReportMetric,
   type ReportRequestKind,
+  type Role,
   requestKindRows,
 } from '@peakgate/core';
-import Table from 'cli-table3';
 import pc from 'picocolors';
+import { fitsWhole, fitTable } from '../fit-table.js';
+import { logExcerpt } from '../log-excerpt.js';
 import { oneLine } from '../terminal-text.js';
+import { printable, terminalColumns, wrapText } from '../terminal-width.js';
 
-export function renderVerdict(
-  judgement: Judgement,
-  options: { driver: string; rounds: number; color: boolean; requestKinds?: ReportRequestKind[] },
-): string {
+export interface VerdictOptions {
+  driver: string;
+  rounds: number;
+  color: boolean;
+  requestKinds?: ReportRequestKind[];
+  /** report.json's metric rows, in the judgement's order: their `warnings` mark cells and print as notes. */
+  metrics?: readonly Pick<ReportMetric, 'warnings'>[];
+  /**
+   * A trial's service log: where it was written (to point at it under a reason) and its tail (the
+   * judge's findings keep the last 10 lines; the trial has more, to find the line that says why).
+   */
+  trialLog?: (role: Role, round: number) => { path?: string; tail: readonly string[] } | undefined;
+  /** Columns to fit (default: the terminal's, terminalColumns()). */
+  width?: number;
+}
+
+/** A sentence (or several) wrapped to `width`, its first line after `lead`, the rest under it. */
+function wrapped(lead: string, text: string, width: number, color: boolean): string[] {
+  const indent = ' '.repeat(lead.length);
+  return wrapText(printable(text, color), Math.max(20, width - lead.length))
+    .split('\n')
+    .map((line, i) => `${i === 0 ? lead : indent}${line}`);
+}
+
+/** A reason as the terminal shows it: a trial finding quotes the lines of its log that say why. */
+function reasonText(finding: Finding, options: VerdictOptions): string {
+  if (!('logTail' in finding) || finding.logTail.length === 0) return describeReason(finding);
+  const trialTail = trialLogOf(finding, options)?.tail ?? [];
+  const excerpt = logExcerpt(trialTail.length > finding.logTail.length ? trialTail : finding.logTail);
+  const head = describeReason(finding, { logLines: false });
+  return excerpt === '' ? head : `${head}: ${excerpt}`;
+}
+
+/** The log of the trial a finding is about, when it has one. */
+function trialLogOf(finding: Finding, options: VerdictOptions): { path?: string; tail: readonly string[] } | undefined {
+  const { role, round } = finding as { role?: Role; round?: number };
+  if (role === undefined || round === undefined || options.trialLog === undefined) return undefined;
+  return options.trialLog(role, round);
+}
+
+const logOf = (finding: Finding, options: VerdictOptions): string | undefined => trialLogOf(finding, options)?.path;
+
+export function renderVerdict(judgement: Judgement, options: VerdictOptions): string {
   const c = options.color ? pc : pc.createColors(false);
-  const table = new Table({
-    head: [
-      'metric',
-      'phase',
-      'baseline',
-      'candidate',
-      'change',
-      `CI ${Math.round(judgement.sequential.lookConfidence * 1000) / 10}%`,
-      'limit',
-      'status',
-    ],
-    style: { head: [], border: [] },
-  });
-  for (const metric of judgement.metrics) {
+  const width = options.width ?? terminalColumns(process.stdout);
+  const head = [
+    'metric',
+    'phase',
+    'baseline',
+    'candidate',
+    'change',
+    `CI ${Math.round(judgement.sequential.lookConfidence * 1000) / 10}%`,
+    'limit',
+    'status',
+  ];
+  const notes: string[] = [];
+  const rows = judgement.metrics.map((metric, index) => {
     const status =
       metric.status === 'fail' ? c.red('FAIL') : metric.status === 'marginal' ? c.yellow('marginal') : c.green('pass');
     // Error rates read as a difference in points, like summary.md and report.html.
     const change = formatMetricChange(metric);
-    table.push([
-      oneLine(metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`),
+    const name = oneLine(metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`);
+    const warnings = options.metrics?.[index]?.warnings ?? [];
+    const mark = warnings.length > 0 ? ' *' : '';
+    for (const warning of warnings)
+      notes.push(`${name}${metric.phase === undefined ? '' : ` (${oneLine(metric.phase)})`}: ${warning}`);
+    return [
+      name,
       oneLine(metric.phase ?? ''),
-      formatValue(metric.baseline, metric.unit),
-      formatValue(metric.candidate, metric.unit),
+      `${formatValue(metric.baseline, metric.unit)}${mark}`,
+      `${formatValue(metric.candidate, metric.unit)}${mark}`,
       change.change,
       change.interval,
       formatLimit(metric.limit, metric.direction),
       status,
-    ]);
-  }
+    ];
+  });
   const lines: string[] = [];
   const headline =
     judgement.infrastructureError !== undefined
@@ -58,19 +106,59 @@ export function renderVerdict(
         ? c.green(c.bold('PASS: the candidate is safe to release'))
         : c.red(c.bold('FAIL: the candidate is unsafe to release'));
   lines.push('', headline, `  ${judgement.rounds} round(s), driver ${options.driver}`);
-  if (judgement.infrastructureError !== undefined) lines.push(`  ${oneLine(judgement.infrastructureError)}`);
+  if (judgement.infrastructureError !== undefined)
+    lines.push(...wrapped('  ', oneLine(judgement.infrastructureError), width, options.color));
   // A broken baseline is the line above; the list holds what the candidate did.
   for (const finding of judgement.reasonFindings) {
-    if (finding.kind !== 'baseline-broken') lines.push(`  - ${oneLine(describeReason(finding))}`);
+    if (finding.kind === 'baseline-broken') continue;
+    lines.push(...wrapped('  - ', oneLine(reasonText(finding, options)), width, options.color));
+    const log = logOf(finding, options);
+    if (log !== undefined) lines.push(...wrapped('    full log: ', oneLine(log), width, options.color));
   }
-  for (const warning of judgement.warnings) lines.push(c.dim(`  note: ${oneLine(warning)}`));
-  if (judgement.metrics.length > 0) lines.push('', table.toString());
+  // The baseline's own failures point at their logs too (the reason above quotes them).
+  if (judgement.infrastructureError !== undefined)
+    for (const finding of judgement.findings) {
+      const log = finding.role === 'baseline' ? logOf(finding, options) : undefined;
+      if (log !== undefined) lines.push(...wrapped('    full log: ', oneLine(log), width, options.color));
+    }
+  for (const warning of judgement.warnings)
+    lines.push(...wrapped('  note: ', oneLine(warning), width, options.color).map((l) => c.dim(l)));
+  if (rows.length > 0) {
+    const fit = { width, color: options.color, keyColumns: 1, names: [0, 1] };
+    // Narrow terminals: the phase goes into the metric's name ("p99 latency (peak)"), one column
+    // fewer, so a row's status stays on its line instead of going to a second table.
+    const merged = fitsWhole(head, rows, fit)
+      ? undefined
+      : rows.map(([name = '', phase = '', ...rest]) => [phase === '' ? name : `${name} (${phase})`, ...rest]);
+    const table =
+      merged === undefined
+        ? fitTable(head, rows, fit)
+        : fitTable(
+            head.filter((_, i) => i !== 1),
+            merged,
+            { ...fit, names: [0] },
+          );
+    lines.push('', table);
+  }
+  for (const note of notes) lines.push(...wrapped('  * ', note, width, options.color));
   // Per request name, both sides (report.json's requestKinds), when the mix has more than one name.
-  const kinds = requestKindRows({ requestKinds: options.requestKinds ?? [] });
-  if (kinds.length > 0) {
-    const byName = new Table({ head: [...REQUEST_KIND_HEADER], style: { head: [], border: [] } });
-    for (const row of kinds) byName.push(row.map(oneLine));
-    lines.push('', byName.toString());
+  const kinds = options.requestKinds ?? [];
+  const kindRows = requestKindRows({ requestKinds: kinds });
+  if (kindRows.length > 0) {
+    const kindNotes: string[] = [];
+    const marked = kindRows.map((row, index) => {
+      const kind = kinds[index];
+      const cells = row.map(oneLine);
+      if (kind?.warnings === undefined || kind.warnings.length === 0) return cells;
+      for (const warning of kind.warnings) kindNotes.push(`${oneLine(kind.name)} (${oneLine(kind.phase)}): ${warning}`);
+      // The p99 cells (baseline's and candidate's) carry the mark.
+      return cells.map((cell, i) => (i === 5 || i === 9 ? `${cell} *` : cell));
+    });
+    lines.push(
+      '',
+      fitTable([...REQUEST_KIND_HEADER], marked, { width, color: options.color, keyColumns: 2, names: [0, 1] }),
+    );
+    for (const note of kindNotes) lines.push(...wrapped('  * ', note, width, options.color));
   }
   return `${lines.join('\n')}\n`;
 }
