@@ -22,7 +22,8 @@ import { EventSource } from 'eventsource';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type PeakgateServer } from './create-server.js';
 import { EventBacklog } from './run-events.js';
-import type { RunExecutor, RunOutcome } from './run-queue.js';
+import { type RunExecutor, type RunOutcome, RunQueue } from './run-queue.js';
+import { RunStore } from './run-store.js';
 import type { RunView } from './schemas.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -301,6 +302,33 @@ describe('event stream', () => {
     await until(() => received.at(-1)?.event === 'end', 'the end');
     expect(received.at(-1)?.data).toMatchObject({ status: 'finished', verdict: 'fail' });
     expect(received.map((e) => e.id)).toEqual(received.map((_, i) => i + 1));
+  });
+});
+
+describe('RunQueue backlogs', () => {
+  it('keeps the events of the newest ended runs only (backlogRuns)', async () => {
+    const store = await RunStore.open(path.join(dataDir, 'queue'));
+    const queue = new RunQueue({
+      store,
+      executor: async () => ({ verdict: 'pass', reasons: [], files: {} }),
+      metrics: new ComparisonMetrics({ processMetrics: false }),
+      allowProcess: false,
+      backlogRuns: 1,
+    });
+    await queue.start();
+    const job = {
+      kind: 'compare' as const,
+      driver: 'docker' as const,
+      scenarioText: SCENARIO,
+      scenarioSource: 'inline',
+    };
+    const first = await queue.submit(job);
+    await until(() => queue.eventsAfter(first.id, undefined)?.ended, 'the first run to end');
+    const second = await queue.submit(job);
+    await until(() => queue.eventsAfter(second.id, undefined)?.ended, 'the second run to end');
+    expect(queue.eventsAfter(first.id, undefined)).toBeUndefined();
+    expect(queue.eventsAfter(second.id, undefined)?.events.map((e) => e.event)).toEqual(['status', 'status', 'end']);
+    await queue.close();
   });
 });
 

@@ -297,6 +297,7 @@ export class RunQueue {
     const data =
       event.event === 'progress' ? summarizeProgress(event.data) : runView(event.data, this.position(event.data));
     const entry = this.backlogFor(id).events.append(event.event, maskSecretsDeep(data));
+    if (event.event === 'end') this.evictBacklogs();
     for (const listener of this.subscribers.get(id) ?? []) listener(entry);
   }
 
