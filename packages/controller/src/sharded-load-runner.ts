@@ -21,7 +21,7 @@ import {
   type SecondSample,
 } from '@peakgate/core';
 import { mergePhase, mergeRun, type ShardResult } from '@peakgate/loadgen';
-import { type RunningLoadShards, type ShardTaskState, startLoadShards } from '@peakgate/runtime';
+import { type LoadShardsSpec, type RunningLoadShards, type ShardTaskState, startLoadShards } from '@peakgate/runtime';
 import type { LoadRunner, LoadRunOptions } from './ports.js';
 import { ShardCoordinator, type ShardPhaseFigures, shardablePlan } from './shard-coordinator.js';
 
@@ -40,6 +40,10 @@ export interface ShardedLoadOptions {
   callbackHost?: string;
   /** How long every shard has to reach the first phase's start: task scheduling and start (default 120 s). */
   startTimeoutMs?: number;
+  /** How long after a phase's expected end (duration + request timeout) every shard has to report it (default 15 s). */
+  reportGraceMs?: number;
+  /** Starts the shards' Swarm service (default startLoadShards; tests: shards of their own). */
+  startShards?: (spec: LoadShardsSpec) => Promise<RunningLoadShards>;
 }
 
 /** Shards outside the first phase: how long after the slowest expected end they may take to report. */
@@ -88,7 +92,7 @@ async function runSharded(options: ShardedLoadOptions, run: LoadRunOptions): Pro
   const stopWatch = new AbortController();
   let service: RunningLoadShards | undefined;
   try {
-    service = await startLoadShards({
+    service = await (options.startShards ?? startLoadShards)({
       runId: run.owner.runId,
       role: run.owner.role,
       shards,
@@ -108,7 +112,8 @@ async function runSharded(options: ShardedLoadOptions, run: LoadRunOptions): Pro
     let measuredIndex = 0;
     for (const [position, { phase, warmup }] of all.entries()) {
       const index = warmup ? -1 : measuredIndex++;
-      const waitMs = position === 0 ? (options.startTimeoutMs ?? 120_000) : REPORT_GRACE_MS;
+      const graceMs = options.reportGraceMs ?? REPORT_GRACE_MS;
+      const waitMs = position === 0 ? (options.startTimeoutMs ?? 120_000) : graceMs;
       const startAt = await until(coordinator.startOf(position), watch, signal, waitMs, () =>
         missing(
           coordinator,
@@ -127,7 +132,7 @@ async function runSharded(options: ShardedLoadOptions, run: LoadRunOptions): Pro
       if (untilStart > 0) await new Promise((resolve) => setTimeout(resolve, untilStart));
       if (!warmup && index === 0) startedAt = new Date(startAt).toISOString();
       run.onPhase?.({ type: 'start', phase: phase.name, index, warmup });
-      const deadlineMs = phase.durationMs + plan.timeoutMs + REPORT_GRACE_MS;
+      const deadlineMs = phase.durationMs + plan.timeoutMs + graceMs;
       const reports = await until(coordinator.resultsOf(position), watch, signal, deadlineMs, () =>
         missing(coordinator, watch, coordinator.reportedAt(position), `never reported phase ${phase.name}`, deadlineMs),
       );
