@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -36,6 +37,15 @@ function resolveFrom(pkgDir: string, name: string): string {
       if (path.dirname(at) === at) throw new Error(`${name} is not installed for ${pkgDir}`);
     }
   }
+}
+
+/** Every file under dir, except in the folders named in skip. */
+function listFiles(dir: string, skip: readonly string[]): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return skip.includes(entry.name) ? [] : listFiles(full, skip);
+    return entry.isFile() ? [full] : [];
+  });
 }
 
 describe('the peakgate npm package, installed outside the checkout', () => {
@@ -104,6 +114,9 @@ describe('the peakgate npm package, installed outside the checkout', () => {
       const resolved = realpathSync(resolveFrom(pkgDir, name));
       expect(resolved.startsWith(`${dir}${path.sep}`), `${name} resolved to ${resolved}`).toBe(true);
     }
+    // No path of the checkout is baked into what was packed (a bundler inlining a source path would).
+    for (const file of listFiles(pkgDir, ['node_modules']))
+      expect(readFileSync(file, 'utf8').includes(root), `${file} names ${root}`).toBe(false);
     // The files read at run time ship inside it.
     for (const file of [
       'dist/main.js',
