@@ -91,6 +91,19 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(`the peakgate image (skipped: $
     expect(version.stdout.trim()).toBe(releaseVersion);
   });
 
+  it('is one image: peakgate/load:local has the same layers, with the shard as its entrypoint', () => {
+    const inspect = (image: string) =>
+      JSON.parse(execFileSync('docker', ['image', 'inspect', image], { encoding: 'utf8' }))[0] as {
+        RootFS: { Layers: string[] };
+        Config: { Entrypoint: string[] };
+      };
+    const cli = inspect(IMAGE);
+    const load = inspect('peakgate/load:local');
+    expect(load.RootFS.Layers).toEqual(cli.RootFS.Layers);
+    expect(cli.Config.Entrypoint.at(-1)).toMatch(/\/peakgate\/bin\/peakgate\.js$/);
+    expect(load.Config.Entrypoint.at(-1)).toMatch(/\/peakgate\/dist\/shard-main\.js$/);
+  });
+
   it('gates two images on the host engine with the socket mounted, reports in out/ owned by --user', async () => {
     const socketGroup = String(statSync(SOCKET).gid);
     const compare = await docker(
