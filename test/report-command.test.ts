@@ -105,7 +105,7 @@ describe('peakgate report', () => {
     expect(await readFile(path.join(out, 'trials.json'), 'utf8')).toBe(
       await readFile(path.join(dir, 'run', 'trials.json'), 'utf8'),
     );
-    expect(output.stdout).toMatch(/^PASS: the candidate is safe to release$/m);
+    expect(output.stdout).toMatch(/^PASS: the candidate holds this load as well as the baseline$/m);
     expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain('<div class="verdict pass">');
   });
 

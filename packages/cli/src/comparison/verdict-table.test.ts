@@ -42,7 +42,7 @@ describe('renderVerdict', () => {
     );
     expect(text.split(cause)).toHaveLength(2);
     expect(text).toContain(
-      `ERROR: the sandbox could not judge the candidate\n  1 round(s), driver process\n  ${cause}\n  - candidate completed no requests in any trial\n`,
+      `ERROR: the sandbox could not judge the candidate\n  1 round, driver process\n  ${cause}\n  - candidate completed no requests in any trial\n`,
     );
   });
 });

@@ -14,6 +14,9 @@ import {
   type ReportRequestKind,
   type Role,
   requestKindRows,
+  roundsText,
+  VERDICT_HEADLINE,
+  verdictState,
 } from '@peakgate/core';
 import pc from 'picocolors';
 import { fitsWhole, fitTable } from '../fit-table.js';
@@ -99,13 +102,10 @@ export function renderVerdict(judgement: Judgement, options: VerdictOptions): st
     ];
   });
   const lines: string[] = [];
-  const headline =
-    judgement.infrastructureError !== undefined
-      ? c.red(c.bold('ERROR: the sandbox could not judge the candidate'))
-      : judgement.verdict === 'pass'
-        ? c.green(c.bold('PASS: the candidate is safe to release'))
-        : c.red(c.bold('FAIL: the candidate is unsafe to release'));
-  lines.push('', headline, `  ${judgement.rounds} round(s), driver ${options.driver}`);
+  // The same words as report.html, summary.md and junit.xml (core's verdict-wording.ts).
+  const state = verdictState(judgement);
+  const headline = state === 'pass' ? c.green(c.bold(VERDICT_HEADLINE.pass)) : c.red(c.bold(VERDICT_HEADLINE[state]));
+  lines.push('', headline, `  ${roundsText(judgement.rounds)}, driver ${options.driver}`);
   if (judgement.infrastructureError !== undefined)
     lines.push(...wrapped('  ', oneLine(judgement.infrastructureError), width, options.color));
   // A broken baseline is the line above; the list holds what the candidate did.
