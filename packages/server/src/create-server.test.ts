@@ -152,7 +152,7 @@ describe('auth', () => {
     const doc = (await server.app.inject({ method: 'GET', url: '/openapi.json', headers: auth })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/runs', '/runs/{id}', '/runs/{id}/events', '/healthz', '/metrics']),
+      expect.arrayContaining(['/runs', '/runs/{id}', '/runs/{id}/events', '/runs/{id}/trials', '/healthz', '/metrics']),
     );
     expect(doc.paths['/runs'].post.requestBody.content['application/json'].schema.properties.driver).toBeDefined();
   });
