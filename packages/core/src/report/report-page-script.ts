@@ -88,7 +88,21 @@ export const REPORT_PAGE_SCRIPT = `(function () {
         bands: (spec.bands || []).map(function (b) {
           return { series: [b.upper + 1, b.lower + 1], fill: b.color + '2e' };
         }),
-        hooks: { draw: [function () { el.setAttribute('data-drawn', 'true'); }] },
+        hooks: {
+          draw: [function () { el.setAttribute('data-drawn', 'true'); }],
+          // Hiding a side (a click on its legend entry) hides its band too.
+          setSeries: [function (u, sidx, change) {
+            if (!sidx || !change || change.show === undefined) return;
+            var line = spec.series[sidx - 1];
+            if (!line || line.band) return;
+            (spec.bands || []).forEach(function (b) {
+              if (spec.series[b.lower].role !== line.role) return;
+              [b.lower, b.upper].forEach(function (i) {
+                if (u.series[i + 1].show !== change.show) u.setSeries(i + 1, { show: change.show }, false);
+              });
+            });
+          }],
+        },
       };
       var plot = new uPlot(opts, [spec.x].concat(spec.series.map(function (s) { return s.values; })), el);
       // A band's edges stay out of the legend: one entry per side.
