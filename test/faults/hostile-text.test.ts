@@ -3,7 +3,7 @@
  * phase name, request names and build commands hold backticks, `<img>`, `<strong>FORGED: PASS</strong>`,
  * CR/LF, an OSC title sequence and a `::error title=forged::` line, and a real process-driver
  * service that prints GitHub workflow commands (`::error`, `::add-mask::`, `::set-output`,
- * `::stop-commands::`, `##[error]`), a GitLab section marker and an OSC title, then crashes so its
+ * `::stop-commands::`, `##[error]`, Azure's `##vso[…]`), a GitLab section marker and an OSC title, then crashes so its
  * log tail reaches the reasons. Run through the real CLI with GITHUB_STEP_SUMMARY set, as CI runs it:
  * - stdout/stderr (validate, compare, run --service) hold no ESC, BEL or CR from the payload, and no
  *   line a CI runner would run;
@@ -105,6 +105,8 @@ function expectInert(stream: string, what: string): void {
   for (const line of stream.split('\n')) {
     expect(line.trimStart().startsWith('::'), `${what}: ${JSON.stringify(line)}`).toBe(false);
     expect(line, what).not.toContain('##[');
+    // Azure Pipelines runs ##vso[…] from anywhere in a line.
+    expect(line, what).not.toMatch(/##vso\[/i);
   }
 }
 
@@ -148,6 +150,7 @@ describe('hostile scenario and service text', () => {
     expect(run.stderr).toContain('    \\::add-mask::peakgate');
     expect(run.stderr).toContain('  \\::stop-commands::hostile-token');
     expect(run.stderr).toContain('#\\#[error]forged v1 command');
+    expect(run.stderr).toContain('azure #\\#vso[task.setvariable variable=PATH]/tmp/forged-path');
     expect(run.stderr).toContain('\\x1b[0Ksection_start:');
     expect(run.stderr).toContain('title \\x1b]0;FORGED-TITLE\\a bell and osc');
   });

@@ -57,6 +57,14 @@ describe('neutraliseCiCommands', () => {
     expect(safe.replace(/\u001b\[[0-9;]*m/g, '').startsWith('\\::error')).toBe(true);
   });
 
+  it("breaks Azure Pipelines' ##vso[command] anywhere in a line (issue 23 red team)", () => {
+    expect(neutraliseCiCommands('log ##vso[task.setvariable variable=PATH]/tmp/evil')).toBe(
+      'log #\\#vso[task.setvariable variable=PATH]/tmp/evil',
+    );
+    expect(neutraliseCiCommands('##vso[task.prependpath]/tmp/evil')).not.toContain('##vso[');
+    expect(neutraliseCiCommands('## heading, #### [x]')).toBe('## heading, #### [x]');
+  });
+
   it('breaks the older ##[command] form anywhere in a line, and leaves :: inside a line alone', () => {
     expect(neutraliseCiCommands('log ##[error]x')).toBe('log #\\#[error]x');
     expect(neutraliseCiCommands('listening on [::1]:80 a::b')).toBe('listening on [::1]:80 a::b');

@@ -11,8 +11,9 @@
  *   pipes, NO_COLOR) every ESC is escaped.
  * - GitHub runs a workflow command (`::error …::`, `::add-mask::`, `::stop-commands::`) from any
  *   stdout/stderr line that starts with `::` after leading spaces, and the older `##[command]`
- *   form from anywhere in a line. peakgate prints no workflow command of its own, so every such
- *   line gets a backslash before the `::` and every `##[` becomes `#\#[`: shown, never run.
+ *   form from anywhere in a line; Azure Pipelines runs `##vso[task.setvariable …]` from anywhere in a
+ *   line too. peakgate prints no workflow command of its own, so every such line gets a backslash
+ *   before the `::`, every `##[` becomes `#\#[` and `##vso[` `#\#vso[`: shown, never run.
  *
  * Pure; a secret masker composes with it (mask first, then this).
  */
@@ -65,16 +66,20 @@ export function escapeControls(text: string, options: TerminalTextOptions): stri
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
 const LINE_LEAD = /^(?:\s|\u001b\[[0-9;]*m)*/;
 
-/** Workflow commands shown, never run: `::` at a line's start gets a backslash; `##[` becomes `#\#[`. */
+/**
+ * Workflow commands shown, never run: `::` at a line's start gets a backslash; `##[` becomes `#\#[`
+ * and `##vso[` (Azure Pipelines) `#\#vso[`.
+ */
 export function neutraliseCiCommands(text: string): string {
-  if (!text.includes('::') && !text.includes('##[')) return text;
+  if (!text.includes('::') && !text.includes('##')) return text;
   return text
     .split('\n')
     .map((line) => {
       const lead = LINE_LEAD.exec(line)?.[0] ?? '';
       const rest = line.slice(lead.length);
       const safe = rest.startsWith('::') ? `${lead}\\${rest}` : line;
-      return safe.replace(/##\[/g, '#\\#[');
+      // `##[`, and Azure Pipelines' `##vso[` (setvariable, prependpath: run from anywhere in a line).
+      return safe.replace(/##(?=[A-Za-z]*\[)/g, '#\\#');
     })
     .join('\n');
 }

@@ -58,6 +58,21 @@ describe('markdownText', () => {
   });
 });
 
+describe('bidirectional controls (issue 23 red team)', () => {
+  it('drops overrides, embeddings and isolates from every form, keeping the letters', () => {
+    const spoof = 'peak\u202e sm 10.32 \u2066x\u2069\u202ay\u202c';
+    for (const shown of [
+      markdownInline(spoof),
+      markdownText(spoof),
+      markdownCodeSpan(spoof),
+      ...markdownCodeBlock([spoof]),
+    ]) {
+      expect(shown).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(markdownInline(spoof)).toBe('peak sm 10.32 xy');
+  });
+});
+
 describe('markdownCodeSpan', () => {
   it.each(HOSTILE)('keeps %j inside one code span', (text) => {
     const html = render(`Baseline ${markdownCodeSpan(text)} against candidate ${markdownCodeSpan('ok')}.`);

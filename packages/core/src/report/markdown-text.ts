@@ -9,12 +9,13 @@
  */
 
 /**
- * C0 and C1 control characters other than tab, DEL, and the Unicode line and paragraph separators:
- * a renderer may treat CR or U+2028 as a line break and a terminal would act on ESC; none has a
- * place in a report line.
+ * C0 and C1 control characters other than tab, DEL, the Unicode line and paragraph separators, and
+ * the bidirectional embeddings, overrides and isolates: a renderer may treat CR or U+2028 as a line
+ * break, a terminal would act on ESC, and U+202E shows the text after it reversed (a name could
+ * make the figures after it read the other way round); none has a place in a report line.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/gu;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Every ASCII punctuation character CommonMark lets a backslash escape that can start inline markup. */
 const INLINE_MARKUP = /([\\`*_[\]<>|~])/g;
