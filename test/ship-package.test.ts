@@ -63,10 +63,8 @@ describe('the peakgate npm package, installed outside the checkout', () => {
     // Outside the checkout, whatever TMPDIR says: resolution walks up from here.
     dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'peakgate-ship-')));
     if (dir.startsWith(root)) throw new Error(`temporary folder ${dir} is inside the checkout`);
-    const packed = packRelease();
-    expect(path.basename(packed)).toBe(`peakgate-${releaseVersion}.tgz`);
-    tarball = path.join(dir, path.basename(packed));
-    copyFileSync(packed, tarball);
+    tarball = packRelease(dir);
+    expect(tarball).toBe(path.join(dir, `peakgate-${releaseVersion}.tgz`));
     for (const sub of ['home', 'work', 'npx']) mkdirSync(path.join(dir, sub));
     work = path.join(dir, 'work');
     env = freshEnv(dir, [path.join(dir, 'global', 'bin')]);

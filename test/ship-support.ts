@@ -14,9 +14,13 @@ export const releaseVersion = (
   }
 ).version;
 
-/** Packs dist/peakgate-<version>.tgz from the compiled packages (`pnpm test` has built them). */
-export function packRelease(): string {
-  const out = execFileSync(process.execPath, [path.join(root, 'scripts/pack-release.mjs'), '--skip-build'], {
+/**
+ * Packs peakgate-<version>.tgz from the compiled packages (`pnpm test` has built them) into outDir,
+ * not the checkout's dist/, which another test or a person may be reading; returns its path.
+ */
+export function packRelease(outDir: string): string {
+  const script = path.join(root, 'scripts/pack-release.mjs');
+  const out = execFileSync(process.execPath, [script, '--skip-build', '--out', outDir], {
     cwd: root,
     encoding: 'utf8',
     timeout: 120_000,
