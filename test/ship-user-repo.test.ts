@@ -38,7 +38,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { peakgateVersion } from '../packages/core/dist/index.js';
 import { type RunnerEnv, runCompositeAction, runShellStep, runWorkflow } from './ci-emulation.js';
-import { dockerMissingInCi, dockerOk, dockerSkipReason, root } from './runtime-support.js';
+import { dockerMissingInCi, dockerOk, dockerSkipReason, ensureImages, root } from './runtime-support.js';
 
 const VERSION = peakgateVersion;
 const ACTION = path.join(root, 'action.yml');
@@ -155,6 +155,8 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
   () => {
     beforeAll(() => {
       expect(dockerMissingInCi, 'CI=true needs a Docker engine').toBe(false);
+      // The user's Dockerfile is FROM peakgate/node-base:local, the offline base `pnpm images` makes.
+      ensureImages();
       tmp = mkdtempSync(path.join(tmpdir(), 'pg-user-repo-'));
       home = path.join(tmp, 'home');
       prefix = path.join(tmp, 'npm-prefix');
