@@ -1,31 +1,22 @@
 /** report.json flags a shown or judged percentile read from too few requests (additive `warnings` fields). */
 import { describe, expect, it } from 'vitest';
 import { judge } from './judge/judge.js';
-import { buildSyntheticComparison } from './judge/synthetic-trials.js';
 import { buildReport, type Report } from './report/report-model.js';
-import type { Scenario } from './scenario-model.js';
+import { fixtureScenario } from './test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from './test-support/synthetic-trials.js';
 
 function report(rate: number): Report {
-  const scenario: Scenario = {
+  const scenario = fixtureScenario({
     name: 'short',
-    service: { port: 8080, ready: { kind: 'tcp', timeoutMs: 1000 }, env: {}, resources: {}, network: 'bridge' },
-    load: {
-      phases: [
-        {
-          name: 'peak',
-          durationMs: 20_000,
-          load: { model: 'open', rate: { from: rate, to: rate }, maxConnections: 64 },
-        },
-      ],
-      requests: [
-        { name: 'common', weight: 98, method: 'GET', path: '/common', headers: {} },
-        { name: 'rare', weight: 2, method: 'GET', path: '/rare', headers: {} },
-      ],
-      expectStatus: [200],
-      timeoutMs: 1000,
-    },
-    compare: { rounds: 1, maxRounds: 1, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' },
-  };
+    service: { ready: { kind: 'tcp', timeoutMs: 1000 } },
+    peak: { durationMs: 20_000, rate },
+    requests: [
+      { name: 'common', weight: 98, method: 'GET', path: '/common', headers: {} },
+      { name: 'rare', weight: 2, method: 'GET', path: '/rare', headers: {} },
+    ],
+    timeoutMs: 1000,
+    compare: { rounds: 1, maxRounds: 1 },
+  });
   const side = {
     latencyMedianMs: 2,
     phases: [{ name: 'peak', model: 'open' as const, seconds: 2, rate }],

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeReason } from '../report/describe-reason.js';
 import type { CompareSpec } from '../scenario-model.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { judge } from './judge.js';
-import { buildSyntheticComparison } from './synthetic-trials.js';
 
 const spec = (byRequest: CompareSpec['byRequest']): CompareSpec => ({
   rounds: 3,

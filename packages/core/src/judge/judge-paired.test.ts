@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CompareSpec } from '../scenario-model.js';
 import { createSeededRandom } from '../statistics/seeded-random.js';
+import { buildSyntheticTrial } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
 import { judge } from './judge.js';
-import { buildSyntheticTrial } from './synthetic-trials.js';
 
 const spec: CompareSpec = {
   rounds: 3,

@@ -4,9 +4,9 @@
  * sequential.test.ts can fail (uncorrected looks leak).
  */
 import { describe, expect, it } from 'vitest';
+import { options, side, simulate, spec } from '../test-support/sequential-simulation.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { judge } from './judge.js';
-import { options, side, simulate, spec } from './sequential-simulation.js';
-import { buildSyntheticComparison } from './synthetic-trials.js';
 
 describe('sequential decision, simulated (per-round noise 0.03): power and the control', () => {
   it('catches +10% CPU with a +5% limit in at least 95% of comparisons within 10 rounds', () => {

@@ -4,9 +4,9 @@
  * uncorrected-looks control are in sequential-limit.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { options, side, simulate, spec } from '../test-support/sequential-simulation.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { judge } from './judge.js';
-import { options, side, simulate, spec } from './sequential-simulation.js';
-import { buildSyntheticComparison } from './synthetic-trials.js';
 
 describe('sequential decision, simulated (per-round noise 0.03)', () => {
   // A/A sits far below the limit: a false fail there would be a leak of the boundary, not bad

@@ -1,37 +1,23 @@
 /** Per-request-name figures in the report model and every renderer (additive: one-name mixes are unchanged). */
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
-import type { Scenario } from '../scenario-model.js';
+import { fixtureScenario } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
 import { buildReport, type Report } from './report-model.js';
 
-const scenario: Scenario = {
+const scenario = fixtureScenario({
   name: 'endpoints',
-  service: { port: 8080, ready: { kind: 'tcp', timeoutMs: 1000 }, env: {}, resources: {}, network: 'bridge' },
-  load: {
-    phases: [
-      { name: 'peak', durationMs: 20_000, load: { model: 'open', rate: { from: 500, to: 500 }, maxConnections: 64 } },
-    ],
-    requests: [
-      { name: 'common', weight: 98, method: 'GET', path: '/common', headers: {} },
-      { name: 'rare', weight: 2, method: 'GET', path: '/rare', headers: {} },
-    ],
-    expectStatus: [200],
-    timeoutMs: 1000,
-  },
-  compare: {
-    rounds: 2,
-    maxRounds: 2,
-    limits: {},
-    slo: {},
-    confidence: 0.95,
-    schedule: 'duet',
-    byRequest: { rare: { limits: { 'latency.p99': 0.1 }, slo: {} } },
-  },
-};
+  service: { ready: { kind: 'tcp', timeoutMs: 1000 } },
+  requests: [
+    { name: 'common', weight: 98, method: 'GET', path: '/common', headers: {} },
+    { name: 'rare', weight: 2, method: 'GET', path: '/rare', headers: {} },
+  ],
+  timeoutMs: 1000,
+  compare: { byRequest: { rare: { limits: { 'latency.p99': 0.1 }, slo: {} } } },
+});
 
 function report(kinds: boolean): Report {
   const side = (factor: number) => ({

@@ -1,26 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
-import type { CompareSpec, Scenario } from '../scenario-model.js';
+import { fixtureScenario, openPhase } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { percentileX, reportCharts, resourcesBySecond } from './report-charts.js';
 import { buildReport, type ReportTrial } from './report-model.js';
 import { BASELINE_COLOR, CANDIDATE_COLOR } from './verdict-wording.js';
 
-const compare: CompareSpec = { rounds: 2, maxRounds: 2, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' };
-const scenario: Scenario = {
+const scenario = fixtureScenario({
   name: 'charts',
-  service: { port: 8080, ready: { kind: 'tcp', timeoutMs: 1000 }, env: {}, resources: {}, network: 'bridge' },
-  load: {
-    phases: [
-      { name: 'ramp', durationMs: 4000, load: { model: 'open', rate: { from: 10, to: 100 }, maxConnections: 64 } },
-      { name: 'hold', durationMs: 6000, load: { model: 'open', rate: { from: 100, to: 100 }, maxConnections: 64 } },
-    ],
-    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
-    expectStatus: [200],
-    timeoutMs: 1000,
-  },
-  compare,
-};
+  service: { ready: { kind: 'tcp', timeoutMs: 1000 } },
+  phases: [openPhase('ramp', 4000, 10, 100), openPhase('hold', 6000, 100)],
+  timeoutMs: 1000,
+});
+const { compare } = scenario;
 const phases = [
   { name: 'ramp', model: 'open' as const, seconds: 4, rate: 50 },
   { name: 'hold', model: 'open' as const, seconds: 6, rate: 100 },

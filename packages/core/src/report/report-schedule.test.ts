@@ -1,35 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
 import type { ScheduleError } from '../load-result.js';
-import type { CompareSpec, Scenario } from '../scenario-model.js';
+import { fixtureScenario } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import { buildReport, type Report } from './report-model.js';
 
-const compare: CompareSpec = { rounds: 2, maxRounds: 2, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' };
-const scenario: Scenario = {
+const scenario = fixtureScenario({
   name: 'timeline replay',
-  service: {
-    port: 8080,
-    ready: { kind: 'http', path: '/healthz', timeoutMs: 30_000 },
-    env: {},
-    resources: {},
-    network: 'bridge',
-  },
   baseline: { kind: 'image', image: 'shop:1' },
   candidate: { kind: 'image', image: 'shop:2' },
-  load: {
-    phases: [
-      { name: 'peak', durationMs: 20_000, load: { model: 'open', rate: { from: 500, to: 500 }, maxConnections: 64 } },
-    ],
-    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
-    expectStatus: [200],
-    timeoutMs: 10_000,
-  },
-  compare,
-};
+});
+const { compare } = scenario;
 const same = { latencyMedianMs: 2, cpuPerRequestMs: 0.2, memoryPeakBytes: 100e6 };
 
 /** A comparison whose trials replayed a timeline: each phase carries the schedule error the load engine gave. */

@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
 import type { LoadSharding } from '../load-result.js';
-import type { Scenario } from '../scenario-model.js';
+import { fixtureScenario } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import { buildReport } from './report-model.js';
 
-const scenario: Scenario = {
-  name: 'sharded',
-  service: {
-    port: 8080,
-    ready: { kind: 'http', path: '/healthz', timeoutMs: 30_000 },
-    env: {},
-    resources: {},
-    network: 'bridge',
-  },
-  load: {
-    phases: [
-      { name: 'peak', durationMs: 5_000, load: { model: 'open', rate: { from: 300, to: 300 }, maxConnections: 64 } },
-    ],
-    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
-    expectStatus: [200],
-    timeoutMs: 5_000,
-  },
-  compare: { rounds: 2, maxRounds: 2, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' },
-};
+const scenario = fixtureScenario({ name: 'sharded', peak: { durationMs: 5_000, rate: 300 }, timeoutMs: 5_000 });
 
 const sharding: LoadSharding = {
   workersPerShard: 1,

@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
-import type { Scenario } from '../scenario-model.js';
+import { fixtureScenario } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import { buildReport, type ReportEnvironment } from './report-model.js';
 
-const scenario: Scenario = {
+const scenario = fixtureScenario({
   name: 'deployed',
-  service: {
-    port: 8080,
-    ready: { kind: 'http', path: '/healthz', timeoutMs: 30_000 },
-    env: {},
-    resources: {},
-    network: 'bridge',
-  },
   baseline: { kind: 'url', url: 'http://127.0.0.1:8081' },
   candidate: { kind: 'url', url: 'http://127.0.0.1:8082' },
-  load: {
-    phases: [
-      { name: 'peak', durationMs: 10_000, load: { model: 'open', rate: { from: 100, to: 100 }, maxConnections: 64 } },
-    ],
-    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
-    expectStatus: [200],
-    timeoutMs: 10_000,
-  },
-  compare: { rounds: 2, maxRounds: 2, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' },
-};
+  peak: { durationMs: 10_000, rate: 100 },
+});
 
 const environment: ReportEnvironment = {
   peakgateVersion: '0.1.0',

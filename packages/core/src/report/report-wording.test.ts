@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
-import type { CompareSpec, Scenario } from '../scenario-model.js';
+import { fixtureScenario } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { describeReason } from './describe-reason.js';
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
@@ -21,22 +21,16 @@ import {
   VERDICT_HEADLINE,
 } from './verdict-wording.js';
 
-const compare: CompareSpec = { rounds: 1, maxRounds: 1, limits: {}, slo: {}, confidence: 0.95, schedule: 'duet' };
-const scenario: Scenario = {
+const scenario = fixtureScenario({
   name: 'wording',
-  service: { port: 8080, ready: { kind: 'tcp', timeoutMs: 1000 }, env: {}, resources: {}, network: 'bridge' },
+  service: { ready: { kind: 'tcp', timeoutMs: 1000 } },
   baseline: { kind: 'image', image: 'shop:1' },
   candidate: { kind: 'image', image: 'shop:2' },
-  load: {
-    phases: [
-      { name: 'peak', durationMs: 8000, load: { model: 'open', rate: { from: 200, to: 200 }, maxConnections: 64 } },
-    ],
-    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
-    expectStatus: [200],
-    timeoutMs: 1000,
-  },
-  compare,
-};
+  peak: { durationMs: 8000, rate: 200 },
+  timeoutMs: 1000,
+  compare: { rounds: 1, maxRounds: 1 },
+});
+const { compare } = scenario;
 const phases = [{ name: 'peak', model: 'open' as const, seconds: 8, rate: 200 }];
 const same = { latencyMedianMs: 2, cpuPerRequestMs: 0.2, memoryPeakBytes: 100e6, phases };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
 import { lookRecord } from '../judge/judgement.js';
-import { buildSyntheticComparison } from '../judge/synthetic-trials.js';
-import type { CompareSpec, Scenario } from '../scenario-model.js';
+import { fixtureScenario } from '../test-support/scenario-fixture.js';
+import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
 import { formatChange, formatInterval, formatLimit, formatMetricChange, formatPoints, formatValue } from './format.js';
 import { renderHtml } from './render-html.js';
@@ -18,35 +18,14 @@ import {
 } from './report-model.js';
 
 // One look (max_rounds = rounds): intervals at the stated 95%, as the rendered texts below expect.
-const compare: CompareSpec = {
-  rounds: 2,
-  maxRounds: 2,
-  limits: {},
-  slo: { error_rate: 0.01 },
-  confidence: 0.95,
-  schedule: 'duet',
-};
-const scenario: Scenario = {
+const scenario = fixtureScenario({
   name: 'checkout <peak> & "burst"',
-  service: {
-    port: 8080,
-    ready: { kind: 'http', path: '/healthz', timeoutMs: 30_000 },
-    env: { TOKEN: 'secret' },
-    resources: {},
-    network: 'bridge',
-  },
+  service: { env: { TOKEN: 'secret' } },
   baseline: { kind: 'image', image: 'shop:1.4.2' },
   candidate: { kind: 'image', image: 'shop:1.5.0-rc1' },
-  load: {
-    phases: [
-      { name: 'peak', durationMs: 20_000, load: { model: 'open', rate: { from: 500, to: 500 }, maxConnections: 64 } },
-    ],
-    requests: [{ weight: 1, method: 'GET', path: '/', headers: {} }],
-    expectStatus: [200],
-    timeoutMs: 10_000,
-  },
-  compare,
-};
+  compare: { slo: { error_rate: 0.01 } },
+});
+const { compare } = scenario;
 const environment: ReportEnvironment = {
   peakgateVersion: '0.1.0',
   node: 'v20.20.0',

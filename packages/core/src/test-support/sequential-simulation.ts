@@ -1,7 +1,7 @@
 /**
- * Simulated sequential comparisons for the judge's tests (sequential.test.ts,
- * sequential-limit.test.ts, which import this file directly; a test fixture like
- * synthetic-trials.ts, not exported by `@peakgate/core`): many comparisons of synthetic trials,
+ * Simulated sequential comparisons for the judge's tests (judge/sequential.test.ts,
+ * judge/sequential-limit.test.ts; a test fixture like synthetic-trials.ts, not exported by
+ * `@peakgate/core` and not built into dist): many comparisons of synthetic trials,
  * each judged after every round from `rounds` on and stopped the way the controller stops it,
  * with between-round noise at the level bench/calibrate measured. Two files, so that the
  * simulations (CPU-bound, about 12 s each) run on both cores.
@@ -11,9 +11,10 @@
  * 5 s round sees more of the within-round noise, so the simulation takes 0.03 per round
  * (per-trial noise 0.03 ÷ √2 on each side), the upper end, not the median.
  */
+
+import { judge } from '../judge/judge.js';
 import type { CompareSpec } from '../scenario-model.js';
 import type { TrialResult } from '../trial.js';
-import { judge } from './judge.js';
 import { buildSyntheticComparison, type SyntheticTrialOptions } from './synthetic-trials.js';
 
 export type Side = Omit<SyntheticTrialOptions, 'role' | 'round' | 'seed'>;

@@ -1,7 +1,7 @@
 /**
  * Synthetic TrialResults with known effects, built from a seed, for the judge's and the report's
  * tests (which import this file directly). A test fixture, not public API: `@peakgate/core` does
- * not export it. Latency is lognormal with an optional slow tail; CPU samples are cumulative like
+ * not export it and tsconfig keeps src/test-support out of dist. Latency is lognormal with an optional slow tail; CPU samples are cumulative like
  * the runtime's.
  */
 import * as hdr from 'hdr-histogram-js';
