@@ -133,6 +133,8 @@ export function runCompositeAction(
   actionFile: string,
   withInputs: Record<string, string>,
   runner: RunnerEnv,
+  /** Step ids to run; all steps when absent (a test of one step's shell alone). */
+  only?: readonly string[],
 ): ActionRun {
   const action = parse(readFileSync(actionFile, 'utf8')) as {
     inputs: Record<string, { default?: string; required?: boolean }>;
@@ -152,6 +154,7 @@ export function runCompositeAction(
   const steps: StepRun[] = [];
   let code = 0;
   for (const step of action.runs.steps) {
+    if (only !== undefined && !only.includes(step.id ?? '')) continue;
     if (code !== 0 && step.if !== 'always()') continue;
     if (step.run === undefined) throw new Error(`the action's step "${step.name}" is not a run: step`);
     if (step.shell !== 'bash') throw new Error(`the action's step "${step.name}" must say shell: bash`);

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../packages/cli/dist/index.js';
 import { peakgateVersion } from '../packages/core/dist/index.js';
+import { runCompositeAction, runShellStep } from './ci-emulation.js';
 import { captureOutput, root } from './cli-support.js';
 
 let dir: string;
@@ -161,5 +162,73 @@ describe('action.yml', () => {
     for (const input of Object.keys(action.inputs).filter((name) => name !== 'working-directory'))
       expect(used, input).toContain(`inputs.${input} }}`);
     expect(Object.keys(action.outputs)).toEqual(['verdict', 'exit-code', 'report-dir']);
+  });
+});
+
+describe('hostile inputs reach peakgate as words, never as shell text', () => {
+  // A stand-in `peakgate` on PATH that records its arguments: what is tested is the shell layer
+  // between the CI system and the command (test/ship-user-repo.test.ts runs the real one).
+  const hostile = {
+    scenario: 'p/$(touch pwned1).yaml',
+    baseline: 'shop;touch pwned2',
+    candidate: '`touch pwned3`',
+    args: '--rounds $(touch pwned4) *',
+  };
+  const expected = [
+    'compare',
+    'p/$(touch pwned1).yaml',
+    '--out',
+    'peakgate-out',
+    '--baseline',
+    'shop;touch pwned2',
+    '--candidate',
+    '`touch pwned3`',
+    '--rounds',
+    '$(touch',
+    'pwned4)',
+    '*',
+  ];
+  function runner() {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      path.join(bin, 'peakgate'),
+      "#!/usr/bin/env node\nrequire('node:fs').writeFileSync(process.env.ARGV_FILE, JSON.stringify(process.argv.slice(2)));\nprocess.exit(2);\n",
+      { mode: 0o755 },
+    );
+    const work = path.join(dir, 'work');
+    mkdirSync(work);
+    writeFileSync(path.join(work, 'decoy'), '');
+    return {
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, ARGV_FILE: path.join(dir, 'argv.json') },
+      workspace: work,
+      runnerTemp: path.join(dir, 'runner-temp'),
+      timeoutMs: 20_000,
+    };
+  }
+  const pwned = () => ['pwned1', 'pwned2', 'pwned3', 'pwned4'].filter((f) => existsSync(path.join(dir, 'work', f)));
+
+  it("in the Action's compare step", () => {
+    const run = runCompositeAction(path.join(root, 'action.yml'), hostile, runner(), ['compare']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(readFileSync(path.join(dir, 'argv.json'), 'utf8'))).toEqual(expected);
+    expect(run.outputs).toMatchObject({ verdict: 'error', 'exit-code': '2' });
+    expect(pwned()).toEqual([]);
+  });
+
+  it("in the GitLab template's script", () => {
+    const template = parse(readFileSync(path.join(root, 'ci/gitlab/peakgate.gitlab-ci.yml'), 'utf8'))['.peakgate'];
+    const variables = {
+      ...template.variables,
+      PEAKGATE_SCENARIO: hostile.scenario,
+      PEAKGATE_BASELINE: hostile.baseline,
+      PEAKGATE_CANDIDATE: hostile.candidate,
+      PEAKGATE_ARGS: hostile.args,
+    };
+    const env = runner();
+    const ran = runShellStep('gitlab', template.script.join('\n'), variables, env.workspace, env, 'sh');
+    expect(ran.code, ran.stderr).toBe(2);
+    expect(JSON.parse(readFileSync(path.join(dir, 'argv.json'), 'utf8'))).toEqual(expected);
+    expect(pwned()).toEqual([]);
   });
 });

@@ -359,6 +359,11 @@ ${inputs.join('\n')}
 `;
 }
 
+/** A GitLab variable value taken as written: GitLab would expand `$PORT` in a command before the job saw it. */
+function gitlabLiteral(value: string): string {
+  return value.includes('$') ? `{ value: ${JSON.stringify(value)}, expand: false }` : JSON.stringify(value);
+}
+
 function gitlabJob(options: InitOptions): string {
   const variables =
     options.image !== undefined
@@ -373,10 +378,10 @@ function gitlabJob(options: InitOptions): string {
           '    PEAKGATE_SERVICE_HOST: docker',
         ]
       : [
-          `    PEAKGATE_BASELINE_CMD: ${JSON.stringify(options.cmd)}`,
+          `    PEAKGATE_BASELINE_CMD: ${gitlabLiteral(options.cmd as string)}`,
           '    # A folder holding the baseline build, e.g. the artifact of an earlier job (needs:).',
           '    PEAKGATE_BASELINE_CWD: peakgate-baseline',
-          `    PEAKGATE_CANDIDATE_CMD: ${JSON.stringify(options.cmd)}`,
+          `    PEAKGATE_CANDIDATE_CMD: ${gitlabLiteral(options.cmd as string)}`,
           '    PEAKGATE_DRIVER: process',
         ];
   return `# Written by peakgate ${peakgateVersion} init. Add it to your .gitlab-ci.yml:
