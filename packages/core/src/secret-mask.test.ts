@@ -56,6 +56,8 @@ describe('createSecretMasker', () => {
     const mask = createSecretMasker([aws, 'pässwörd-✓-😀']);
     // PHP: json_encode(['got' => $header])
     expect(mask('{"got":"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY"}')).toBe('{"got":"***"}');
+    // Go: url.QueryEscape(password), Python: quote_plus(password)
+    expect(createSecretMasker(["p@ss w!rd*(x)'"])('q=p%40ss+w%21rd%2A%28x%29%27&r=1')).toBe('q=***&r=1');
     // Python: json.dumps({'got': header})
     expect(mask('{"got": "p\\u00e4ssw\\u00f6rd-\\u2713-\\ud83d\\ude00"}')).toBe('{"got": "***"}');
   });

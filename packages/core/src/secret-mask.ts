@@ -10,8 +10,9 @@
  *
  * A service may print a value it was sent in another form than the raw one (a header echoed inside
  * a JSON error body, a path logged percent-encoded, a value HTML-escaped in a page), so each value
- * is masked in those forms too: JSON string escaping (also the HTML-safe kind Go writes), percent-encoding
- * (upper and lower case hex, `+` for space), HTML/XML escaping, and each of these applied to another.
+ * is masked in those forms too: JSON string escaping (also the HTML-safe kind Go writes, PHP's `\/` and
+ * Python's `\uXXXX`), percent-encoding (upper and lower case hex, `+` for space, and the strict form Go
+ * and Python write), HTML/XML escaping, and each of these applied to another.
  * A multi-line value is masked whole and each of its lines on its own.
  *
  * Floor: values shorter than {@link MIN_MASKED_LENGTH} characters are not masked (masking "1" or
@@ -45,10 +46,18 @@ const ENCODERS: readonly ((value: string) => string)[] = [
   (value) => encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
   (value) => encodeURIComponent(value).replace(/%20/g, '+'),
   (value) => encodeURI(value),
+  // Go's url.QueryEscape and Python's quote_plus escape every byte but A-Z a-z 0-9 - _ . ~ (so also
+  // ! ' ( ) *, which encodeURIComponent keeps), space as +; and the same with %20 for space.
+  (value) => strictPercentEncode(value).replace(/%20/g, '+'),
+  (value) => strictPercentEncode(value),
   (value) => escapeHtml(value, '&#39;'),
   (value) => escapeHtml(value, '&apos;'),
   (value) => escapeHtml(value, '&#x27;'),
 ];
+
+function strictPercentEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
 
 function escapeHtml(value: string, apostrophe: string): string {
   return value
