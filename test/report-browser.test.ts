@@ -20,7 +20,7 @@ import {
   VERDICT_HEADLINE,
 } from '../packages/core/dist/index.js';
 import { judge } from '../packages/core/dist/judge/judge.js';
-import { buildSyntheticComparison } from '../packages/core/dist/judge/synthetic-trials.js';
+import { buildSyntheticComparison } from '../packages/core/src/test-support/synthetic-trials.js';
 import { chromiumAvailable, chromiumPath, inspectReport } from './browser-support.js';
 import { root } from './cli-support.js';
 

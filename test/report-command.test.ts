@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../packages/cli/dist/index.js';
 import { buildReport, type CompareSpec, type Report, type Scenario } from '../packages/core/dist/index.js';
 import { judge } from '../packages/core/dist/judge/judge.js';
-import { buildSyntheticComparison } from '../packages/core/dist/judge/synthetic-trials.js';
+import { buildSyntheticComparison } from '../packages/core/src/test-support/synthetic-trials.js';
 import { captureOutput } from './cli-support.js';
 
 const compare: CompareSpec = {
