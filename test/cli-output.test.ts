@@ -165,8 +165,9 @@ describe.skipIf(!pty)(`a comparison on a terminal${pty ? '' : ' (skipped: util-l
     const text = run.output;
     expect(text).toContain('\x1b[?25l'); // cursor hidden while bars draw...
     expect(text).toContain('\x1b[?25h'); // ...and shown again
-    expect(text).toMatch(/baseline.{0,20} round 1 {2}hold +[█░]+ \d\/4s +\d+ req\/s {2}p99 [\d.]+ ms/);
-    expect(text).toMatch(/candidate.{0,20} round 1 {2}hold +[█░]+ 4\/4s/);
+    expect(text).toMatch(/round 1 of 1/);
+    expect(text).toMatch(/baseline.{0,20} hold +[█░]+ {2}\d\/4s +\d+ req\/s {2}p99 [\d.]+ ms/);
+    expect(text).toMatch(/candidate.{0,20} (hold|done) +[█░]+ {2}4\/4s/);
     expect(text).toContain('round 1: candidate done:');
     expect(text).toMatch(new RegExp(`${ESC}\\[3[12]m${ESC}\\[1m(PASS|FAIL): the candidate`));
   }, 150_000);

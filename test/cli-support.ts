@@ -101,6 +101,7 @@ export function runPeakgateInPty(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 120_000,
+  options: { columns?: number; cwd?: string } = {},
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', COLUMNS: '140', LINES: '40' };
@@ -110,19 +111,25 @@ export function runPeakgateInPty(
       if (value === undefined) delete childEnv[key];
       else childEnv[key] = value;
     }
-    const command = [process.execPath, peakgateBin, ...args].map(shellQuote).join(' ');
-    // -q quiet, -e return the child's exit code, -c run this command; the typescript goes to /dev/null.
-    const child = spawn('script', ['-qec', command, '/dev/null'], {
-      cwd: root,
+    const peakgate = [process.execPath, peakgateBin, ...args].map(shellQuote).join(' ');
+    // `columns`: the pseudo-terminal's own size, set inside it (stty), as a terminal window has one.
+    const command =
+      options.columns === undefined ? peakgate : `stty cols ${options.columns} rows 40 && exec ${peakgate}`;
+    // -q quiet, -f flush, -e return the child's exit code, -c run this command; the typescript goes to /dev/null.
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: options.cwd ?? root,
       env: childEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    // Decoded as a stream: a box-drawing character split across two chunks stays one character.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    child.stderr.on('data', (chunk: string) => {
+      output += chunk;
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {

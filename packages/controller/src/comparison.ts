@@ -32,7 +32,7 @@ import { runTrial, type TrialContext } from './run-trial.js';
 import { roundOrder } from './trial-order.js';
 
 /** What the loop reads of a judgement: the look's state (undecided means another round may settle it). */
-type LookState = { sequential: Pick<SequentialLook, 'state'> };
+type LookState = { sequential: Pick<SequentialLook, 'state'> & Partial<Pick<SequentialLook, 'undecided'>> };
 
 export interface ComparisonOptions<J extends LookState> {
   scenario: Scenario;
@@ -109,7 +109,15 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
   const cpu = planCpusFor(scenario.service.resources, options.totalCores);
   const pinning = pinProcess(cpu.loadCpuset);
   const { rounds: plannedRounds, maxRounds, budgetMs } = scenario.compare;
-  emit({ type: 'comparison-started', runId, scenario: scenario.name, driver: options.launcher.driver, plannedRounds });
+  emit({
+    type: 'comparison-started',
+    runId,
+    scenario: scenario.name,
+    driver: options.launcher.driver,
+    plannedRounds,
+    maxRounds,
+    ...(budgetMs !== undefined ? { budgetMs } : {}),
+  });
 
   const trials: TrialResult[] = [];
   const builds: Record<Role, BuildSpec> = { baseline: options.baseline, candidate: options.candidate };
@@ -179,7 +187,13 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
           meanRoundMs: (now - roundsStartedMs) / round,
           ...(budgetMs !== undefined ? { budgetMs } : {}),
         });
-        emit({ type: 'round-finished', runId, round, needsMoreRounds: stoppedBy === undefined });
+        emit({
+          type: 'round-finished',
+          runId,
+          round,
+          needsMoreRounds: stoppedBy === undefined,
+          ...(undecided ? { undecided: [...(judgement.sequential.undecided ?? [])] } : {}),
+        });
       }
     }
     return {

@@ -11,10 +11,11 @@
  * - `quiet` (--quiet): nothing; the verdict and errors still print.
  */
 import type { ProgressListener } from '@peakgate/controller';
-import type { Role } from '@peakgate/core';
+import { formatDuration, type Role } from '@peakgate/core';
 import cliProgress from 'cli-progress';
 import { type Colors, colorEnabled, type Output } from '../output.js';
 import { oneLine, terminalText } from '../terminal-text.js';
+import { terminalColumns, visibleWidth, wrapText } from '../terminal-width.js';
 
 export type ProgressMode = 'live' | 'lines' | 'quiet';
 
@@ -47,30 +48,96 @@ export interface ProgressDisplayOptions {
   colors: Colors;
   /** Where live bars are drawn (default: process.stderr). */
   stream?: NodeJS.WritableStream;
+  /** Columns the bars may take (default: the stream's width, terminalColumns()). */
+  width?: number;
+  /** The clock for "time left" (tests). Default Date.now. */
+  now?: () => number;
 }
 
 interface BarState {
   bar: cliProgress.SingleBar;
   round: number;
+  /** The trial ended: the bar stays, full, until its side's next trial starts. */
+  finished: boolean;
+}
+
+/** Where the comparison stands: round k of planned–max, and time left of compare.budget. */
+interface Plan {
+  planned: number;
+  max: number;
+  budgetMs?: number;
+  startedAt: number;
+}
+
+const ROLES: readonly Role[] = ['baseline', 'candidate'];
+
+/** "round 2 of 3", "round 4 of 3–10" (the first look after 3, at most 10). */
+function roundOf(round: number, plan: Plan | undefined): string {
+  if (plan === undefined) return `round ${round}`;
+  return `round ${round} of ${plan.planned === plan.max ? plan.planned : `${plan.planned}–${plan.max}`}`;
+}
+
+/** "6m40s left of the 10m budget", "budget spent", or '' without a budget. */
+function budgetLeft(plan: Plan | undefined, now: number): string {
+  if (plan?.budgetMs === undefined) return '';
+  const left = plan.budgetMs - (now - plan.startedAt);
+  const budget = formatDuration(plan.budgetMs);
+  return left > 0
+    ? `${formatDuration(Math.ceil(left / 1000) * 1000)} left of the ${budget} budget`
+    : `the ${budget} budget is spent: no further round`;
+}
+
+/** Cuts text to `width` columns as printed, with … when cut. */
+function clip(text: string, width: number): string {
+  if (visibleWidth(text) <= width) return text;
+  let out = '';
+  for (const char of text) {
+    if (visibleWidth(`${out}${char}…`) > width) break;
+    out += char;
+  }
+  return `${out}…`;
+}
+
+/** Pads printed text to `width` columns. */
+const pad = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - visibleWidth(text)));
+
+/**
+ * The bar line's pieces at a width: `baseline  hold        ██████░░░░  12/20s   812 req/s  p99 4.21 ms`.
+ * The stage and the bar take what the fixed parts leave, so the line never passes the width (the
+ * terminal would cut it: cli-progress turns line wrapping off while it draws).
+ */
+function barLayout(width: number, total: number): { stage: number; bar: number; p99: number } {
+  const seconds = String(total).length * 2 + 2; // "12/20s", padded by autopadding
+  const p99 = 20; // "p99 " + "1234.56 ms" + " 999 err"
+  const fixed = 9 + 1 + 1 + 2 + seconds + 2 + 12 + 2 + p99;
+  const room = Math.max(12, width - fixed - 1);
+  const stage = Math.min(16, Math.max(8, Math.floor(room * 0.4)));
+  return { stage, bar: Math.max(4, Math.min(30, room - stage)), p99 };
 }
 
 export function progressDisplay(output: Output, options: ProgressDisplayOptions): ProgressDisplay {
   const { mode, colors: c } = options;
+  const now = options.now ?? Date.now;
   const total = Math.max(1, Math.round(options.warmupSeconds + options.measuredSeconds));
   const roleText = (role: Role): string => (role === 'baseline' ? c.blue(role.padEnd(9)) : c.magenta(role.padEnd(9)));
   let multibar: cliProgress.MultiBar | undefined;
+  let status: cliProgress.SingleBar | undefined;
+  let plan: Plan | undefined;
+  let currentRound = 0;
   const bars = new Map<Role, BarState>();
   // The live bars write to the stream directly, not through Output: their text (a phase name from
   // the scenario, a line quoting a build's message) gets the same terminal escaping here.
   const liveStream = options.stream ?? process.stderr;
-  const safe = (text: string): string =>
-    terminalText(text, { keepColors: colorEnabled(liveStream as { isTTY?: boolean }) });
+  const keepColors = colorEnabled(liveStream as { isTTY?: boolean });
+  const safe = (text: string): string => terminalText(text, { keepColors });
+  const width = options.width ?? terminalColumns(liveStream as { isTTY?: boolean; columns?: number });
+  const layout = barLayout(width, total);
   if (mode === 'live') {
     multibar = new cliProgress.MultiBar(
       {
         stream: liveStream,
-        format: `{role} round {round}  {stage} {bar} {value}/{total}s  {rate} req/s  p99 {p99}`,
-        barsize: 24,
+        format: `{role} {stage} {bar}  {value}/{total}s  {rate} req/s  p99 {p99}`,
+        barsize: layout.bar,
         hideCursor: true,
         clearOnComplete: true,
         autopadding: true,
@@ -84,43 +151,88 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
   const say = (line: string): void => {
     if (mode === 'quiet') return;
     if (multibar) {
-      multibar.log(`${safe(line)}\n`);
+      // cli-progress turns the terminal's line wrapping off while it draws, so a longer line would be
+      // cut at the edge: it is wrapped here, its continuation indented.
+      const wrapped = wrapText(safe(line), width - 3).replace(/\n/g, '\n  ');
+      multibar.log(`${wrapped}\n`);
       // Flush now: the log buffer is otherwise written at the next redraw, which never comes
       // for the last line before stop().
       multibar.update();
     } else output.info(line);
   };
-  const finishBar = (role: Role): void => {
-    const state = bars.get(role);
-    if (state && multibar) {
-      state.bar.update(total);
-      // Draw the full bar once before it goes: the timer's next redraw (5 a second) would come
-      // after the removal, and the last second's sample can land just before the trial ends.
-      multibar.update();
-      multibar.remove(state.bar);
+  const statusText = (): string => {
+    const left = budgetLeft(plan, now());
+    return clip(`${roundOf(currentRound, plan)}${left === '' ? '' : ` · ${left}`}`, width - 1);
+  };
+  /** The stage cell: a phase name from the scenario, escaped, cut and padded to its column. */
+  const stageCell = (text: string, dim = false): string => {
+    const cell = pad(clip(safe(oneLine(text)), layout.stage), layout.stage);
+    return dim ? c.dim(cell) : cell;
+  };
+  /** The p99 cell, never wider than its room (an error count in red after it). */
+  const p99Cell = (p99Ms: number, errors: number): string => {
+    const errorText = errors > 0 ? ` ${errors} err` : '';
+    const value = clip(`${p99Ms.toFixed(2)} ms`, layout.p99 - 4 - errorText.length);
+    return `${value}${errors > 0 ? c.red(errorText) : ''}`;
+  };
+  /** Both sides' bars, made once and in one order (baseline above candidate), under the status line. */
+  const ensureBars = (): void => {
+    if (!multibar || bars.size > 0) return;
+    status = multibar.create(0, 0, { status: statusText() }, { format: '{status}' });
+    for (const role of ROLES) {
+      const bar = multibar.create(total, 0, {
+        role: roleText(role),
+        stage: stageCell('waiting', true),
+        rate: '-'.padStart(6),
+        p99: '-',
+      });
+      bars.set(role, { bar, round: 0, finished: true });
     }
-    bars.delete(role);
+  };
+  const finishBar = (role: Role, how = 'done'): void => {
+    const state = bars.get(role);
+    if (!state || !multibar || state.finished) return;
+    // Draw the full bar once: the timer's next redraw (5 a second) may come after the next trial
+    // resets it, and the last second's sample can land just before the trial ends.
+    state.bar.update(total, { stage: stageCell(how, true) });
+    multibar.update();
+    state.finished = true;
+  };
+  /** The status line brought up to date, and everything drawn now: events come about once a second a side. */
+  const redraw = (): void => {
+    status?.update(0, { status: statusText() });
+    multibar?.update();
   };
 
   const onProgress: ProgressListener = (event) => {
     if (mode === 'quiet') return;
     switch (event.type) {
-      case 'comparison-started':
+      case 'comparison-started': {
+        plan = {
+          planned: event.plannedRounds,
+          max: event.maxRounds ?? event.plannedRounds,
+          startedAt: now(),
+          ...(event.budgetMs !== undefined ? { budgetMs: event.budgetMs } : {}),
+        };
+        const rounds = `${plan.planned} round(s) planned${plan.planned === plan.max ? '' : `, at most ${plan.max}`}`;
+        const budget = plan.budgetMs === undefined ? '' : ` within ${formatDuration(plan.budgetMs)}`;
         say(
-          `peakgate: comparing ${event.driver === 'url' ? 'builds already deployed' : `on the ${event.driver} driver`}, ${event.plannedRounds} round(s) planned (run ${event.runId})`,
+          `peakgate: comparing ${event.driver === 'url' ? 'builds already deployed' : `on the ${event.driver} driver`}, ${rounds}${budget} (run ${event.runId})`,
         );
         break;
+      }
       case 'trial-started':
+        currentRound = event.round;
         if (multibar) {
+          ensureBars();
           finishBar(event.role);
-          const bar = multibar.create(total, 0, {
-            role: roleText(event.role),
-            round: event.round,
-            stage: c.dim('starting'.padEnd(16)),
-            rate: '-'.padStart(6),
-            p99: '-',
-          });
-          bars.set(event.role, { bar, round: event.round });
+          const state = bars.get(event.role);
+          if (state) {
+            state.bar.update(0, { stage: stageCell('starting', true), rate: '-'.padStart(6), p99: '-' });
+            state.round = event.round;
+            state.finished = false;
+          }
+          redraw();
         } else {
           say(`round ${event.round}: ${event.role} starting`);
         }
@@ -134,36 +246,48 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
         break;
       case 'sample': {
         const state = bars.get(event.role);
-        if (!state) break;
+        if (!state || state.finished) break;
         const s = event.sample;
         const elapsed = s.warmup === true ? s.second + 1 : Math.round(options.warmupSeconds) + s.second + 1;
         state.bar.update(Math.min(total, elapsed), {
-          stage: (s.warmup === true ? c.dim('warm-up') : safe(oneLine(s.phase))).padEnd(16),
+          stage: s.warmup === true ? stageCell('warm-up', true) : stageCell(s.phase),
           rate: String(s.requests).padStart(6),
-          p99: `${s.p99Ms.toFixed(2)} ms${s.errors > 0 ? c.red(` ${s.errors} err`) : ''}`,
+          p99: p99Cell(s.p99Ms, s.errors),
         });
+        redraw();
         break;
       }
       case 'trial-finished': {
         const { trial } = event;
-        finishBar(trial.role);
+        const ended = trial.exit.oomKilled
+          ? 'OOM-killed'
+          : trial.exit.crashed
+            ? 'crashed'
+            : !trial.exit.ready
+              ? 'never ready'
+              : 'done';
+        finishBar(trial.role, ended);
         const load = trial.load;
         const figures =
           load === null
             ? oneLine(trial.exit.message ?? 'no load sent')
             : `${load.requests.total} req, ${load.requests.errors} errors, p99 ${load.latency.p99.toFixed(2)} ms${trial.service ? `, CPU ${(trial.service.cpuPerRequestMs * 1000).toFixed(1)} µs/req` : ''}`;
-        const ending = trial.exit.oomKilled
-          ? c.red(' [OOM-killed]')
-          : trial.exit.crashed
-            ? c.red(' [crashed]')
-            : !trial.exit.ready
-              ? c.red(' [never ready]')
-              : '';
+        const ending = ended === 'done' ? '' : c.red(` [${ended}]`);
         say(`round ${trial.round}: ${trial.role} done: ${figures}${ending}`);
         break;
       }
       case 'round-finished':
-        if (event.needsMoreRounds) say(`round ${event.round}: a metric is marginal; running another round`);
+        if (event.needsMoreRounds) {
+          // Name what earns the round: the metrics the look left undecided.
+          const what =
+            event.undecided !== undefined && event.undecided.length > 0
+              ? `${event.undecided.map(oneLine).join(', ')} ${event.undecided.length === 1 ? 'is' : 'are'} not decided yet`
+              : 'a metric is marginal';
+          const left = budgetLeft(plan, now());
+          say(
+            `round ${event.round}: ${what}; running another round (${roundOf(event.round + 1, plan)}${left === '' ? '' : `, ${left}`})`,
+          );
+        }
         break;
       default:
         break;
@@ -177,6 +301,7 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
         multibar = undefined;
       }
       bars.clear();
+      status = undefined;
     },
   };
 }

@@ -151,8 +151,11 @@ export function renderVerdict(judgement: Judgement, options: VerdictOptions): st
       const cells = row.map(oneLine);
       if (kind?.warnings === undefined || kind.warnings.length === 0) return cells;
       for (const warning of kind.warnings) kindNotes.push(`${oneLine(kind.name)} (${oneLine(kind.phase)}): ${warning}`);
-      // The p99 cells (baseline's and candidate's) carry the mark.
-      return cells.map((cell, i) => (i === 5 || i === 9 ? `${cell} *` : cell));
+      // The p99 cell of each side its notes speak of carries the mark (5: baseline's, 9: candidate's).
+      const thin = (role: Role): boolean => kind.warnings?.some((w) => w.includes(` ${role} sample`)) === true;
+      return cells.map((cell, i) =>
+        (i === 5 && thin('baseline')) || (i === 9 && thin('candidate')) ? `${cell} *` : cell,
+      );
     });
     lines.push(
       '',

@@ -375,18 +375,17 @@ function requestKinds(trials: readonly TrialResult[]): ReportRequestKind[] {
   });
 }
 
-/** The per-name table shows p50 and p99 of each side: a note for each read from too few requests. */
+/**
+ * The per-name table shows p50 and p99 of each side: a note for each side whose p99 rests on too few
+ * requests (a p50 too thin to show implies its p99 is too, so one note says it).
+ */
 function kindWarnings(kind: ReportRequestKind): string[] {
   const notes: string[] = [];
-  for (const percentile of [99, 50]) {
-    for (const role of ['baseline', 'candidate'] as const) {
-      const figures = kind[role];
-      if (figures === null || figures.requests === 0) continue;
-      const note = fewSamplesNote(percentile, figures.requests, role);
-      if (note !== undefined) notes.push(note);
-    }
-    // The p50 note only matters when the p99 one did not already say the row is thin.
-    if (notes.length > 0) break;
+  for (const role of ['baseline', 'candidate'] as const) {
+    const figures = kind[role];
+    if (figures === null || figures.requests === 0) continue;
+    const note = fewSamplesNote(99, figures.requests, role);
+    if (note !== undefined) notes.push(note);
   }
   return notes;
 }
