@@ -78,13 +78,3 @@ export class ValueSlot {
     return `{{pick ${values.join(' ')}}}`;
   }
 }
-
-/** A path's shape: literal segments kept, ids replaced by their kind (`/users/:int/orders`). */
-export function pathShape(segments: readonly string[], kinds: readonly SegmentKind[]): string {
-  let shape = '';
-  for (let index = 0; index < segments.length; index++) {
-    const kind = kinds[index];
-    shape += `/${kind === 'text' ? segments[index] : `:${kind}`}`;
-  }
-  return shape;
-}

@@ -93,5 +93,3 @@ export const ErrorBodySchema = Type.Object({
   }),
 });
 export type ErrorBody = Static<typeof ErrorBodySchema>;
-
-export const RunIdParamsSchema = Type.Object({ id: Type.String() });

@@ -98,12 +98,6 @@ function toSparse(dense: Map<number, number>): LatencyBins {
   return latencyBinsFrom(Int32Array.from(order), Float64Array.from(order.map((bin) => dense.get(bin) as number)));
 }
 
-export function histogramToBins(histogram: Histogram): LatencyBins {
-  const dense = new Map<number, number>();
-  addToBins(histogram, dense);
-  return toSparse(dense);
-}
-
 /**
  * Decodes encoded histograms (added together) into bins. Decodes into 32-bit counters rather
  * than the packed form: reading every counter of a packed array is ten times slower, and this

@@ -30,11 +30,6 @@ export function normalCdf(z: number): number {
   return 0.5 * erfc(-z / Math.SQRT2);
 }
 
-/** P(Z > z), accurate in the upper tail. */
-export function normalSurvival(z: number): number {
-  return 0.5 * erfc(z / Math.SQRT2);
-}
-
 const A = [
   -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
 ];
