@@ -53,6 +53,8 @@ export interface ComparisonOptions<J extends LookState> {
   onProgress?: ProgressListener;
   /** Overrides the machine's core count (tests). */
   totalCores?: number;
+  /** Overrides performance.now (tests: a fake clock, so the budget stop is checked exactly). */
+  clock?: () => number;
 }
 
 /** One judgement of the trials so far, and when it was made (ms since the comparison started). */
@@ -91,7 +93,8 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
   const { scenario } = options;
   const runId = options.runId ?? randomUUID().slice(0, 8);
   const startedAt = new Date().toISOString();
-  const startedMs = performance.now();
+  const clock = options.clock ?? (() => performance.now());
+  const startedMs = clock();
   const emit = options.onProgress ?? (() => {});
   // Before the reap and before any service or load: a run that could never write its report or
   // start its builds fails now, with exit 2.
@@ -133,10 +136,10 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
   try {
     let judgement: J | undefined;
     let stoppedBy: StopReason | undefined;
-    let roundsStartedMs = performance.now();
+    let roundsStartedMs = clock();
     while (stoppedBy === undefined) {
       round += 1;
-      if (round === 1) roundsStartedMs = performance.now();
+      if (round === 1) roundsStartedMs = clock();
       throwIfAborted(options.signal);
       // The candidate failing mid-trial stops this round at once (round-stop.ts).
       const roundStop = new RoundStop();
@@ -177,7 +180,7 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
       throwIfAborted(options.signal);
       if (round >= plannedRounds || outrightFailure(trials)) {
         judgement = options.judge(trials);
-        const now = performance.now();
+        const now = clock();
         looks.push({ round, atMs: now - startedMs, judgement });
         // The look's own state, not needsMoreRounds: at max_rounds the judge asks for no more
         // rounds with a metric still undecided, and that stop is 'max-rounds', not 'decided'.
