@@ -38,6 +38,9 @@ const VICTIM_WORDS = [
   'PEAKGATE_VICTIM_ENV',
 ];
 const ENV_MARKER = { PEAKGATE_VICTIM_ENV: 'environ-secret-5f3a9c' };
+/** A runner's file shaped like a scenario: its token sits where a port belongs. */
+const RUNNER_TOKEN = 'gho_16C7e42F292c6912E7710c838347Ae178B4a';
+const RUNNER_FILE = `name: gh\nload: { phases: [{ duration: 1s, rate: 1 }], requests: [{ path: / }] }\nservice: { port: ${RUNNER_TOKEN} }\n`;
 
 /** Laid out when the file loads: the describe blocks below commit more files into the checkout. */
 function layOutCheckout(): void {
@@ -53,6 +56,17 @@ function layOutCheckout(): void {
   truncateSync(path.join(checkout, 'huge.timeline'), 401 * 1024 * 1024);
   mkdirSync(path.join(checkout, 'folder.timeline'));
   writeFileSync(path.join(checkout, 'good.timeline'), '0 0\n100 0\n');
+  // The scenario itself as a link to a file of the runner's whose values a schema error would quote
+  // (a 40-character token where a port belongs), directly and through a linked folder.
+  writeFileSync(path.join(victim, 'hosts.yml'), RUNNER_FILE);
+  symlinkSync(path.join(victim, 'hosts.yml'), path.join(checkout, 'gate.yaml'));
+  // A link inside the checkout, as a monorepo shares one scenario: still read.
+  mkdirSync(path.join(checkout, 'shared'));
+  writeFileSync(
+    path.join(checkout, 'shared', 'gate.yaml'),
+    'name: shared\nload: { phases: [{ duration: 1s, rate: 1 }], requests: [{ path: / }] }\n',
+  );
+  symlinkSync('shared', path.join(checkout, 'scenarios'));
 }
 layOutCheckout();
 afterAll(() => rmSync(top, { recursive: true, force: true }));
@@ -80,6 +94,30 @@ function expectNothingEchoed(run: CliRun): void {
   for (const word of [...VICTIM_WORDS, ENV_MARKER.PEAKGATE_VICTIM_ENV])
     expect(`${run.stdout}\n${run.stderr}`, explainRun(run)).not.toContain(word);
 }
+
+describe('3b. the scenario file itself is not read through a link out of its folder (red team)', () => {
+  it.each([
+    ['a link to a file of the runner', 'gate.yaml'],
+    ['a path through a linked folder', 'victim-dir/hosts.yml'],
+  ])('%s: exit 2 PG_ERR_SCENARIO_READ, nothing of the file echoed', async (_what, name) => {
+    const run = await runPeakgate(['validate', path.join(checkout, name)], 20_000);
+    expect(run.code, explainRun(run)).toBe(2);
+    expect(run.stderr).toContain('[PG_ERR_SCENARIO_READ]');
+    expect(run.stderr).toContain('link that leads outside');
+    expect(`${run.stdout}\n${run.stderr}`).not.toContain(RUNNER_TOKEN);
+    expect(`${run.stdout}\n${run.stderr}`).not.toContain('gho_');
+  });
+
+  it('a link that stays inside the checkout is read; the same file named directly is read (control)', async () => {
+    const shared = await runPeakgate(['validate', path.join(checkout, 'scenarios', 'gate.yaml')], 20_000);
+    expect(shared.code, explainRun(shared)).toBe(0);
+    // Control: the runner's file named directly by the runner is read, and the error quotes the
+    // token: what the link would have shown the pull request.
+    const direct = await runPeakgate(['validate', path.join(victim, 'hosts.yml')], 20_000);
+    expect(direct.code, explainRun(direct)).toBe(2);
+    expect(direct.stderr).toContain(RUNNER_TOKEN);
+  });
+});
 
 describe('3. load.timeline reads nothing outside the scenario folder', () => {
   it.each([

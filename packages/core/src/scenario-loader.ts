@@ -5,9 +5,10 @@
  * PG_ERR_SCENARIO_INVALID (schema or rules).
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstat, open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isInside } from './contained-file.js';
 import { PeakgateError } from './errors.js';
 import { formatFieldPath, ScenarioInvalidError, ScenarioParseError, type UnlocatedIssue } from './scenario-errors.js';
 import { limitIssues, scenarioLimits } from './scenario-limits.js';
@@ -48,6 +49,8 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
 async function readScenarioText(file: string): Promise<string> {
   const refuse = (reason: string, cause?: unknown): PeakgateError =>
     new PeakgateError('PG_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${reason}`, { cause });
+  const linkedOut = await linkLeadsOut(file);
+  if (linkedOut !== undefined) throw refuse(linkedOut);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
@@ -76,6 +79,55 @@ async function readScenarioText(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * In CI the scenario's path is the runner's, but the file there is the pull request's, and it may be
+ * a link (or sit in a linked folder) leading to a file of the runner's: a schema error would then
+ * quote up to 40 characters of that file's values (an `oauth_token` is 40). A path inside the
+ * current folder (the checkout, where CI runs peakgate) must resolve inside it, so links within
+ * the checkout (a monorepo's shared scenario) still work; a path elsewhere must resolve inside the
+ * folder that holds its first link. Undefined when the file may be read; a missing file is left to
+ * the open, which says so.
+ */
+async function linkLeadsOut(file: string): Promise<string | undefined> {
+  const absolute = path.resolve(file);
+  let real: string;
+  try {
+    real = await realpath(absolute);
+  } catch {
+    return undefined;
+  }
+  if (real === absolute) return undefined;
+  const cwd = process.cwd();
+  let root: string;
+  let where: string;
+  if (isInside(cwd, absolute)) {
+    root = cwd;
+    where = 'the current folder';
+  } else {
+    root = (await firstLinkFolder(absolute)) ?? path.parse(absolute).root;
+    where = `the folder ${root}`;
+  }
+  const realRoot = await realpath(root).catch(() => root);
+  if (isInside(realRoot, real)) return undefined;
+  return `it is reached through a link that leads outside ${where}; the file is not read (a scenario must not read files outside it)`;
+}
+
+/** The folder holding the first symbolic link on an absolute path (undefined when there is none). */
+async function firstLinkFolder(absolute: string): Promise<string | undefined> {
+  let current = path.parse(absolute).root;
+  for (const part of absolute
+    .slice(current.length)
+    .split(path.sep)
+    .filter((name) => name !== '')) {
+    const next = path.join(current, part);
+    const stats = await lstat(next).catch(() => undefined);
+    if (stats === undefined) return undefined;
+    if (stats.isSymbolicLink()) return current;
+    current = next;
+  }
+  return undefined;
 }
 
 function limitText(): string {
