@@ -58,6 +58,11 @@ describe('createSecretMasker', () => {
     expect(mask('{"got":"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY"}')).toBe('{"got":"***"}');
     // Go: url.QueryEscape(password), Python: quote_plus(password)
     expect(createSecretMasker(["p@ss w!rd*(x)'"])('q=p%40ss+w%21rd%2A%28x%29%27&r=1')).toBe('q=***&r=1');
+    // Go: html/template's {{.Key}} in an error page; PHP: htmlspecialchars($key)
+    const quoted = `wJalr+XUtn"FE'MI/K7MDENG`;
+    const go = createSecretMasker([quoted]);
+    expect(go('<p>bad key wJalr&#43;XUtn&#34;FE&#39;MI/K7MDENG</p>')).toBe('<p>bad key ***</p>');
+    expect(go('<p>bad key wJalr+XUtn&quot;FE&#039;MI/K7MDENG</p>')).toBe('<p>bad key ***</p>');
     // Python: json.dumps({'got': header})
     expect(mask('{"got": "p\\u00e4ssw\\u00f6rd-\\u2713-\\ud83d\\ude00"}')).toBe('{"got": "***"}');
   });

@@ -12,7 +12,8 @@
  * a JSON error body, a path logged percent-encoded, a value HTML-escaped in a page), so each value
  * is masked in those forms too: JSON string escaping (also the HTML-safe kind Go writes, PHP's `\/` and
  * Python's `\uXXXX`), percent-encoding (upper and lower case hex, `+` for space, and the strict form Go
- * and Python write), HTML/XML escaping, and each of these applied to another.
+ * and Python write), HTML/XML escaping (also as PHP and Go's html/template write it), and each of
+ * these applied to another.
  * A multi-line value is masked whole and each of its lines on its own.
  *
  * Floor: values shorter than {@link MIN_MASKED_LENGTH} characters are not masked (masking "1" or
@@ -53,18 +54,22 @@ const ENCODERS: readonly ((value: string) => string)[] = [
   (value) => escapeHtml(value, '&#39;'),
   (value) => escapeHtml(value, '&apos;'),
   (value) => escapeHtml(value, '&#x27;'),
+  // PHP's htmlspecialchars (ENT_QUOTES, the default since PHP 8.1).
+  (value) => escapeHtml(value, '&#039;'),
+  // Go's html/template: " as &#34;, ' as &#39; and + as &#43; (an AWS secret key holds +).
+  (value) => escapeHtml(value, '&#39;', '&#34;').replace(/\+/g, '&#43;'),
 ];
 
 function strictPercentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function escapeHtml(value: string, apostrophe: string): string {
+function escapeHtml(value: string, apostrophe: string, quote = '&quot;'): string {
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
+    .replace(/"/g, quote)
     .replace(/'/g, apostrophe);
 }
 
