@@ -35,6 +35,45 @@ describe('peakgate replay', () => {
     expect(validate.stdout).toContain('is valid (3 phases, 6 request kinds, total duration 15s incl. 5s warm-up)');
   });
 
+  it('a short browser HAR: warns that its p99s rest on few requests, and --duration loops it to a set length', async () => {
+    const out = path.join(dir, 'short.yaml');
+    const once = await peakgate(['replay', fixture('browser-session.har'), '--out', out]);
+    expect(once.code, explainRun(once)).toBe(0);
+    expect(once.stdout).toMatch(
+      /^ {2}note: 5 of 5 request names get fewer than 100 requests in a trial of 2s \(one pass of the recording\) \(.+\), so their p99 rests on too few samples; --duration \S+ loops the recording enough for each$/m,
+    );
+    const looped = await peakgate([
+      'replay',
+      fixture('browser-session.har'),
+      '--out',
+      out,
+      '--duration',
+      '5m',
+      '--json',
+    ]);
+    expect(looped.code, explainRun(looped)).toBe(0);
+    const report = JSON.parse(looped.stdout) as { measuredMs: number; passes: number; warnings: string[] };
+    expect(report).toMatchObject({ measuredMs: 300_000, passes: 150 });
+    // 150 passes of 9 requests: the rarest name (1 a pass) still gets 150.
+    expect(report.warnings).toEqual([]);
+    const validate = await peakgate([
+      'validate',
+      out,
+      ...[
+        'REPLAY_COOKIE',
+        'REPLAY_QUERY_TOKEN',
+        'REPLAY_AUTHORIZATION',
+        'REPLAY_X_API_KEY',
+        'REPLAY_BODY_PASSWORD',
+      ].flatMap((name) => ['--env', name]),
+    ]);
+    expect(validate.code, explainRun(validate)).toBe(0);
+    expect(validate.stdout).toContain('total duration 5m5s incl. 5s warm-up');
+    const refused = await peakgate(['replay', fixture('browser-session.har'), '--out', out, '--duration', '25h']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--duration: expected from 1s to 24h, got "25h" [PG_ERR_OPTS_INVALID]');
+  });
+
   it('reads gzip input and writes a timeline beside the scenario with --timeline', async () => {
     const out = path.join(dir, 'gz.yaml');
     const run = await peakgate(['replay', fixture('access.log.gz'), '--out', out, '--peak-rate', '500', '--timeline']);

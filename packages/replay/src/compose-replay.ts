@@ -3,9 +3,17 @@
  * status expectation, header comment) and, with a timeline, the timeline text. Pure: the CLI writes
  * the files. Throws PG_ERR_REPLAY_EMPTY when nothing usable was read.
  */
-import { formatDuration, PeakgateError, parseScenario, peakgateVersion, scenarioLimits } from '@peakgate/core';
+import {
+  formatDuration,
+  MAX_TIMELINE_ARRIVALS,
+  minSamplesForPercentile,
+  PeakgateError,
+  parseScenario,
+  peakgateVersion,
+  scenarioLimits,
+} from '@peakgate/core';
 import type { ImportResult } from './import-traffic.js';
-import { observedSteps, roundRate, scaleSteps, speedForPeak } from './rate-steps.js';
+import { loopSteps, observedSteps, roundRate, scaleSteps, speedForPeak } from './rate-steps.js';
 import { buildScenario } from './scenario-build.js';
 import { formatTimeline } from './timeline-text.js';
 
@@ -31,6 +39,11 @@ export interface ComposeOptions {
   maxSteps?: number;
   /** Directory of the scenario, to check the written scenario (and its timeline) as `validate` would. */
   scenarioDir?: string;
+  /**
+   * `--duration`: the measured load lasts this long (ms): the recording (after the speed) is looped
+   * back to back, the last pass cut; a recording longer than this is cut to it.
+   */
+  durationMs?: number;
 }
 
 export interface ComposedReplay {
@@ -46,6 +59,15 @@ export interface ComposedReplay {
   secrets: string[];
   /** Arrivals written to the timeline. */
   timelineArrivals: number;
+  /** Length of the measured load (ms): one pass, or `--duration`. */
+  measuredMs: number;
+  /** Passes over the recording the measured load makes (1 without --duration; 2.5: twice and a half). */
+  passes: number;
+  /**
+   * Percentiles the replay will read from too few requests in one trial (each request name's p99,
+   * as `run` and `compare` show it), with the --duration that would give enough. Empty when none.
+   */
+  warnings: string[];
 }
 
 export function composeReplay(result: ImportResult, options: ComposeOptions): ComposedReplay {
@@ -66,20 +88,29 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   const firstSecond = Math.floor((options.startMs ?? summary.firstMs) / 1000);
   const lastSecond =
     options.endMs !== undefined ? Math.ceil(options.endMs / 1000) - 1 : Math.floor(summary.lastMs / 1000);
-  const observed = observedSteps(
-    summary.secondCounts(),
-    firstSecond,
-    Math.max(firstSecond, lastSecond),
-    options.maxSteps,
-  );
+  const counts = summary.secondCounts();
+  const span = { first: firstSecond, last: Math.max(firstSecond, lastSecond) };
+  let observed = observedSteps(counts, span.first, span.last, options.maxSteps);
   const speed = options.peakRate !== undefined ? speedForPeak(observed, options.peakRate) : (options.speed ?? 1);
   checkRunLength(firstSecond, lastSecond, speed, options);
+  const passMs = ((lastSecond - firstSecond + 1) * 1000) / speed;
+  const passes = options.durationMs === undefined ? 1 : options.durationMs / passMs;
+  // Looped, the curve repeats once a pass: fewer steps a pass keep the scenario within its phase limit.
+  if (passes > 1 && options.timelineFile === undefined) {
+    const perPass = Math.max(1, Math.floor(scenarioLimits.phases / Math.ceil(passes)));
+    if (perPass < observed.length) observed = observedSteps(counts, span.first, span.last, perPass);
+  }
   if (options.timelineFile !== undefined && speed > MAX_TIMELINE_SPEED)
     throw new PeakgateError(
       'PG_ERR_REPLAY_SPAN',
       `${options.source}: --peak-rate ${options.peakRate} needs a speed of ${roundSpeed(speed)}x over these recorded times, and a timeline replays at most ${MAX_TIMELINE_SPEED}x: ask a lower --peak-rate, or pick a busier stretch with --window START..END`,
     );
-  const steps = scaleSteps(observed, speed);
+  const onePass = scaleSteps(observed, speed);
+  // With a timeline the steps are not written (the timeline file loops instead).
+  const steps =
+    options.durationMs === undefined || options.timelineFile !== undefined
+      ? onePass
+      : loopSteps(onePass, options.durationMs);
 
   const all = summary.templateSummaries();
   const kept = all.slice(0, Math.max(1, options.top));
@@ -95,15 +126,29 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   let timelineArrivals = 0;
   if (options.timelineFile !== undefined) {
     const index = new Map(kept.map((template, position) => [template.id, position]));
+    // Offsets are unscaled (the scenario's speed divides them): the loop repeats every window length.
+    const loop =
+      options.durationMs === undefined
+        ? undefined
+        : { periodMs: windowEndMs - windowStartMs, untilMs: options.durationMs * speed };
+    if (loop !== undefined && keptCount * Math.ceil(passes) > MAX_TIMELINE_ARRIVALS)
+      throw new PeakgateError(
+        'PG_ERR_REPLAY_SPAN',
+        `${options.source}: --duration ${formatDuration(options.durationMs ?? 0)} loops ${keptCount.toLocaleString('en-US')} arrivals ${Math.ceil(passes)} times, over the ${MAX_TIMELINE_ARRIVALS.toLocaleString('en-US')} a timeline may hold: ask a shorter --duration, or leave out --timeline (rate steps loop without a file)`,
+      );
     const formatted = formatTimeline(summary.arrivals(windowStartMs), index, {
       source: options.source,
       windowStartMs,
+      ...(loop === undefined ? {} : { loop }),
     });
     timelineText = formatted.text;
     timelineArrivals = formatted.arrivals;
   }
 
+  const measuredMs = options.durationMs ?? passMs;
+  const warnings = sampleWarnings(kept, { passes, passMs, measuredMs, looped: options.durationMs !== undefined });
   const header = headerLines(result, options, {
+    passes,
     speed,
     windowStartMs,
     windowEndMs,
@@ -139,6 +184,9 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
     windowEndMs,
     secrets,
     timelineArrivals,
+    measuredMs,
+    passes,
+    warnings,
   };
   if (timelineText !== undefined) composed.timelineText = timelineText;
   return composed;
@@ -173,10 +221,46 @@ const roundSpeed = (speed: number): number => Math.round(speed * 1e6) / 1e6;
 
 const percent = (part: number, whole: number): string => `${((part / whole) * 100).toFixed(1)}%`;
 
+/** Fewest requests of one name a trial should send for its p99 (the per-name tables show it). */
+const P99_SAMPLES = minSamplesForPercentile(99);
+
+/**
+ * What a trial of this replay sends of each request name, against what a p99 needs: a sentence for
+ * the thinnest names, with the --duration that loops the recording enough times.
+ */
+function sampleWarnings(
+  kept: ReadonlyArray<{ method: string; path: string; count: number }>,
+  facts: { passes: number; passMs: number; measuredMs: number; looped: boolean },
+): string[] {
+  const perTrial = kept.map((template) => ({
+    name: `${template.method} ${template.path}`,
+    perPass: template.count,
+    requests: Math.floor(template.count * facts.passes),
+  }));
+  const thin = perTrial.filter((kind) => kind.requests < P99_SAMPLES).sort((a, b) => a.requests - b.requests);
+  if (thin.length === 0) return [];
+  const fewest = Math.min(...thin.map((kind) => kind.perPass));
+  // Whole seconds, rounded up: enough passes that the thinnest name reaches P99_SAMPLES.
+  const neededMs = Math.ceil((Math.ceil(P99_SAMPLES / fewest) * facts.passMs) / 1000) * 1000;
+  const listed = thin
+    .slice(0, 3)
+    .map((kind) => `${kind.name} ${kind.requests}`)
+    .join(', ');
+  const more = thin.length > 3 ? ` and ${thin.length - 3} more` : '';
+  const fix =
+    neededMs > scenarioLimits.phaseDurationMs
+      ? 'too rare to measure on its own at this rate: judge the whole mix, or raise --speed'
+      : `--duration ${formatDuration(neededMs)} loops the recording enough for each`;
+  return [
+    `${thin.length} of ${perTrial.length} request name${perTrial.length === 1 ? '' : 's'} get fewer than ${P99_SAMPLES} requests in a trial of ${formatDuration(Math.round(facts.measuredMs))}${facts.looped ? '' : ' (one pass of the recording)'} (${listed}${more}), so their p99 rests on too few samples; ${fix}`,
+  ];
+}
+
 function headerLines(
   result: ImportResult,
   options: ComposeOptions,
   facts: {
+    passes: number;
     speed: number;
     windowStartMs: number;
     windowEndMs: number;
@@ -204,6 +288,10 @@ function headerLines(
     `${what}: ${result.read} read, ${summary.used} used, ${result.skipped} skipped (bad), ${summary.outside} outside the window`,
     `mix: ${facts.kept} of ${facts.seen} request templates (--top ${options.top}), ${percent(facts.coverage * summary.used, summary.used)} of used requests`,
   ];
+  if (options.durationMs !== undefined)
+    lines.push(
+      `duration: ${formatDuration(options.durationMs)} (--duration): the recording ${facts.passes >= 1 ? `looped ${Math.round(facts.passes * 100) / 100} times` : `cut to its first ${Math.round(facts.passes * 1000) / 10}%`}`,
+    );
   if (statuses !== '') lines.push(`statuses seen: ${statuses}; expect.status lists those below 500`);
   if (facts.secrets.length > 0)
     lines.push(

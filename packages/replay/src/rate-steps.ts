@@ -66,6 +66,34 @@ export function scaleSteps(steps: ReadonlyArray<{ seconds: number; arrivals: num
   return scaled;
 }
 
+/**
+ * `replay --duration`: the steps of one pass repeated back to back until `durationMs` (the last
+ * pass cut there, or the first when the recording is longer), neighbouring steps of the same rate
+ * merged again (a one-step recording looped is one long step).
+ */
+export function loopSteps(steps: readonly RateStep[], durationMs: number): RateStep[] {
+  const passMs = steps.reduce((sum, step) => sum + step.durationMs, 0);
+  if (passMs <= 0 || steps.length === 0) return [...steps];
+  // One rate: one step, however many passes (the caller keeps steps × passes within the phase limit).
+  const [only] = steps;
+  if (steps.length === 1 && only !== undefined)
+    return [{ durationMs, rate: only.rate, arrivals: only.arrivals * (durationMs / only.durationMs) }];
+  const looped: RateStep[] = [];
+  let atMs = 0;
+  for (let index = 0; atMs < durationMs - 1e-6; index = (index + 1) % steps.length) {
+    const step = steps[index] as RateStep;
+    const durationLeft = Math.min(step.durationMs, durationMs - atMs);
+    const arrivals = step.arrivals * (durationLeft / step.durationMs);
+    atMs += durationLeft;
+    const last = looped.at(-1);
+    if (last !== undefined && last.rate === step.rate) {
+      last.durationMs += durationLeft;
+      last.arrivals += arrivals;
+    } else looped.push({ durationMs: durationLeft, rate: step.rate, arrivals });
+  }
+  return looped;
+}
+
 /** A duration as the scenario writes it: whole seconds as `12s`, else milliseconds with up to 3 decimals. */
 export function formatScenarioDuration(ms: number): string {
   const rounded = Math.round(ms * 1000) / 1000;

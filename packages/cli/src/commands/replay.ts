@@ -11,7 +11,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { formatDuration, loadScenarioFile, PeakgateError, parseDuration, UnitError } from '@peakgate/core';
+import {
+  formatDuration,
+  loadScenarioFile,
+  PeakgateError,
+  parseDuration,
+  scenarioLimits,
+  UnitError,
+} from '@peakgate/core';
 import type { Command } from 'commander';
 import { assertOwnFiles, REPLAY_SCENARIO_SIGNATURE, REPLAY_TIMELINE_SIGNATURE } from '../own-file.js';
 import type { PeakgateCommand } from './command.js';
@@ -28,6 +35,7 @@ interface ReplayFlags {
   timeline?: boolean;
   name?: string;
   warmup: string;
+  duration?: string;
   json?: boolean;
   force?: boolean;
 }
@@ -59,6 +67,10 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
       )
       .option('--name <name>', 'scenario name (default: the --out file name)')
       .option('--warmup <duration>', 'discarded warm-up at the first step rate; 0s for none', '5s')
+      .option(
+        '--duration <duration>',
+        'measured load of this length: the recording (after --speed) is looped back to back, or cut when longer',
+      )
       .option('--json', 'print the import report as JSON')
       .option(
         '--force',
@@ -93,6 +105,7 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
       ...(options.peakRate === undefined ? {} : { peakRate: options.peakRate }),
       ...options.window,
       ...(timelineFile === undefined ? {} : { timelineFile }),
+      ...(options.durationMs === undefined ? {} : { durationMs: options.durationMs }),
     });
     // Never through a link, never over a file peakgate did not write (issue 23; own-file.ts).
     const timelinePath = timelineFile === undefined ? undefined : path.join(outDir, timelineFile);
@@ -134,6 +147,9 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
       },
       secrets: composed.secrets,
       timelineArrivals: composed.timelineArrivals,
+      measuredMs: composed.measuredMs,
+      passes: composed.passes,
+      warnings: composed.warnings,
       megabytes: mb,
       seconds,
     };
@@ -155,6 +171,11 @@ export const replayCommand: PeakgateCommand<ReplayFlags> = {
     ];
     if (imported.skipped > imported.problems.length)
       lines.push(`  … and ${imported.skipped - imported.problems.length} more skipped`);
+    if (options.durationMs !== undefined)
+      lines.push(
+        `  --duration ${formatDuration(options.durationMs)}: ${composed.passes >= 1 ? `the recording looped ${round(composed.passes)} times` : 'the recording cut to it'}`,
+      );
+    for (const warning of composed.warnings) lines.push(`  note: ${warning}`);
     if (composed.secrets.length > 0)
       lines.push(
         `  secrets became {{env NAME}} placeholders; set before running: ${composed.secrets.join(', ')}`,
@@ -177,6 +198,7 @@ interface ParsedFlags {
   top: number;
   map: Record<string, string>;
   warmupMs: number;
+  durationMs?: number;
 }
 
 function invalid(message: string): PeakgateError {
@@ -198,6 +220,7 @@ export function parseFlags(flags: ReplayFlags): ParsedFlags {
     map: parseMap(flags.map ?? []),
     warmupMs: parseWarmup(flags.warmup),
   };
+  if (flags.duration !== undefined) parsed.durationMs = parseReplayDuration(flags.duration);
   if (flags.speed !== undefined) {
     const match = /^(\d+(?:\.\d+)?)x?$/i.exec(flags.speed.trim());
     const speed = Number(match?.[1]);
@@ -255,6 +278,20 @@ function parseMap(values: readonly string[]): Record<string, string> {
     map[field] = name;
   }
   return map;
+}
+
+/** `--duration`: above zero, at most a phase's 24 h (scenario limits). */
+function parseReplayDuration(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (error) {
+    if (error instanceof UnitError) throw invalid(`--duration: ${error.message}`);
+    throw error;
+  }
+  if (!(ms >= 1000) || ms > scenarioLimits.phaseDurationMs)
+    throw invalid(`--duration: expected from 1s to ${formatDuration(scenarioLimits.phaseDurationMs)}, got "${value}"`);
+  return ms;
 }
 
 function parseWarmup(value: string): number {
