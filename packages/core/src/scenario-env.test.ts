@@ -76,14 +76,20 @@ describe('the env door', () => {
 
   it('names every variable not handed in, in one error, the same whether each exists or not', () => {
     const three: RequestTemplate[] = [
-      { method: 'GET', path: '/a?t={{env REPLAY_QUERY_TOKEN}}', headers: { cookie: '{{env REPLAY_COOKIE}}' } },
       {
+        weight: 1,
+        method: 'GET',
+        path: '/a?t={{env REPLAY_QUERY_TOKEN}}',
+        headers: { cookie: '{{env REPLAY_COOKIE}}' },
+      },
+      {
+        weight: 1,
         method: 'POST',
         path: '/b',
         headers: { authorization: '{{env REPLAY_COOKIE}}' },
         json: { p: '{{env REPLAY_BODY_PASSWORD}}' },
       },
-    ] as RequestTemplate[];
+    ];
     openEnvDoor([], { REPLAY_COOKIE: 'cookie-value-1', REPLAY_BODY_PASSWORD: 'password-value' });
     const some = thrown(() => handedInEnvValues(three));
     closeEnvDoor();
