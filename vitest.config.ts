@@ -21,6 +21,7 @@ const UNMEASURED = [
   'test/replay-report.test.ts',
   'test/replay-browser-har.test.ts',
   'test/terminal-width.test.ts',
+  'test/cli-crash-reason.test.ts',
   'test/loadgen-wire-guard.test.ts',
   'test/faults/scenario-fuzz.test.ts',
   'test/faults/hostile-files.test.ts',
