@@ -45,7 +45,7 @@ function peakgateIn(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, COLUMNS: '80', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '80', NO_COLOR: '1' };
     delete env.MODE;
     delete env.CI;
     const child = spawn(process.execPath, [peakgateBin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
