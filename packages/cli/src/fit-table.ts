@@ -6,7 +6,9 @@
  *    a time and their text wrapped: at spaces, `..`, `/` and `,` first; a name column (`names`, text
  *    from the scenario, such as a request name) may also have a long word cut.
  * 3. If it is still too wide with every column at its narrowest, it is split into several tables
- *    stacked one under the other, each repeating the first `keyColumns` columns (the row's name).
+ *    stacked one under the other, each repeating the first `keyColumns` columns (the row's name),
+ *    the columns packed into parts at their natural widths so that each part reads without wrapping
+ *    where it can.
  */
 import Table from 'cli-table3';
 import { blockWidth, longestWord, printable, wrapText } from './terminal-width.js';
@@ -93,6 +95,8 @@ export function fitsWhole(
 
 /** A split table's key columns get this much room when they want it, so a name is not wrapped word by word. */
 const KEY_ROOM = 24;
+/** And its other columns this much, when packing them into parts. */
+const PART_COLUMN_ROOM = 30;
 
 /** The table as text, fitted to `options.width` (no trailing newline). */
 export function fitTable(
@@ -105,7 +109,11 @@ export function fitTable(
   const widths = shrink(natural, least, options.width);
   if (widths !== undefined) return draw(safeHead, safeRows, widths);
   // Split: the key columns (with some room), then as many of the others as fit at their narrowest, per part.
-  const room = least.map((width, i) => (i < keep ? Math.max(width, Math.min(natural[i] as number, KEY_ROOM)) : width));
+  // Parts are packed with each column at its natural width (up to a cap), so no part is squeezed
+  // while the next has room; a part is still narrowed and wrapped when it must be.
+  const room = least.map((width, i) =>
+    Math.max(width, Math.min(natural[i] as number, i < keep ? KEY_ROOM : PART_COLUMN_ROOM)),
+  );
   const groups: number[][] = [];
   let group: number[] = [];
   const keyColumns = Array.from({ length: keep }, (_, i) => i);

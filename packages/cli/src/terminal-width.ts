@@ -49,9 +49,9 @@ export function blockWidth(text: string): number {
   return Math.max(0, ...text.split('\n').map(visibleWidth));
 }
 
-/** Pieces of a line that may be broken after spaces, the `..` of an interval, `/`, `,`, `&`, `?`, or before `(`. */
+/** Pieces of a line that may be broken after spaces, the `..` of an interval, `/`, `,`, `&`, `?`, a word's `-`, or before `(`. */
 function pieces(line: string): string[] {
-  return line.split(/(?<= )|(?<=\.\.)|(?<=[/,&?])|(?=\()/).filter((piece) => piece !== '');
+  return line.split(/(?<= )|(?<=\.\.)|(?<=[/,&?])|(?<=\p{L}-)|(?=\()/u).filter((piece) => piece !== '');
 }
 
 /** The widest piece that wrapping would never break (the narrowest the text can go without cutting a word). */
