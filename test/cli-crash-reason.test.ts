@@ -83,4 +83,16 @@ describe('a candidate that dies at start', () => {
     expect(await readFile(logFile, 'utf8')).toContain("Cannot find module 'nope-missing-module'");
     for (const line of run.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   }, 90_000);
+
+  it('a baseline that dies at start: the sandbox cannot judge (exit 3), and says why the same way', async () => {
+    const run = await peakgateIn(dir, [
+      ...['compare', 'tiny.yaml', '--driver', 'process'],
+      ...['--baseline-cmd', `node -e "require('nope-baseline-module')"`, '--candidate-cmd', BALANCER],
+    ]);
+    expect(run.code, explainRun(run)).toBe(3);
+    expect(run.stdout.replace(/\n {2,4}(?!full log)/g, ' ')).toContain(
+      "baseline never became ready in round 1 (exited before it was ready): Error: Cannot find module 'nope-baseline-module'",
+    );
+    expect(run.stdout).toMatch(/^ {4}full log: \.\/\.peakgate\/runs\/\S+\/baseline-\d+\.log$/m);
+  }, 90_000);
 });

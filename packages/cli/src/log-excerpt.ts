@@ -13,6 +13,12 @@ const WORDY = /[\p{L}\p{N}]{3}/u;
 const FRAME = /^\s*at\s/;
 
 export function logExcerpt(logTail: readonly string[], lines = 3, maxChars = 300): string {
+  const text = logExcerptLines(logTail, lines).join(' | ');
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+}
+
+/** The picked lines themselves, trimmed, in log order (at most `lines`). */
+export function logExcerptLines(logTail: readonly string[], lines = 3): string[] {
   const candidates = logTail
     .map((text, index) => ({ text: text.trim(), index }))
     .filter((line) => WORDY.test(line.text) && !FRAME.test(line.text));
@@ -26,9 +32,5 @@ export function logExcerpt(logTail: readonly string[], lines = 3, maxChars = 300
     if (picked.size >= lines) break;
     picked.add(line.index);
   }
-  const text = candidates
-    .filter((line) => picked.has(line.index))
-    .map((line) => line.text)
-    .join(' | ');
-  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+  return candidates.filter((line) => picked.has(line.index)).map((line) => line.text);
 }

@@ -20,7 +20,7 @@ import {
 } from '@peakgate/core';
 import pc from 'picocolors';
 import { fitsWhole, fitTable } from '../fit-table.js';
-import { logExcerpt } from '../log-excerpt.js';
+import { logExcerptLines } from '../log-excerpt.js';
 import { oneLine } from '../terminal-text.js';
 import { printable, terminalColumns, wrapText } from '../terminal-width.js';
 
@@ -48,13 +48,24 @@ function wrapped(lead: string, text: string, width: number, color: boolean): str
     .map((line, i) => `${i === 0 ? lead : indent}${line}`);
 }
 
-/** A reason as the terminal shows it: a trial finding quotes the lines of its log that say why. */
+/**
+ * A reason as the terminal shows it: a trial finding quotes the lines of its log that say why
+ * (log-excerpt.ts) instead of its last lines; a broken baseline's causes too. The words are core's
+ * (describeReason): only the log lines it is given differ.
+ */
 function reasonText(finding: Finding, options: VerdictOptions): string {
-  if (!('logTail' in finding) || finding.logTail.length === 0) return describeReason(finding);
+  if (finding.kind === 'baseline-broken')
+    return describeReason({ ...finding, findings: finding.findings.map((cause) => withExcerpt(cause, options)) });
+  return describeReason(withExcerpt(finding, options));
+}
+
+function withExcerpt<F extends Finding>(finding: F, options: VerdictOptions): F {
+  if (!('logTail' in finding) || finding.logTail.length === 0) return finding;
   const trialTail = trialLogOf(finding, options)?.tail ?? [];
-  const excerpt = logExcerpt(trialTail.length > finding.logTail.length ? trialTail : finding.logTail);
-  const head = describeReason(finding, { logLines: false });
-  return excerpt === '' ? head : `${head}: ${excerpt}`;
+  return {
+    ...finding,
+    logTail: logExcerptLines(trialTail.length > finding.logTail.length ? trialTail : finding.logTail),
+  };
 }
 
 /** The log of the trial a finding is about, when it has one. */
@@ -106,8 +117,11 @@ export function renderVerdict(judgement: Judgement, options: VerdictOptions): st
   const state = verdictState(judgement);
   const headline = state === 'pass' ? c.green(c.bold(VERDICT_HEADLINE.pass)) : c.red(c.bold(VERDICT_HEADLINE[state]));
   lines.push('', headline, `  ${roundsText(judgement.rounds)}, driver ${options.driver}`);
-  if (judgement.infrastructureError !== undefined)
-    lines.push(...wrapped('  ', oneLine(judgement.infrastructureError), width, options.color));
+  if (judgement.infrastructureError !== undefined) {
+    const broken = judgement.reasonFindings.find((finding) => finding.kind === 'baseline-broken');
+    const cause = broken === undefined ? judgement.infrastructureError : reasonText(broken, options);
+    lines.push(...wrapped('  ', oneLine(cause), width, options.color));
+  }
   // A broken baseline is the line above; the list holds what the candidate did.
   for (const finding of judgement.reasonFindings) {
     if (finding.kind === 'baseline-broken') continue;
