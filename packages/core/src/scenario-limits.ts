@@ -23,6 +23,12 @@ export const scenarioLimits = {
   nestingDepth: 64,
   /** Aliases (`*name`) a document may resolve; more is an alias bomb. */
   aliases: 100,
+  /**
+   * Values (lists, maps, scalars) the document may hold once its aliases are expanded: about twice
+   * what 1 MiB of text can hold without aliases. 100 aliases of a 320,000-item list made 32 million
+   * (14 s and 590 MB to validate, and a 96 MB `json` body on every request).
+   */
+  expandedValues: 1_000_000,
   phases: 100,
   requests: 1000,
   headers: 100,
