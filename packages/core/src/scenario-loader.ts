@@ -220,7 +220,7 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
   if (unlocated.length > 0) {
     const issues = unlocated
       .map((issue) => {
-        const offset = locate(doc, issue);
+        const offset = locate(doc, issue, targets);
         // `path: {{uuid}}` unquoted is a YAML mapping, not a string: say why.
         const hint = source.startsWith('{{', offset) ? PLACEHOLDER_QUOTE_HINT : '';
         return {
@@ -259,12 +259,12 @@ function checkScenarioTimeline(
  * The source offset an issue points at: the value at its path, or the key for unknown fields.
  * When the path runs out (a missing field), the nearest existing parent key.
  */
-function locate(doc: Document, issue: UnlocatedIssue): number {
+function locate(doc: Document, issue: UnlocatedIssue, targets: Map<Alias, unknown>): number {
   let node: unknown = doc.contents;
   let offset = rangeStart(node) ?? 0;
   let parentKeyOffset: number | undefined;
   for (const [index, segment] of issue.path.entries()) {
-    if (isAlias(node)) node = node.resolve(doc);
+    if (isAlias(node)) node = targets.get(node);
     const last = index === issue.path.length - 1;
     if (isMap(node)) {
       const pair = node.items.find((item) => keyText(item.key) === String(segment));
