@@ -140,6 +140,8 @@ describe('peakgate init', () => {
       [['--image', 'shop', '--port', '0'], '--port: expected a port'],
       [['--image', 'shop', '--ci', 'jenkins'], '--ci: expected one of github, gitlab, none'],
       [['--image', 'shop', '--ready', 'healthz'], '--ready: expected a path starting with /'],
+      [['--image', 'shop', '--scenario', '/tmp/s.yaml'], '--scenario: a path relative to --dir'],
+      [['--image', 'shop', '--scenario', '.github/workflows/peakgate.yml'], 'is where init writes the CI job'],
     ] as const) {
       const ran = await init(...args);
       expect(ran.code, args.join(' ')).toBe(2);

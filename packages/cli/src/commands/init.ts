@@ -167,6 +167,12 @@ export function parseFlags(flags: InitFlags): InitOptions {
     throw invalid(`--rate: expected requests per second (above 0, at most 1000000), got "${flags.rate}"`);
   if (!(CI_KINDS as readonly string[]).includes(flags.ci))
     throw invalid(`--ci: expected one of ${CI_KINDS.join(', ')}, got "${flags.ci}"`);
+  if (path.isAbsolute(flags.scenario))
+    throw invalid(
+      `--scenario: a path relative to --dir (the CI job reads it from the checkout), got "${flags.scenario}"`,
+    );
+  if ([GITHUB_WORKFLOW_FILE, GITLAB_JOB_FILE].includes(path.normalize(flags.scenario)))
+    throw invalid(`--scenario: ${flags.scenario} is where init writes the CI job`);
   if (!/\.(ya?ml|json)$/i.test(flags.scenario))
     throw invalid(`--scenario: expected a .yaml, .yml or .json file, got "${flags.scenario}"`);
   if (/[\s"'\\$`]/.test(flags.scenario))
