@@ -148,6 +148,7 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   const measuredMs = options.durationMs ?? passMs;
   const warnings = sampleWarnings(kept, { passes, passMs, measuredMs, looped: options.durationMs !== undefined });
   const header = headerLines(result, options, {
+    warnings,
     passes,
     speed,
     windowStartMs,
@@ -260,6 +261,7 @@ function headerLines(
   result: ImportResult,
   options: ComposeOptions,
   facts: {
+    warnings: readonly string[];
     passes: number;
     speed: number;
     windowStartMs: number;
@@ -293,6 +295,7 @@ function headerLines(
       `duration: ${formatDuration(options.durationMs)} (--duration): the recording ${facts.passes >= 1 ? `looped ${Math.round(facts.passes * 100) / 100} times` : `cut to its first ${Math.round(facts.passes * 1000) / 10}%`}`,
     );
   if (statuses !== '') lines.push(`statuses seen: ${statuses}; expect.status lists those below 500`);
+  for (const warning of facts.warnings) lines.push(`note: ${warning}`);
   if (facts.secrets.length > 0)
     lines.push(
       `secrets replaced by {{env NAME}}; set before running: ${facts.secrets.join(', ')}; hand them in with ${facts.secrets.map((name) => `--env ${name}`).join(' ')}`,

@@ -43,6 +43,7 @@ describe('composeReplay with durationMs', () => {
     const imported = await importTraffic({ file: fixture, ...threeSeconds });
     const once = composeReplay(imported, { name: 'd', source: 'balancer.log', top: 50, warmupMs: 0, ...threeSeconds });
     expect(once.measuredMs).toBe(3000);
+    expect(once.scenarioText).toContain('# note: 2 of 3 request names get fewer than 100 requests');
     expect(once.warnings).toEqual([
       '2 of 3 request names get fewer than 100 requests in a trial of 3s (one pass of the recording) (GET /healthz 2, GET /backends 15), so their p99 rests on too few samples; --duration 2m30s loops the recording enough for each',
     ]);
