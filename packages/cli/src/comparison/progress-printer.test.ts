@@ -127,12 +127,22 @@ describe('live progress: order, rounds, budget, width', () => {
       display.onProgress(sample('candidate', 2, 40));
       display.onProgress({ type: 'trial-started', runId: 'r', role: 'baseline', round: 2, order: 3 });
       display.onProgress(sample('baseline', 2, 10));
+      // A line logged above the bars writes over them: every bar must be drawn again under it.
+      display.onProgress({
+        type: 'service-ready',
+        runId: 'r',
+        role: 'baseline',
+        round: 2,
+        readyMs: 200,
+        url: 'http://127.0.0.1:1',
+      });
       const drawn = terminal.drawn();
       const lines = screenLines(drawn);
       const last = (word: string): number => lines.findLastIndex((line) => line.startsWith(word));
       expect(last('baseline')).toBeGreaterThan(-1);
       expect(last('candidate')).toBe(last('baseline') + 1);
       expect(lines[last('baseline') - 1]).toBe('round 2 of 3–10 · 6m40s left of the 10m budget');
+      expect(lines[last('baseline') - 2]).toBe('round 2: baseline ready in 200 ms at http://127.0.0.1:1');
       for (const line of drawnLines(drawn)) expect(visibleWidth(line), line).toBeLessThanOrEqual(columns);
       // p99 and its errors are whole on the line, not cut by the terminal's edge.
       expect(lines[last('candidate')]).toMatch(/p99 1234\.50 ms 3 err$/);

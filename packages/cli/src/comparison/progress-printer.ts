@@ -142,6 +142,10 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
         clearOnComplete: true,
         autopadding: true,
         fps: 5,
+        // Redraw every line each time: cli-progress skips a bar whose text did not change, and a
+        // line logged above the bars has just written over it (the status line and an idle side
+        // vanished after each logged event).
+        forceRedraw: true,
         // The CLI owns signal policy (interrupt.ts); the bars must not install handlers of their own.
         gracefulExit: false,
       },
