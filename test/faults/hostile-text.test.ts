@@ -149,8 +149,8 @@ describe('hostile scenario and service text', () => {
     expect(run.stderr, explain).toContain('  \\::error title=forged::FORGED annotation from the service log');
     expect(run.stderr).toContain('    \\::add-mask::peakgate');
     expect(run.stderr).toContain('  \\::stop-commands::hostile-token');
-    expect(run.stderr).toContain('#\\#[error]forged v1 command');
-    expect(run.stderr).toContain('azure #\\#vso[task.setvariable variable=PATH]/tmp/forged-path');
+    expect(run.stderr).toContain('#\\u0023[error]forged v1 command');
+    expect(run.stderr).toContain('azure #\\u0023vso[task.setvariable variable=PATH]/tmp/forged-path');
     expect(run.stderr).toContain('\\x1b[0Ksection_start:');
     expect(run.stderr).toContain('title \\x1b]0;FORGED-TITLE\\a bell and osc');
   });

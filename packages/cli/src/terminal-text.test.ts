@@ -10,7 +10,7 @@ describe('escapeControls', () => {
   it('shows an OSC title, CR, backspace, BEL and C1/bidi characters as visible escapes', () => {
     const text = 'a\u001b]0;pwned\u0007b\rc\bd\u009b31m\u202eright';
     const safe = escapeControls(text, on);
-    expect(safe).toBe('a\\x1b]0;pwned\\ab\\rc\\bd\\x9b31m\\u202eright');
+    expect(safe).toBe('a\\x1b]0;pwned\\ab\\rc\\bd\\u009b31m\\u202eright');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
     expect(safe).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/u);
   });
@@ -59,15 +59,24 @@ describe('neutraliseCiCommands', () => {
 
   it("breaks Azure Pipelines' ##vso[command] anywhere in a line (issue 23 red team)", () => {
     expect(neutraliseCiCommands('log ##vso[task.setvariable variable=PATH]/tmp/evil')).toBe(
-      'log #\\#vso[task.setvariable variable=PATH]/tmp/evil',
+      'log #\\u0023vso[task.setvariable variable=PATH]/tmp/evil',
     );
     expect(neutraliseCiCommands('##vso[task.prependpath]/tmp/evil')).not.toContain('##vso[');
     expect(neutraliseCiCommands('## heading, #### [x]')).toBe('## heading, #### [x]');
   });
 
   it('breaks the older ##[command] form anywhere in a line, and leaves :: inside a line alone', () => {
-    expect(neutraliseCiCommands('log ##[error]x')).toBe('log #\\#[error]x');
+    expect(neutraliseCiCommands('log ##[error]x')).toBe('log #\\u0023[error]x');
     expect(neutraliseCiCommands('listening on [::1]:80 a::b')).toBe('listening on [::1]:80 a::b');
+  });
+});
+
+describe('a --json document through the terminal boundary (issue 23 red team)', () => {
+  it('stays valid JSON that reads back as the original text: DEL, C1, bidi, U+2028, ##[ and ##vso[', () => {
+    const value = { name: 'x\u0085y\u009b31m\u007f\u202e\u2028 ##[error]a ##vso[task.setvariable]b' };
+    const printed = terminalText(JSON.stringify(value, null, 2), off);
+    expect(JSON.parse(printed)).toEqual(value);
+    expect(printed).not.toMatch(/[\u007f-\u009f\u202e\u2028]|##\[|##vso\[/u);
   });
 });
 

@@ -13,7 +13,9 @@
  *   stdout/stderr line that starts with `::` after leading spaces, and the older `##[command]`
  *   form from anywhere in a line; Azure Pipelines runs `##vso[task.setvariable …]` from anywhere in a
  *   line too. peakgate prints no workflow command of its own, so every such line gets a backslash
- *   before the `::`, every `##[` becomes `#\#[` and `##vso[` `#\#vso[`: shown, never run.
+ *   before the `::`, every `##[` becomes `#\u0023[` and `##vso[` `#\u0023vso[`: shown, never run.
+ * - What replaces a character is also a valid JSON string escape (`\u0085`, `\u0023`), never `\x85`
+ *   or `\#`: `--json` documents pass through here too, and must still parse (to the original text).
  *
  * Pure; a secret masker composes with it (mask first, then this).
  */
@@ -36,7 +38,9 @@ function visible(char: string): string {
   const named = NAMED[char];
   if (named !== undefined) return named;
   const code = char.codePointAt(0) ?? 0;
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  // C0 as \xNN (JSON.stringify never leaves one raw); DEL, C1 and the rest as \uNNNN, which a JSON
+  // string reads back as the character itself (JSON.stringify leaves those raw).
+  return code < 0x20 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** Control characters as visible escapes; SGR colour sequences kept when `keepColors`. */
@@ -67,8 +71,8 @@ export function escapeControls(text: string, options: TerminalTextOptions): stri
 const LINE_LEAD = /^(?:\s|\u001b\[[0-9;]*m)*/;
 
 /**
- * Workflow commands shown, never run: `::` at a line's start gets a backslash; `##[` becomes `#\#[`
- * and `##vso[` (Azure Pipelines) `#\#vso[`.
+ * Workflow commands shown, never run: `::` at a line's start gets a backslash; `##[` becomes `#\u0023[`
+ * and `##vso[` (Azure Pipelines) `#\u0023vso[` (inside a JSON string both read back as `##`).
  */
 export function neutraliseCiCommands(text: string): string {
   if (!text.includes('::') && !text.includes('##')) return text;
@@ -79,7 +83,7 @@ export function neutraliseCiCommands(text: string): string {
       const rest = line.slice(lead.length);
       const safe = rest.startsWith('::') ? `${lead}\\${rest}` : line;
       // `##[`, and Azure Pipelines' `##vso[` (setvariable, prependpath: run from anywhere in a line).
-      return safe.replace(/##(?=[A-Za-z]*\[)/g, '#\\#');
+      return safe.replace(/##(?=[A-Za-z]*\[)/g, '#\\u0023');
     })
     .join('\n');
 }
