@@ -132,6 +132,26 @@ describe('peakgate init', () => {
     }
   });
 
+  it('--tarball: the workflow installs from a tarball in the repository, which must be there', async () => {
+    let ran = await init('--image', 'shop', '--tarball', 'vendor/peakgate-0.1.0.tgz');
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('--tarball: no file vendor/peakgate-0.1.0.tgz');
+    expect(existsSync(path.join(dir, 'peakgate'))).toBe(false);
+    mkdirSync(path.join(dir, 'vendor'));
+    writeFileSync(path.join(dir, 'vendor/peakgate-0.1.0.tgz'), 'tgz');
+    ran = await init('--image', 'shop', '--tarball', 'vendor/peakgate-0.1.0.tgz');
+    expect(ran.code, ran.stderr).toBe(0);
+    const workflow = parse(readFileSync(path.join(dir, '.github/workflows/peakgate.yml'), 'utf8'));
+    const step = workflow.jobs.gate.steps.find((s: { uses?: string }) => s.uses?.startsWith('peakgate/peakgate@'));
+    expect(step.with.tarball).toBe('vendor/peakgate-0.1.0.tgz');
+    expect(step.with.version).toBeUndefined();
+    expect(ran.stdout).toContain(
+      'git add peakgate/scenario.yaml .github/workflows/peakgate.yml vendor/peakgate-0.1.0.tgz',
+    );
+    ran = await init('--image', 'shop', '--ci', 'gitlab', '--tarball', 'vendor/peakgate-0.1.0.tgz');
+    expect(ran.stderr).toContain('--tarball is for --ci github');
+  });
+
   it('refuses bad flags with exit 2 and says which', async () => {
     for (const [args, message] of [
       [['--ci', 'github'], 'give one of --image NAME'],

@@ -10,8 +10,9 @@
  *   action's (action.yml at the root) as written, with bash, the env they pass and the runner's
  *   variables (test/ci-emulation.ts). actions/checkout is emulated by a `git clone` of the
  *   repository's origin at the pull request branch, actions/setup-node is skipped (Node 20 is on
- *   PATH), actions/upload-artifact is emulated by checking its path exists. The action's `tarball`
- *   input is set to the packed tarball (the registry has no peakgate of this version).
+ *   PATH), actions/upload-artifact is emulated by checking its path exists. The Action installs
+ *   peakgate from the tarball committed in the repository (`init --tarball vendor/peakgate-<v>.tgz`:
+ *   the registry has no peakgate of this version); nothing is added to the workflow's inputs.
  *   The pull request triples the service's CPU per request: exit 1, verdict=fail in
  *   GITHUB_OUTPUT, the verdict table in the step summary; the branch against itself: exit 0, pass.
  * - the generated GitLab job (its local file extending the template ci/gitlab/peakgate.gitlab-ci.yml)
@@ -23,6 +24,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -226,9 +228,24 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
       writeFileSync(path.join(repo, 'server.mjs'), SERVER);
       writeFileSync(path.join(repo, 'work.json'), '{ "rounds": 200 }\n');
       writeFileSync(path.join(repo, 'Dockerfile'), DOCKERFILE);
+      // peakgate is not on the npm registry yet: the repository carries the release tarball.
+      mkdirSync(path.join(repo, 'vendor'));
+      copyFileSync(tarball, path.join(repo, 'vendor', path.basename(tarball)));
       sh('git', ['init', '--quiet', '--initial-branch', 'main'], repo);
       const init = peakgate(
-        ['init', '--image', image, '--port', '8080', '--ready', '/healthz', '--path', '/work?id=1'],
+        [
+          'init',
+          '--image',
+          image,
+          '--port',
+          '8080',
+          '--ready',
+          '/healthz',
+          '--path',
+          '/work?id=1',
+          '--tarball',
+          `vendor/${path.basename(tarball)}`,
+        ],
         repo,
       );
       expect(init.status, init.stderr).toBe(0);
@@ -251,6 +268,7 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
     it('peakgate init wrote the scenario and the workflow pinned to this version, and refuses to overwrite', () => {
       const workflow = readFileSync(path.join(repo, '.github/workflows/peakgate.yml'), 'utf8');
       expect(workflow).toContain(`uses: peakgate/peakgate@v${VERSION}`);
+      expect(workflow).toContain(`tarball: vendor/peakgate-${VERSION}.tgz`);
       const before = readFileSync(path.join(repo, 'peakgate/scenario.yaml'), 'utf8');
       const again = peakgate(['init', '--image', image], repo);
       expect(again.status).toBe(2);
@@ -265,7 +283,7 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
         path.join(runner.workspace, '.github/workflows/peakgate.yml'),
         runner,
         ACTION,
-        { tarball },
+        {},
         emulateUses(runner),
       );
       const log = run.steps.map((s) => `--- ${s.name} (exit ${s.code})\n${s.stdout}\n${s.stderr}`).join('\n');
@@ -294,7 +312,7 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
         path.join(runner.workspace, '.github/workflows/peakgate.yml'),
         runner,
         ACTION,
-        { tarball },
+        {},
         emulateUses(runner),
       );
       const log = run.steps.map((s) => `--- ${s.name} (exit ${s.code})\n${s.stdout}\n${s.stderr}`).join('\n');

@@ -33,6 +33,7 @@ interface InitFlags {
   path: string;
   rate: string;
   fromLog?: string;
+  tarball?: string;
   ci: string;
   scenario: string;
   dir: string;
@@ -76,6 +77,10 @@ export const initCommand: PeakgateCommand<InitFlags> = {
       .option('--scenario <file>', 'the scenario to write, relative to --dir', 'peakgate/scenario.yaml')
       .option('--dir <dir>', 'the repository folder', '.')
       .option('--name <name>', 'scenario name (default: the folder name)')
+      .option(
+        '--tarball <file>',
+        'GitHub: the Action installs peakgate from this peakgate-<version>.tgz in the repository instead of npm',
+      )
       .option('--force', 'replace files that exist (never a symbolic link)')
       .addHelpText(
         'after',
@@ -92,6 +97,7 @@ export const initCommand: PeakgateCommand<InitFlags> = {
     const targets = [options.scenario, ...(ciFile === undefined ? [] : [ciFile])];
     // Every target before any write: a refusal leaves the repository as it was.
     for (const target of targets) await checkTarget(root, target, options.force);
+    if (options.tarball !== undefined) await checkTarball(root, options.tarball);
 
     const name = options.name ?? scenarioName(path.basename(root));
     const scratch = await mkdtemp(path.join(tmpdir(), 'peakgate-init-'));
@@ -129,6 +135,7 @@ export interface InitOptions {
   path: string;
   rate: number;
   fromLog?: string;
+  tarball?: string;
   ci: CiKind;
   scenario: string;
   dir: string;
@@ -173,6 +180,12 @@ export function parseFlags(flags: InitFlags): InitOptions {
     );
   if ([GITHUB_WORKFLOW_FILE, GITLAB_JOB_FILE].includes(path.normalize(flags.scenario)))
     throw invalid(`--scenario: ${flags.scenario} is where init writes the CI job`);
+  if (flags.tarball !== undefined) {
+    if (flags.ci !== 'github')
+      throw invalid('--tarball is for --ci github (the GitLab template runs the peakgate image)');
+    if (path.isAbsolute(flags.tarball) || /[\s"'\\$`]/.test(flags.tarball) || !flags.tarball.endsWith('.tgz'))
+      throw invalid(`--tarball: a .tgz path relative to --dir, without spaces, quotes or $, got "${flags.tarball}"`);
+  }
   if (!/\.(ya?ml|json)$/i.test(flags.scenario))
     throw invalid(`--scenario: expected a .yaml, .yml or .json file, got "${flags.scenario}"`);
   if (/[\s"'\\$`]/.test(flags.scenario))
@@ -187,6 +200,7 @@ export function parseFlags(flags: InitFlags): InitOptions {
     path: flags.path,
     rate,
     ...(flags.fromLog === undefined ? {} : { fromLog: flags.fromLog }),
+    ...(flags.tarball === undefined ? {} : { tarball: flags.tarball }),
     ci: flags.ci as CiKind,
     scenario: flags.scenario,
     dir: flags.dir,
@@ -233,6 +247,18 @@ export async function checkTarget(root: string, target: string, force: boolean):
         `init: ${target} exists; give --force to replace it (nothing was written)`,
       );
   }
+}
+
+/** The tarball the workflow installs: a regular file inside the repository (the job checks it out). */
+async function checkTarball(root: string, tarball: string): Promise<void> {
+  const relative = path.relative(root, path.resolve(root, tarball));
+  if (relative.startsWith('..'))
+    throw new PeakgateError('PG_ERR_INIT_PATH', `init: --tarball ${tarball} is outside the repository folder ${root}`);
+  const info = await lstat(path.join(root, relative)).catch(() => undefined);
+  if (info === undefined || !info.isFile())
+    throw invalid(
+      `--tarball: no file ${tarball} in ${root} (copy dist/peakgate-${peakgateVersion}.tgz there and commit it)`,
+    );
 }
 
 /** Makes the folders, checks again (a link may have appeared), writes beside the target, renames. */
@@ -351,7 +377,7 @@ ${buildLines.length > 0 ? `${buildLines.join('\n')}\n` : ''}      - name: peakga
         id: peakgate
         uses: ${ACTION_REF}
         with:
-          version: "${peakgateVersion}"
+${options.tarball === undefined ? `          version: "${peakgateVersion}"` : `          tarball: ${options.tarball}`}
           scenario: ${options.scenario}
 ${inputs.join('\n')}
           out: peakgate-out
@@ -414,7 +440,9 @@ function nextSteps(options: InitOptions, ciFile: string | undefined): string {
       : `--driver process --baseline-cmd ${JSON.stringify(options.cmd)} --baseline-cwd ../baseline --candidate-cmd ${JSON.stringify(options.cmd)}`;
   const lines = ['', 'Next:', `  peakgate compare ${options.scenario} ${builds} --out peakgate-out`];
   if (ciFile !== undefined)
-    lines.push(`  git add ${options.scenario} ${ciFile} && git commit -m "ci: gate releases with peakgate"`);
+    lines.push(
+      `  git add ${[options.scenario, ciFile, ...(options.tarball === undefined ? [] : [options.tarball])].join(' ')} && git commit -m "ci: gate releases with peakgate"`,
+    );
   if (options.ci === 'gitlab')
     lines.push(`  (and include ${GITLAB_JOB_FILE} from your .gitlab-ci.yml: include: [{ local: ${GITLAB_JOB_FILE} }])`);
   return `${lines.join('\n')}\n`;
