@@ -106,7 +106,9 @@ function httpOk(host: string, port: number, pathname: string, stop: AbortSignal)
   // keep a short CLI alive for seconds after the service stopped).
   return new Promise((resolve) => {
     const request = http.get({ host, port, path: pathname, agent: false, timeout: 1000, signal: stop }, (response) => {
-      response.resume();
+      // The status is all we read: a build that answers with an endless body must not keep each
+      // probe's connection streaming into us (one more every poll, until the ready timeout).
+      response.destroy();
       const code = response.statusCode ?? 0;
       resolve(code >= 200 && code < 300);
     });
