@@ -40,9 +40,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { peakgateVersion } from '../packages/core/dist/index.js';
 import { type RunnerEnv, runCompositeAction, runShellStep, runWorkflow } from './ci-emulation.js';
+import { printFailedAttempts, VERDICT_TESTS } from './cli-support.js';
 import { dockerMissingInCi, dockerOk, dockerSkipReason, ensureImages, root } from './runtime-support.js';
 
 const VERSION = peakgateVersion;
+printFailedAttempts();
 const ACTION = path.join(root, 'action.yml');
 const GITLAB_TEMPLATE = path.join(root, 'ci/gitlab/peakgate.gitlab-ci.yml');
 const PEAKGATE_IMAGE = `peakgate/peakgate:${VERSION}`;
@@ -97,9 +99,12 @@ function peakgate(args: string[], cwd: string, env: NodeJS.ProcessEnv = baseEnv)
 }
 
 /** A fresh runner: its own temp folder and a checkout of origin at the pull request branch. */
+let runners = 0;
 function freshRunner(label: string, extra: NodeJS.ProcessEnv = {}): RunnerEnv {
-  const runnerTemp = path.join(tmp, `${label}-runner-temp`);
-  const workspace = path.join(tmp, `${label}-workspace`);
+  // A new folder each time: a retried verdict test gets a fresh runner too.
+  runners += 1;
+  const runnerTemp = path.join(tmp, `${label}-${runners}-runner-temp`);
+  const workspace = path.join(tmp, `${label}-${runners}-workspace`);
   mkdirSync(runnerTemp, { recursive: true });
   sh('git', ['clone', '--quiet', '--branch', 'slow', origin, workspace], tmp);
   return {
@@ -277,7 +282,10 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
       expect(readFileSync(path.join(repo, 'peakgate/scenario.yaml'), 'utf8')).toBe(before);
     });
 
-    it('the GitHub workflow fails the pull request that triples CPU per request (exit 1, verdict=fail)', () => {
+    it('the GitHub workflow fails the pull request that triples CPU per request (exit 1, verdict=fail)', {
+      ...VERDICT_TESTS,
+      timeout: 150_000,
+    }, () => {
       const runner = freshRunner('gh-slow', { GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'slow' });
       const run = runWorkflow(
         path.join(runner.workspace, '.github/workflows/peakgate.yml'),
@@ -304,9 +312,12 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
       expect(existsSync(path.join(runner.workspace, 'peakgate-out/junit.xml'))).toBe(true);
       expect(processesInTmp()).toEqual([]);
       expect(containersOfOurImages()).toEqual([]);
-    }, 150_000);
+    });
 
-    it('the same workflow passes the branch against itself (exit 0, verdict=pass)', () => {
+    it('the same workflow passes the branch against itself (exit 0, verdict=pass)', {
+      ...VERDICT_TESTS,
+      timeout: 150_000,
+    }, () => {
       const runner = freshRunner('gh-same', { GITHUB_BASE_REF: 'slow', GITHUB_HEAD_REF: 'slow' });
       const run = runWorkflow(
         path.join(runner.workspace, '.github/workflows/peakgate.yml'),
@@ -321,7 +332,7 @@ describe.skipIf(!dockerOk && !dockerMissingInCi)(
       expect(run.action?.steps.at(-1)?.summary).toMatch(/PASS/);
       expect(processesInTmp()).toEqual([]);
       expect(containersOfOurImages()).toEqual([]);
-    }, 150_000);
+    });
 
     it('the GitLab job (template + the file init writes) fails the slow build and leaves junit.xml where GitLab reads it', () => {
       const init = peakgate(
