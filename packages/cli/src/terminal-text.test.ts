@@ -62,6 +62,10 @@ describe('neutraliseCiCommands', () => {
       'log #\\u0023vso[task.setvariable variable=PATH]/tmp/evil',
     );
     expect(neutraliseCiCommands('##vso[task.prependpath]/tmp/evil')).not.toContain('##vso[');
+    // TeamCity's service messages have the same shape.
+    expect(neutraliseCiCommands("##teamcity[setParameter name='env.PATH' value='/tmp/evil']")).not.toContain(
+      '##teamcity[',
+    );
     expect(neutraliseCiCommands('## heading, #### [x]')).toBe('## heading, #### [x]');
   });
 
