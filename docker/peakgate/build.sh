@@ -37,6 +37,15 @@ if ! npm install --global --prefix "$context/usr/local" --omit=dev --no-audit --
 fi
 [[ -f $context/usr/local/lib/node_modules/peakgate/bin/peakgate.js ]] || die "npm left no peakgate in the image's context"
 cp docker/peakgate/Dockerfile "$context/Dockerfile"
+# A shell for CI systems that run a job's script inside the image (GitLab's docker executor needs
+# `sh`). The offline base (labelled with its node version) has none: it gets the host's /bin/sh,
+# which links only against libc, as node does. A registry base such as node:20-slim has its own.
+mkdir -p "$context/shell"
+if [[ -n $("$DOCKER" image inspect --format '{{index .Config.Labels "peakgate.node-version"}}' "$BASE_IMAGE" 2>/dev/null) ]]; then
+  mkdir -p "$context/shell/bin"
+  cp -L /bin/sh "$context/shell/bin/sh"
+  ldd /bin/sh | grep -qvE 'linux-vdso|libc\.so|ld-linux' && die "/bin/sh needs more than libc; the offline image cannot carry it"
+fi
 for target in peakgate load; do
   tag=$image
   [[ $target == load ]] && tag=peakgate/load:local
