@@ -45,7 +45,18 @@ describe('docker: OOM kill under the memory limit during a comparison', () => {
 
   const compare = (baseline: string, candidate: string) =>
     runPeakgate(
-      ['compare', scenario, '--driver', 'docker', '--baseline', baseline, '--candidate', candidate, '--out', path.join(dir, 'out')],
+      [
+        'compare',
+        scenario,
+        '--driver',
+        'docker',
+        '--baseline',
+        baseline,
+        '--candidate',
+        candidate,
+        '--out',
+        path.join(dir, 'out'),
+      ],
       120_000,
     );
 

@@ -95,7 +95,16 @@ describe('output folder', () => {
 describe('misuse', () => {
   it('--service-cwd naming no folder is exit 2, not a bad build (exit 1)', async () => {
     const run = await runPeakgate(
-      ['run', scenario, '--service', service('a'), '--service-cwd', '/nonexistent-peakgate', '--out', path.join(dir, 'misuse')],
+      [
+        'run',
+        scenario,
+        '--service',
+        service('a'),
+        '--service-cwd',
+        '/nonexistent-peakgate',
+        '--out',
+        path.join(dir, 'misuse'),
+      ],
       30_000,
     );
     expect(run.code, explainRun(run)).toBe(2);
