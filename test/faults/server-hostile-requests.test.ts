@@ -3,9 +3,12 @@
  * with raw sockets: a JSON body nested 120,000 deep is a 400 naming the problem (never a 500 from a
  * stack overflow) and the next request still works; a client that trickles its headers or its body
  * one byte a second, or connects and sends nothing, is cut off within the request timeout, with or
- * without a token; a request without the token is answered 401 before its body is read.
+ * without a token; a request without the token is answered 401 before its body is read. A named
+ * scenario in the scenarios folder that is a FIFO, or a link out of the folder, is a 400 at once,
+ * quoting nothing of the linked file.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -165,5 +168,54 @@ describe('a slow client', () => {
     expect(noToken.response).toContain('PG_ERR_SERVER_UNAUTHORIZED');
     // The server still answers.
     expect((await fetch(`${open.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('a named scenario from the scenarios folder (red team of issue 23)', () => {
+  const RUNNER_TOKEN = 'gho_16C7e42F292c6912E7710c838347Ae178B4a';
+  let named: StartedServer;
+  beforeAll(async () => {
+    const scenarios = path.join(dataDir, 'scenarios');
+    const victim = path.join(dataDir, 'victim');
+    await mkdir(scenarios);
+    await mkdir(victim);
+    // A runner's file shaped like a scenario: a schema error would quote the token where a port belongs.
+    await writeFile(
+      path.join(victim, 'hosts.yml'),
+      `name: gh\nload: { phases: [{ duration: 1s, rate: 1 }], requests: [{ path: / }] }\nservice: { port: ${RUNNER_TOKEN} }\n`,
+    );
+    await symlink(path.join(victim, 'hosts.yml'), path.join(scenarios, 'leak.yaml'));
+    execFileSync('mkfifo', [path.join(scenarios, 'hang.yaml')]);
+    named = await serve({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: path.join(dataDir, 'named'),
+      scenariosDir: scenarios,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      metrics: new ComparisonMetrics({ processMetrics: false }),
+    });
+  });
+  afterAll(async () => {
+    await named?.close();
+  });
+
+  it.each([
+    ['a FIFO', 'hang', 'not a regular file (a FIFO)'],
+    ['a link out of the folder', 'leak', 'a link that leads outside the scenarios folder'],
+  ])('%s: 400 PG_ERR_SCENARIO_READ at once, nothing of the file quoted', async (_what, name, words) => {
+    const started = Date.now();
+    const response = await fetch(`${named.url}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario: name, baseline: 'shop:1', candidate: 'shop:2' }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + SLACK_MS),
+    });
+    const text = await response.text();
+    expect(response.status, text).toBe(400);
+    expect(text).toContain('PG_ERR_SCENARIO_READ');
+    expect(text).toContain(words);
+    expect(text).not.toContain(RUNNER_TOKEN);
+    // Before: the FIFO held the request (and a thread of libuv's pool) until the client gave up.
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

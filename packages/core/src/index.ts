@@ -151,7 +151,7 @@ export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors
 export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
 export { scenarioLimits } from './scenario-limits.js';
 export type { ParseScenarioOptions } from './scenario-loader.js';
-export { loadScenarioFile, parseScenario } from './scenario-loader.js';
+export { loadScenarioFile, parseScenario, readScenarioText } from './scenario-loader.js';
 export type {
   AbortMetricName,
   BuildSpec,

@@ -58,7 +58,12 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   });
 }
 
-async function readScenarioText(file: string): Promise<string> {
+/**
+ * The text of a scenario file, read as {@link loadScenarioFile} reads it (a regular file of at most
+ * 1 MiB, opened without blocking, not through a link leading out of its folder); the server reads
+ * its named scenarios with it. Throws PG_ERR_SCENARIO_READ, whose cause is the system error.
+ */
+export async function readScenarioText(file: string): Promise<string> {
   const refuse = (reason: string, cause?: unknown): PeakgateError =>
     new PeakgateError('PG_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${reason}`, { cause });
   const linkedOut = await linkLeadsOut(file);

@@ -4,7 +4,7 @@
  * `app.close()` is the one shutdown path: it stops accepting runs, cancels the running one
  * (its services are removed by the trial's cleanup), ends open event streams, and saves the queue.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
 import { ComparisonMetrics } from '@peakgate/controller';
@@ -14,6 +14,7 @@ import {
   maskSecretsDeep,
   PeakgateError,
   parseScenario,
+  readScenarioText,
   type TrialResult,
 } from '@peakgate/core';
 import { Type } from '@sinclair/typebox';
@@ -399,10 +400,28 @@ async function readNamedScenario(dir: string, name: string): Promise<string | un
   // The name matched ^[A-Za-z0-9][A-Za-z0-9._-]*$ in the schema; basename() is a second guard.
   const safe = path.basename(name);
   for (const extension of ['.yaml', '.yml', '.json']) {
+    const file = path.join(dir, `${safe}${extension}`);
+    const refused = (why: string): PeakgateError =>
+      new PeakgateError('PG_ERR_SCENARIO_READ', `cannot read scenario "${safe}${extension}": ${why}`);
+    // Read as the CLI reads a scenario, and never through a link out of the scenarios folder: a FIFO
+    // held a request (and a thread of libuv's pool) forever, and a linked file's values were quoted
+    // back in the 400 (issue 23).
+    let real: string;
     try {
-      return await readFile(path.join(dir, `${safe}${extension}`), 'utf8');
-    } catch {
-      // try the next extension
+      real = await realpath(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw refused('it cannot be resolved');
+    }
+    const inside = path.relative(await realpath(dir), real);
+    if (inside === '' || inside.startsWith(`..${path.sep}`) || inside === '..' || path.isAbsolute(inside))
+      throw refused('it is a link that leads outside the scenarios folder');
+    try {
+      return await readScenarioText(real);
+    } catch (error) {
+      throw refused(
+        error instanceof Error ? error.message.replace(`cannot read scenario ${real}: `, '') : String(error),
+      );
     }
   }
   return undefined;
