@@ -33,6 +33,13 @@ describe('escapeControls', () => {
     }
   });
 
+  it("escapes a build's SGR that could hide text or is not one of the 16 colours, even with colour on", () => {
+    for (const sequence of ['\u001b[8m', '\u001b[0;8m', '\u001b[38;5;196m', '\u001b[38;2;0;0;0m', '\u001b[1;;8m']) {
+      expect(escapeControls(`${sequence}hidden`, on)).toBe(`\\x1b${sequence.slice(1)}hidden`);
+    }
+    expect(escapeControls('\u001b[1;32mPASS\u001b[0m', on)).toBe('\u001b[1;32mPASS\u001b[0m');
+  });
+
   it('leaves tabs, line feeds and ordinary Unicode alone', () => {
     expect(escapeControls('a\tb\nc µs → ✓', off)).toBe('a\tb\nc µs → ✓');
   });

@@ -32,7 +32,34 @@ const NAMED: Record<string, string> = { '\r': '\\r', '\b': '\\b', '\u0007': '\\a
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 /** An SGR sequence at the start of a string: what picocolors writes. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches
-const SGR = /^\u001b\[[0-9;]*m/;
+const SGR = /^\u001b\[([0-9;]*)m/;
+/**
+ * The SGR parameters kept: reset, bold/dim/italic/underline/inverse/strike and their ends, and the
+ * 16 foreground and background colours (what picocolors writes). A build's own sequence passes only
+ * within these: conceal (8) could hide text, and 256/true-colour forms are never peakgate's.
+ */
+const SAFE_SGR_PARAMETERS = new Set([
+  0,
+  1,
+  2,
+  3,
+  4,
+  7,
+  9,
+  21,
+  22,
+  23,
+  24,
+  27,
+  29,
+  39,
+  49,
+  ...[30, 40, 90, 100].flatMap((base) => Array.from({ length: 8 }, (_, i) => base + i)),
+]);
+
+function safeSgr(parameters: string): boolean {
+  return parameters === '' || parameters.split(';').every((p) => p !== '' && SAFE_SGR_PARAMETERS.has(Number(p)));
+}
 
 function visible(char: string): string {
   const named = NAMED[char];
@@ -55,7 +82,7 @@ export function escapeControls(text: string, options: TerminalTextOptions): stri
     }
     if (char === '\u001b' && options.keepColors) {
       const sgr = SGR.exec(text.slice(i, i + 32));
-      if (sgr !== null) {
+      if (sgr !== null && safeSgr(sgr[1] ?? '')) {
         out += sgr[0];
         i += sgr[0].length - 1;
         continue;
