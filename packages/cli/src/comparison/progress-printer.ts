@@ -14,8 +14,8 @@ import type { ProgressListener } from '@peakgate/controller';
 import { formatDuration, type Role } from '@peakgate/core';
 import cliProgress from 'cli-progress';
 import { type Colors, colorEnabled, type Output } from '../output.js';
-import { oneLine, terminalText } from '../terminal-text.js';
-import { terminalColumns, visibleWidth, wrapText } from '../terminal-width.js';
+import { oneLine } from '../terminal-text.js';
+import { printable, terminalColumns, visibleWidth, wrapText } from '../terminal-width.js';
 
 export type ProgressMode = 'live' | 'lines' | 'quiet';
 
@@ -129,7 +129,9 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
   // the scenario, a line quoting a build's message) gets the same terminal escaping here.
   const liveStream = options.stream ?? process.stderr;
   const keepColors = colorEnabled(liveStream as { isTTY?: boolean });
-  const safe = (text: string): string => terminalText(text, { keepColors });
+  // Masked before it is wrapped or cut: a handed-in value split across two wrapped lines would
+  // otherwise slip past the stream's masker.
+  const safe = (text: string): string => printable(text, keepColors);
   const width = options.width ?? terminalColumns(liveStream as { isTTY?: boolean; columns?: number });
   const layout = barLayout(width, total);
   if (mode === 'live') {
