@@ -181,7 +181,7 @@ describe('live progress: order, rounds, budget, width', () => {
       undecided: ['p99 latency (peak)', 'CPU per request'],
     });
     expect(said).toEqual([
-      'peakgate: comparing on the process driver, 3 round(s) planned, at most 10 within 10m (run r)',
+      'peakgate: comparing on the process driver, 3 rounds planned, at most 10 within 10m (run r)',
       'round 1: baseline starting',
       'round 3: p99 latency (peak), CPU per request are not decided yet; running another round (round 4 of 3–10, 4m30s left of the 10m budget)',
     ]);

@@ -11,7 +11,7 @@
  * - `quiet` (--quiet): nothing; the verdict and errors still print.
  */
 import type { ProgressListener } from '@peakgate/controller';
-import { formatDuration, type Role } from '@peakgate/core';
+import { formatDuration, type Role, roundsText } from '@peakgate/core';
 import cliProgress from 'cli-progress';
 import { type Colors, colorEnabled, type Output } from '../output.js';
 import { oneLine } from '../terminal-text.js';
@@ -220,7 +220,7 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
           startedAt: now(),
           ...(event.budgetMs !== undefined ? { budgetMs: event.budgetMs } : {}),
         };
-        const rounds = `${plan.planned} round(s) planned${plan.planned === plan.max ? '' : `, at most ${plan.max}`}`;
+        const rounds = `${roundsText(plan.planned)} planned${plan.planned === plan.max ? '' : `, at most ${plan.max}`}`;
         const budget = plan.budgetMs === undefined ? '' : ` within ${formatDuration(plan.budgetMs)}`;
         say(
           `peakgate: comparing ${event.driver === 'url' ? 'builds already deployed' : `on the ${event.driver} driver`}, ${rounds}${budget} (run ${event.runId})`,
