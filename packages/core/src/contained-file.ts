@@ -15,8 +15,9 @@
  * Synchronous: the scenario loader is synchronous, and the load engine's re-read happens once before
  * any load starts.
  */
-import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { describeFileKind } from './file-kind.js';
 
 export type ContainedRead = { text: string; path: string } | { problem: string };
 
@@ -60,7 +61,8 @@ export function readContainedFile(root: string, name: string, maxBytes: number, 
     if (opened !== undefined && opened !== realRoot && !isInside(realRoot, opened))
       return { problem: `${outside} moved outside it while it was read` };
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { problem: `cannot read ${what} ${shown}: it is ${fileKind(stat)}, not a regular file` };
+    if (!stat.isFile())
+      return { problem: `cannot read ${what} ${shown}: it is ${describeFileKind(stat)}, not a regular file` };
     if (stat.size > maxBytes)
       return { problem: `cannot read ${what} ${shown}: it is ${stat.size} bytes; the limit is ${sizeText(maxBytes)}` };
     // Read until EOF or one byte past the limit: the file may grow between fstat and read.
@@ -107,15 +109,6 @@ function openedPath(fd: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function fileKind(stat: Stats): string {
-  if (stat.isDirectory()) return 'a directory';
-  if (stat.isFIFO()) return 'a FIFO';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a file';
 }
 
 function sizeText(bytes: number): string {

@@ -6,6 +6,7 @@ export type { ComparisonDriver, DriverName } from './driver-name.js';
 export { driverNames, driverRunsImages, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
+export { describeFileKind } from './file-kind.js';
 export type { BucketCounts } from './histogram-buckets.js';
 export { latencyBucketCounts } from './histogram-buckets.js';
 export type { Histogram } from './histograms.js';

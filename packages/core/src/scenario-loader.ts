@@ -22,6 +22,7 @@ import {
 } from 'yaml';
 import { isInside } from './contained-file.js';
 import { PeakgateError } from './errors.js';
+import { describeFileKind } from './file-kind.js';
 import { formatFieldPath, ScenarioInvalidError, ScenarioParseError, type UnlocatedIssue } from './scenario-errors.js';
 import { limitIssues, scenarioLimits } from './scenario-limits.js';
 import type { Scenario } from './scenario-model.js';
@@ -78,7 +79,7 @@ export async function readScenarioText(file: string): Promise<string> {
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw refuse('it is a directory');
-    if (!stat.isFile()) throw refuse(`it is not a regular file (${fileKind(stat)})`);
+    if (!stat.isFile()) throw refuse(`it is not a regular file (${describeFileKind(stat)})`);
     if (stat.size > scenarioLimits.fileBytes) throw refuse(`it is ${stat.size} bytes; the limit is ${limitText()}`);
     // Read at most one byte past the limit: the file may grow between stat and read.
     const buffer = Buffer.alloc(scenarioLimits.fileBytes + 1);
@@ -149,19 +150,6 @@ async function firstLinkFolder(absolute: string): Promise<string | undefined> {
 
 function limitText(): string {
   return `${scenarioLimits.fileBytes / 1024 / 1024} MiB (${scenarioLimits.fileBytes} bytes)`;
-}
-
-function fileKind(stat: {
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
-  if (stat.isFIFO()) return 'a FIFO';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a file';
 }
 
 /** Validates and resolves scenario text; `sourceName` names it in messages (a file name or "request body"). */

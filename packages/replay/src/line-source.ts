@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { PeakgateError } from '@peakgate/core';
+import { describeFileKind, PeakgateError } from '@peakgate/core';
 
 export const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
@@ -49,7 +49,8 @@ export async function openInputFile(file: string): Promise<InputFile> {
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw readError(file, 'it is a directory');
-    if (!stat.isFile()) throw readError(file, `it is not a regular file (${fileKind(stat)}); replay reads files only`);
+    if (!stat.isFile())
+      throw readError(file, `it is not a regular file (${describeFileKind(stat)}); replay reads files only`);
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     const gzip = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
@@ -59,19 +60,6 @@ export async function openInputFile(file: string): Promise<InputFile> {
     if (error instanceof PeakgateError) throw error;
     throw readError(file, describeReadError(error), error);
   }
-}
-
-function fileKind(stat: {
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
-  if (stat.isFIFO()) return 'a FIFO';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a file';
 }
 
 /** Hint kept because fs errors read "ENOENT: no such file or directory, open 'x'". */
