@@ -139,6 +139,7 @@ export async function inspectReport(
         (await page.locator('.confidence-line').count()) > 0
           ? ((await page.locator('.confidence-line').textContent()) ?? '')
           : '',
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, without the page's script and JSON
       text: await page.locator('body').innerText(),
       charts,
     };
