@@ -43,17 +43,23 @@ function fail(message) {
 
 function runDemo() {
   const folder = mkdtempSync(path.join(tmpdir(), 'peakgate-readme-'));
-  const out = path.join(folder, 'out');
+  // Run from the temporary folder with a relative --out, so the example shows `demo-out/…` as a
+  // user's run would, not a temporary path.
+  const out = path.join(folder, 'demo-out');
   const terminal = path.join(folder, 'terminal.txt');
   // One file for both streams: the lines keep the order the CLI wrote them in.
   const fd = openSync(terminal, 'w');
   console.error(`readme-example: running peakgate demo --out ${out} (one to two minutes)`);
-  const result = spawnSync(process.execPath, [path.join(root, 'packages/cli/bin/peakgate.js'), 'demo', '--out', out], {
-    cwd: root,
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    timeout: 10 * 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, 'packages/cli/bin/peakgate.js'), 'demo', '--out', 'demo-out'],
+    {
+      cwd: folder,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeout: 10 * 60_000,
+    },
+  );
   closeSync(fd);
   if (result.status !== 0) fail(`peakgate demo exited ${result.status ?? result.signal}; its output is in ${terminal}`);
   writeFileSync(path.join(folder, 'report.html'), readFileSync(path.join(out, 'report.html')));
@@ -89,6 +95,8 @@ async function main() {
   const terminal = readFileSync(path.join(folder, 'terminal.txt'), 'utf8')
     .split('\n')
     .map((line) => line.replace(/\s+$/, ''))
+    // The CLI prints the reports' absolute path: shown from the run's folder, as `demo-out/…`.
+    .map((line) => line.split(`${path.resolve(folder)}${path.sep}`).join(''))
     .join('\n')
     .trim();
   const runId = terminal.match(/\(run ([0-9a-zA-Z-]+)\)/)?.[1];

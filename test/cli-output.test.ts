@@ -115,7 +115,7 @@ describe('a comparison in CI (not a terminal, CI=true, --json, GITHUB_STEP_SUMMA
 
   it('prints plain progress lines on stderr, without escape codes', () => {
     for (const line of [
-      /^peakgate: comparing on the process driver, 1 round\(s\) planned/m,
+      /^peakgate: comparing on the process driver, 1 round planned/m,
       /^round 1: baseline starting$/m,
       /^round 1: candidate ready in \d+ ms at http:\/\/127\.0\.0\.1:\d+$/m,
       /^round 1: candidate done: \d+ req, \d+ errors, p99 [\d.]+ ms/m,

@@ -171,10 +171,20 @@ export function renderVerdict(judgement: Judgement, options: VerdictOptions): st
         (i === 5 && thin('baseline')) || (i === 9 && thin('candidate')) ? `${cell} *` : cell,
       );
     });
-    lines.push(
-      '',
-      fitTable([...REQUEST_KIND_HEADER], marked, { width, color: options.color, keyColumns: 2, names: [0, 1] }),
-    );
+    const fit = { width, color: options.color, keyColumns: 2, names: [0, 1] };
+    // Both sides on one row when that fits; else a row per side (Request, Phase, Side, and its four
+    // figures), so a narrow terminal never splits a side's figures from the header that names it.
+    const table = fitsWhole(REQUEST_KIND_HEADER, marked, fit)
+      ? fitTable([...REQUEST_KIND_HEADER], marked, fit)
+      : fitTable(
+          ['Request', 'Phase', 'Side', 'Requests', 'Errors', 'p50', 'p99'],
+          marked.flatMap((cells) => [
+            [cells[0] ?? '', cells[1] ?? '', 'baseline', ...cells.slice(2, 6)],
+            ['', '', 'candidate', ...cells.slice(6, 10)],
+          ]),
+          { ...fit, keyColumns: 3 },
+        );
+    lines.push('', table);
     for (const note of kindNotes) lines.push(...wrapped('  * ', note, width, options.color));
   }
   return `${lines.join('\n')}\n`;
