@@ -1,6 +1,8 @@
 /** report.json flags a shown or judged percentile read from too few requests (additive `warnings` fields). */
 import { describe, expect, it } from 'vitest';
 import { judge } from './judge/judge.js';
+import { renderHtml } from './report/render-html.js';
+import { renderMarkdown } from './report/render-markdown.js';
 import { buildReport, type Report } from './report/report-model.js';
 import { fixtureScenario } from './test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from './test-support/synthetic-trials.js';
@@ -56,5 +58,16 @@ describe('warnings on rows whose percentiles rest on too few samples', () => {
     const busy = report(500);
     for (const metric of busy.metrics.filter((m) => m.name !== 'latency.p999')) expect(metric.warnings).toBeUndefined();
     expect(report(30).metrics.find((m) => m.name === 'cpu.per_request')?.warnings).toBeUndefined();
+  });
+
+  it('summary.md and report.html list the row notes under Warnings, naming the request and the metric', () => {
+    const built = report(30);
+    const markdown = renderMarkdown(built);
+    const html = renderHtml(built);
+    expect(markdown).toMatch(/### Warnings[\s\S]*- common \(peak\): p99 rests on \d+ baseline samples/);
+    expect(markdown).toMatch(/- p99 latency \(peak\): p99 rests on \d+ candidate samples/);
+    expect(html).toMatch(/<h2>Warnings<\/h2>[\s\S]*common \(peak\): p99 rests on \d+ baseline samples/);
+    // A busy run has nothing to warn of.
+    expect(renderMarkdown(report(500))).not.toContain('- common (peak)');
   });
 });

@@ -24,6 +24,7 @@ import {
   scheduleRows,
 } from './report-model.js';
 import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
+import { warningsWithRowNotes } from './row-warnings.js';
 import { uplotAssets } from './uplot-assets.js';
 import {
   BASELINE_COLOR,
@@ -255,6 +256,7 @@ export function renderHtml(report: Report): string {
     state === 'aborted'
       ? `${VERDICT_HEADLINE.aborted} (${report.interruption?.reason ?? 'interrupted'}); partial figures, not judged`
       : VERDICT_HEADLINE[state];
+  const warnings = warningsWithRowNotes(report);
   const metricsRows = report.metrics
     .map((m) => {
       const change = formatMetricChange(m);
@@ -312,7 +314,7 @@ export function renderHtml(report: Report): string {
 ${runLine(report)}
 ${report.infrastructureError !== undefined ? `<p><strong>${escapeHtml(report.infrastructureError)}</strong></p>` : ''}
 ${report.reasons.length > 0 ? `<h2>Reasons</h2><div class="reasons">${list(report.reasons)}</div>` : ''}
-${report.warnings.length > 0 ? `<h2>Warnings</h2>${list(report.warnings)}` : ''}
+${warnings.length > 0 ? `<h2>Warnings</h2>${list(warnings)}` : ''}
 <h2>Judged metrics</h2>
 ${renderForestPlot(report.metrics)}
 <table><thead><tr><th>Metric</th><th class="num">Baseline</th><th class="num">Candidate</th><th class="num">Change</th><th class="num">CI (${escapeHtml(percentText(report.sequential?.lookConfidence ?? report.confidence))})</th><th class="num">Limit</th><th class="num">SLO</th><th>Status</th></tr></thead><tbody>${metricsRows}</tbody></table>

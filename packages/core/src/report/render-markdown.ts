@@ -23,6 +23,7 @@ import {
   SCHEDULE_HEADER,
   scheduleRows,
 } from './report-model.js';
+import { warningsWithRowNotes } from './row-warnings.js';
 import {
   confidenceText,
   metricIntervalEstimated,
@@ -144,8 +145,9 @@ export function renderMarkdown(report: Report): string {
   }
   const kinds = requestKindRows(report);
   if (kinds.length > 0) lines.push('### Requests by name', '', ...table(REQUEST_KIND_HEADER, kinds), '');
-  if (report.warnings.length > 0) {
-    lines.push('### Warnings', '', ...report.warnings.map((warning) => `- ${escapeMarkdown(warning)}`), '');
+  const warnings = warningsWithRowNotes(report);
+  if (warnings.length > 0) {
+    lines.push('### Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`), '');
   }
   const tails = report.findings.filter((finding) => finding.logTail.length > 0);
   for (const finding of tails) {
