@@ -12,15 +12,27 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SIDE_COLORS } from '../packages/core/dist/index.js';
 import { root } from './runtime-support.js';
 
 interface Target {
   expr: string;
   instant?: boolean;
+  legendFormat?: string;
+}
+interface Override {
+  matcher: { id: string; options: string };
+  properties: Array<{ id: string; value: { mode: string; fixedColor: string } }>;
 }
 interface DashboardFile {
   templating: { list: Array<{ name: string }> };
-  panels: Array<{ id: number; title: string; type: string; targets: Target[] }>;
+  panels: Array<{
+    id: number;
+    title: string;
+    type: string;
+    targets: Target[];
+    fieldConfig?: { overrides?: Override[] };
+  }>;
 }
 
 let validate: ValidateFunction;
@@ -86,6 +98,18 @@ describe('the Grafana dashboard', () => {
         // A division's right side is filtered (> 0), so 0/0 between trials is no point, not NaN.
         if (/\) \/ /.test(expr)) expect(expr, `panel ${panel.id}`).toMatch(/\/ \(.*\) > 0\)$/);
       }
+    }
+  });
+
+  it("draws each side in its one colour, the report page's, on every panel split by role", () => {
+    const byRole = dashboard.panels.filter((panel) => panel.targets.some((t) => t.legendFormat?.includes('{{role}}')));
+    expect(byRole.length).toBeGreaterThan(5);
+    for (const panel of byRole) {
+      const colour = (role: string): string | undefined =>
+        panel.fieldConfig?.overrides?.find((o) => o.matcher.id === 'byRegexp' && o.matcher.options === `.*${role}.*`)
+          ?.properties[0]?.value.fixedColor;
+      expect(colour('baseline'), `panel ${panel.id} ${panel.title}`).toBe(SIDE_COLORS.baseline);
+      expect(colour('candidate'), `panel ${panel.id} ${panel.title}`).toBe(SIDE_COLORS.candidate);
     }
   });
 });

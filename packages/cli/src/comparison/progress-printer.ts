@@ -119,7 +119,9 @@ export function progressDisplay(output: Output, options: ProgressDisplayOptions)
   const { mode, colors: c } = options;
   const now = options.now ?? Date.now;
   const total = Math.max(1, Math.round(options.warmupSeconds + options.measuredSeconds));
-  const roleText = (role: Role): string => (role === 'baseline' ? c.blue(role.padEnd(9)) : c.magenta(role.padEnd(9)));
+  // One colour per side everywhere (core's SIDE_COLORS: blue and orange on the page and the
+  // dashboard); yellow is the 16-colour terminal's nearest to the candidate's orange.
+  const roleText = (role: Role): string => (role === 'baseline' ? c.blue(role.padEnd(9)) : c.yellow(role.padEnd(9)));
   let multibar: cliProgress.MultiBar | undefined;
   let status: cliProgress.SingleBar | undefined;
   let plan: Plan | undefined;
