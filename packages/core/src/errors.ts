@@ -49,7 +49,8 @@ export const errorCodes = {
   },
   PG_ERR_REPLAY_SPAN: {
     exitCode: 2,
-    summary: 'peakgate replay: the recorded times span a run longer than 24 h at the chosen speed (narrow with --window)',
+    summary:
+      'peakgate replay: the recorded times span a run longer than 24 h at the chosen speed (narrow with --window)',
   },
   PG_ERR_INIT_EXISTS: {
     exitCode: 2,
