@@ -80,8 +80,8 @@ describe('a regression in a rare endpoint (2% of the traffic)', () => {
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('name="p99 latency of rare (peak)"');
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<h2>Requests by name</h2>');
     expect(run.stdout).toContain('p99 latency of rare');
-    // The per-name table fits the width (80 when not a terminal): its headers may wrap, a part may repeat the names.
-    expect(run.stdout).toMatch(/Candidate[\s\S]*│ rare +│ peak +│/);
+    // The per-name table fits the width (80 when not a terminal): there, a row per side under a Side column.
+    expect(run.stdout).toMatch(/│ Side +│[\s\S]*│ rare +│ peak +│ baseline +│[^\n]*\n[^\n]*\n│ +│ +│ candidate +│/);
   });
 });
 

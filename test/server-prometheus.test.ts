@@ -235,8 +235,13 @@ suite('peakgate serve scraped by a real Prometheus', () => {
     // The bar gauges count what happened in the range: one comparison, its trials.
     const byVerdict = await run('sum by (verdict) (increase(peakgate_comparisons_total[$__range]))', true);
     expect(Math.round(byVerdict.reduce((sum, s) => sum + Number(s.values[0]?.[1]), 0))).toBe(1);
+    // Four trials ran. increase() sees a trial only from the series' first scrape on: a label set
+    // (role, outcome) first scraped already counting it adds nothing, so 2-4 were counted in
+    // real runs, depending on where the scrapes fell. More than 4, or none, would be wrong.
     const trials = await run('sum (increase(peakgate_trials_total[$__range]))', true);
-    expect(Math.round(Number(trials[0]?.values[0]?.[1]))).toBe(4);
+    const counted = Math.round(Number(trials[0]?.values[0]?.[1]));
+    expect(counted).toBeGreaterThanOrEqual(1);
+    expect(counted).toBeLessThanOrEqual(4);
   }, 60_000);
 
   it('runs a one-sided run (kind run) through the API and serves its result', async () => {
