@@ -7,6 +7,7 @@
 import type { ErrorCounts } from '../load-result.js';
 import type { Role } from '../scenario-model.js';
 import { formatDuration } from '../units.js';
+import { confidenceLine } from './confidence-line.js';
 import { describeReason } from './describe-reason.js';
 import { renderForestPlot } from './forest-plot.js';
 import { formatChange, formatLimit, formatMetricChange, formatValue } from './format.js';
@@ -30,8 +31,6 @@ import {
   BASELINE_COLOR,
   CANDIDATE_COLOR,
   confidenceText,
-  metricIntervalEstimated,
-  noIntervalText,
   percentText,
   plannedLooks,
   roundsText,
@@ -237,14 +236,8 @@ function runLine(report: Report): string {
   const ran = `${escapeHtml(roundsText(rounds.completed))} of at most ${rounds.max}${escapeHtml(stop)}`;
   const builds = `Baseline <code>${escapeHtml(report.scenario.baseline ?? '?')}</code>, candidate <code>${escapeHtml(report.scenario.candidate ?? '?')}</code>`;
   const lines = [`<p class="run-line">${builds}; ${ran}.</p>`];
-  if (report.aborted !== true && report.metrics.length > 0) {
-    const perLook = report.sequential?.lookConfidence ?? report.confidence;
-    const looks = plannedLooks(report.rounds.planned, report.rounds.max);
-    let text = `Confidence: ${confidenceText(report.confidence, perLook, looks)}.`;
-    const bare = report.metrics.filter((metric) => !metricIntervalEstimated(metric));
-    if (bare.length > 0) text += ` ${noIntervalText(rounds.completed, bare.map(metricDisplayName))}.`;
-    lines.push(`<p class="confidence-line">${escapeHtml(text)}</p>`);
-  }
+  const confidence = confidenceLine(report);
+  if (confidence !== undefined) lines.push(`<p class="confidence-line">${escapeHtml(confidence)}</p>`);
   return lines.join('\n');
 }
 

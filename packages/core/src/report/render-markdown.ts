@@ -2,6 +2,8 @@
  * summary.md: fit for a GitHub job summary ($GITHUB_STEP_SUMMARY). The verdict comes first in
  * plain words (no emoji, no colour: it must read the same in a terminal, an email, a PR comment).
  */
+
+import { confidenceLine } from './confidence-line.js';
 import { describeReason } from './describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import {
@@ -24,17 +26,7 @@ import {
   scheduleRows,
 } from './report-model.js';
 import { warningsWithRowNotes } from './row-warnings.js';
-import {
-  confidenceText,
-  metricIntervalEstimated,
-  noIntervalText,
-  percentText,
-  plannedLooks,
-  roundsText,
-  stopReasonText,
-  VERDICT_HEADLINE,
-  verdictState,
-} from './verdict-wording.js';
+import { percentText, roundsText, stopReasonText, VERDICT_HEADLINE, verdictState } from './verdict-wording.js';
 
 /**
  * Escapes text for a Markdown table cell, list item or heading: untrusted text (names, reasons,
@@ -86,24 +78,6 @@ function stopSentence(report: Report): string | undefined {
   return text;
 }
 
-/**
- * "Confidence: 95% overall; each interval at 98.2% (corrected for up to 4 looks)." and, when a
- * metric's interval was not estimated (one trial a side), which ones; none for an aborted run.
- */
-export function confidenceLine(report: Report): string | undefined {
-  if (report.aborted === true || report.metrics.length === 0) return undefined;
-  const perLook = report.sequential?.lookConfidence ?? report.confidence;
-  const looks = plannedLooks(report.rounds.planned, report.rounds.max);
-  let text = `Confidence: ${confidenceText(report.confidence, perLook, looks)}.`;
-  const bare = report.metrics.filter((metric) => !metricIntervalEstimated(metric));
-  if (bare.length > 0)
-    text += ` ${noIntervalText(
-      report.rounds.completed,
-      bare.map((m) => escapeMarkdown(metricDisplayName(m))),
-    )}.`;
-  return text;
-}
-
 export function renderMarkdown(report: Report): string {
   // The intervals are at the look's level: the stated confidence corrected for repeated looks.
   const level = report.sequential?.lookConfidence ?? report.confidence;
@@ -116,7 +90,7 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
-  const levels = confidenceLine(report);
+  const levels = confidenceLine(report, (metric) => escapeMarkdown(metricDisplayName(metric)));
   if (levels !== undefined) lines.push(levels, '');
   const stop = stopSentence(report);
   if (stop !== undefined) lines.push(stop, '');
