@@ -1,4 +1,3 @@
-export { buildReference, describeBuildSpec } from './build-spec-text.js';
 export { CommandLineError, splitCommandLine } from './command-line.js';
 export type { ContainedRead } from './contained-file.js';
 export { readContainedFile } from './contained-file.js';
@@ -72,8 +71,6 @@ export type { LogPattern } from './log-pattern.js';
 export { compileLogPattern, LOG_LINE_MATCH_CHARS, LOG_PATTERN_MAX_CHARS } from './log-pattern.js';
 export type { SelectableMetric } from './metric-selector.js';
 export { metricSelectorKey, parseMetricSelector, selectableMetrics } from './metric-selector.js';
-export type { TemplatePart } from './placeholders.js';
-export { ENV_PLACEHOLDER_NAME, PlaceholderError, parsePlaceholders } from './placeholders.js';
 export type { DescribeOptions } from './report/describe-reason.js';
 export { describeReason } from './report/describe-reason.js';
 export {
@@ -135,10 +132,9 @@ export {
 } from './report/verdict-wording.js';
 export type { NamedRequest } from './request-name.js';
 export { defaultRequestName, requestNames } from './request-name.js';
-export type { WireRequest } from './request-wire-issues.js';
-export { CLIENT_OWNED_HEADERS, readyPathProblem, requestWireIssues } from './request-wire-issues.js';
 export { fewSamplesNote, minSamplesForPercentile, percentileLabel, percentileOfMetric } from './sample-size.js';
-export type { EnvUse } from './scenario-env.js';
+export { buildReference, describeBuildSpec } from './scenario/build-spec-text.js';
+export type { EnvUse } from './scenario/env.js';
 export {
   assertEnvAllowed,
   closeEnvDoor,
@@ -147,12 +143,12 @@ export {
   handedInEnvNames,
   handedInEnvValues,
   openEnvDoor,
-} from './scenario-env.js';
-export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario-errors.js';
-export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
-export { scenarioLimits } from './scenario-limits.js';
-export type { ParseScenarioOptions } from './scenario-loader.js';
-export { loadScenarioFile, parseScenario, readScenarioText } from './scenario-loader.js';
+} from './scenario/env.js';
+export { scenarioInputCaps } from './scenario/input-caps.js';
+export type { FieldPath, ScenarioIssue, UnlocatedIssue } from './scenario/issues.js';
+export { formatFieldPath, formatScenarioIssue, ScenarioInvalidError, ScenarioParseError } from './scenario/issues.js';
+export type { ParseScenarioOptions } from './scenario/loader.js';
+export { loadScenarioFile, parseScenario, readScenarioText } from './scenario/loader.js';
 export type {
   AbortMetricName,
   BuildSpec,
@@ -165,13 +161,19 @@ export type {
   Role,
   Scenario,
   ServiceSpec,
-} from './scenario-model.js';
-export { defaultMaxConnections, scenarioDefaults } from './scenario-resolve.js';
-export type { ScenarioFile } from './scenario-schema.js';
-export { httpMethods, metricNames, ScenarioSchema } from './scenario-schema.js';
-export type { TimelineArrivals, TimelineFacts } from './scenario-timeline.js';
-export { MAX_TIMELINE_ARRIVALS, parseTimeline, readTimelineFile } from './scenario-timeline.js';
-export { unknownFieldMessage } from './schema-issues.js';
+} from './scenario/model.js';
+export type { TemplatePart } from './scenario/placeholders.js';
+export { ENV_PLACEHOLDER_NAME, PlaceholderError, parsePlaceholders } from './scenario/placeholders.js';
+export type { WireRequest } from './scenario/request-wire-issues.js';
+export { CLIENT_OWNED_HEADERS, readyPathProblem, requestWireIssues } from './scenario/request-wire-issues.js';
+export { defaultMaxConnections, scenarioDefaults } from './scenario/resolve.js';
+export type { ScenarioFile } from './scenario/schema.js';
+export { httpMethods, metricNames, ScenarioSchema } from './scenario/schema.js';
+export { unknownFieldMessage } from './scenario/schema-issues.js';
+export type { SloFlags } from './scenario/slo-flags.js';
+export { parseSloFlags } from './scenario/slo-flags.js';
+export type { TimelineArrivals, TimelineFacts } from './scenario/timeline.js';
+export { MAX_TIMELINE_ARRIVALS, parseTimeline, readTimelineFile } from './scenario/timeline.js';
 export type { SecretMasker, StreamMasker } from './secret-mask.js';
 export {
   clearSecretValues,
@@ -186,8 +188,6 @@ export {
   secretForms,
   tooShortToMask,
 } from './secret-mask.js';
-export type { SloFlags } from './slo-flags.js';
-export { parseSloFlags } from './slo-flags.js';
 export type { BootstrapOptions, Clustered, RatioInterval } from './statistics/bootstrap.js';
 export { bootstrapRatioInterval, bootstrapRatioIntervals } from './statistics/bootstrap.js';
 export { mean, median, quantile } from './statistics/descriptive.js';

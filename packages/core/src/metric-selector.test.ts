@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetricSelector } from './metric-selector.js';
 import { requestNames } from './request-name.js';
-import { ScenarioInvalidError } from './scenario-errors.js';
-import { parseScenario } from './scenario-loader.js';
-import { parseSloFlags } from './slo-flags.js';
+import { ScenarioInvalidError } from './scenario/issues.js';
+import { parseScenario } from './scenario/loader.js';
+import { parseSloFlags } from './scenario/slo-flags.js';
 
 const scenario = (compare: string, requests?: string): string => `name: x
 load:

@@ -5,7 +5,7 @@
  * error rate (CPU and memory belong to the whole service). The name runs to the last `}`, so a
  * default name with placeholders can be selected too (`latency.p99{name=GET /p?id={{uuid}}}`).
  */
-import type { MetricName } from './scenario-model.js';
+import type { MetricName } from './scenario/model.js';
 
 export const selectableMetrics = [
   'latency.p50',

@@ -3,7 +3,7 @@
  * The controller produces these; the judge consumes them; reports print them.
  */
 import type { LoadResult } from './load-result.js';
-import type { Role } from './scenario-model.js';
+import type { Role } from './scenario/model.js';
 
 export interface ResourceSample {
   /** Milliseconds since the start of the measured load window. */

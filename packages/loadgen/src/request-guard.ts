@@ -1,7 +1,7 @@
 /**
  * The load engine's last check before it opens a connection: every request of the plan reaches the
  * wire as exactly one request, and every template compiles. The scenario rules already refused such
- * plans (scenario-rules.ts, with file:line:col); this guards callers that hand runLoad a plan built by
+ * plans (scenario/rules.ts, with file:line:col); this guards callers that hand runLoad a plan built by
  * hand, because the closed model's autocannon writes method, path and headers to the socket as they
  * are, so a CR LF in them would smuggle a second request or inject a header. Runs in the main thread
  * before any worker starts, so a refused plan sends nothing.

@@ -16,7 +16,7 @@ import {
   loadScenarioFile,
   PeakgateError,
   parseDuration,
-  scenarioLimits,
+  scenarioInputCaps,
   UnitError,
 } from '@peakgate/core';
 import type { Command } from 'commander';
@@ -289,8 +289,10 @@ function parseReplayDuration(value: string): number {
     if (error instanceof UnitError) throw invalid(`--duration: ${error.message}`);
     throw error;
   }
-  if (!(ms >= 1000) || ms > scenarioLimits.phaseDurationMs)
-    throw invalid(`--duration: expected from 1s to ${formatDuration(scenarioLimits.phaseDurationMs)}, got "${value}"`);
+  if (!(ms >= 1000) || ms > scenarioInputCaps.phaseDurationMs)
+    throw invalid(
+      `--duration: expected from 1s to ${formatDuration(scenarioInputCaps.phaseDurationMs)}, got "${value}"`,
+    );
   return ms;
 }
 

@@ -4,7 +4,7 @@
  * through one renderer, `describeReason` (report/describe-reason.ts), so programs can act on the
  * kind and numbers without parsing text, and the text is written in one place.
  */
-import type { MetricName, Role } from '../scenario-model.js';
+import type { MetricName, Role } from '../scenario/model.js';
 import type { MetricDirection, MetricJudgement, MetricUnit } from './judgement.js';
 
 /** What every finding about a judged metric names. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeReason } from '../report/describe-reason.js';
-import type { CompareSpec } from '../scenario-model.js';
+import type { CompareSpec } from '../scenario/model.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import { judge } from './judge.js';
 

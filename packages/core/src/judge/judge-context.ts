@@ -4,7 +4,7 @@
  * collects warnings. The random source is shared and consumed in a fixed order of metrics, so
  * the same trials always give the same intervals.
  */
-import type { CompareSpec, MetricName } from '../scenario-model.js';
+import type { CompareSpec, MetricName } from '../scenario/model.js';
 import { createSeededRandom, type RandomSource } from '../statistics/seeded-random.js';
 import { sequentialConfidence } from '../statistics/sequential-boundary.js';
 import type { TrialResult } from '../trial.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioInvalidError } from '../scenario-errors.js';
-import { parseScenario } from '../scenario-loader.js';
-import type { CompareSpec } from '../scenario-model.js';
+import { ScenarioInvalidError } from '../scenario/issues.js';
+import { parseScenario } from '../scenario/loader.js';
+import type { CompareSpec } from '../scenario/model.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
 import { judge } from './judge.js';

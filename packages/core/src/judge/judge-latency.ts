@@ -5,7 +5,7 @@
  * round like every other windowed metric.
  */
 import { mergeEncodedHistograms } from '../histograms.js';
-import type { MetricName } from '../scenario-model.js';
+import type { MetricName } from '../scenario/model.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import type { TrialResult } from '../trial.js';
 import { type JudgeContext, phasesInBoth } from './judge-context.js';

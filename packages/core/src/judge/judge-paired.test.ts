@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompareSpec } from '../scenario-model.js';
+import type { CompareSpec } from '../scenario/model.js';
 import { createSeededRandom } from '../statistics/seeded-random.js';
 import { buildSyntheticTrial } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';

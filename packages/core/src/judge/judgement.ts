@@ -2,7 +2,7 @@
  * What the judge returns. Plain data: the report embeds it, the controller reads
  * `needsMoreRounds` and `infrastructureError`, the CLI maps the verdict to an exit code.
  */
-import type { MetricName } from '../scenario-model.js';
+import type { MetricName } from '../scenario/model.js';
 import type { Finding, OutrightFinding } from './finding.js';
 
 export type MetricStatus = 'pass' | 'fail' | 'marginal';

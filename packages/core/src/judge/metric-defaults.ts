@@ -2,7 +2,7 @@
  * Per-metric defaults: direction, unit, relative limit when the scenario gives none, and the
  * absolute noise floor. Documented in docs/judge.md; change both together.
  */
-import type { MetricName } from '../scenario-model.js';
+import type { MetricName } from '../scenario/model.js';
 import type { MetricDirection, MetricUnit } from './judgement.js';
 
 export interface MetricDefaults {

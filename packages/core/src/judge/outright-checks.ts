@@ -5,7 +5,7 @@
  * also read in short windows). Findings are data; describeReason words them.
  */
 
-import type { CompareSpec, Role } from '../scenario-model.js';
+import type { CompareSpec, Role } from '../scenario/model.js';
 import type { TrialResult } from '../trial.js';
 import type { ErrorCount, OutrightFinding } from './finding.js';
 

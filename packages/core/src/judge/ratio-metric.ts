@@ -4,7 +4,7 @@
  * judgement here; the families differ only in where their estimate and interval come from.
  */
 import { describeReason } from '../report/describe-reason.js';
-import type { MetricName } from '../scenario-model.js';
+import type { MetricName } from '../scenario/model.js';
 import type { Clustered, RatioInterval } from '../statistics/bootstrap.js';
 import type { ChangeFinding, Finding, SloFinding } from './finding.js';
 import type { JudgeContext } from './judge-context.js';

@@ -7,7 +7,7 @@
  * throughput per closed-model phase, CPU per request and peak memory over the measured window.
  */
 import type { LoadResult, PhaseResult } from '../load-result.js';
-import type { MetricName, RequestJudgeSpec } from '../scenario-model.js';
+import type { MetricName, RequestJudgeSpec } from '../scenario/model.js';
 import type { SloFinding } from './finding.js';
 import { LATENCY_LEVELS, METRIC_DEFAULTS } from './metric-defaults.js';
 

@@ -5,7 +5,7 @@
  * drawn by uPlot in the browser from report-charts.ts's specs.
  */
 import type { ErrorCounts } from '../load-result.js';
-import type { Role } from '../scenario-model.js';
+import type { Role } from '../scenario/model.js';
 import { formatDuration } from '../units.js';
 import { confidenceLine } from './confidence-line.js';
 import { describeReason } from './describe-reason.js';

@@ -3,7 +3,7 @@
  * series, ready for uPlot in the browser (report-page-script.ts draws them). Kept apart from the
  * page so what each chart shows is testable without a browser.
  */
-import type { Role } from '../scenario-model.js';
+import type { Role } from '../scenario/model.js';
 import type { Report, ReportTrial } from './report-model.js';
 import { SIDE_COLORS } from './verdict-wording.js';
 

@@ -3,7 +3,7 @@
  * junit.xml, report.html, the CLI's tables, the server's pages) is rendered. Plain data only;
  * histograms are left out (they are in the trials' LoadResults if a caller keeps them).
  */
-import { buildReference } from '../build-spec-text.js';
+
 import type { ComparisonDriver } from '../driver-name.js';
 import { mergeEncodedHistograms } from '../histograms.js';
 import type { Finding, OutrightFinding } from '../judge/finding.js';
@@ -17,7 +17,8 @@ import type {
 } from '../judge/judgement.js';
 import type { ErrorCounts, LatencySummaryMs, LoadResult, LoadSharding } from '../load-result.js';
 import { fewSamplesNote, percentileOfMetric } from '../sample-size.js';
-import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario-model.js';
+import { buildReference } from '../scenario/build-spec-text.js';
+import type { BuildSpec, CompareSpec, Role, Scenario } from '../scenario/model.js';
 import type { DependencyFigures, ServiceExit, TrialAbort, TrialResult } from '../trial.js';
 import { describeReason } from './describe-reason.js';
 import { formatValue } from './format.js';

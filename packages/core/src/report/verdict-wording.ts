@@ -4,7 +4,7 @@
  * stop reason is a sentence and not an enum value, and a count of rounds is pluralised.
  */
 import type { StopReason } from '../judge/judgement.js';
-import type { Role } from '../scenario-model.js';
+import type { Role } from '../scenario/model.js';
 
 /**
  * One colour per side in every picture of a run (report.html's charts and bars; other renderers

@@ -5,7 +5,7 @@
  * what it is about. A test fixture: not exported by `@peakgate/core`, not built into dist.
  */
 import type { LoadPhase, RequestTemplate } from '../load-plan.js';
-import type { BuildSpec, CompareSpec, Scenario, ServiceSpec } from '../scenario-model.js';
+import type { BuildSpec, CompareSpec, Scenario, ServiceSpec } from '../scenario/model.js';
 
 /** The comparison every fixture scenario starts from: one look at the stated 95%. */
 export const FIXTURE_COMPARE: CompareSpec = {

@@ -13,7 +13,7 @@
  */
 
 import { judge } from '../judge/judge.js';
-import type { CompareSpec } from '../scenario-model.js';
+import type { CompareSpec } from '../scenario/model.js';
 import type { TrialResult } from '../trial.js';
 import { buildSyntheticComparison, type SyntheticTrialOptions } from './synthetic-trials.js';
 

@@ -13,7 +13,7 @@ import {
   summarizeLatency,
 } from '../histograms.js';
 import type { ErrorCounts, LoadResult, PhaseResult, SecondSample } from '../load-result.js';
-import type { Role } from '../scenario-model.js';
+import type { Role } from '../scenario/model.js';
 import { createSeededRandom, type RandomSource, randomNormal } from '../statistics/seeded-random.js';
 import { cpuPerRequestMs, type ResourceSample, type ServiceExit, type TrialResult } from '../trial.js';
 

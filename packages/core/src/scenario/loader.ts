@@ -20,17 +20,17 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
-import { isInside } from './contained-file.js';
-import { PeakgateError } from './errors.js';
-import { describeFileKind } from './file-kind.js';
-import { formatFieldPath, ScenarioInvalidError, ScenarioParseError, type UnlocatedIssue } from './scenario-errors.js';
-import { limitIssues, scenarioLimits } from './scenario-limits.js';
-import type { Scenario } from './scenario-model.js';
-import { type ResolveOptions, resolveScenario } from './scenario-resolve.js';
-import { ruleIssues } from './scenario-rules.js';
-import { type ScenarioFile, ScenarioSchema } from './scenario-schema.js';
-import { checkTimelineFile, type TimelineFacts } from './scenario-timeline.js';
+import { isInside } from '../contained-file.js';
+import { PeakgateError } from '../errors.js';
+import { describeFileKind } from '../file-kind.js';
+import { inputCapIssues, scenarioInputCaps } from './input-caps.js';
+import { formatFieldPath, ScenarioInvalidError, ScenarioParseError, type UnlocatedIssue } from './issues.js';
+import type { Scenario } from './model.js';
+import { type ResolveOptions, resolveScenario } from './resolve.js';
+import { ruleIssues } from './rules.js';
+import { type ScenarioFile, ScenarioSchema } from './schema.js';
 import { schemaIssues } from './schema-issues.js';
+import { checkTimelineFile, type TimelineFacts } from './timeline.js';
 
 export interface ParseScenarioOptions {
   /** Directory that relative `cwd` values are resolved against (loadScenarioFile: the file's directory). */
@@ -45,7 +45,7 @@ export interface ParseScenarioOptions {
 
 /**
  * Reads, validates and resolves a scenario file. `file` is shown in messages as given. Only a regular
- * file of at most {@link scenarioLimits.fileBytes} is read: a FIFO would block the read forever,
+ * file of at most {@link scenarioInputCaps.fileBytes} is read: a FIFO would block the read forever,
  * /dev/zero or /dev/urandom never end, and a huge file costs gigabytes before the first error. A file
  * named `*.json` must be strict JSON.
  */
@@ -80,16 +80,16 @@ export async function readScenarioText(file: string): Promise<string> {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw refuse('it is a directory');
     if (!stat.isFile()) throw refuse(`it is not a regular file (${describeFileKind(stat)})`);
-    if (stat.size > scenarioLimits.fileBytes) throw refuse(`it is ${stat.size} bytes; the limit is ${limitText()}`);
+    if (stat.size > scenarioInputCaps.fileBytes) throw refuse(`it is ${stat.size} bytes; the limit is ${limitText()}`);
     // Read at most one byte past the limit: the file may grow between stat and read.
-    const buffer = Buffer.alloc(scenarioLimits.fileBytes + 1);
+    const buffer = Buffer.alloc(scenarioInputCaps.fileBytes + 1);
     let length = 0;
     while (length < buffer.length) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > scenarioLimits.fileBytes) throw refuse(`it is over the limit of ${limitText()}`);
+    if (length > scenarioInputCaps.fileBytes) throw refuse(`it is over the limit of ${limitText()}`);
     return buffer.subarray(0, length).toString('utf8');
   } catch (error) {
     if (error instanceof PeakgateError) throw error;
@@ -149,15 +149,15 @@ async function firstLinkFolder(absolute: string): Promise<string | undefined> {
 }
 
 function limitText(): string {
-  return `${scenarioLimits.fileBytes / 1024 / 1024} MiB (${scenarioLimits.fileBytes} bytes)`;
+  return `${scenarioInputCaps.fileBytes / 1024 / 1024} MiB (${scenarioInputCaps.fileBytes} bytes)`;
 }
 
 /** Validates and resolves scenario text; `sourceName` names it in messages (a file name or "request body"). */
 export function parseScenario(text: string, sourceName: string, options: ParseScenarioOptions = {}): Scenario {
   const atStart = (message: string): ScenarioParseError =>
     new ScenarioParseError(sourceName, [{ source: sourceName, line: 1, column: 1, path: '', message }]);
-  if (text.length > scenarioLimits.fileBytes)
-    throw atStart(`the scenario is ${text.length} characters; the limit is ${scenarioLimits.fileBytes}`);
+  if (text.length > scenarioInputCaps.fileBytes)
+    throw atStart(`the scenario is ${text.length} characters; the limit is ${scenarioInputCaps.fileBytes}`);
   if (options.format === 'json') strictJson(text.replace(/^\uFEFF/, ''), sourceName);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), {
@@ -196,7 +196,7 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
     ]);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: scenarioLimits.aliases });
+    value = doc.toJS({ maxAliasCount: scenarioInputCaps.aliases });
   } catch (error) {
     // Alias bombs and similar: the document is well-formed but cannot become plain data.
     const message = error instanceof Error ? error.message : String(error);
@@ -205,7 +205,7 @@ export function parseScenario(text: string, sourceName: string, options: ParseSc
 
   const unlocated: UnlocatedIssue[] =
     value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? [...schemaIssues(ScenarioSchema, value), ...ruleIssues(value), ...limitIssues(value)]
+      ? [...schemaIssues(ScenarioSchema, value), ...ruleIssues(value), ...inputCapIssues(value)]
       : [{ path: [], message: topLevelMessage(value) }];
   // A timeline file is checked once the document itself is sound (it needs the request count).
   const timeline = unlocated.length === 0 ? checkScenarioTimeline(value as ScenarioFile, options.baseDir) : undefined;
@@ -299,7 +299,7 @@ function topLevelMessage(value: unknown): string {
   return `expected a scenario (a mapping with name and load), found ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`;
 }
 
-const TOO_DEEP = `nested too deeply (limit ${scenarioLimits.nestingDepth} levels)`;
+const TOO_DEEP = `nested too deeply (limit ${scenarioInputCaps.nestingDepth} levels)`;
 
 /**
  * Problems the YAML parser accepts but plain data cannot hold: an alias inside the node it names
@@ -342,7 +342,7 @@ function structureProblem(
       continue;
     }
     if (!isCollection(node)) continue;
-    if (depth >= scenarioLimits.nestingDepth) return { offset: rangeStart(node) ?? 0, message: TOO_DEEP };
+    if (depth >= scenarioInputCaps.nestingDepth) return { offset: rangeStart(node) ?? 0, message: TOO_DEEP };
     const inner = [...ancestors, node];
     for (const item of node.items) {
       if (isPair(item)) {
@@ -364,7 +364,7 @@ function aliasExpansionProblem(
   doc: Document,
   targets: Map<Alias, unknown>,
 ): { offset: number; message: string } | undefined {
-  const limit = scenarioLimits.expandedValues;
+  const limit = scenarioInputCaps.expandedValues;
   const sizes = new Map<unknown, number>();
   let crossing: unknown;
   const size = (node: unknown): number => {

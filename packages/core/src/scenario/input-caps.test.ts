@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitIssues, scenarioLimits } from './scenario-limits.js';
+import { inputCapIssues, scenarioInputCaps } from './input-caps.js';
 
 const scenario = (extra: Record<string, unknown> = {}, load: Record<string, unknown> = {}) => ({
   name: 'x',
@@ -7,9 +7,9 @@ const scenario = (extra: Record<string, unknown> = {}, load: Record<string, unkn
   ...extra,
 });
 
-const messages = (value: unknown) => limitIssues(value).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+const messages = (value: unknown) => inputCapIssues(value).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
-describe('limitIssues', () => {
+describe('inputCapIssues', () => {
   it('accepts values at the limits', () => {
     expect(
       messages(
@@ -37,7 +37,7 @@ describe('limitIssues', () => {
   });
 
   it('caps lists and strings', () => {
-    const requests = Array.from({ length: scenarioLimits.requests + 1 }, () => ({ path: '/' }));
+    const requests = Array.from({ length: scenarioInputCaps.requests + 1 }, () => ({ path: '/' }));
     expect(messages(scenario({}, { requests }))).toEqual(['load.requests: expected at most 1000 requests, found 1001']);
     expect(messages(scenario({}, { requests: [{ path: `/${'a'.repeat(8192)}` }] }))).toEqual([
       'load.requests.0.path: expected a path of at most 8192 characters, found 8193',

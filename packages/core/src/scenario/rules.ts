@@ -5,13 +5,14 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { CommandLineError, splitCommandLine } from './command-line.js';
-import { compileLogPattern } from './log-pattern.js';
-import { parseDependencySelector, parseMetricSelector } from './metric-selector.js';
+import { CommandLineError, splitCommandLine } from '../command-line.js';
+import { compileLogPattern } from '../log-pattern.js';
+import { parseDependencySelector, parseMetricSelector } from '../metric-selector.js';
+import { requestNames } from '../request-name.js';
+import { CHANGE_EXPECTED, DURATION_PATTERN, describeFound, parseChange, parseDuration } from '../units.js';
+import type { FieldPath, UnlocatedIssue } from './issues.js';
 import { PlaceholderError, parsePlaceholders } from './placeholders.js';
-import { requestNames } from './request-name.js';
 import { pathProblem, readyPathProblem, requestWireIssues } from './request-wire-issues.js';
-import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
 import {
   type ScenarioFileBuild,
   type ScenarioFileCompare,
@@ -21,8 +22,7 @@ import {
   type ScenarioFileService,
   type ScenarioFileWarmup,
   scenarioParts,
-} from './scenario-schema.js';
-import { CHANGE_EXPECTED, DURATION_PATTERN, describeFound, parseChange, parseDuration } from './units.js';
+} from './schema.js';
 
 const DURATION = new RegExp(DURATION_PATTERN);
 

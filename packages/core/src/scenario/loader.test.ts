@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PeakgateError } from './errors.js';
-import { ScenarioInvalidError, ScenarioParseError } from './scenario-errors.js';
-import { loadScenarioFile, parseScenario } from './scenario-loader.js';
+import { PeakgateError } from '../errors.js';
+import { ScenarioInvalidError, ScenarioParseError } from './issues.js';
+import { loadScenarioFile, parseScenario } from './loader.js';
 
 const MINIMAL = `name: smoke
 load:
@@ -722,13 +722,13 @@ describe('loadScenarioFile', () => {
   it.each(['balancer-peak.yaml', 'checkout-peak.yaml', 'target-smoke.yaml'])(
     'the shipped scenarios/%s is valid',
     async (name) => {
-      const scenario = await loadScenarioFile(new URL(`../../../scenarios/${name}`, import.meta.url).pathname);
+      const scenario = await loadScenarioFile(new URL(`../../../../scenarios/${name}`, import.meta.url).pathname);
       expect(scenario.name).toBe(name.replace('.yaml', ''));
     },
   );
 
   it('the demo scenario fits a short CI run on the sample balancer', async () => {
-    const scenario = await loadScenarioFile(new URL('../../../scenarios/balancer-peak.yaml', import.meta.url).pathname);
+    const scenario = await loadScenarioFile(new URL('../../../../scenarios/balancer-peak.yaml', import.meta.url).pathname);
     expect(scenario.baseline).toEqual({ kind: 'image', image: 'peakgate/balancer:good' });
     expect(scenario.candidate).toEqual({ kind: 'image', image: 'peakgate/balancer:regressed' });
     expect(scenario.service.ready).toMatchObject({ kind: 'http', path: '/healthz' });

@@ -3,11 +3,11 @@
  * scenario's `compare.slo` (`latency.p99=250ms`, `error_rate=0.1%`, `latency.p99{name=checkout}=80ms`,
  * `throughput=500`), checked by the same schema, and a selector must name a request of the mix.
  */
-import { PeakgateError } from './errors.js';
-import { parseMetricSelector } from './metric-selector.js';
-import type { MetricName, RequestJudgeSpec } from './scenario-model.js';
-import { resolveSlo } from './scenario-resolve.js';
-import { scenarioParts } from './scenario-schema.js';
+import { PeakgateError } from '../errors.js';
+import { parseMetricSelector } from '../metric-selector.js';
+import type { MetricName, RequestJudgeSpec } from './model.js';
+import { resolveSlo } from './resolve.js';
+import { scenarioParts } from './schema.js';
 import { schemaIssues } from './schema-issues.js';
 
 export interface SloFlags {

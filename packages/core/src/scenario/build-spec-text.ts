@@ -2,7 +2,7 @@
  * A build in words, the same everywhere it is named (report.json's scenario, driver messages):
  * `image shop:1.4.2`, `command "node server.js" (in ./v1)`, `deployed at http://…`.
  */
-import type { BuildSpec } from './scenario-model.js';
+import type { BuildSpec } from './model.js';
 
 /** The bare reference: the image, the command (with its directory), or the URL. */
 export function buildReference(build: BuildSpec): string {

@@ -6,8 +6,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
-import type { UnlocatedIssue } from './scenario-errors.js';
-import { describeFound } from './units.js';
+import { describeFound } from '../units.js';
+import type { UnlocatedIssue } from './issues.js';
 
 /** All schema issues of a value, in document order of discovery. */
 export function schemaIssues(schema: TSchema, value: unknown): UnlocatedIssue[] {
@@ -25,7 +25,7 @@ function issueFromError(error: ValueError, root: unknown): UnlocatedIssue[] {
       return [{ path, message: MISSING }];
     case ValueErrorType.ObjectAdditionalProperties:
       return [{ path, at: 'key', message: unknownFieldMessage(String(path.at(-1)), knownKeys(error.schema)) }];
-    // compare.limits and compare.slo: named metrics plus `metric{name=…}` keys (scenario-schema.ts).
+    // compare.limits and compare.slo: named metrics plus `metric{name=…}` keys (scenario/schema.ts).
     case ValueErrorType.IntersectUnevaluatedProperties:
       return [
         {

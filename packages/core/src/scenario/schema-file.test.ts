@@ -7,7 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ScenarioSchema } from './scenario-schema.js';
+import { ScenarioSchema } from './schema.js';
 import { isScenarioSchemaFileCurrent, renderScenarioJsonSchema, scenarioSchemaPath } from './schema-file.js';
 
 /** The repository root: the schema file sits in <root>/scenarios/. */
@@ -30,7 +30,7 @@ describe('scenarios/scenario.schema.json', () => {
   it('the built script exits 0 with --check on the committed file', async () => {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [path.join(root, 'packages/core/dist/schema-file.js'), '--check'],
+      [path.join(root, 'packages/core/dist/scenario/schema-file.js'), '--check'],
       { cwd: root },
     );
     expect(stdout + stderr).toBe('');

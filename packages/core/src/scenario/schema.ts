@@ -1,21 +1,20 @@
 /**
  * The WRITTEN scenario format (YAML or JSON), as one TypeBox schema. It gives three things from one
- * source: the TypeScript types of the written form (`Static<>`), validation (scenario-loader.ts), and
- * the published JSON Schema for editors (schema-file.ts → scenarios/scenario.schema.json).
+ * source: the TypeScript types of the written form (`Static<>`), validation (scenario/loader.ts), and
+ * the published JSON Schema for editors (scenario/schema-file.ts → scenarios/scenario.schema.json).
  *
  * Every object rejects unknown fields: a typo in a limit (`latency.p9: +10%`) must be an error, never
  * silently ignored. Rules a JSON Schema cannot say well (exactly one of rate/connections, body vs json,
- * placeholders) live in scenario-rules.ts. `errorMessage` is the phrase shown when a value does not
+ * placeholders) live in scenario/rules.ts. `errorMessage` is the phrase shown when a value does not
  * match; VS Code and yaml-language-server show it too.
  */
 import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox';
-import type { HttpMethod } from './load-plan.js';
+import type { HttpMethod } from '../load-plan.js';
 import {
   DEPENDENCY_CPU_SELECTOR_PATTERN,
   ERROR_RATE_SELECTOR_PATTERN,
   LATENCY_SELECTOR_PATTERN,
-} from './metric-selector.js';
-import type { MetricName } from './scenario-model.js';
+} from '../metric-selector.js';
 import {
   CHANGE_EXPECTED,
   CHANGE_PATTERN,
@@ -25,7 +24,8 @@ import {
   PERCENT_PATTERN,
   SIZE_EXPECTED,
   SIZE_PATTERN,
-} from './units.js';
+} from '../units.js';
+import type { MetricName } from './model.js';
 
 /** Every metric the judge knows, in report order. */
 export const metricNames = [

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PeakgateError } from './errors.js';
-import type { RequestTemplate } from './load-plan.js';
-import { assertEnvAllowed, closeEnvDoor, envUses, handedInEnvValues, openEnvDoor } from './scenario-env.js';
-import { clearSecretValues, maskSecrets } from './secret-mask.js';
+import { PeakgateError } from '../errors.js';
+import type { RequestTemplate } from '../load-plan.js';
+import { clearSecretValues, maskSecrets } from '../secret-mask.js';
+import { assertEnvAllowed, closeEnvDoor, envUses, handedInEnvValues, openEnvDoor } from './env.js';
 
 afterEach(() => {
   closeEnvDoor();

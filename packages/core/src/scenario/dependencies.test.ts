@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioInvalidError } from './scenario-errors.js';
-import { parseScenario } from './scenario-loader.js';
+import { ScenarioInvalidError } from './issues.js';
+import { parseScenario } from './loader.js';
 
 const withService = (service: string, compare = '') => `name: deps
 service:

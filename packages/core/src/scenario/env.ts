@@ -12,11 +12,11 @@
  * at, with the same message whether the variable exists or not. A handed-in name that is unset
  * gets its own error; the person named it, so saying it is unset tells them nothing new.
  */
-import { PeakgateError } from './errors.js';
-import type { RequestTemplate } from './load-plan.js';
+import { PeakgateError } from '../errors.js';
+import type { RequestTemplate } from '../load-plan.js';
+import { registerSecretValues } from '../secret-mask.js';
+import { type FieldPath, formatFieldPath } from './issues.js';
 import { parsePlaceholders } from './placeholders.js';
-import { type FieldPath, formatFieldPath } from './scenario-errors.js';
-import { registerSecretValues } from './secret-mask.js';
 
 /** Where a scenario reads a variable: the name and the field (`load.requests[0].headers.Authorization`). */
 export interface EnvUse {

@@ -3,7 +3,7 @@
  * what was expected and what was found. The loader collects all of them before throwing one
  * {@link ScenarioInvalidError}, so a user fixes a file in one pass, not one error per run.
  */
-import { PeakgateError } from './errors.js';
+import { PeakgateError } from '../errors.js';
 
 /** A field path as segments: ['load', 'phases', 1, 'rate']. */
 export type FieldPath = readonly (string | number)[];

@@ -5,10 +5,11 @@
  * The defaults are documented in docs/scenario.md; keep the two in step.
  */
 import path from 'node:path';
-import { splitCommandLine } from './command-line.js';
-import type { HttpMethod, LoadPhase, LoadPlan, RequestTemplate } from './load-plan.js';
-import { parseDependencySelector, parseMetricSelector } from './metric-selector.js';
-import { requestNames } from './request-name.js';
+import { splitCommandLine } from '../command-line.js';
+import type { HttpMethod, LoadPhase, LoadPlan, RequestTemplate } from '../load-plan.js';
+import { parseDependencySelector, parseMetricSelector } from '../metric-selector.js';
+import { requestNames } from '../request-name.js';
+import { parseChange, parseDuration, parsePercent, parseSize } from '../units.js';
 import type {
   AbortMetricName,
   BuildSpec,
@@ -20,7 +21,7 @@ import type {
   ResourceLimits,
   Scenario,
   ServiceSpec,
-} from './scenario-model.js';
+} from './model.js';
 import type {
   ScenarioFile,
   ScenarioFileBuild,
@@ -31,9 +32,8 @@ import type {
   ScenarioFileService,
   ScenarioFileTimeline,
   ScenarioFileWarmup,
-} from './scenario-schema.js';
-import type { TimelineFacts } from './scenario-timeline.js';
-import { parseChange, parseDuration, parsePercent, parseSize } from './units.js';
+} from './schema.js';
+import type { TimelineFacts } from './timeline.js';
 
 const ANY_2XX_OR_3XX = Array.from({ length: 200 }, (_, index) => 200 + index);
 
@@ -64,7 +64,7 @@ export interface ResolveOptions {
   baseDir?: string;
   /** Decides the default Docker network (host on Linux, bridge elsewhere). Default process.platform. */
   platform?: NodeJS.Platform;
-  /** The checked `load.timeline` file (scenario-timeline.ts), when the scenario has one. */
+  /** The checked `load.timeline` file (scenario/timeline.ts), when the scenario has one. */
   timeline?: TimelineFacts;
 }
 

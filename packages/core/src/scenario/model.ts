@@ -1,9 +1,9 @@
 /**
  * The resolved scenario: what `loadScenarioFile` returns after schema validation, defaults and
  * unit normalisation (durations in ms, sizes in bytes, percentages as ratios, rates in req/s).
- * Inner code works only with these types; the written form lives in scenario-schema.ts.
+ * Inner code works only with these types; the written form lives in scenario/schema.ts.
  */
-import type { LoadPlan } from './load-plan.js';
+import type { LoadPlan } from '../load-plan.js';
 
 export type Role = 'baseline' | 'candidate';
 

@@ -4,14 +4,15 @@
  * reaching Docker as "no limit". Each limit is documented in docs/scenario.md ("Limits") and
  * docs/reliability.md. The numbers are far above any real scenario and far below what breaks us.
  */
-import type { FieldPath, UnlocatedIssue } from './scenario-errors.js';
-import { DURATION_PATTERN, formatDuration, parseDuration, parseSize, SIZE_PATTERN } from './units.js';
+
+import { DURATION_PATTERN, formatDuration, parseDuration, parseSize, SIZE_PATTERN } from '../units.js';
+import type { FieldPath, UnlocatedIssue } from './issues.js';
 
 const MiB = 1024 * 1024;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export const scenarioLimits = {
+export const scenarioInputCaps = {
   /** A scenario file (or request body) larger than this is refused before parsing. */
   fileBytes: MiB,
   /**
@@ -55,32 +56,36 @@ const DURATION = new RegExp(DURATION_PATTERN);
 const SIZE = new RegExp(SIZE_PATTERN);
 
 /** Every limit issue of a written document (which may be partly invalid: only well-typed parts are judged). */
-export function limitIssues(written: unknown): UnlocatedIssue[] {
+export function inputCapIssues(written: unknown): UnlocatedIssue[] {
   const issues: UnlocatedIssue[] = [];
   const root = asRecord(written);
   if (root === undefined) return issues;
   const load = asRecord(root.load);
   if (load !== undefined) {
-    issues.push(...listLimit(load.phases, ['load', 'phases'], scenarioLimits.phases, 'phases'));
-    issues.push(...listLimit(load.requests, ['load', 'requests'], scenarioLimits.requests, 'requests'));
+    issues.push(...listLimit(load.phases, ['load', 'phases'], scenarioInputCaps.phases, 'phases'));
+    issues.push(...listLimit(load.requests, ['load', 'requests'], scenarioInputCaps.requests, 'requests'));
     const warmup = asRecord(load.warmup);
     if (warmup !== undefined)
-      issues.push(...durationAtMost(warmup.duration, ['load', 'warmup', 'duration'], scenarioLimits.phaseDurationMs));
+      issues.push(
+        ...durationAtMost(warmup.duration, ['load', 'warmup', 'duration'], scenarioInputCaps.phaseDurationMs),
+      );
     if (Array.isArray(load.phases))
-      load.phases.slice(0, scenarioLimits.phases).forEach((phase, index) => {
+      load.phases.slice(0, scenarioInputCaps.phases).forEach((phase, index) => {
         const duration = asRecord(phase)?.duration;
-        issues.push(...durationAtMost(duration, ['load', 'phases', index, 'duration'], scenarioLimits.phaseDurationMs));
+        issues.push(
+          ...durationAtMost(duration, ['load', 'phases', index, 'duration'], scenarioInputCaps.phaseDurationMs),
+        );
       });
-    issues.push(...durationAtMost(load.timeout, ['load', 'timeout'], scenarioLimits.requestTimeoutMs));
+    issues.push(...durationAtMost(load.timeout, ['load', 'timeout'], scenarioInputCaps.requestTimeoutMs));
     if (Array.isArray(load.requests))
-      load.requests.slice(0, scenarioLimits.requests).forEach((request, index) => {
+      load.requests.slice(0, scenarioInputCaps.requests).forEach((request, index) => {
         issues.push(...requestLimits(asRecord(request), ['load', 'requests', index]));
       });
   }
   const service = asRecord(root.service);
   if (service !== undefined) {
     const ready = asRecord(service.ready);
-    issues.push(...durationAtMost(ready?.timeout, ['service', 'ready', 'timeout'], scenarioLimits.readyTimeoutMs));
+    issues.push(...durationAtMost(ready?.timeout, ['service', 'ready', 'timeout'], scenarioInputCaps.readyTimeoutMs));
     const resources = asRecord(service.resources);
     if (resources !== undefined) issues.push(...resourceLimits(resources, ['service', 'resources']));
   }
@@ -89,7 +94,7 @@ export function limitIssues(written: unknown): UnlocatedIssue[] {
     for (const [metric, value] of Object.entries(slo)) {
       const path = ['compare', 'slo', metric];
       if (metric.startsWith('latency.') || metric === 'cpu.per_request')
-        issues.push(...durationAtMost(value, path, scenarioLimits.sloDurationMs));
+        issues.push(...durationAtMost(value, path, scenarioInputCaps.sloDurationMs));
       if (
         metric === 'memory.peak' &&
         typeof value === 'string' &&
@@ -98,7 +103,7 @@ export function limitIssues(written: unknown): UnlocatedIssue[] {
       )
         issues.push({
           path,
-          message: `expected a size up to ${scenarioLimits.memoryMaxBytes / MiB}m, found a number too large`,
+          message: `expected a size up to ${scenarioInputCaps.memoryMaxBytes / MiB}m, found a number too large`,
         });
     }
   }
@@ -122,30 +127,30 @@ function durationAtMost(value: unknown, path: FieldPath, limitMs: number): Unloc
 function requestLimits(request: Record<string, unknown> | undefined, path: FieldPath): UnlocatedIssue[] {
   if (request === undefined) return [];
   const issues: UnlocatedIssue[] = [];
-  if (typeof request.path === 'string' && request.path.length > scenarioLimits.pathChars)
+  if (typeof request.path === 'string' && request.path.length > scenarioInputCaps.pathChars)
     issues.push({
       path: [...path, 'path'],
-      message: `expected a path of at most ${scenarioLimits.pathChars} characters, found ${request.path.length}`,
+      message: `expected a path of at most ${scenarioInputCaps.pathChars} characters, found ${request.path.length}`,
     });
   const headers = asRecord(request.headers);
   if (headers !== undefined) {
     const entries = Object.entries(headers);
-    if (entries.length > scenarioLimits.headers)
+    if (entries.length > scenarioInputCaps.headers)
       issues.push({
         path: [...path, 'headers'],
-        message: `expected at most ${scenarioLimits.headers} headers, found ${entries.length}`,
+        message: `expected at most ${scenarioInputCaps.headers} headers, found ${entries.length}`,
       });
-    for (const [name, value] of entries.slice(0, scenarioLimits.headers))
-      if (typeof value === 'string' && value.length > scenarioLimits.headerValueChars)
+    for (const [name, value] of entries.slice(0, scenarioInputCaps.headers))
+      if (typeof value === 'string' && value.length > scenarioInputCaps.headerValueChars)
         issues.push({
           path: [...path, 'headers', name],
-          message: `expected a header value of at most ${scenarioLimits.headerValueChars} characters, found ${value.length}`,
+          message: `expected a header value of at most ${scenarioInputCaps.headerValueChars} characters, found ${value.length}`,
         });
   }
-  if (typeof request.body === 'string' && request.body.length > scenarioLimits.bodyChars)
+  if (typeof request.body === 'string' && request.body.length > scenarioInputCaps.bodyChars)
     issues.push({
       path: [...path, 'body'],
-      message: `expected a body of at most ${scenarioLimits.bodyChars} characters, found ${request.body.length}`,
+      message: `expected a body of at most ${scenarioInputCaps.bodyChars} characters, found ${request.body.length}`,
     });
   return issues;
 }
@@ -155,16 +160,16 @@ function resourceLimits(resources: Record<string, unknown>, path: FieldPath): Un
   const { memory, cpus } = resources;
   if (typeof memory === 'string' && SIZE.test(memory)) {
     const bytes = parseSize(memory);
-    if (!Number.isFinite(bytes) || bytes < scenarioLimits.memoryMinBytes || bytes > scenarioLimits.memoryMaxBytes)
+    if (!Number.isFinite(bytes) || bytes < scenarioInputCaps.memoryMinBytes || bytes > scenarioInputCaps.memoryMaxBytes)
       issues.push({
         path: [...path, 'memory'],
         message: `expected a memory limit from 6m (Docker's minimum) to 1024g, found ${shorten(memory)}`,
       });
   }
-  if (typeof cpus === 'number' && cpus > 0 && (cpus < scenarioLimits.cpusMin || cpus > scenarioLimits.cpusMax))
+  if (typeof cpus === 'number' && cpus > 0 && (cpus < scenarioInputCaps.cpusMin || cpus > scenarioInputCaps.cpusMax))
     issues.push({
       path: [...path, 'cpus'],
-      message: `expected a CPU limit from ${scenarioLimits.cpusMin} to ${scenarioLimits.cpusMax} cores, found ${cpus}`,
+      message: `expected a CPU limit from ${scenarioInputCaps.cpusMin} to ${scenarioInputCaps.cpusMax} cores, found ${cpus}`,
     });
   return issues;
 }

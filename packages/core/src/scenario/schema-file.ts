@@ -1,14 +1,14 @@
 /**
  * The published JSON Schema of the scenario format, generated from ScenarioSchema so editors and
- * peakgate can never disagree. `node packages/core/dist/schema-file.js --write` (root: `pnpm schema`)
+ * peakgate can never disagree. `node packages/core/dist/scenario/schema-file.js --write` (root: `pnpm schema`)
  * rewrites scenarios/scenario.schema.json; `--check` exits 1 when the committed file is stale.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ScenarioSchema } from './scenario-schema.js';
+import { ScenarioSchema } from './schema.js';
 
 /** Same relative place from src/ (tests) and dist/ (the script). */
-export const scenarioSchemaPath = fileURLToPath(new URL('../../../scenarios/scenario.schema.json', import.meta.url));
+export const scenarioSchemaPath = fileURLToPath(new URL('../../../../scenarios/scenario.schema.json', import.meta.url));
 
 /** The schema file's exact text: draft-07 (what VS Code and yaml-language-server read best), 2-space JSON. */
 export function renderScenarioJsonSchema(): string {
@@ -20,7 +20,7 @@ export function renderScenarioJsonSchema(): string {
 
 /**
  * compare.limits and compare.slo are TypeBox intersections with `unevaluatedProperties: false` (named
- * metrics plus `metric{name=…}` keys, scenario-schema.ts); draft-07 has no unevaluatedProperties, so
+ * metrics plus `metric{name=…}` keys, scenario/schema.ts); draft-07 has no unevaluatedProperties, so
  * the file states the same thing the draft-07 way: properties + patternProperties +
  * additionalProperties: false, which every editor reads.
  */
@@ -62,7 +62,7 @@ async function runScript(args: readonly string[]): Promise<number> {
     process.stderr.write(`${scenarioSchemaPath} is stale: run \`pnpm schema\` and commit the result\n`);
     return 1;
   }
-  process.stderr.write('usage: node packages/core/dist/schema-file.js --write | --check\n');
+  process.stderr.write('usage: node packages/core/dist/scenario/schema-file.js --write | --check\n');
   return 2;
 }
 

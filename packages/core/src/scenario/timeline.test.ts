@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScenarioInvalidError } from './scenario-errors.js';
-import { parseScenario } from './scenario-loader.js';
-import { parseTimeline, readTimelineFile } from './scenario-timeline.js';
+import { ScenarioInvalidError } from './issues.js';
+import { parseScenario } from './loader.js';
+import { parseTimeline, readTimelineFile } from './timeline.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pg-timeline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

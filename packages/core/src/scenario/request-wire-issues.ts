@@ -3,7 +3,7 @@
  * line and header lines end in CR LF, and the closed model's autocannon writes method, path and
  * headers into the socket as they are: a CR or LF in any of them ends the line early, and what
  * follows becomes a header or a second request of the author's choosing (request smuggling, an
- * injected `Host:`). So the scenario rules refuse such requests (scenario-rules.ts), and the load
+ * injected `Host:`). So the scenario rules refuse such requests (scenario/rules.ts), and the load
  * engine checks again before it opens a connection (loadgen's request-guard.ts), both with these
  * functions.
  *
@@ -11,7 +11,7 @@
  * and `-`, and `{{pick}}` one of its words, which are split on whitespace and are part of the checked
  * text. So checking the written text checks every request rendered from it.
  */
-import type { UnlocatedIssue } from './scenario-errors.js';
+import type { UnlocatedIssue } from './issues.js';
 
 /** RFC 9110 `token`: the characters of a method or a header name. */
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -6,14 +6,14 @@
  * them again when the run starts (the plan carries the path and the facts, not a million numbers).
  *
  * A timeline is read only inside the scenario file's folder, as a regular file of at most
- * `scenarioLimits.timelineBytes` (contained-file.ts): a scenario from a pull request cannot make us read
+ * `scenarioInputCaps.timelineBytes` (contained-file.ts): a scenario from a pull request cannot make us read
  * a host file, a device or a FIFO, and a scenario that arrives as text (the HTTP API) cannot name a
  * file at all. Problems name the line, never its content: the file may not be a timeline at all.
  */
 import path from 'node:path';
-import { readContainedFile } from './contained-file.js';
-import { PeakgateError } from './errors.js';
-import { scenarioLimits } from './scenario-limits.js';
+import { readContainedFile } from '../contained-file.js';
+import { PeakgateError } from '../errors.js';
+import { scenarioInputCaps } from './input-caps.js';
 
 /** What the plan keeps of a timeline. */
 export interface TimelineFacts {
@@ -118,7 +118,7 @@ export function checkTimelineFile(
       message:
         'a timeline is read relative to the scenario file, and this scenario was not read from a file (the HTTP API cannot name files)',
     };
-  const read = readContainedFile(baseDir, file, scenarioLimits.timelineBytes, 'the timeline');
+  const read = readContainedFile(baseDir, file, scenarioInputCaps.timelineBytes, 'the timeline');
   if ('problem' in read) return { message: read.problem };
   const absolute = read.path;
   const text = read.text;
@@ -144,7 +144,7 @@ export async function readTimelineFile(facts: TimelineFacts, requestCount: numbe
   const read = readContainedFile(
     path.dirname(facts.path),
     path.basename(facts.path),
-    scenarioLimits.timelineBytes,
+    scenarioInputCaps.timelineBytes,
     'the timeline',
   );
   if ('problem' in read) throw new PeakgateError('PG_ERR_SCENARIO_INVALID', `load.timeline: ${read.problem}`);
