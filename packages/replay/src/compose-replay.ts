@@ -10,7 +10,7 @@ import {
   PeakgateError,
   parseScenario,
   peakgateVersion,
-  scenarioLimits,
+  scenarioInputCaps,
 } from '@peakgate/core';
 import type { ImportResult } from './import-traffic.js';
 import { loopSteps, observedSteps, roundRate, scaleSteps, speedForPeak } from './rate-steps.js';
@@ -97,7 +97,7 @@ export function composeReplay(result: ImportResult, options: ComposeOptions): Co
   const passes = options.durationMs === undefined ? 1 : options.durationMs / passMs;
   // Looped, the curve repeats once a pass: fewer steps a pass keep the scenario within its phase limit.
   if (passes > 1 && options.timelineFile === undefined) {
-    const perPass = Math.max(1, Math.floor(scenarioLimits.phases / Math.ceil(passes)));
+    const perPass = Math.max(1, Math.floor(scenarioInputCaps.phases / Math.ceil(passes)));
     if (perPass < observed.length) observed = observedSteps(counts, span.first, span.last, perPass);
   }
   if (options.timelineFile !== undefined && speed > MAX_TIMELINE_SPEED)
@@ -204,7 +204,7 @@ const MAX_TIMELINE_SPEED = 10_000;
 function checkRunLength(firstSecond: number, lastSecond: number, speed: number, options: ComposeOptions): void {
   const spanMs = (lastSecond - firstSecond + 1) * 1000;
   const runMs = spanMs / speed;
-  const limitMs = scenarioLimits.phaseDurationMs;
+  const limitMs = scenarioInputCaps.phaseDurationMs;
   if (runMs <= limitMs) return;
   const from = new Date(firstSecond * 1000).toISOString();
   const to = new Date((lastSecond + 1) * 1000).toISOString();
@@ -249,7 +249,7 @@ function sampleWarnings(
     .join(', ');
   const more = thin.length > 3 ? ` and ${thin.length - 3} more` : '';
   const fix =
-    neededMs > scenarioLimits.phaseDurationMs
+    neededMs > scenarioInputCaps.phaseDurationMs
       ? 'too rare to measure on its own at this rate: judge the whole mix, or raise --speed'
       : `--duration ${formatDuration(neededMs)} loops the recording enough for each`;
   return [

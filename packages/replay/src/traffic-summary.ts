@@ -5,7 +5,7 @@
  * (at most `maxTemplates`; later new shapes are counted but not templated) and of seconds, not by the
  * number of lines; only the timeline grows with the log (12 bytes per request).
  */
-import { httpMethods, requestWireIssues, scenarioLimits } from '@peakgate/core';
+import { httpMethods, requestWireIssues, scenarioInputCaps } from '@peakgate/core';
 import { MAX_TIME_MS } from './json-line.js';
 import { classifySegment, type SegmentKind, ValueSlot } from './path-template.js';
 import { splitTarget } from './request-target.js';
@@ -68,7 +68,7 @@ interface TemplateState {
 const METHODS = new Set<string>(httpMethods);
 
 /** Deepest JSON body kept: the scenario rules refuse deeper ones. */
-const MAX_BODY_DEPTH = scenarioLimits.nestingDepth - 8;
+const MAX_BODY_DEPTH = scenarioInputCaps.nestingDepth - 8;
 
 /**
  * How deep a JSON value nests (stopping past {@link MAX_BODY_DEPTH}), or -1 when a string or key in
@@ -149,8 +149,8 @@ export class TrafficSummary {
     const method = METHODS.has(record.method) ? record.method : record.method.toUpperCase();
     if (!METHODS.has(method)) return { problem: 'the method is not one peakgate sends' };
     // Past the scenario limits the written scenario would be refused whole: skip the record instead.
-    if (record.target.length > scenarioLimits.pathChars)
-      return { problem: `the request target is over ${scenarioLimits.pathChars} characters` };
+    if (record.target.length > scenarioInputCaps.pathChars)
+      return { problem: `the request target is over ${scenarioInputCaps.pathChars} characters` };
     // Fast path: a plain origin-form target of a shape seen before is matched and counted in place.
     const scanned = this.scan.scan(method, record.target);
     let template = scanned ? this.findScanned(method, record.target) : undefined;
@@ -332,10 +332,10 @@ export class TrafficSummary {
     };
     if (!keep && query?.some(([name]) => isWeakSecretName(name)))
       template.weakQuery = query.map(([name]) => isWeakSecretName(name));
-    if (record.headers !== undefined && record.headers.length > scenarioLimits.headers)
-      return { problem: `more than ${scenarioLimits.headers} headers` };
-    if (record.headers?.some(([, value]) => value.length > scenarioLimits.headerValueChars))
-      return { problem: `a header value is over ${scenarioLimits.headerValueChars} characters` };
+    if (record.headers !== undefined && record.headers.length > scenarioInputCaps.headers)
+      return { problem: `more than ${scenarioInputCaps.headers} headers` };
+    if (record.headers?.some(([, value]) => value.length > scenarioInputCaps.headerValueChars))
+      return { problem: `a header value is over ${scenarioInputCaps.headerValueChars} characters` };
     if (record.headers !== undefined && record.headers.length > 0) {
       const headers: Record<string, string> = {};
       for (const [name, value] of record.headers) {
@@ -368,8 +368,8 @@ export class TrafficSummary {
     mimeType: string,
     keep: boolean,
   ): { body: string } | { json: unknown } | { problem: string } {
-    if (text.length > scenarioLimits.bodyChars)
-      return { problem: `the body is over ${scenarioLimits.bodyChars} characters` };
+    if (text.length > scenarioInputCaps.bodyChars)
+      return { problem: `the body is over ${scenarioInputCaps.bodyChars} characters` };
     if (/json/i.test(mimeType)) {
       let parsed: unknown;
       let isJson = true;
