@@ -195,7 +195,7 @@ describe.skipIf(!dockerOk)(`docker driver (skipped: ${dockerOk ? '-' : dockerSki
   it('reports an exit with its log tail when a bridge-networked service dies at once', async () => {
     // With bridge networking the driver must read the published port, and an exited container has
     // none: whether each of these exits before or after that read (the order varies with load;
-    // published-port.test.ts pins the exited case), the user must see the exit and its log tail.
+    // docker/published-port.test.ts pins the exited case), the user must see the exit and its log tail.
     const errors = await Promise.all(
       [1, 2, 3, 4].map((n) =>
         driver

@@ -1,9 +1,9 @@
 import type { DriverName } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { DockerDriver, type DockerDriverOptions } from './docker-driver.js';
-import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
+import { DockerDriver, type DockerDriverOptions } from './docker/driver.js';
+import { ProcessDriver, type ProcessDriverOptions } from './process/driver.js';
 import type { ServiceDriver } from './service-driver.js';
-import { SwarmDriver, type SwarmDriverOptions } from './swarm-driver.js';
+import { SwarmDriver, type SwarmDriverOptions } from './swarm/driver.js';
 
 export interface CreateDriverOptions {
   docker?: Docker;

@@ -5,7 +5,7 @@ import type { DependencySpec } from '@peakgate/core';
 import { describe, expect, it } from 'vitest';
 import { dependencyEnvPrefix, startDependencies } from './dependency-set.js';
 import { isServiceNotReadyError } from './not-ready-error.js';
-import { ProcessDriver } from './process-driver.js';
+import { ProcessDriver } from './process/driver.js';
 
 const echoServer = `exec node -e "require('net').createServer((s) => s.end('hi')).listen(process.env.PORT, '127.0.0.1')"`;
 

@@ -1,12 +1,10 @@
-export type { CgroupUsage } from './cgroup-usage.js';
-export { openCgroupUsage } from './cgroup-usage.js';
 export type { CleanupEntry } from './cleanup-registry.js';
 export { cleanupAll, cleanupAllSync, pendingCleanups, registerCleanup } from './cleanup-registry.js';
 export type { CreateDriverOptions } from './create-driver.js';
 export { createDriver } from './create-driver.js';
 export type { DependencySet, StartedDependency } from './dependency-set.js';
 export { dependencyEnvPrefix, startDependencies } from './dependency-set.js';
-export type { Docker } from './docker-client.js';
+export type { Docker } from './docker/client.js';
 export {
   assertDockerReachable,
   createDocker,
@@ -14,10 +12,10 @@ export {
   dockerAvailable,
   isUnreachable,
   unreachableError,
-} from './docker-client.js';
-export type { DockerDriverOptions } from './docker-driver.js';
-export { DockerDriver, engineHost } from './docker-driver.js';
-export { DOCKER_SOCKET, dockerSocketHint } from './docker-socket-hint.js';
+} from './docker/client.js';
+export type { DockerDriverOptions } from './docker/driver.js';
+export { DockerDriver, engineHost } from './docker/driver.js';
+export { DOCKER_SOCKET, dockerSocketHint } from './docker/socket-hint.js';
 export { assertPortFree, findFreePort } from './free-port.js';
 export {
   LABEL_COMPONENT,
@@ -32,8 +30,10 @@ export {
 export { isServiceNotReadyError, ServiceNotReadyError } from './not-ready-error.js';
 export type { OwnerIdentity } from './owner.js';
 export { currentOwner, isProcessAlive, sameNamespaceAsUs } from './owner.js';
-export type { ProcessDriverOptions } from './process-driver.js';
-export { allowBuildEnvInheritance, ProcessDriver } from './process-driver.js';
+export type { CgroupUsage } from './process/cgroup-usage.js';
+export { openCgroupUsage } from './process/cgroup-usage.js';
+export type { ProcessDriverOptions } from './process/driver.js';
+export { allowBuildEnvInheritance, ProcessDriver } from './process/driver.js';
 export type {
   ReapedContainer,
   ReapedProcessGroup,
@@ -63,9 +63,9 @@ export type {
   StoppedService,
 } from './service-driver.js';
 export { stateDirPath } from './state-dir.js';
-export type { SwarmDriverOptions } from './swarm-driver.js';
-export { DEFAULT_SWARM_CONSTRAINT, SwarmDriver, swarmConstraints } from './swarm-driver.js';
-export type { LoadShardsSpec, RunningLoadShards, ShardTaskState } from './swarm-load-service.js';
+export type { SwarmDriverOptions } from './swarm/driver.js';
+export { DEFAULT_SWARM_CONSTRAINT, SwarmDriver, swarmConstraints } from './swarm/driver.js';
+export type { LoadShardsSpec, RunningLoadShards, ShardTaskState } from './swarm/load-service.js';
 export {
   DEFAULT_LOAD_IMAGE,
   loadImage,
@@ -73,4 +73,4 @@ export {
   SHARD_NODE_ENV,
   SHARD_SLOT_ENV,
   startLoadShards,
-} from './swarm-load-service.js';
+} from './swarm/load-service.js';

@@ -6,7 +6,7 @@
  */
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from './process/proc-stat.js';
 
 export interface OwnerIdentity {
   pid: number;

@@ -4,17 +4,17 @@
  * - containers carrying the full set of owner labels (labels.ts) whose owner is ours to judge
  *   (same host name and PID namespace) and dead (gone, a zombie, or its pid reused). A container
  *   with missing or malformed labels, or an owner in another namespace, is skipped and listed;
- * - Swarm services (`--driver swarm`) by the same owner rules (swarm-reaper.ts), removed before
+ * - Swarm services (`--driver swarm`) by the same owner rules (swarm/reaper.ts), removed before
  *   the container sweep so Swarm does not hold on to their task containers;
  * - process groups recorded in our private state directory whose owner is dead, killed only while
  *   the recorded leader is still that process (same start time and a recorded command line).
  */
 import type Docker from 'dockerode';
-import { createDocker, isUnreachable, pingDocker } from './docker-client.js';
+import { createDocker, isUnreachable, pingDocker } from './docker/client.js';
 import { LABEL_MANAGED, ownerFromLabels } from './labels.js';
 import { isProcessAlive, sameNamespaceAsUs } from './owner.js';
-import { type ReapedProcessGroup, reapProcessGroups } from './process-reaper.js';
-import { type ReapedService, reapServices, type SkippedService } from './swarm-reaper.js';
+import { type ReapedProcessGroup, reapProcessGroups } from './process/reaper.js';
+import { type ReapedService, reapServices, type SkippedService } from './swarm/reaper.js';
 
 export interface ReapedContainer {
   id: string;

@@ -728,7 +728,9 @@ describe('loadScenarioFile', () => {
   );
 
   it('the demo scenario fits a short CI run on the sample balancer', async () => {
-    const scenario = await loadScenarioFile(new URL('../../../../scenarios/balancer-peak.yaml', import.meta.url).pathname);
+    const scenario = await loadScenarioFile(
+      new URL('../../../../scenarios/balancer-peak.yaml', import.meta.url).pathname,
+    );
     expect(scenario.baseline).toEqual({ kind: 'image', image: 'peakgate/balancer:good' });
     expect(scenario.candidate).toEqual({ kind: 'image', image: 'peakgate/balancer:regressed' });
     expect(scenario.service.ready).toMatchObject({ kind: 'http', path: '/healthz' });

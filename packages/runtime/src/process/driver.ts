@@ -7,14 +7,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
-import { findFreePort } from './free-port.js';
-import { LogSink, logName } from './log-sink.js';
+import { findFreePort } from '../free-port.js';
+import { LogSink, logName } from '../log-sink.js';
+import { waitForReady } from '../readiness.js';
+import type { ServiceDriver, StartedService, StartOptions } from '../service-driver.js';
+import { ServiceHandle } from '../service-handle.js';
+import { within } from '../within.js';
 import { liveGroupMembers, readCmdline, readProcStat, treeUsage } from './proc-stat.js';
-import { ensureRecordsDir, type RecordedProcess, recordProcess } from './process-registry.js';
-import { waitForReady } from './readiness.js';
-import type { ServiceDriver, StartedService, StartOptions } from './service-driver.js';
-import { ServiceHandle } from './service-handle.js';
-import { within } from './within.js';
+import { ensureRecordsDir, type RecordedProcess, recordProcess } from './registry.js';
 
 export interface ProcessDriverOptions {
   /** Milliseconds between SIGTERM and SIGKILL on stop. */

@@ -10,7 +10,7 @@ import {
   type ShardTask,
   shardStates,
   startLoadShards,
-} from './swarm-load-service.js';
+} from './load-service.js';
 
 const labels = { 'peakgate.managed': 'true', 'peakgate.role': 'load-candidate' };
 

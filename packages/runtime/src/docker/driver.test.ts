@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DockerDriver, engineHost } from './docker-driver.js';
+import { DockerDriver, engineHost } from './driver.js';
 
 describe('where the docker driver sends load', () => {
   const saved = process.env.PEAKGATE_SERVICE_HOST;

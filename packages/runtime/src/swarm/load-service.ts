@@ -18,12 +18,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PeakgateError, type Role } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { registerCleanup } from './cleanup-registry.js';
-import { createDocker, engineMessage, isUnreachable, statusOf, unreachableError } from './docker-client.js';
-import { containerLabels } from './labels.js';
-import { assertSwarmImage } from './swarm-image.js';
-import { swarmManager } from './swarm-manager.js';
-import { describeTask, type SwarmTask, serviceTasks, taskEnded } from './swarm-tasks.js';
+import { registerCleanup } from '../cleanup-registry.js';
+import { createDocker, engineMessage, isUnreachable, statusOf, unreachableError } from '../docker/client.js';
+import { containerLabels } from '../labels.js';
+import { assertSwarmImage } from './image.js';
+import { swarmManager } from './manager.js';
+import { describeTask, type SwarmTask, serviceTasks, taskEnded } from './tasks.js';
 
 /** The load image `pnpm images` builds (docker/peakgate/Dockerfile, target `load`). */
 export const DEFAULT_LOAD_IMAGE = 'peakgate/load:local';

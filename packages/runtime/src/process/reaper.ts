@@ -5,9 +5,9 @@
  * pid was reused (or the record is not what it says) and the group is left alone.
  */
 import { rmSync } from 'node:fs';
-import { isProcessAlive, sameNamespaceAsUs } from './owner.js';
+import { isProcessAlive, sameNamespaceAsUs } from '../owner.js';
 import { readCmdline, readProcStat } from './proc-stat.js';
-import { listProcessRecords, type ProcessRecord, sameArgs } from './process-registry.js';
+import { listProcessRecords, type ProcessRecord, sameArgs } from './registry.js';
 
 export interface ReapedProcessGroup {
   pgid: number;

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { createDocker, dockerAvailable } from './docker-client.js';
+import { createDocker, dockerAvailable } from './client.js';
 import { readPublishedPort } from './published-port.js';
 
 const docker = createDocker();

@@ -6,7 +6,7 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import Docker from 'dockerode';
-import { dockerSocketHint } from './docker-socket-hint.js';
+import { dockerSocketHint } from './socket-hint.js';
 
 export type { default as Docker } from 'dockerode';
 

@@ -6,9 +6,9 @@
  * its task container; the container sweep of the same reap catches one that lingers.
  */
 import type Docker from 'dockerode';
-import { isUnreachable, statusOf } from './docker-client.js';
-import { LABEL_MANAGED, ownerFromLabels } from './labels.js';
-import { isProcessAlive, sameNamespaceAsUs } from './owner.js';
+import { isUnreachable, statusOf } from '../docker/client.js';
+import { LABEL_MANAGED, ownerFromLabels } from '../labels.js';
+import { isProcessAlive, sameNamespaceAsUs } from '../owner.js';
 
 export interface ReapedService {
   id: string;

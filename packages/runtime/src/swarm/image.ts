@@ -5,7 +5,7 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { engineMessage, isUnreachable, statusOf, unreachableError } from './docker-client.js';
+import { engineMessage, isUnreachable, statusOf, unreachableError } from '../docker/client.js';
 
 /**
  * Throws PG_ERR_RUNTIME_IMAGE_MISSING when the manager's engine lacks the image; `builtBy` says

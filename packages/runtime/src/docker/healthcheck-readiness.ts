@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import type { ReadyOutcome } from './readiness.js';
+import type { ReadyOutcome } from '../readiness.js';
 
 export interface HealthcheckInput {
   container: Docker.Container;

@@ -8,10 +8,10 @@
  *   and it would add a hop to every measured request;
  * - restart policy `none`: Swarm would otherwise replace a crashed task, and a crash must stay one;
  * - CPU and memory come from the task's container through the node's engine, exactly as on the
- *   docker driver (swarm-service.ts); where that container is out of reach the start refuses
+ *   docker driver (swarm/service.ts); where that container is out of reach the start refuses
  *   (PG_ERR_RUNTIME_NO_STATS) rather than judge without CPU;
  * - the service and its task container carry the same owner labels as a docker-driver container,
- *   so `reap()` removes a dead owner's services and nothing else (swarm-reaper.ts).
+ *   so `reap()` removes a dead owner's services and nothing else (swarm/reaper.ts).
  */
 import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
@@ -22,14 +22,14 @@ import {
   isUnreachable,
   statusOf,
   unreachableError,
-} from './docker-client.js';
-import { engineHost } from './docker-driver.js';
-import { containerLabels } from './labels.js';
-import { LogSink, logName } from './log-sink.js';
-import type { ServiceDriver, ServiceLocation, StartedService, StartOptions } from './service-driver.js';
-import { assertSwarmImage } from './swarm-image.js';
-import { type SwarmManager, swarmManager } from './swarm-manager.js';
-import { SwarmService } from './swarm-service.js';
+} from '../docker/client.js';
+import { engineHost } from '../docker/driver.js';
+import { containerLabels } from '../labels.js';
+import { LogSink, logName } from '../log-sink.js';
+import type { ServiceDriver, ServiceLocation, StartedService, StartOptions } from '../service-driver.js';
+import { assertSwarmImage } from './image.js';
+import { type SwarmManager, swarmManager } from './manager.js';
+import { SwarmService } from './service.js';
 
 export interface SwarmDriverOptions {
   docker?: Docker;

@@ -8,23 +8,16 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { engineMessage, isLocalEngine, statusOf } from './docker-client.js';
-import { type ResourceReader, resourceReader } from './docker-resources.js';
-import type { LogSink } from './log-sink.js';
-import { readPublishedPort } from './published-port.js';
-import { EXITED_BEFORE_READY, waitForReady } from './readiness.js';
-import type { StartOptions } from './service-driver.js';
-import { ServiceHandle } from './service-handle.js';
-import type { SwarmManager } from './swarm-manager.js';
-import {
-  awaitTaskRunning,
-  currentTask,
-  describeTask,
-  publishedPort,
-  type SwarmTask,
-  taskEnded,
-} from './swarm-tasks.js';
-import { within } from './within.js';
+import { engineMessage, isLocalEngine, statusOf } from '../docker/client.js';
+import { readPublishedPort } from '../docker/published-port.js';
+import { type ResourceReader, resourceReader } from '../docker/resources.js';
+import type { LogSink } from '../log-sink.js';
+import { EXITED_BEFORE_READY, waitForReady } from '../readiness.js';
+import type { StartOptions } from '../service-driver.js';
+import { ServiceHandle } from '../service-handle.js';
+import { within } from '../within.js';
+import type { SwarmManager } from './manager.js';
+import { awaitTaskRunning, currentTask, describeTask, publishedPort, type SwarmTask, taskEnded } from './tasks.js';
 
 export interface SwarmServiceSettings {
   manager: SwarmManager;

@@ -8,6 +8,19 @@
 import { Writable } from 'node:stream';
 import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
+import { findFreePort, portTaken } from '../free-port.js';
+import { containerLabels, LABEL_RUN } from '../labels.js';
+import { LogSink, logName } from '../log-sink.js';
+import { EXITED_BEFORE_READY, type ReadyOutcome, waitForReady } from '../readiness.js';
+import type {
+  PrivateNetwork,
+  ServiceDriver,
+  ServiceLocation,
+  StartedService,
+  StartOptions,
+} from '../service-driver.js';
+import { ServiceHandle } from '../service-handle.js';
+import { within } from '../within.js';
 import {
   assertDockerReachable,
   createDocker,
@@ -17,17 +30,10 @@ import {
   isUnreachable,
   statusOf,
   unreachableError,
-} from './docker-client.js';
-import { type ResourceReader, resourceReader } from './docker-resources.js';
-import { findFreePort, portTaken } from './free-port.js';
+} from './client.js';
 import { waitForHealthy } from './healthcheck-readiness.js';
-import { containerLabels, LABEL_RUN } from './labels.js';
-import { LogSink, logName } from './log-sink.js';
 import { readPublishedPort } from './published-port.js';
-import { EXITED_BEFORE_READY, type ReadyOutcome, waitForReady } from './readiness.js';
-import type { PrivateNetwork, ServiceDriver, ServiceLocation, StartedService, StartOptions } from './service-driver.js';
-import { ServiceHandle } from './service-handle.js';
-import { within } from './within.js';
+import { type ResourceReader, resourceReader } from './resources.js';
 
 export interface DockerDriverOptions {
   docker?: Docker;

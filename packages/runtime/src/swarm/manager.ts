@@ -5,7 +5,7 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { assertDockerReachable, describeDockerHost, isUnreachable, unreachableError } from './docker-client.js';
+import { assertDockerReachable, describeDockerHost, isUnreachable, unreachableError } from '../docker/client.js';
 
 export interface SwarmManager {
   /** The swarm node id of the engine we talk to: task containers there are the ones we can read. */

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { swarmManager } from './swarm-manager.js';
+import { swarmManager } from './manager.js';
 
 /**
  * An engine outside a swarm cannot be had here without leaving the swarm other suites use, so

@@ -19,8 +19,8 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { currentOwner } from './owner.js';
-import { assertPrivate, privateStateDir } from './state-dir.js';
+import { currentOwner } from '../owner.js';
+import { assertPrivate, privateStateDir } from '../state-dir.js';
 
 export interface ProcessRecord {
   pgid: number;
