@@ -3,7 +3,7 @@
  * nothing is started or stopped; a "start" checks that the side answers (the scenario's HTTP
  * readiness path, else a TCP connect) and hands the trial its URL. CPU (and memory) are read only
  * from a source the user gave for that side (a cgroup v2 directory); without one the trial has
- * load figures only, and the judge says CPU was not judged (judged-comparison.ts).
+ * load figures only, and the judge says CPU was not judged (compare-and-report.ts).
  */
 import net from 'node:net';
 import path from 'node:path';

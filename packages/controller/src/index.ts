@@ -1,11 +1,10 @@
 /** The write every output file goes through (issue 23), for callers that reach the runtime only through here. */
 export { replaceFile } from '@peakgate/runtime';
 export { engineLoadRunner } from './adapters.js';
-export type { ComparisonOutcome } from './comparison.js';
+export type { JudgedComparison, JudgedComparisonOptions, ReportFiles } from './compare-and-report.js';
+export { runJudgedComparison } from './compare-and-report.js';
 export type { CpuSource, DeployedBuilds, DeployedSide } from './deployed-launcher.js';
 export { deployedLauncher, openCgroupCpuSource } from './deployed-launcher.js';
-export type { JudgedComparison, JudgedComparisonOptions, ReportFiles } from './judged-comparison.js';
-export { runJudgedComparison } from './judged-comparison.js';
 export type { LauncherOptions } from './launcher-for.js';
 export { cleanupServices, launcherFor } from './launcher-for.js';
 export type { ComparisonMetricsOptions, MetricsRole, VerdictLabel } from './metrics.js';
@@ -27,6 +26,7 @@ export { prepareOutputDirectory, reportWriteError } from './preflight.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
 export type { SingleRunOptions, SingleRunOutcome } from './run-single.js';
 export { runSingle } from './run-single.js';
+export type { ComparisonOutcome } from './sequential-rounds.js';
 export type { ShardCoordinatorOptions, ShardPhaseFigures } from './shard-coordinator.js';
 export { ShardCoordinator } from './shard-coordinator.js';
 export type { ShardedLoadOptions } from './sharded-load-runner.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { judge, type SequentialLook, type TrialResult } from '@peakgate/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ComparisonOptions, runComparison } from './comparison.js';
+import { type ComparisonOptions, runComparison } from './sequential-rounds.js';
 import {
   FakeClock,
   FakeLauncher,

@@ -44,8 +44,8 @@ export type {
 export { lookRecord } from './judge/judgement.js';
 export type { MetricDefaults } from './judge/metric-defaults.js';
 export { DEFAULT_METRICS, METRIC_DEFAULTS } from './judge/metric-defaults.js';
-export type { RunServiceFigures, RunSloCheck, RunSloResult, RunSloSpec } from './judge/run-slo.js';
-export { checkRunSlo } from './judge/run-slo.js';
+export type { RunServiceFigures, RunSloCheck, RunSloResult, RunSloSpec } from './judge/single-build-slo.js';
+export { checkRunSlo } from './judge/single-build-slo.js';
 export type {
   ClosedLoad,
   HttpMethod,

@@ -20,8 +20,8 @@ import {
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { bearerChecker } from './bearer-auth.js';
-import { comparisonExecutor } from './comparison-executor.js';
 import { errorReply } from './error-reply.js';
+import { comparisonExecutor } from './job-executor.js';
 import { jsonDepthOver, MAX_JSON_DEPTH } from './json-depth.js';
 import { trialDetails } from './run-events.js';
 import { DOWNLOADABLE_FILES, type RunExecutor, RunQueue } from './run-queue.js';

@@ -1,7 +1,7 @@
 export { bearerChecker, isLoopbackHost } from './bearer-auth.js';
-export { comparisonExecutor } from './comparison-executor.js';
 export type { PeakgateServer, ServerOptions } from './create-server.js';
 export { createServer, DEFAULT_REQUEST_TIMEOUT_MS } from './create-server.js';
+export { comparisonExecutor } from './job-executor.js';
 export type { MetricsEndpoint } from './metrics-endpoint.js';
 export { startMetricsEndpoint } from './metrics-endpoint.js';
 export type { ProgressSummary, StreamEvent, TrialSummary } from './run-events.js';

@@ -9,7 +9,7 @@
 import type { VerdictLabel } from '@peakgate/controller';
 import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
-import { type ExecuteComparisonOptions, executeComparison } from '../comparison/execute-comparison.js';
+import { type ExecuteComparisonOptions, executeComparison } from '../comparison/compare-in-terminal.js';
 import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
 import {
   type DeployedFlags,

@@ -17,7 +17,7 @@ import {
   PeakgateError,
 } from '@peakgate/core';
 import type { Command } from 'commander';
-import { executeComparison } from '../comparison/execute-comparison.js';
+import { executeComparison } from '../comparison/compare-in-terminal.js';
 import { parseDriver } from '../comparison/resolve-builds.js';
 import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';

@@ -9,7 +9,7 @@ import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
 import { oneLine } from '../terminal-text.js';
 import type { Outcome } from './command.js';
-import { checkRun, reportSloBreach, runSloSpec } from './run-slo.js';
+import { checkRun, reportSloBreach, runSloSpec } from './run-slo-gate.js';
 import { printRunResult, progressLine } from './run-summary.js';
 
 export interface RunTargetOptions {

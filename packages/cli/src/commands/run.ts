@@ -7,7 +7,7 @@
  *
  * SLOs: `--slo KEY=VALUE` (repeatable, the keys and units of the scenario's `compare.slo`, selectors
  * included: `latency.p99{name=checkout}=80ms`) replace the scenario's `compare.slo`; either is checked
- * after the load (run-slo.ts), and a breach is outcome `fail` (exit 1).
+ * after the load (run-slo-gate.ts), and a breach is outcome `fail` (exit 1).
  *
  * Outcome `done` when the run completed (errors in the target are figures, not failures),
  * `bad-build` when a started service never got ready or crashed during the load, `interrupted`

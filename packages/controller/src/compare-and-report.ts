@@ -26,12 +26,12 @@ import {
   type Scenario,
 } from '@peakgate/core';
 import { engineLoadRunner } from './adapters.js';
-import { type ComparisonOutcome, runComparison } from './comparison.js';
 import { type DeployedBuilds, deployedLauncher } from './deployed-launcher.js';
 import { launcherFor } from './launcher-for.js';
 import type { ComparisonMetrics } from './metrics.js';
 import type { ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
+import { type ComparisonOutcome, runComparison } from './sequential-rounds.js';
 import { type ShardedLoadOptions, shardedLoadRunner } from './sharded-load-runner.js';
 
 export interface JudgedComparisonOptions {

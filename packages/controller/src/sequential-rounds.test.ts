@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stopReason } from './comparison.js';
+import { stopReason } from './sequential-rounds.js';
 
 describe('stopReason (when the sequential comparison runs no further round)', () => {
   const time = { elapsedMs: 40_000, meanRoundMs: 10_000 };
