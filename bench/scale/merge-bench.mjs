@@ -10,7 +10,7 @@ import {
   mergeEncodedHistograms,
   recordLatencyMs,
 } from '../../packages/core/dist/index.js';
-import { mergeShardHistograms } from '../../packages/loadgen/dist/shard-histogram.js';
+import { mergeShardHistograms } from '../../packages/loadgen/dist/worker-histogram.js';
 
 const options = { ns: [1, 10, 100], values: 100_000, repeat: 7, ...JSON.parse(process.argv[2] ?? '{}') };
 

@@ -6,7 +6,6 @@ export { mergePhase, mergeRun } from './result-merge.js';
 export type { PhaseEvent, RunLoadOptions } from './run-load.js';
 export { runLoad } from './run-load.js';
 export { SecondMerger } from './second-merger.js';
-export type { ShardResult } from './shard-protocol.js';
 export type {
   ShardAssignment,
   ShardBarrierReply,
@@ -19,3 +18,4 @@ export type {
 export { SHARD_ENV } from './shard-wire.js';
 export type { LookupAll, ResolvedTarget } from './target-guard.js';
 export { assertTargetAllowed, isLoopbackAddress, resolveTarget } from './target-guard.js';
+export type { ShardResult } from './worker-protocol.js';

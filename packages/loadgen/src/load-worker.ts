@@ -5,9 +5,9 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { LoadPhase } from '@peakgate/core';
-import { ShardControl } from './shard-control.js';
-import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './shard-protocol.js';
-import { expectedStatusSet, ShardRecorder } from './shard-recorder.js';
+import { ShardControl } from './worker-control.js';
+import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './worker-protocol.js';
+import { expectedStatusSet, ShardRecorder } from './worker-recorder.js';
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port, phase } = task;
@@ -57,13 +57,13 @@ type Sender = (
 
 async function loadSender(load: LoadPhase['load']): Promise<Sender> {
   if (load.model === 'closed') {
-    const { runClosedShard } = await import('./closed-shard.js');
+    const { runClosedShard } = await import('./closed-worker.js');
     return async (task, recorder, control, startMs) => ({
       ...(await runClosedShard(task, load, recorder, control, startMs)),
       arrivals: 0,
     });
   }
-  const { runOpenShard } = await import('./open-shard.js');
+  const { runOpenShard } = await import('./open-worker.js');
   return (task, recorder, control, startMs) => runOpenShard(task, load, recorder, control, startMs);
 }
 

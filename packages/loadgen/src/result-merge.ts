@@ -9,8 +9,8 @@ import {
   type SecondSample,
   summarizeLatency,
 } from '@peakgate/core';
-import { encodeShardHistogram, mergeShardHistograms } from './shard-histogram.js';
-import type { ShardCounts, ShardResult } from './shard-protocol.js';
+import { encodeShardHistogram, mergeShardHistograms } from './worker-histogram.js';
+import type { ShardCounts, ShardResult } from './worker-protocol.js';
 
 function sumCounts(items: readonly ShardCounts[]): ShardCounts {
   const total: ShardCounts = { ok: 0, status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 };
@@ -56,7 +56,7 @@ function kindResult(counts: ShardCounts, histogram: ReturnType<typeof mergeShard
 
 /**
  * Per request name: each kind's counts summed and histograms added over the shards. A one-kind mix
- * records no per-kind figures (shard-recorder.ts); its one name gets the whole phase's.
+ * records no per-kind figures (worker-recorder.ts); its one name gets the whole phase's.
  */
 function mergeKinds(
   names: readonly string[],

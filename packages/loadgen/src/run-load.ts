@@ -21,8 +21,8 @@ import { Piscina } from 'piscina';
 import { assertRequestsSendable } from './request-guard.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
-import type { ControlMessage, ShardMessage, ShardResult, ShardTask, ShardTimeline } from './shard-protocol.js';
 import { type LookupAll, resolveTarget } from './target-guard.js';
+import type { ControlMessage, ShardMessage, ShardResult, ShardTask, ShardTimeline } from './worker-protocol.js';
 
 export type PhaseEvent =
   | { type: 'start'; phase: string; index: number; warmup: boolean; durationMs: number }

@@ -3,8 +3,8 @@
  * as soon as every shard has reported that second (histograms added, counts summed).
  */
 import { type SecondKindSample, type SecondSample, summarizeLatency } from '@peakgate/core';
-import { encodeShardHistogram, mergeShardHistograms } from './shard-histogram.js';
-import type { KindSecond } from './shard-protocol.js';
+import { encodeShardHistogram, mergeShardHistograms } from './worker-histogram.js';
+import type { KindSecond } from './worker-protocol.js';
 
 interface PendingKind {
   requests: number;

@@ -13,7 +13,7 @@
  * Positions count the phases in run order, the warm-up (when there is one) first.
  */
 import type { LoadPlan, SecondSample } from '@peakgate/core';
-import type { ShardResult } from './shard-protocol.js';
+import type { ShardResult } from './worker-protocol.js';
 
 export interface ShardAssignment {
   /** The build's base URL, as the shard must reach it from its node. */

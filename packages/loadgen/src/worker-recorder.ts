@@ -17,14 +17,14 @@ import {
   encodeShardHistogram,
   recordShardLatencyMs,
   type ShardHistogram,
-} from './shard-histogram.js';
+} from './worker-histogram.js';
 import {
   emptyCounts,
   type KindSecond,
   type ShardCounts,
   type ShardKindResult,
   type ShardMessage,
-} from './shard-protocol.js';
+} from './worker-protocol.js';
 
 /** What is kept for one kind of request. */
 interface KindTally {

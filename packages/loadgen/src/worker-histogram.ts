@@ -3,7 +3,7 @@
  * (so the encoded form merges with every other histogram), but with 32-bit buckets: recording is
  * ~6x faster than core's packed buckets, which matters at tens of thousands of responses per
  * second. Kept free of @peakgate/core imports so a worker thread starts without loading the
- * scenario schema, YAML parser and statistics. shard-histogram.test.ts checks both stay equal.
+ * scenario schema, YAML parser and statistics. worker-histogram.test.ts checks both stay equal.
  */
 import * as hdr from 'hdr-histogram-js';
 

@@ -14,9 +14,9 @@ import autocannon from 'autocannon';
 import { shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix } from './request-template.js';
-import { joinPath, type ShardControl } from './shard-control.js';
-import type { ShardTask } from './shard-protocol.js';
-import type { ShardRecorder } from './shard-recorder.js';
+import { joinPath, type ShardControl } from './worker-control.js';
+import type { ShardTask } from './worker-protocol.js';
+import type { ShardRecorder } from './worker-recorder.js';
 
 /** The parts of autocannon's (internal) Client that the socket-loss patch touches. */
 interface AutocannonClientInternals extends NodeJS.EventEmitter {

@@ -12,7 +12,7 @@ import {
   mergeShardHistograms,
   recordShardLatencyMs,
   SHARD_HISTOGRAM,
-} from './shard-histogram.js';
+} from './worker-histogram.js';
 
 describe('shard histograms', () => {
   it("record with the same range and precision as core's, so the two merge", () => {

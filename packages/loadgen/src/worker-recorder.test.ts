@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { decodeHistogram } from '@peakgate/core';
 import { describe, expect, it } from 'vitest';
-import { ShardRecorder } from './shard-recorder.js';
+import { ShardRecorder } from './worker-recorder.js';
 
 describe('shard recorder', () => {
   it('streams each second, adds every second into the phase histogram and counts statuses', async () => {

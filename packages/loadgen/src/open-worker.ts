@@ -18,10 +18,10 @@ import { Pool } from 'undici';
 import { arrivalOffsetMs, shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix, type RenderedRequest } from './request-template.js';
-import { joinPath, type ShardControl } from './shard-control.js';
-import { createShardHistogram, encodeShardHistogram, recordShardLatencyMs } from './shard-histogram.js';
-import type { ShardTask } from './shard-protocol.js';
-import type { ShardRecorder } from './shard-recorder.js';
+import { joinPath, type ShardControl } from './worker-control.js';
+import { createShardHistogram, encodeShardHistogram, recordShardLatencyMs } from './worker-histogram.js';
+import type { ShardTask } from './worker-protocol.js';
+import type { ShardRecorder } from './worker-recorder.js';
 
 /** Sleep with setTimeout while the next arrival is further away than this. */
 const TIMER_ABOVE_MS = 2.2;
