@@ -4,7 +4,7 @@
  * and max_rounds 20). Shared by run.mjs (the power table) and power-model.mjs (its checkpoints),
  * so both replay the same rule: the controller's own stopReason, asked after each look.
  */
-import { stopReason } from '../../packages/controller/dist/comparison.js';
+import { stopReason } from '../../packages/controller/dist/sequential-rounds.js';
 
 /**
  * 'fail' when the first decided look fails on `metric` (any metric when it is undefined),

@@ -23,7 +23,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { stopReason } from '../../packages/controller/dist/comparison.js';
+import { stopReason } from '../../packages/controller/dist/sequential-rounds.js';
 import { median } from '../../packages/core/dist/index.js';
 import { createSeededRandom } from '../../packages/core/dist/statistics/seeded-random.js';
 import { sequentialConfidence } from '../../packages/core/dist/statistics/sequential-boundary.js';
