@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PeakgateError } from '@peakgate/core';
 import type { Docker } from '@peakgate/runtime';
-import { buildImage } from './build-images.js';
+import { buildImage } from './engine-build.js';
 
 export const LOCAL_BASE = 'peakgate/node-base:local';
 export const NODE_VERSION_LABEL = 'peakgate.node-version';
