@@ -118,3 +118,14 @@ export abstract class ServiceHandle implements StartedService {
     );
   }
 }
+
+/** Runs a new handle's launch; a launch that fails stops the handle first (nothing left running), then rethrows. */
+export async function launched<T extends ServiceHandle>(handle: T, launch: (handle: T) => Promise<void>): Promise<T> {
+  try {
+    await launch(handle);
+    return handle;
+  } catch (error) {
+    await handle.stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -5,8 +5,7 @@
  * dropped stream cannot make us hang); the container is removed on every path.
  */
 
-import { Writable } from 'node:stream';
-import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
+import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
 import { findFreePort, portTaken } from '../free-port.js';
 import { containerLabels, LABEL_RUN } from '../labels.js';
@@ -19,21 +18,21 @@ import type {
   StartedService,
   StartOptions,
 } from '../service-driver.js';
-import { ServiceHandle } from '../service-handle.js';
-import { within } from '../within.js';
+import { launched } from '../service-handle.js';
 import {
   assertDockerReachable,
   createDocker,
-  describeDockerHost,
   engineMessage,
-  isLocalEngine,
   isUnreachable,
   statusOf,
   unreachableError,
 } from './client.js';
+import { ContainerService, containerLocation, serviceUrl } from './container-service.js';
+
+export { engineHost } from './container-service.js';
+
 import { waitForHealthy } from './healthcheck-readiness.js';
 import { readPublishedPort } from './published-port.js';
-import { type ResourceReader, resourceReader } from './resources.js';
 
 export interface DockerDriverOptions {
   docker?: Docker;
@@ -51,13 +50,6 @@ export interface DockerDriverOptions {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-/** The engine's host from the client's connection (DOCKER_HOST tcp:// or ssh://), or undefined for a local socket. */
-export function engineHost(docker: Docker): string | undefined {
-  if (isLocalEngine(docker)) return undefined;
-  const host = (docker.modem as { host?: unknown }).host;
-  return typeof host === 'string' && host !== '' ? host : undefined;
-}
-
 export class DockerDriver implements ServiceDriver {
   readonly name = 'docker' as const;
   private readonly docker: Docker;
@@ -68,13 +60,8 @@ export class DockerDriver implements ServiceDriver {
 
   constructor(private readonly options: DockerDriverOptions = {}) {
     this.docker = options.docker ?? createDocker();
-    const named = options.serviceHost ?? (process.env.PEAKGATE_SERVICE_HOST || undefined) ?? engineHost(this.docker);
-    this.serviceHost = named ?? '127.0.0.1';
-    this.location = {
-      engine: describeDockerHost(this.docker),
-      serviceHost: this.serviceHost,
-      explicit: named !== undefined,
-    };
+    this.location = containerLocation(this.docker, options.serviceHost);
+    this.serviceHost = this.location.serviceHost;
   }
 
   /** A user-defined bridge network `peakgate-<run>-<role>-<trial>` for one build and its dependencies. */
@@ -248,56 +235,36 @@ async function startContainer(
     if (isUnreachable(error)) throw unreachableError(docker, error);
     throw startError(`cannot create a container from ${image}`, error);
   }
-  const handle = new DockerService(docker, container, name, logs, options, driverOptions, cpuset);
-  try {
-    await handle.launch(service, host ? (hostPort as number) : undefined, portKey, startedAt);
-    return handle;
-  } catch (error) {
-    await handle.stop().catch(() => undefined);
-    throw error;
-  }
+  return launched(new DockerService(docker, container, name, logs, options, driverOptions, cpuset), (handle) =>
+    handle.launch(service, host ? (hostPort as number) : undefined, portKey, startedAt),
+  );
 }
 
-interface DeathRecord {
-  exitCode: number | null;
-  oomKilled: boolean;
-}
-
-class DockerService extends ServiceHandle {
+class DockerService extends ContainerService {
   readonly driver = 'docker' as const;
   readonly id: string;
-  url = '';
-  port = 0;
-  private readonly streams = new AbortController();
-  private readonly died: Promise<DeathRecord>;
-  private resolveDied!: (record: DeathRecord) => void;
-  private diedRecord: DeathRecord | undefined;
-  private diedOnce: Promise<void> | undefined;
-  private oomSeen = false;
+  declare protected container: Docker.Container;
   private started = false;
-  private memoryLimit: number | undefined;
-  private reader: ResourceReader | undefined;
-  private logsEnded: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly docker: Docker,
-    private readonly container: Docker.Container,
-    private readonly name: string,
+    docker: Docker,
+    container: Docker.Container,
+    name: string,
     logs: LogSink,
     options: StartOptions,
     private readonly driverOptions: DockerDriverOptions & { serviceHost: string; healthcheck: boolean },
     cpuset: string | undefined,
   ) {
-    super(`container ${name}`, name, logs, options, cpuset);
+    super(docker, `container ${name}`, name, logs, options, cpuset);
+    this.container = container;
     this.id = container.id;
-    this.died = new Promise((resolve) => {
-      this.resolveDied = resolve;
-    });
   }
 
   async launch(service: ServiceSpec, hostPort: number | undefined, portKey: string, startedAt: number): Promise<void> {
-    this.memoryLimit = service.resources.memoryBytes;
-    await this.watchDeath();
+    this.rememberLimits(service);
+    // Die and OOM events are subscribed to before start, with `wait(next-exit)` as a second witness.
+    await this.followEvents(['die', 'oom'], [`${LABEL_RUN}=${this.options.runId}`]);
+    this.waitForExit('next-exit');
     try {
       await this.container.start();
       this.started = true;
@@ -307,13 +274,7 @@ class DockerService extends ServiceHandle {
       throw startError(`cannot start container ${this.name}`, error);
     }
     this.followLogs();
-    const info = await this.container.inspect();
-    this.reader = resourceReader(
-      this.container,
-      this.container.id,
-      info.State.Pid || undefined,
-      isLocalEngine(this.docker),
-    );
+    const reader = await this.openReader();
     const port = hostPort ?? (await this.publishedPort(portKey));
     if (port === undefined) {
       // It exited before its port mapping could be read (a build, or a dependency, that dies at
@@ -323,8 +284,8 @@ class DockerService extends ServiceHandle {
     }
     this.port = port;
     const serviceHost = this.driverOptions.serviceHost;
-    this.url = `http://${serviceHost.includes(':') ? `[${serviceHost}]` : serviceHost}:${this.port}`;
-    this.logs.note(`container ${this.name} (${this.id.slice(0, 12)}) at ${this.url}, stats from ${this.reader.source}`);
+    this.url = serviceUrl(serviceHost, this.port);
+    this.logs.note(`container ${this.name} (${this.id.slice(0, 12)}) at ${this.url}, stats from ${reader.source}`);
     const outcome: ReadyOutcome = this.driverOptions.healthcheck
       ? await waitForHealthy({
           container: this.container,
@@ -358,119 +319,6 @@ class DockerService extends ServiceHandle {
     );
   }
 
-  /** Subscribes to die/oom events before start, with `wait(next-exit)` as a second witness. */
-  private async watchDeath(): Promise<void> {
-    const signal = this.streams.signal;
-    try {
-      const events = (await this.docker.getEvents({
-        filters: {
-          type: ['container'],
-          event: ['die', 'oom'],
-          container: [this.container.id],
-          label: [`${LABEL_RUN}=${this.options.runId}`],
-        },
-        abortSignal: signal,
-      } as object)) as NodeJS.ReadableStream & { destroy?: () => void };
-      let buffered = '';
-      events.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
-          if (!line.trim()) continue;
-          try {
-            const event = JSON.parse(line) as { status?: string; Action?: string };
-            const action = event.Action ?? event.status;
-            if (action === 'oom') this.oomSeen = true;
-            if (action === 'die') void this.onDied();
-          } catch {
-            // A partial or foreign line: ignore.
-          }
-        }
-      });
-      events.on('error', () => undefined);
-    } catch {
-      // No event stream (some remote engines): wait() below still notices the exit.
-    }
-    this.container
-      .wait({ condition: 'next-exit', abortSignal: signal } as object)
-      .then(() => this.onDied())
-      .catch(() => undefined);
-  }
-
-  private onDied(): Promise<void> {
-    this.diedOnce ??= (async () => {
-      let exitCode: number | null = null;
-      let oomKilled = this.oomSeen;
-      try {
-        const info = await this.container.inspect({ abortSignal: AbortSignal.timeout(5000) } as object);
-        exitCode = info.State.ExitCode ?? null;
-        oomKilled = oomKilled || info.State.OOMKilled === true;
-      } catch {
-        // Removed already: keep what the events said.
-      }
-      this.diedRecord = { exitCode, oomKilled };
-      this.resolveDied(this.diedRecord);
-      this.lifecycle.died({ oomKilled });
-    })();
-    return this.diedOnce;
-  }
-
-  protected exitRecord(crashed: boolean): ServiceExit {
-    const record = this.diedRecord ?? { exitCode: null, oomKilled: false };
-    const limit = this.memoryLimit ? ` (memory limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB)` : '';
-    let message: string | undefined;
-    if (crashed && record.oomKilled) message = `killed by the OOM killer${limit}`;
-    else if (crashed) message = `exited with code ${record.exitCode ?? 'unknown'} while it should have been serving`;
-    return {
-      ready: this.lifecycle.wasReady,
-      crashed,
-      oomKilled: record.oomKilled,
-      exitCode: record.exitCode,
-      logTail: this.logs.lines(),
-      ...(message ? { message } : {}),
-    };
-  }
-
-  private followLogs(): void {
-    this.logsEnded = (async () => {
-      try {
-        const stream = (await this.container.logs({
-          follow: true,
-          stdout: true,
-          stderr: true,
-          abortSignal: this.streams.signal,
-        } as Docker.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream & {
-          socket?: { unref?: () => void };
-        };
-        const sink = new Writable({
-          write: (chunk: Buffer, _encoding, callback) => {
-            this.logs.write(chunk);
-            callback();
-          },
-        });
-        // One sink for both: the log file interleaves stdout and stderr as they arrive.
-        this.docker.modem.demuxStream(stream, sink, sink);
-        await new Promise<void>((resolve) => {
-          stream.on('end', resolve);
-          stream.on('close', resolve);
-          stream.on('error', () => resolve());
-        });
-      } catch {
-        // Logs are evidence, not a reason to fail the trial.
-      }
-    })();
-  }
-
-  protected async readUsage(): Promise<{ cpuNanos: number; memoryBytes: number } | undefined> {
-    return this.reader?.read();
-  }
-
-  protected async settle(): Promise<void> {
-    // Died on its own: let the log stream drain so the tail holds the last words.
-    await within(this.logsEnded, 1000);
-  }
-
   protected async terminate(): Promise<void> {
     try {
       await this.container.stop({ t: this.driverOptions.stopGraceSeconds ?? 5 });
@@ -479,14 +327,6 @@ class DockerService extends ServiceHandle {
     }
     // The die event (or wait) normally arrives at once; inspect is the fallback.
     // A container that never started sends no die event: no need to wait for one.
-    if (this.started) await within(this.died, 3000);
-    if (this.diedRecord === undefined) await this.onDied();
-    await within(this.logsEnded, 1000);
-    this.streams.abort();
-    try {
-      await this.container.remove({ force: true, v: true });
-    } catch (error) {
-      if (statusOf(error) !== 404 && statusOf(error) !== 409) this.logs.note(`remove failed: ${engineMessage(error)}`);
-    }
+    await this.removeContainer(this.started ? 3000 : undefined);
   }
 }

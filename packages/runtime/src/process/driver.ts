@@ -11,7 +11,7 @@ import { findFreePort } from '../free-port.js';
 import { LogSink, logName } from '../log-sink.js';
 import { waitForReady } from '../readiness.js';
 import type { ServiceDriver, StartedService, StartOptions } from '../service-driver.js';
-import { ServiceHandle } from '../service-handle.js';
+import { launched, ServiceHandle } from '../service-handle.js';
 import { within } from '../within.js';
 import { liveGroupMembers, readCmdline, readProcStat, treeUsage } from './proc-stat.js';
 import { ensureRecordsDir, type RecordedProcess, recordProcess } from './registry.js';
@@ -84,13 +84,7 @@ export class ProcessDriver implements ServiceDriver {
       record,
       pinned ? cpuset : undefined,
     );
-    try {
-      await handle.launch(service, startedAt);
-      return handle;
-    } catch (error) {
-      await handle.stop().catch(() => undefined);
-      throw error;
-    }
+    return launched(handle, () => handle.launch(service, startedAt));
   }
 }
 

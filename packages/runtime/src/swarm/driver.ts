@@ -15,18 +15,12 @@
  */
 import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
-import {
-  createDocker,
-  describeDockerHost,
-  engineMessage,
-  isUnreachable,
-  statusOf,
-  unreachableError,
-} from '../docker/client.js';
-import { engineHost } from '../docker/driver.js';
+import { createDocker, engineMessage, isUnreachable, statusOf, unreachableError } from '../docker/client.js';
+import { containerLocation } from '../docker/container-service.js';
 import { containerLabels } from '../labels.js';
 import { LogSink, logName } from '../log-sink.js';
 import type { ServiceDriver, ServiceLocation, StartedService, StartOptions } from '../service-driver.js';
+import { launched } from '../service-handle.js';
 import { assertSwarmImage } from './image.js';
 import { type SwarmManager, swarmManager } from './manager.js';
 import { SwarmService } from './service.js';
@@ -67,13 +61,8 @@ export class SwarmDriver implements ServiceDriver {
   constructor(private readonly options: SwarmDriverOptions = {}) {
     this.docker = options.docker ?? createDocker();
     this.constraints = swarmConstraints(options.constraints);
-    const named = options.serviceHost ?? (process.env.PEAKGATE_SERVICE_HOST || undefined) ?? engineHost(this.docker);
-    this.serviceHost = named ?? '127.0.0.1';
-    this.location = {
-      engine: describeDockerHost(this.docker),
-      serviceHost: this.serviceHost,
-      explicit: named !== undefined,
-    };
+    this.location = containerLocation(this.docker, options.serviceHost);
+    this.serviceHost = this.location.serviceHost;
   }
 
   async start(build: BuildSpec, service: ServiceSpec, options: StartOptions): Promise<StartedService> {
@@ -121,13 +110,7 @@ export class SwarmDriver implements ServiceDriver {
       cpuset: options.cpuset ?? service.resources.cpuset,
       stopGraceSeconds: this.stopGraceSeconds,
     });
-    try {
-      await handle.launch(service, startedAt);
-      return handle;
-    } catch (error) {
-      await handle.stop().catch(() => undefined);
-      throw error;
-    }
+    return launched(handle, () => handle.launch(service, startedAt));
   }
 
   get stopGraceSeconds(): number {
