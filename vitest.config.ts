@@ -35,6 +35,7 @@ const UNMEASURED = [
   'test/faults/targets-netns.test.ts',
   'test/grafana-dashboard.test.ts',
   'test/serve-shutdown.test.ts',
+  'test/layering.test.ts',
 ];
 
 /**
