@@ -8,7 +8,7 @@
  * An interrupted command exits 128 + the number of the first signal, the shell's convention that
  * lets a CI runner tell a cancelled job (SIGTERM, 143) from a Ctrl-C (SIGINT, 130); SIGHUP is 129.
  */
-import { constants } from 'node:os';
+import { exitCodeForSignal, exitCodes, type InterruptSignal, interruptSignals } from '@peakgate/core';
 
 type Runtime = typeof import('@peakgate/runtime');
 
@@ -21,16 +21,18 @@ export interface Interrupt {
   dispose(): void;
 }
 
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-/** 128 + SIGINT: the exit code of an interruption when no signal is known (an abort from inside). */
-const DEFAULT_INTERRUPTED_EXIT_CODE = 130;
+/** SIGINT, SIGTERM and SIGHUP: the signals core's exit-code table gives an exit code of their own. */
+const SIGNALS: readonly InterruptSignal[] = interruptSignals;
 
 /** The first signal this process received through onInterrupt; it decides the exit code. */
-let firstSignal: NodeJS.Signals | undefined;
+let firstSignal: InterruptSignal | undefined;
 
-/** The exit code of an interrupted command: 128 + the first signal's number (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+/**
+ * The exit code of an interrupted command, from core's exit-code table: the first signal's (130
+ * SIGINT, 143 SIGTERM, 129 SIGHUP), or 130 when no signal is known (an abort from inside).
+ */
 export function interruptedExitCode(): number {
-  return firstSignal === undefined ? DEFAULT_INTERRUPTED_EXIT_CODE : 128 + constants.signals[firstSignal];
+  return firstSignal === undefined ? exitCodes.interrupted.code : exitCodeForSignal(firstSignal);
 }
 
 /** Set once the runtime is loaded, so the second signal can clean up without awaiting an import. */
@@ -46,7 +48,8 @@ export function onInterrupt(onFirst?: (signal: NodeJS.Signals) => void): Interru
       process.exit(interruptedExitCode());
     }
     received = signal;
-    firstSignal ??= signal;
+    // The handler is registered for SIGNALS only, so the signal is one of them.
+    firstSignal ??= signal as InterruptSignal;
     onFirst?.(signal);
     // The signal's name travels with the reason: an aborted comparison's report names it.
     controller.abort(Object.assign(new Error(`received ${signal}`), { signal }));

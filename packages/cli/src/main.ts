@@ -1,10 +1,11 @@
 /**
  * The `peakgate` command. Thin: parses flags, runs the command, prints, returns the exit code.
- * This is the only place exit codes are chosen: a command returns an Outcome (mapped by the table
- * below) or throws; a PeakgateError carries its code's exit code from core's errors table, a usage
- * error from commander is 2, and anything else is a bug (PG_ERR_INTERNAL, 3).
+ * This is the only place exit codes are chosen, all from core's one exit-code table (exitCodes):
+ * a command returns an Outcome (mapped below) or throws; a PeakgateError carries its code's exit
+ * code from core's errors table, a usage error from commander is 2, and anything else is a bug
+ * (PG_ERR_INTERNAL, 3).
  */
-import { isPeakgateError, PeakgateError, peakgateVersion } from '@peakgate/core';
+import { exitCodes, exitCodesHelp, isPeakgateError, PeakgateError, peakgateVersion } from '@peakgate/core';
 import { Command, CommanderError } from 'commander';
 import type { Outcome } from './commands/command.js';
 import { registerCommands } from './commands/index.js';
@@ -17,15 +18,24 @@ import { oneLine } from './terminal-text.js';
  * interruption by SIGTERM is 143 and by SIGHUP 129 instead (`interruptedExitCode`, interrupt.ts).
  */
 export const outcomeExitCodes = {
-  done: 0,
-  pass: 0,
-  fail: 1,
-  'bad-build': 1,
-  interrupted: 130,
+  done: exitCodes.pass.code,
+  pass: exitCodes.pass.code,
+  fail: exitCodes.fail.code,
+  'bad-build': exitCodes.fail.code,
+  interrupted: exitCodes.interrupted.code,
 } as const satisfies Record<Outcome, number>;
 
-/** Exit code of a command-line usage error (unknown command or flag, missing argument). */
-const USAGE_EXIT_CODE = 2;
+/** The help's closing lines: every exit code from the one table, then where the commands' flags are. */
+export function exitCodesHelpText(width = 100): string {
+  const words = `Exit codes: ${exitCodesHelp()}. Run 'peakgate <command> --help' for a command's flags and examples.`;
+  const lines: string[] = [];
+  for (const word of words.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join('\n');
+}
 
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
   const program = new Command('peakgate')
@@ -42,8 +52,7 @@ Examples:
   $ peakgate compare scenarios/peak.yaml --baseline shop:1.4.2 --candidate shop:1.5.0 --out peakgate-out
   $ peakgate report peakgate-out --out /tmp/again   # re-render (and re-judge) a saved run
 
-Exit codes: 0 pass, 1 the candidate is unsafe, 2 usage or invalid scenario, 3 the sandbox is broken,
-130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM. Run 'peakgate <command> --help' for a command's flags and examples.`,
+${exitCodesHelpText()}`,
     )
     .configureOutput({
       writeOut: (s) => output.result(s),
@@ -81,7 +90,7 @@ function reportError(error: unknown, output: Output): number {
     // script can match, like every other error; commander's own print of it is off.
     output.error(`peakgate: ${usageMessage(error)} [PG_ERR_OPTS_INVALID]`);
     if (error.code !== 'commander.help') output.error('(run with --help for usage)');
-    return USAGE_EXIT_CODE;
+    return exitCodes.usage.code;
   }
   if (isPeakgateError(error)) {
     output.error(`peakgate: ${error.message} [${error.code}]`);

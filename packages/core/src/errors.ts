@@ -1,11 +1,14 @@
 /**
  * The one table of peakgate's error codes. Codes are public API: add or deprecate, never
- * renumber or reuse. Each code carries the process exit code the CLI maps it to:
+ * renumber or reuse. Each code carries the process exit code the CLI maps it to, one of the exit
+ * code table's (exit-codes.ts, typed so no other value compiles):
  * 2 = usage or invalid scenario (the user can fix the input), 3 = infrastructure (the sandbox
  * is broken: no engine, missing image, port taken, load engine failed), 130 = interrupted (the CLI
- * exits 143 instead when the signal was SIGTERM, 129 for SIGHUP: 128 + the signal's number).
+ * exits 143 instead when the signal was SIGTERM, 129 for SIGHUP: exitCodeForSignal).
  * A failing verdict is not an error and has no code here.
  */
+import type { ExitCodeForError } from './exit-codes.js';
+
 export const errorCodes = {
   PG_ERR_OPTS_INVALID: { exitCode: 2, summary: 'a command-line flag or argument is missing or invalid' },
   PG_ERR_SCENARIO_READ: { exitCode: 2, summary: 'the scenario file cannot be read' },
@@ -127,8 +130,8 @@ export const errorCodes = {
   },
 } as const satisfies Record<string, { exitCode: ExitCodeForError; summary: string }>;
 
-/** 2 usage or invalid scenario, 3 infrastructure, 130 interrupted (the shell convention for SIGINT). */
-export type ExitCodeForError = 2 | 3 | 130;
+/** Typed from the one exit-code table: a row here can only carry 2, 3 or 130 (exit-codes.ts). */
+export type { ExitCodeForError };
 
 export type ErrorCode = keyof typeof errorCodes;
 

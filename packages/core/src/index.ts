@@ -5,6 +5,8 @@ export type { ComparisonDriver, DriverName } from './driver-name.js';
 export { driverNames, driverRunsImages, isDriverName } from './driver-name.js';
 export type { ErrorCode, PeakgateErrorOptions } from './errors.js';
 export { errorCodes, isPeakgateError, PeakgateError } from './errors.js';
+export type { ExitCodeForError, ExitCodeName, ExitCodeRow, InterruptSignal } from './exit-codes.js';
+export { exitCodeForSignal, exitCodes, exitCodesHelp, interruptSignals } from './exit-codes.js';
 export { describeFileKind } from './file-kind.js';
 export type { BucketCounts } from './histogram-buckets.js';
 export { latencyBucketCounts } from './histogram-buckets.js';
