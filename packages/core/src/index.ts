@@ -69,6 +69,7 @@ export type {
   SecondKindSample,
   SecondSample,
 } from './load-result.js';
+export { MAX_LOAD_SHARDS, SHARD_ENV } from './load-shards.js';
 export type { LogPattern } from './log-pattern.js';
 export { compileLogPattern, LOG_LINE_MATCH_CHARS, LOG_PATTERN_MAX_CHARS } from './log-pattern.js';
 export type { SelectableMetric } from './metric-selector.js';

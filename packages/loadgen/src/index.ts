@@ -15,7 +15,6 @@ export type {
   ShardPhaseReport,
   ShardSampleReport,
 } from './shard-wire.js';
-export { SHARD_ENV } from './shard-wire.js';
 export type { LookupAll, ResolvedTarget } from './target-guard.js';
 export { assertTargetAllowed, isLoopbackAddress, resolveTarget } from './target-guard.js';
 export type { ShardResult } from './worker-protocol.js';

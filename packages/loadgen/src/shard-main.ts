@@ -2,11 +2,11 @@
 /**
  * Entry point of the load image (`peakgate/load:local`): one load shard of a `--shards N` run. The
  * controller that created the Swarm service gives its URL, and Swarm the task's slot and node, in
- * the environment (shard-wire.ts, SHARD_ENV). Exit 0 when every phase was sent and reported, 1 when
+ * the environment (core's SHARD_ENV). Exit 0 when every phase was sent and reported, 1 when
  * the shard gave up (it has told the controller why, if it could), 2 when started without them.
  */
+import { SHARD_ENV } from '@peakgate/core';
 import { runRemoteShard } from './remote-shard.js';
-import { SHARD_ENV } from './shard-wire.js';
 
 const url = process.env[SHARD_ENV.url];
 const slot = Number(process.env[SHARD_ENV.slot]);

@@ -59,11 +59,3 @@ export interface ShardFailedReport {
   node: string;
   message: string;
 }
-
-/** Environment of a shard task: where its controller is, and which shard it is (Swarm fills both). */
-export const SHARD_ENV = {
-  url: 'PEAKGATE_SHARD_URL',
-  /** Swarm's `{{.Task.Slot}}`: 1-based; the shard index is slot − 1. */
-  slot: 'PEAKGATE_SHARD_SLOT',
-  node: 'PEAKGATE_SHARD_NODE',
-} as const;

@@ -69,8 +69,5 @@ export type { LoadShardsSpec, RunningLoadShards, ShardTaskState } from './swarm/
 export {
   DEFAULT_LOAD_IMAGE,
   loadImage,
-  MAX_LOAD_SHARDS,
-  SHARD_NODE_ENV,
-  SHARD_SLOT_ENV,
   startLoadShards,
 } from './swarm/load-service.js';

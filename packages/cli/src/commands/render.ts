@@ -49,7 +49,7 @@ export const renderCommand: PeakgateCommand<RenderFlags> = {
         `render: unknown target "${target}" (expected: ${TARGETS.join(', ')})`,
       );
     const shardsText = flags.shards ?? '1';
-    // Range checked by the renderer (1..MAX_SHARDS); here only that it is a whole number at all.
+    // Range checked by the renderer (1..MAX_LOAD_SHARDS); here only that it is a whole number at all.
     if (!/^\d+$/.test(shardsText))
       throw new PeakgateError('PG_ERR_OPTS_INVALID', `--shards: expected a whole number, got "${shardsText}"`);
     const shards = Number(shardsText);

@@ -3,24 +3,21 @@
  * replicated Swarm service of the load image, instead of this process's worker pool. Only the swarm
  * driver has a Swarm to run them on; elsewhere it is refused, never ignored.
  */
-import { PeakgateError } from '@peakgate/core';
+import { MAX_LOAD_SHARDS, PeakgateError } from '@peakgate/core';
 
 export const SHARDS_OPTION = [
   '--shards <n>',
   'swarm driver: run the load as N shards, one Swarm task each of the load image (PEAKGATE_LOAD_IMAGE, default peakgate/load:local), merged exactly (docs/scale.md)',
 ] as const;
 
-/** Most shards one run may ask for: each is a task and a worker core somewhere. */
-export const MAX_SHARDS = 64;
-
 /** The flag's value as a shard count, or undefined when not given; refused off the swarm driver. */
 export function parseShards(value: string | undefined, driver: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_SHARDS)
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_LOAD_SHARDS)
     throw new PeakgateError(
       'PG_ERR_OPTS_INVALID',
-      `--shards: expected a whole number from 1 to ${MAX_SHARDS}, got "${value}"`,
+      `--shards: expected a whole number from 1 to ${MAX_LOAD_SHARDS}, got "${value}"`,
     );
   if (driver !== 'swarm')
     throw new PeakgateError(

@@ -9,11 +9,13 @@
 import {
   type BuildSpec,
   describeBuildSpec,
+  MAX_LOAD_SHARDS,
   PeakgateError,
   type ReadinessCheck,
   type ResourceLimits,
   type Role,
   type Scenario,
+  SHARD_ENV,
 } from '@peakgate/core';
 // The runtime's label names, so a pod carries the same ownership labels as a container. The owner
 // pid/host labels are left off: no local process owns what a cluster runs (docs/kubernetes.md).
@@ -55,8 +57,6 @@ export interface K8sRender {
 export const SCENARIO_MOUNT_DIR = '/etc/peakgate';
 /** The annotation Kubernetes sets on each pod of an Indexed Job (k8s ≥ 1.22). */
 export const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
-/** Largest shard count rendered: far beyond any peak in docs/scale.md, well under the Job limit. */
-export const MAX_SHARDS = 1000;
 /** A ConfigMap holds at most 1 MiB. */
 const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 /** Time a shard's pod may take to be scheduled, pull its image and start, on top of the load itself. */
@@ -210,10 +210,10 @@ export function renderK8sManifests(scenario: Scenario, options: K8sRenderOptions
               image: options.loadImage,
               env: [
                 {
-                  name: 'PEAKGATE_SHARD_INDEX',
+                  name: SHARD_ENV.index,
                   valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } },
                 },
-                { name: 'PEAKGATE_SHARD_COUNT', value: String(options.shards) },
+                { name: SHARD_ENV.count, value: String(options.shards) },
                 { name: 'PEAKGATE_RUN', value: options.runId },
                 { name: 'PEAKGATE_SCENARIO', value: `${SCENARIO_MOUNT_DIR}/${options.scenarioFileName}` },
                 { name: 'PEAKGATE_BASELINE_URL', value: serviceUrls.baseline },
@@ -246,8 +246,8 @@ export function renderK8sManifests(scenario: Scenario, options: K8sRenderOptions
 
 /** Input the manifests cannot carry is a usage error naming the field (exit 2). */
 function checkRenderable(scenario: Scenario, options: K8sRenderOptions): void {
-  if (!Number.isInteger(options.shards) || options.shards < 1 || options.shards > MAX_SHARDS)
-    throw new PeakgateError('PG_ERR_OPTS_INVALID', `--shards must be a whole number from 1 to ${MAX_SHARDS}`);
+  if (!Number.isInteger(options.shards) || options.shards < 1 || options.shards > MAX_LOAD_SHARDS)
+    throw new PeakgateError('PG_ERR_OPTS_INVALID', `--shards must be a whole number from 1 to ${MAX_LOAD_SHARDS}`);
   if (!LABEL_VALUE.test(options.runId))
     throw new PeakgateError(
       'PG_ERR_OPTS_INVALID',

@@ -16,7 +16,7 @@
  *   failed, never started or never reported is the controller's job.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PeakgateError, type Role } from '@peakgate/core';
+import { MAX_LOAD_SHARDS, PeakgateError, type Role, SHARD_ENV } from '@peakgate/core';
 import type Docker from 'dockerode';
 import { registerCleanup } from '../cleanup-registry.js';
 import { createDocker, engineMessage, isUnreachable, statusOf, unreachableError } from '../docker/client.js';
@@ -27,10 +27,6 @@ import { describeTask, type SwarmTask, serviceTasks, taskEnded } from './tasks.j
 
 /** The load image `pnpm images` builds (docker/peakgate/Dockerfile, target `load`). */
 export const DEFAULT_LOAD_IMAGE = 'peakgate/load:local';
-export const MAX_LOAD_SHARDS = 64;
-/** The environment variables every shard task gets from Swarm's service templates. */
-export const SHARD_SLOT_ENV = 'PEAKGATE_SHARD_SLOT';
-export const SHARD_NODE_ENV = 'PEAKGATE_SHARD_NODE';
 
 /** Seconds between SIGTERM and SIGKILL when the service is removed. */
 const STOP_GRACE_SECONDS = 5;
@@ -43,7 +39,7 @@ export interface LoadShardsSpec {
   runId: string;
   /** The side this load drives: the service is labelled `load-<role>`. */
   role: Role;
-  /** Replicas, 1..64. */
+  /** Replicas, 1..MAX_LOAD_SHARDS. */
   shards: number;
   /** Default: PEAKGATE_LOAD_IMAGE, else DEFAULT_LOAD_IMAGE. */
   image?: string;
@@ -126,10 +122,10 @@ export interface LoadServiceSpecInput {
 export function loadServiceSpec(input: LoadServiceSpecInput): Docker.CreateServiceOptions {
   const env = [
     ...Object.entries(input.env)
-      .filter(([key]) => key !== SHARD_SLOT_ENV && key !== SHARD_NODE_ENV)
+      .filter(([key]) => key !== SHARD_ENV.slot && key !== SHARD_ENV.node)
       .map(([key, value]) => `${key}=${escapeSwarmTemplate(value)}`),
-    `${SHARD_SLOT_ENV}={{.Task.Slot}}`,
-    `${SHARD_NODE_ENV}={{.Node.Hostname}}`,
+    `${SHARD_ENV.slot}={{.Task.Slot}}`,
+    `${SHARD_ENV.node}={{.Node.Hostname}}`,
   ];
   return {
     Name: input.name,
