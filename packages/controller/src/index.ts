@@ -6,7 +6,7 @@ export { runJudgedComparison } from './compare-and-report.js';
 export type { CpuSource, DeployedBuilds, DeployedSide } from './deployed-launcher.js';
 export { deployedLauncher, openCgroupCpuSource } from './deployed-launcher.js';
 export type { LauncherOptions } from './launcher-for.js';
-export { cleanupServices, launcherFor } from './launcher-for.js';
+export { cleanupServices, ensureEngine, launcherFor } from './launcher-for.js';
 export type { ComparisonMetricsOptions, MetricsRole, VerdictLabel } from './metrics.js';
 export { ComparisonMetrics } from './metrics.js';
 export type { PushMetricsOptions } from './metrics-push.js';
@@ -24,6 +24,27 @@ export type {
 } from './ports.js';
 export { prepareOutputDirectory, reportWriteError } from './preflight.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
+export type {
+  MetricsOptions,
+  RunEnv,
+  RunFlags,
+  RunRequest,
+  RunRequestInput,
+  RuntimeSettings,
+} from './run-request.js';
+export {
+  MAX_SEED,
+  MAX_SHARDS,
+  parseDriver,
+  parseHost,
+  parseSeed,
+  parseShards,
+  RUN_ENV,
+  resolveMetricsOptions,
+  resolveRunRequest,
+} from './run-request.js';
+export type { RunSeams, RunSeamsOptions } from './run-seams.js';
+export { runSeams } from './run-seams.js';
 export type { SingleRunOptions, SingleRunOutcome } from './run-single.js';
 export { runSingle } from './run-single.js';
 export type { ComparisonOutcome } from './sequential-rounds.js';
