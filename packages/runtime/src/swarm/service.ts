@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PeakgateError, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
 import { engineMessage, statusOf } from '../docker/client.js';
-import { ContainerService, serviceUrl } from '../docker/container-service.js';
+import { ContainerService } from '../docker/container-service.js';
 import { readPublishedPort } from '../docker/published-port.js';
 import type { ResourceReader } from '../docker/resources.js';
 import type { LogSink } from '../log-sink.js';
@@ -86,15 +86,8 @@ export class SwarmService extends ContainerService {
     this.followLogs();
     await this.pin();
     const reader = await this.firstReading(containerId);
-    const port = await this.hostPort(task, service.port);
-    if (port === undefined) {
-      // Its container exited before the published port could be read: an exit, with its log tail.
-      await this.onDied();
-      return this.failStart(EXITED_BEFORE_READY, service.ready);
-    }
-    this.port = port;
     const host = this.settings.serviceHost;
-    this.url = serviceUrl(host, this.port);
+    await this.publishAt(await this.hostPort(task, service.port), host, service.ready);
     this.logs.note(
       `swarm service ${this.name} (task ${task.ID.slice(0, 12)}, container ${containerId.slice(0, 12)}, node ${this.settings.manager.hostname}) at ${this.url}, stats from ${reader.source}`,
     );
