@@ -14,6 +14,7 @@ const UNMEASURED = [
   'test/render-k8s.test.ts',
   'test/ship-package.test.ts',
   'test/report-command.test.ts',
+  'test/report-rejudge.test.ts',
   'test/report-browser.test.ts',
   'test/readme-example.test.ts',
   'test/replay-cli.test.ts',

@@ -112,6 +112,7 @@ describe('layering (.dependency-cruiser.cjs)', () => {
           // Inside core.
           'packages/core/src/judge/words.ts': "import { page } from '../report/page.js';\nexport const w = page;\n",
           'packages/core/src/report/page.ts': 'export const page = 1;\n',
+          'packages/core/src/wording/reason.ts': "import { page } from '../report/page.js';\nexport const r = page;\n",
           'packages/core/src/statistics/mean.ts':
             "import type { Model } from '../scenario/model.js';\nexport type M = Model;\n",
           'packages/core/src/scenario/model.ts':
@@ -140,6 +141,7 @@ describe('layering (.dependency-cruiser.cjs)', () => {
         expect(hit('layer-controller', 'packages/controller/src/down.ts'), 'core is below the controller').toBe(false);
         expect(hit('no-circular', 'packages/core/src/judge/left.ts'), show(errors)).toBe(true);
         expect(hit('core-judge-below-report', 'packages/core/src/judge/words.ts'), show(errors)).toBe(true);
+        expect(hit('core-wording-below-report', 'packages/core/src/wording/reason.ts'), show(errors)).toBe(true);
         expect(hit('core-statistics-alone', 'packages/core/src/statistics/mean.ts'), show(errors)).toBe(true);
         expect(hit('core-scenario-below-judge', 'packages/core/src/scenario/model.ts'), show(errors)).toBe(true);
         expect(hit('core-basics-below-judge', 'packages/core/src/trial.ts'), show(errors)).toBe(true);

@@ -1,6 +1,7 @@
 /**
- * A comparison from builds to reports: runs it (runComparison on the named driver), judges it with
- * core's judge, builds the report document and renders every report file. The CLI's `compare` and
+ * A comparison from builds to reports: runs it (runComparison on the named driver), judges each
+ * look with core's judge, and hands the trials, the last judgement and the judge options to core's
+ * `judgeAndRender` (the path `peakgate report` takes too) for every report file. The CLI's `compare` and
  * `demo` and the HTTP API's queue all call this one function, so a report means the same thing
  * wherever it was made; each caller only decides where the files go and what to print. A
  * comparison stopped by its signal gets a report marked aborted (what was measured, no verdict).
@@ -9,21 +10,22 @@ import { availableParallelism, cpus, hostname } from 'node:os';
 import {
   type BuildSpec,
   buildAbortedReport,
-  buildReport,
   type ComparisonDriver,
   type Judgement,
   type JudgeOptions,
   judge,
+  judgeAndRender,
   lookRecord,
   maskSecretsDeep,
   PeakgateError,
   peakgateVersion,
   type Report,
   type ReportEnvironment,
-  renderHtml,
-  renderJUnit,
-  renderMarkdown,
+  type ReportFiles,
+  renderReportFiles,
+  reportScenario,
   type Scenario,
+  savedTrialsJson,
 } from '@peakgate/core';
 import { engineLoadRunner } from './adapters.js';
 import { type DeployedBuilds, deployedLauncher } from './deployed-launcher.js';
@@ -55,15 +57,7 @@ export interface JudgedComparisonOptions {
   shards?: ShardedLoadOptions;
 }
 
-/** The files of a finished comparison, by name, ready to be written side by side. */
-export interface ReportFiles {
-  'report.json': string;
-  'summary.md': string;
-  'junit.xml': string;
-  'report.html': string;
-  /** The raw trials (histograms included), so a verdict can be re-derived or audited later. */
-  'trials.json': string;
-}
+export type { ReportFiles } from '@peakgate/core';
 
 export interface JudgedComparison {
   outcome: ComparisonOutcome<Judgement>;
@@ -73,6 +67,8 @@ export interface JudgedComparison {
 
 export async function runJudgedComparison(options: JudgedComparisonOptions): Promise<JudgedComparison> {
   const { scenario, metrics } = options;
+  // Saved with the trials (trials.json), so `peakgate report` judges them the same way later.
+  const judgeOptions = judgeOptionsFor(options.deployed);
   const plain = {
     launcher: chooseLauncher(options),
     loadRunner: options.shards !== undefined ? shardedLoadRunner(options.shards) : engineLoadRunner(),
@@ -85,7 +81,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     candidate: options.candidate,
     launcher: seams.launcher,
     loadRunner: seams.loadRunner,
-    judge: (trials) => judge(trials, scenario.compare, judgeOptions(options.deployed)),
+    judge: (trials) => judge(trials, scenario.compare, judgeOptions),
     outDir: options.outDir,
     ...(options.runId !== undefined ? { runId: options.runId } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -99,28 +95,24 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
   };
-  // Values handed in with --env are masked in the model, before any renderer escapes text (a
-  // Markdown backslash or an HTML entity would otherwise hide a value from the mask).
-  const report = maskSecretsDeep(
-    outcome.interrupted !== undefined
-      ? buildAbortedReport({ ...reportInput, interruption: outcome.interrupted })
-      : buildReport({
-          ...reportInput,
-          judgement: outcome.judgement,
-          stop: {
-            reason: outcome.stoppedBy,
-            ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
-            looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
-          },
-        }),
-  );
-  const files: ReportFiles = {
-    'report.json': `${JSON.stringify(report, null, 2)}\n`,
-    'summary.md': renderMarkdown(report),
-    'junit.xml': renderJUnit(report),
-    'report.html': renderHtml(report),
-    'trials.json': `${JSON.stringify(maskSecretsDeep(outcome.trials))}\n`,
-  };
+  if (outcome.interrupted !== undefined) {
+    // Nothing judged: the measured figures only (the same files, written the same way).
+    const report = maskSecretsDeep(buildAbortedReport({ ...reportInput, interruption: outcome.interrupted }));
+    return { outcome, report, files: renderReportFiles(report, savedTrialsJson(outcome.trials, judgeOptions)) };
+  }
+  // The last look's judgement is these trials judged with these options: core's one judge-and-render
+  // path (the one `peakgate report` takes) builds, masks and renders the report from it.
+  const { report, files } = judgeAndRender({
+    ...reportInput,
+    scenario: reportScenario(reportInput.scenario),
+    judgeOptions,
+    judgement: outcome.judgement,
+    stop: {
+      reason: outcome.stoppedBy,
+      ...(scenario.compare.budgetMs !== undefined ? { budgetMs: scenario.compare.budgetMs } : {}),
+      looks: outcome.looks.map((look) => lookRecord(look.judgement, look.atMs)),
+    },
+  });
   return { outcome, report, files };
 }
 
@@ -134,7 +126,7 @@ function chooseLauncher(options: JudgedComparisonOptions): ServiceLauncher {
  * Deployed builds without a CPU source (or a cgroup without the memory controller) have no such
  * figures at all: the judge says why it did not judge them rather than "no figures for one side".
  */
-function judgeOptions(deployed: DeployedBuilds | undefined): JudgeOptions {
+function judgeOptionsFor(deployed: DeployedBuilds | undefined): JudgeOptions {
   if (deployed === undefined) return {};
   const roles = (['baseline', 'candidate'] as const).filter((role) => deployed[role].cpu === undefined);
   const noMemory = (['baseline', 'candidate'] as const).filter((role) => deployed[role].cpu?.hasMemory !== true);

@@ -74,23 +74,14 @@ export type { LogPattern } from './log-pattern.js';
 export { compileLogPattern, LOG_LINE_MATCH_CHARS, LOG_PATTERN_MAX_CHARS } from './log-pattern.js';
 export type { SelectableMetric } from './metric-selector.js';
 export { metricSelectorKey, parseMetricSelector, selectableMetrics } from './metric-selector.js';
-export type { DescribeOptions } from './report/describe-reason.js';
-export { describeReason } from './report/describe-reason.js';
-export {
-  formatChange,
-  formatInterval,
-  formatLimit,
-  formatMetricChange,
-  formatPoints,
-  formatValue,
-} from './report/format.js';
+export type { BuildAbortedReportInput, BuildReportInput, RebuildReportInput } from './report/build-report.js';
+export { buildAbortedReport, buildReport, rebuildReport, reportScenario } from './report/build-report.js';
+export type { JudgeAndRenderInput, RenderedReport, ReportFiles } from './report/judge-and-render.js';
+export { judgeAndRender, renderReportFiles } from './report/judge-and-render.js';
 export { renderHtml } from './report/render-html.js';
 export { escapeXml, renderJUnit } from './report/render-junit.js';
 export { escapeMarkdown, renderMarkdown } from './report/render-markdown.js';
 export type {
-  BuildAbortedReportInput,
-  BuildReportInput,
-  RebuildReportInput,
   Report,
   ReportEnvironment,
   ReportFinding,
@@ -104,35 +95,17 @@ export type {
   ReportSchedule,
   ReportSide,
   ReportTrial,
-} from './report/report-model.js';
+} from './report/report-types.js';
+export { REPORT_SCHEMA_VERSION } from './report/report-types.js';
+export type { SavedTrial, SavedTrials } from './report/saved-trials.js';
+export { readSavedTrials, savedTrialsJson } from './report/saved-trials.js';
 export {
-  buildAbortedReport,
-  buildReport,
   metricDisplayName,
-  REPORT_SCHEMA_VERSION,
   REQUEST_KIND_HEADER,
-  rebuildReport,
   requestKindRows,
   SCHEDULE_HEADER,
   scheduleRows,
-} from './report/report-model.js';
-export type { VerdictState } from './report/verdict-wording.js';
-export {
-  BASELINE_COLOR,
-  CANDIDATE_COLOR,
-  confidenceText,
-  intervalEstimated,
-  metricIntervalEstimated,
-  NO_INTERVAL,
-  noIntervalText,
-  percentText,
-  plannedLooks,
-  roundsText,
-  SIDE_COLORS,
-  stopReasonText,
-  VERDICT_HEADLINE,
-  verdictState,
-} from './report/verdict-wording.js';
+} from './report/table-rows.js';
 export type { NamedRequest } from './request-name.js';
 export { defaultRequestName, requestNames } from './request-name.js';
 export { fewSamplesNote, minSamplesForPercentile, percentileLabel, percentileOfMetric } from './sample-size.js';
@@ -223,3 +196,30 @@ export {
   UnitError,
 } from './units.js';
 export { peakgateVersion } from './version.js';
+export type { DescribeOptions } from './wording/describe-reason.js';
+export { describeReason } from './wording/describe-reason.js';
+export {
+  formatChange,
+  formatInterval,
+  formatLimit,
+  formatMetricChange,
+  formatPoints,
+  formatValue,
+} from './wording/format.js';
+export type { VerdictState } from './wording/verdict-wording.js';
+export {
+  BASELINE_COLOR,
+  CANDIDATE_COLOR,
+  confidenceText,
+  intervalEstimated,
+  metricIntervalEstimated,
+  NO_INTERVAL,
+  noIntervalText,
+  percentText,
+  plannedLooks,
+  roundsText,
+  SIDE_COLORS,
+  stopReasonText,
+  VERDICT_HEADLINE,
+  verdictState,
+} from './wording/verdict-wording.js';

@@ -1,9 +1,10 @@
 /** report.json flags a shown or judged percentile read from too few requests (additive `warnings` fields). */
 import { describe, expect, it } from 'vitest';
 import { judge } from './judge/judge.js';
+import { buildReport } from './report/build-report.js';
 import { renderHtml } from './report/render-html.js';
 import { renderMarkdown } from './report/render-markdown.js';
-import { buildReport, type Report } from './report/report-model.js';
+import type { Report } from './report/report-types.js';
 import { fixtureScenario } from './test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from './test-support/synthetic-trials.js';
 

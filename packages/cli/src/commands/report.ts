@@ -1,24 +1,25 @@
 /**
  * `peakgate report <dir | trials.json> --out DIR [--limits SCENARIO] [--json] [--quiet]`:
  * re-renders every report file of a saved comparison (report.json, summary.md, junit.xml,
- * report.html, and trials.json copied) from its raw trials, re-judging them. The scenario,
- * environment and times come from the report.json saved beside trials.json; `--limits` takes the
- * `compare` section (limits, SLOs, confidence, rounds) of a scenario file instead of the saved
- * one, so a run can be judged again under new limits without running it again.
+ * report.html, and trials.json copied) from its raw trials, re-judging them through core's
+ * `judgeAndRender`, the path every comparison's report takes, with the judge options saved in
+ * trials.json (a deployed run's unmeasured CPU stays "not measured"). The scenario, environment
+ * and times come from the report.json saved beside trials.json; `--limits` takes the `compare`
+ * section (limits, SLOs, confidence, rounds) of a scenario file instead of the saved one, so a
+ * run can be judged again under new limits without running it again.
  * Outcome `pass` or `fail` like compare; a broken baseline throws PG_ERR_INFRA_BASELINE (exit 3).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   type CompareSpec,
-  judge,
+  type JudgeOptions,
+  judgeAndRender,
   loadScenarioFile,
   PeakgateError,
   type Report,
-  rebuildReport,
-  renderHtml,
-  renderJUnit,
-  renderMarkdown,
+  readSavedTrials,
+  type SavedTrial,
   type TrialResult,
 } from '@peakgate/core';
 import type { Command } from 'commander';
@@ -55,35 +56,30 @@ export const reportCommand: PeakgateCommand<ReportFlags> = {
         '\nThe folder (or the folder of trials.json) must hold the report.json written with it: the\nscenario and environment are read from there.',
       ),
   async run({ args: [source = ''], flags, output }) {
-    const { trials, saved, trialsText } = await readSavedRun(source);
+    const { trials, judgeOptions, saved, trialsText } = await readSavedRun(source);
     const compare: CompareSpec =
       flags.limits === undefined ? saved.scenario.compare : (await loadScenarioFile(flags.limits)).compare;
-    const judgement = judge(trials, compare);
-    const report = rebuildReport({
+    // trials.json is copied as saved: it is the record of the run, judge options included.
+    const { judgement, report, files } = judgeAndRender({
       scenario: { ...saved.scenario, compare },
       trials,
-      judgement,
+      judgeOptions,
       environment: saved.environment,
       startedAt: saved.startedAt,
       finishedAt: saved.finishedAt,
+      // The run's seed stays recorded: the trials are the same run's.
+      ...(typeof saved.seed === 'number' ? { seed: saved.seed } : {}),
+      trialsJson: trialsText,
     });
-    const reportJson = `${JSON.stringify(report, null, 2)}\n`;
-    const summary = renderMarkdown(report);
     // No link on the way, not someone else's folder, one run at a time (issue 23).
     const { claimOutputDirectory } = await import('@peakgate/controller');
     const claim = await claimOutputDirectory(flags.out, { force: flags.force === true });
     try {
-      await writeReportFiles(flags.out, {
-        'report.json': reportJson,
-        'summary.md': summary,
-        'junit.xml': renderJUnit(report),
-        'report.html': renderHtml(report),
-        'trials.json': trialsText,
-      });
+      await writeReportFiles(flags.out, { ...files });
     } finally {
       await claim.release();
     }
-    if (flags.json === true) output.result(reportJson);
+    if (flags.json === true) output.result(files['report.json']);
     else
       output.result(
         renderVerdict(judgement, {
@@ -98,7 +94,7 @@ export const reportCommand: PeakgateCommand<ReportFlags> = {
           },
         }),
       );
-    await appendStepSummary(summary, output);
+    await appendStepSummary(files['summary.md'], output);
     if (flags.quiet !== true) output.info(`reports: ${flags.out}/{report.json,summary.md,junit.xml,report.html}`);
     if (judgement.infrastructureError !== undefined) {
       throw new PeakgateError('PG_ERR_INFRA_BASELINE', judgement.infrastructureError);
@@ -109,8 +105,10 @@ export const reportCommand: PeakgateCommand<ReportFlags> = {
 
 interface SavedRun {
   trials: TrialResult[];
+  /** How the run judged them (trials.json `judgeOptions`; the defaults for a file written before it). */
+  judgeOptions: JudgeOptions;
   trialsText: string;
-  saved: Pick<Report, 'scenario' | 'environment' | 'startedAt' | 'finishedAt'>;
+  saved: Pick<Report, 'scenario' | 'environment' | 'startedAt' | 'finishedAt'> & { seed?: unknown };
 }
 
 async function readSavedRun(source: string): Promise<SavedRun> {
@@ -126,10 +124,12 @@ async function readSavedRun(source: string): Promise<SavedRun> {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', 'report: give the run folder or its trials.json, not report.json');
   }
   const trialsText = await readText(trialsPath, 'the raw trials of a compare --out folder');
-  const trials = parseJson(trialsPath, trialsText);
-  if (!Array.isArray(trials) || !trials.every(isTrial)) {
+  const savedTrials = parseJson(trialsPath, trialsText);
+  if (!Array.isArray(savedTrials) || !savedTrials.every(isTrial)) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `report: ${trialsPath} is not a peakgate trials.json`);
   }
+  const judged = readSavedTrials(savedTrials);
+  if (!judged.ok) throw new PeakgateError('PG_ERR_OPTS_INVALID', `report: ${trialsPath}: ${judged.problem}`);
   const saved = parseJson(reportPath, await readText(reportPath, 'written beside trials.json by compare --out'));
   if (!isSavedReport(saved)) {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `report: ${reportPath} is not a peakgate report.json`);
@@ -141,7 +141,7 @@ async function readSavedRun(source: string): Promise<SavedRun> {
       `report: the run in ${dirname(reportPath)} was aborted before its verdict; its partial figures are not judged (its own report.json and report.html show them)`,
     );
   }
-  return { trials, trialsText, saved };
+  return { trials: judged.trials, judgeOptions: judged.judgeOptions, trialsText, saved };
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -162,7 +162,7 @@ function parseJson(path: string, text: string): unknown {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-function isTrial(value: unknown): value is TrialResult {
+function isTrial(value: unknown): value is SavedTrial {
   return (
     isObject(value) &&
     (value.role === 'baseline' || value.role === 'candidate') &&

@@ -1,11 +1,11 @@
 /**
  * Why a verdict is what it is, as data: what kind of thing happened, to which metric or side, in
  * which phase or round, and the numbers behind it. The judge produces findings; people read them
- * through one renderer, `describeReason` (report/describe-reason.ts), so programs can act on the
+ * through one renderer, `describeReason` (wording/describe-reason.ts), so programs can act on the
  * kind and numbers without parsing text, and the text is written in one place.
  */
 import type { MetricName, Role } from '../scenario/model.js';
-import type { MetricDirection, MetricJudgement, MetricUnit } from './judgement.js';
+import type { MetricDirection, MetricEstimate, MetricUnit } from './metric-estimate.js';
 
 /** What every finding about a judged metric names. */
 interface MetricSubject {
@@ -27,9 +27,7 @@ export interface ErrorCount {
 }
 
 /** A metric's change against its relative limit, with the metric's estimates (see MetricJudgement). */
-export interface ChangeFinding
-  extends MetricSubject,
-    Pick<MetricJudgement, 'baseline' | 'candidate' | 'change' | 'interval' | 'confidence' | 'limit'> {
+export interface ChangeFinding extends MetricSubject, MetricEstimate {
   /** limit: past the limit with confidence (fails); marginal: only the point estimate is past it. */
   kind: 'limit' | 'marginal';
   /** The noise floor, in the metric's unit; present only when it, not the limit, set the threshold. */

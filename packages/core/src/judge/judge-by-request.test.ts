@@ -3,9 +3,9 @@
  * mix's, on that name's own histograms, and no verdict at all below the per-trial sample minimum.
  */
 import { describe, expect, it } from 'vitest';
-import { describeReason } from '../report/describe-reason.js';
 import type { CompareSpec } from '../scenario/model.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
+import { describeReason } from '../wording/describe-reason.js';
 import { judge } from './judge.js';
 
 const spec = (byRequest: CompareSpec['byRequest']): CompareSpec => ({

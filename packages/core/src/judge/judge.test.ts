@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeReason } from '../report/describe-reason.js';
 import type { CompareSpec } from '../scenario/model.js';
 import { buildSyntheticComparison, type SyntheticTrialOptions } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
+import { describeReason } from '../wording/describe-reason.js';
 import { judge } from './judge.js';
 
 type Side = Omit<SyntheticTrialOptions, 'role' | 'round' | 'seed'>;

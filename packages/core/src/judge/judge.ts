@@ -7,10 +7,10 @@
  */
 
 import { PeakgateError } from '../errors.js';
-import { describeReason } from '../report/describe-reason.js';
-import { roundsText } from '../report/verdict-wording.js';
 import type { CompareSpec } from '../scenario/model.js';
 import type { TrialResult } from '../trial.js';
+import { describeReason } from '../wording/describe-reason.js';
+import { roundsText } from '../wording/verdict-wording.js';
 import type { Finding, OutrightFinding } from './finding.js';
 import { createJudgeContext, type JudgeOptions } from './judge-context.js';
 import { judgeCpu } from './judge-cpu.js';

@@ -4,12 +4,11 @@
  */
 import type { MetricName } from '../scenario/model.js';
 import type { Finding, OutrightFinding } from './finding.js';
+import type { MetricDirection, MetricEstimate, MetricStatus, MetricUnit } from './metric-estimate.js';
 
-export type MetricStatus = 'pass' | 'fail' | 'marginal';
-export type MetricUnit = 'ms' | 'bytes' | 'ratio' | 'req/s';
-export type MetricDirection = 'lower-is-better' | 'higher-is-better';
+export type { MetricDirection, MetricEstimate, MetricStatus, MetricUnit } from './metric-estimate.js';
 
-export interface MetricJudgement {
+export interface MetricJudgement extends MetricEstimate {
   name: MetricName;
   /** Phase the metric was judged in (latency and throughput are judged per phase). */
   phase?: string;
@@ -27,17 +26,6 @@ export interface MetricJudgement {
   label: string;
   unit: MetricUnit;
   direction: MetricDirection;
-  /** Point estimates over all trials of a side (latency: percentile of the merged histograms). */
-  baseline: number;
-  candidate: number;
-  /** candidate ÷ baseline. */
-  change: number;
-  /** Confidence interval of `change`. */
-  interval: [number, number];
-  /** Confidence the interval has (below the requested level when too few trials allow no more). */
-  confidence: number;
-  /** Allowed relative change (0.10 = +10%; for throughput: allowed decrease). */
-  limit: number;
   /** Changes smaller than this, in the metric's unit, never fail (noise floor). */
   floor: number;
   /** Absolute SLO on the candidate, in the metric's unit, when set. */

@@ -3,9 +3,9 @@
  * limit and the noise floor (metric-status.ts), then the SLO. Every metric family builds its
  * judgement here; the families differ only in where their estimate and interval come from.
  */
-import { describeReason } from '../report/describe-reason.js';
 import type { MetricName } from '../scenario/model.js';
 import type { Clustered, RatioInterval } from '../statistics/bootstrap.js';
+import { describeReason } from '../wording/describe-reason.js';
 import type { ChangeFinding, Finding, SloFinding } from './finding.js';
 import type { JudgeContext } from './judge-context.js';
 import type { MetricJudgement, MetricStatus } from './judgement.js';

@@ -4,8 +4,10 @@
  * summary.md and report.html say it alike; each escapes for its own format (`name` for the
  * metric names, which come from the scenario).
  */
-import { metricDisplayName, type Report, type ReportMetric } from './report-model.js';
-import { confidenceText, metricIntervalEstimated, noIntervalText, plannedLooks } from './verdict-wording.js';
+
+import { confidenceText, metricIntervalEstimated, noIntervalText, plannedLooks } from '../wording/verdict-wording.js';
+import type { Report, ReportMetric } from './report-types.js';
+import { metricDisplayName } from './table-rows.js';
 
 export function confidenceLine(
   report: Report,

@@ -4,9 +4,10 @@
  * SVG drawn here (not in the browser) so the verdict's evidence shows even with scripts off.
  * Error rates have their own small axis in points (or a "no errors" line).
  */
-import { formatLimit, formatMetricChange } from './format.js';
-import { metricDisplayName, type ReportMetric } from './report-model.js';
-import { metricIntervalEstimated, NO_INTERVAL } from './verdict-wording.js';
+import { formatLimit, formatMetricChange } from '../wording/format.js';
+import { metricIntervalEstimated, NO_INTERVAL } from '../wording/verdict-wording.js';
+import type { ReportMetric } from './report-types.js';
+import { metricDisplayName } from './table-rows.js';
 import { escapeXml } from './xml-text.js';
 
 const STATUS_COLORS = { pass: '#2b8a3e', marginal: '#e67700', fail: '#c92a2a' } as const;

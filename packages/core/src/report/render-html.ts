@@ -7,26 +7,8 @@
 import type { ErrorCounts } from '../load-result.js';
 import type { Role } from '../scenario/model.js';
 import { formatDuration } from '../units.js';
-import { confidenceLine } from './confidence-line.js';
-import { describeReason } from './describe-reason.js';
-import { renderForestPlot } from './forest-plot.js';
-import { formatChange, formatLimit, formatMetricChange, formatValue } from './format.js';
-import { type ChartSpec, reportCharts } from './report-charts.js';
-import {
-  describeSide,
-  LOAD_SHARD_HEADER,
-  loadShardRows,
-  metricDisplayName,
-  REQUEST_KIND_HEADER,
-  type Report,
-  type ReportTrial,
-  requestKindRows,
-  SCHEDULE_HEADER,
-  scheduleRows,
-} from './report-model.js';
-import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
-import { warningsWithRowNotes } from './row-warnings.js';
-import { uplotAssets } from './uplot-assets.js';
+import { describeReason } from '../wording/describe-reason.js';
+import { formatChange, formatLimit, formatMetricChange, formatValue } from '../wording/format.js';
 import {
   BASELINE_COLOR,
   CANDIDATE_COLOR,
@@ -37,7 +19,24 @@ import {
   stopReasonText,
   VERDICT_HEADLINE,
   verdictState,
-} from './verdict-wording.js';
+} from '../wording/verdict-wording.js';
+import { confidenceLine } from './confidence-line.js';
+import { renderForestPlot } from './forest-plot.js';
+import { type ChartSpec, reportCharts } from './report-charts.js';
+import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
+import type { Report, ReportTrial } from './report-types.js';
+import { warningsWithRowNotes } from './row-warnings.js';
+import {
+  describeSide,
+  LOAD_SHARD_HEADER,
+  loadShardRows,
+  metricDisplayName,
+  REQUEST_KIND_HEADER,
+  requestKindRows,
+  SCHEDULE_HEADER,
+  scheduleRows,
+} from './table-rows.js';
+import { uplotAssets } from './uplot-assets.js';
 import { escapeXml as escapeHtml } from './xml-text.js';
 
 const ROLES: readonly Role[] = ['baseline', 'candidate'];

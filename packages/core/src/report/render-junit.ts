@@ -4,15 +4,10 @@
  * is an <error>, not a <failure>: the build was not judged. So is an aborted comparison (Ctrl-C,
  * SIGTERM): its one case is an <error type="aborted">, never a pass.
  */
-import { formatLimit, formatMetricChange, formatValue } from './format.js';
-import {
-  metricDisplayName,
-  REQUEST_KIND_HEADER,
-  type Report,
-  type ReportMetric,
-  requestKindRows,
-} from './report-model.js';
-import { metricIntervalEstimated, NO_INTERVAL, percentText, roundsText } from './verdict-wording.js';
+import { formatLimit, formatMetricChange, formatValue } from '../wording/format.js';
+import { metricIntervalEstimated, NO_INTERVAL, percentText, roundsText } from '../wording/verdict-wording.js';
+import type { Report, ReportMetric } from './report-types.js';
+import { metricDisplayName, REQUEST_KIND_HEADER, requestKindRows } from './table-rows.js';
 
 import { escapeXml } from './xml-text.js';
 

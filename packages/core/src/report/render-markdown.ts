@@ -3,9 +3,10 @@
  * plain words (no emoji, no colour: it must read the same in a terminal, an email, a PR comment).
  */
 
+import { describeReason } from '../wording/describe-reason.js';
+import { formatLimit, formatMetricChange, formatValue } from '../wording/format.js';
+import { percentText, roundsText, stopReasonText, VERDICT_HEADLINE, verdictState } from '../wording/verdict-wording.js';
 import { confidenceLine } from './confidence-line.js';
-import { describeReason } from './describe-reason.js';
-import { formatLimit, formatMetricChange, formatValue } from './format.js';
 import {
   markdownCodeBlock,
   markdownCodeSpan,
@@ -13,20 +14,18 @@ import {
   markdownInline,
   markdownText,
 } from './markdown-text.js';
+import type { Report, ReportTrial } from './report-types.js';
+import { warningsWithRowNotes } from './row-warnings.js';
 import {
   describeSide,
   LOAD_SHARD_HEADER,
   loadShardRows,
   metricDisplayName,
   REQUEST_KIND_HEADER,
-  type Report,
-  type ReportTrial,
   requestKindRows,
   SCHEDULE_HEADER,
   scheduleRows,
-} from './report-model.js';
-import { warningsWithRowNotes } from './row-warnings.js';
-import { percentText, roundsText, stopReasonText, VERDICT_HEADLINE, verdictState } from './verdict-wording.js';
+} from './table-rows.js';
 
 /**
  * Escapes text for a Markdown table cell, list item or heading: untrusted text (names, reasons,

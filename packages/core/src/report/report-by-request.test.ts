@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
 import { fixtureScenario } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
+import { buildReport } from './build-report.js';
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
-import { buildReport, type Report } from './report-model.js';
+import type { Report } from './report-types.js';
 
 const scenario = fixtureScenario({
   name: 'endpoints',

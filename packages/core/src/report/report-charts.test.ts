@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
 import { fixtureScenario, openPhase } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
+import { BASELINE_COLOR, CANDIDATE_COLOR } from '../wording/verdict-wording.js';
+import { buildReport } from './build-report.js';
 import { percentileX, reportCharts, resourcesBySecond } from './report-charts.js';
-import { buildReport, type ReportTrial } from './report-model.js';
-import { BASELINE_COLOR, CANDIDATE_COLOR } from './verdict-wording.js';
+import type { ReportTrial } from './report-types.js';
 
 const scenario = fixtureScenario({
   name: 'charts',

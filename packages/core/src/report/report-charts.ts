@@ -4,8 +4,8 @@
  * page so what each chart shows is testable without a browser.
  */
 import type { Role } from '../scenario/model.js';
-import type { Report, ReportTrial } from './report-model.js';
-import { SIDE_COLORS } from './verdict-wording.js';
+import { SIDE_COLORS } from '../wording/verdict-wording.js';
+import type { Report, ReportTrial } from './report-types.js';
 
 export interface ChartSeriesSpec {
   label: string;

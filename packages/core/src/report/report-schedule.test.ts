@@ -4,9 +4,10 @@ import type { ScheduleError } from '../load-result.js';
 import { fixtureScenario } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
+import { buildReport } from './build-report.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
-import { buildReport, type Report } from './report-model.js';
+import type { Report } from './report-types.js';
 
 const scenario = fixtureScenario({
   name: 'timeline replay',

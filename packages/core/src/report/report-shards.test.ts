@@ -3,9 +3,9 @@ import { judge } from '../judge/judge.js';
 import type { LoadSharding } from '../load-result.js';
 import { fixtureScenario } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
+import { buildReport } from './build-report.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
-import { buildReport } from './report-model.js';
 
 const scenario = fixtureScenario({ name: 'sharded', peak: { durationMs: 5_000, rate: 300 }, timeoutMs: 5_000 });
 

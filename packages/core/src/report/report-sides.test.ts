@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
 import { fixtureScenario } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
+import { buildReport } from './build-report.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
-import { buildReport, type ReportEnvironment } from './report-model.js';
+import type { ReportEnvironment } from './report-types.js';
 
 const scenario = fixtureScenario({
   name: 'deployed',

@@ -7,11 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../judge/judge.js';
 import { fixtureScenario } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
-import { describeReason } from './describe-reason.js';
-import { renderHtml } from './render-html.js';
-import { renderJUnit } from './render-junit.js';
-import { renderMarkdown } from './render-markdown.js';
-import { buildReport, type Report } from './report-model.js';
+import { describeReason } from '../wording/describe-reason.js';
 import {
   confidenceText,
   intervalEstimated,
@@ -19,7 +15,12 @@ import {
   roundsText,
   stopReasonText,
   VERDICT_HEADLINE,
-} from './verdict-wording.js';
+} from '../wording/verdict-wording.js';
+import { buildReport } from './build-report.js';
+import { renderHtml } from './render-html.js';
+import { renderJUnit } from './render-junit.js';
+import { renderMarkdown } from './render-markdown.js';
+import type { Report } from './report-types.js';
 
 const scenario = fixtureScenario({
   name: 'wording',

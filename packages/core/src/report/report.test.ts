@@ -4,18 +4,19 @@ import { lookRecord } from '../judge/judgement.js';
 import { fixtureScenario } from '../test-support/scenario-fixture.js';
 import { buildSyntheticComparison } from '../test-support/synthetic-trials.js';
 import type { TrialResult } from '../trial.js';
-import { formatChange, formatInterval, formatLimit, formatMetricChange, formatPoints, formatValue } from './format.js';
+import {
+  formatChange,
+  formatInterval,
+  formatLimit,
+  formatMetricChange,
+  formatPoints,
+  formatValue,
+} from '../wording/format.js';
+import { buildAbortedReport, buildReport } from './build-report.js';
 import { renderHtml } from './render-html.js';
 import { renderJUnit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
-import {
-  buildAbortedReport,
-  buildReport,
-  CURVE_PERCENTILES,
-  type Report,
-  type ReportEnvironment,
-  type ReportFinding,
-} from './report-model.js';
+import { CURVE_PERCENTILES, type Report, type ReportEnvironment, type ReportFinding } from './report-types.js';
 
 // One look (max_rounds = rounds): intervals at the stated 95%, as the rendered texts below expect.
 const scenario = fixtureScenario({

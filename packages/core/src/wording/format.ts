@@ -2,7 +2,7 @@
  * Number formatting shared by the judge's reasons, the renderers and the CLI's tables, so a
  * change reads the same everywhere: "+38.2%", "+31.0%..+45.1%", "12.4 ms", "512.0 MiB".
  */
-import type { MetricDirection, MetricUnit } from '../judge/judgement.js';
+import type { MetricDirection, MetricUnit } from '../judge/metric-estimate.js';
 import { intervalEstimated, NO_INTERVAL } from './verdict-wording.js';
 
 /** A ratio as a signed percentage change: 1.382 → "+38.2%", 0.96 → "-4.0%". */
