@@ -96,8 +96,13 @@ export interface PhaseResult {
 export interface LoadShardFigures {
   /** 0-based shard index (Swarm task slot − 1). */
   index: number;
-  /** The node its task ran on. */
+  /** The node its task ran on (its host name). */
   node: string;
+  /**
+   * That node's swarm id: nodes of one machine (or cloned images) share a host name, the id tells
+   * them apart. Absent when the task list never named a node.
+   */
+  nodeId?: string;
   /** Outcomes in the measured phases: responses, errors and dropped arrivals. */
   requests: number;
   errors: number;

@@ -124,7 +124,7 @@ export function renderLoadSummary(result: LoadResult, width = terminalColumns(pr
           `load shards: ${sharding.shards.length}, start skew ${ms(sharding.startSkewMs)} ms`,
           ...sharding.shards.map(
             (shard) =>
-              `  shard ${shard.index} on ${shard.node}: ${shard.requests} requests, ${shard.errors} errors, ${shard.achievedRate} req/s, started ${ms(shard.startLagMs)} ms late`,
+              `  shard ${shard.index} on ${shard.node}${shard.nodeId ? ` (${shard.nodeId.slice(0, 12)})` : ''}: ${shard.requests} requests, ${shard.errors} errors, ${shard.achievedRate} req/s, started ${ms(shard.startLagMs)} ms late`,
           ),
         ];
   // Every line within the width: a sentence wraps under its own start (printable: measured as printed).

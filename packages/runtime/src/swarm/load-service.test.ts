@@ -119,6 +119,19 @@ describe('shardStates', () => {
     ]);
   });
 
+  it('marks the tasks of a node the manager reports down, whatever state the task last reported', () => {
+    const states = shardStates(
+      [task(1, 'running'), task(2, 'running', { NodeID: 'n2' })],
+      2,
+      nodes,
+      new Map([['n2', 'down: heartbeat failure']]),
+    );
+    expect(states.map((s) => [s.index, s.state, s.nodeDown])).toEqual([
+      [0, 'running', undefined],
+      [1, 'running', 'down: heartbeat failure'],
+    ]);
+  });
+
   it('keeps the newest task of a slot and ignores slots outside 1..shards', () => {
     const old = task(1, 'failed', { ID: 'old', CreatedAt: '2026-01-01T10:00:00.5Z' });
     const young = task(1, 'running', { ID: 'young', CreatedAt: '2026-01-01T10:00:01.123456789Z' });

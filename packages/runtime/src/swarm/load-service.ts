@@ -76,6 +76,11 @@ export interface ShardTaskState {
   ended: boolean;
   /** Its container's exit code once ended; null while it runs or when it never had one. */
   exitCode: number | null;
+  /**
+   * Set when the manager reports the task's node down ("heartbeat failure"): the task may still
+   * read `running`, but nothing on that node reaches the manager any more.
+   */
+  nodeDown?: string;
 }
 
 export interface RunningLoadShards {
@@ -193,12 +198,14 @@ export function shardStates(
   tasks: readonly ShardTask[],
   shards: number,
   nodeNames: ReadonlyMap<string, string>,
+  nodesDown: ReadonlyMap<string, string> = new Map(),
 ): ShardTaskState[] {
   return [...newestBySlot(tasks, shards).entries()]
     .sort(([a], [b]) => a - b)
     .map(([slot, task]) => {
       const ended = taskEnded(task);
       const nodeId = task.NodeID ?? '';
+      const down = nodesDown.get(nodeId);
       return {
         index: slot - 1,
         nodeId,
@@ -207,6 +214,7 @@ export function shardStates(
         detail: describeTask(task),
         ended,
         exitCode: ended ? exitCodeOf(task) : null,
+        ...(down !== undefined ? { nodeDown: down } : {}),
       };
     });
 }
@@ -270,6 +278,8 @@ export async function startLoadShards(spec: LoadShardsSpec): Promise<RunningLoad
 
 class LoadShards implements RunningLoadShards {
   private readonly nodeNames = new Map<string, string>();
+  /** Nodes the manager reports down, with its word ("heartbeat failure"), as of the last tasks(). */
+  private readonly nodesDown = new Map<string, string>();
   private readonly ending = new AbortController();
   private readonly unregister: () => void;
   private removing: Promise<void> | undefined;
@@ -288,8 +298,9 @@ class LoadShards implements RunningLoadShards {
   async tasks(signal?: AbortSignal): Promise<ShardTaskState[]> {
     try {
       const tasks = (await serviceTasks(this.docker, this.serviceId, signal)) as ShardTask[];
-      if (tasks.some((task) => task.NodeID && !this.nodeNames.has(task.NodeID))) await this.refreshNodes(signal);
-      return shardStates(tasks, this.shards, this.nodeNames);
+      // Every time, not only for new nodes: a node that goes down takes its shards with it.
+      if (tasks.some((task) => task.NodeID)) await this.refreshNodes(signal);
+      return shardStates(tasks, this.shards, this.nodeNames, this.nodesDown);
     } catch (error) {
       if (signal?.aborted) throw error;
       if (isUnreachable(error)) throw unreachableError(this.docker, error);
@@ -305,8 +316,14 @@ class LoadShards implements RunningLoadShards {
     const nodes = (await this.docker.listNodes(signal !== undefined ? { abortSignal: signal } : {})) as Array<{
       ID: string;
       Description?: { Hostname?: string };
+      Status?: { State?: string; Message?: string };
     }>;
-    for (const node of nodes) this.nodeNames.set(node.ID, node.Description?.Hostname ?? '');
+    this.nodesDown.clear();
+    for (const node of nodes) {
+      this.nodeNames.set(node.ID, node.Description?.Hostname ?? '');
+      if (node.Status?.State === 'down' || node.Status?.State === 'disconnected')
+        this.nodesDown.set(node.ID, `${node.Status.State}${node.Status.Message ? `: ${node.Status.Message}` : ''}`);
+    }
   }
 
   remove(): Promise<void> {

@@ -1,22 +1,21 @@
 /**
  * One build running as a Swarm service: its single task's container is found from the task list
  * and then read, watched and logged through the node's engine exactly like a docker-driver
- * container (cgroup files or one-shot stats). The manager's task state is a second witness of
- * death, so a task that ends is noticed even if the container wait is lost.
+ * container (docker/container-service.ts, which both share). The manager's task state is a second
+ * witness of death, so a task that ends is noticed even if the container wait is lost.
  */
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PeakgateError, type ServiceExit, type ServiceSpec } from '@peakgate/core';
+import { PeakgateError, type ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
-import { engineMessage, isLocalEngine, statusOf } from '../docker/client.js';
+import { engineMessage, statusOf } from '../docker/client.js';
+import { ContainerService } from '../docker/container-service.js';
 import { readPublishedPort } from '../docker/published-port.js';
-import { type ResourceReader, resourceReader } from '../docker/resources.js';
+import type { ResourceReader } from '../docker/resources.js';
 import type { LogSink } from '../log-sink.js';
 import { EXITED_BEFORE_READY, waitForReady } from '../readiness.js';
 import type { StartOptions } from '../service-driver.js';
-import { ServiceHandle } from '../service-handle.js';
-import { within } from '../within.js';
 import type { SwarmManager } from './manager.js';
+import { describeNode, type NodeEngine, nodeEngine } from './node-engine.js';
 import { awaitTaskRunning, currentTask, describeTask, publishedPort, type SwarmTask, taskEnded } from './tasks.js';
 
 export interface SwarmServiceSettings {
@@ -27,47 +26,28 @@ export interface SwarmServiceSettings {
   stopGraceSeconds: number;
 }
 
-interface DeathRecord {
-  exitCode: number | null;
-  oomKilled: boolean;
-}
-
-export class SwarmService extends ServiceHandle {
+export class SwarmService extends ContainerService {
   readonly driver = 'swarm' as const;
   readonly id: string;
-  url = '';
-  port = 0;
-  /** The task's container, once the task runs. */
-  private container: Docker.Container | undefined;
   private containerRunning = false;
-  private readonly streams = new AbortController();
-  private readonly died: Promise<DeathRecord>;
-  private resolveDied!: (record: DeathRecord) => void;
-  private diedRecord: DeathRecord | undefined;
-  private diedOnce: Promise<void> | undefined;
   private lastTask: SwarmTask | undefined;
-  private oomSeen = false;
-  private memoryLimit: number | undefined;
-  private reader: ResourceReader | undefined;
-  private logsEnded: Promise<void> = Promise.resolve();
+  /** The engine of the task's node (the manager's own unless the task runs elsewhere). */
+  private node: NodeEngine | undefined;
 
   constructor(
-    private readonly docker: Docker,
+    docker: Docker,
     private readonly service: Docker.Service,
-    private readonly name: string,
+    name: string,
     logs: LogSink,
     options: StartOptions,
     private readonly settings: SwarmServiceSettings,
   ) {
-    super(`swarm service ${name}`, name, logs, options, settings.cpuset);
+    super(docker, `swarm service ${name}`, name, logs, options, settings.cpuset);
     this.id = service.id;
-    this.died = new Promise((resolve) => {
-      this.resolveDied = resolve;
-    });
   }
 
   async launch(service: ServiceSpec, startedAt: number): Promise<void> {
-    this.memoryLimit = service.resources.memoryBytes;
+    this.rememberLimits(service);
     const where = `placement ${this.settings.constraints.join(', ')}`;
     const start = await awaitTaskRunning(this.docker, this.service.id, {
       timeoutMs: service.ready.timeoutMs,
@@ -96,30 +76,29 @@ export class SwarmService extends ServiceHandle {
           `swarm service ${this.name}: its task ${describeTask(start.task)} (${where})`,
         );
       // Its container ran and ended before we saw it run: a build that exits at once.
+      this.node = await nodeEngine(this.docker, this.settings.manager, start.task.NodeID).catch(() => undefined);
       this.attach(containerId);
       this.followLogs();
       await this.onDied();
       return this.failStart(EXITED_BEFORE_READY, service.ready);
     }
     const { task, containerId } = start;
-    this.assertOnOurNode(task);
+    const node = await nodeEngine(this.docker, this.settings.manager, task.NodeID).catch((error: unknown) => {
+      throw error instanceof PeakgateError
+        ? new PeakgateError(error.code, `swarm service ${this.name}: ${error.message}`, { cause: error })
+        : error;
+    });
+    this.node = node;
     this.attach(containerId);
     this.containerRunning = true;
     this.watchDeath();
     this.followLogs();
     await this.pin();
-    this.reader = await this.firstReading(containerId);
-    const port = await this.hostPort(task, service.port);
-    if (port === undefined) {
-      // Its container exited before the published port could be read: an exit, with its log tail.
-      await this.onDied();
-      return this.failStart(EXITED_BEFORE_READY, service.ready);
-    }
-    this.port = port;
+    const reader = await this.firstReading(containerId);
     const host = this.settings.serviceHost;
-    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    await this.publishAt(await this.hostPort(task, service.port), host, service.ready);
     this.logs.note(
-      `swarm service ${this.name} (task ${task.ID.slice(0, 12)}, container ${containerId.slice(0, 12)}, node ${this.settings.manager.hostname}) at ${this.url}, stats from ${this.reader.source}`,
+      `swarm service ${this.name} (task ${task.ID.slice(0, 12)}, container ${containerId.slice(0, 12)}, node ${describeNode(node.hostname, node.nodeId)}, engine ${node.address}) at ${this.url}, stats from ${reader.source}`,
     );
     const outcome = await waitForReady({
       check: service.ready,
@@ -133,36 +112,25 @@ export class SwarmService extends ServiceHandle {
     this.markReady(startedAt);
   }
 
-  private attach(containerId: string): void {
-    this.container = this.docker.getContainer(containerId);
+  /** The engine of the task's node: its container is read, watched, logged and removed there. */
+  protected override get engine(): Docker {
+    return this.node?.docker ?? this.docker;
   }
 
-  /**
-   * CPU and memory are read through the engine we talk to, so the task must run on its node.
-   * A task elsewhere (a multi-node swarm whose constraint matched another node) would be judged
-   * without CPU: refuse, and say how to fix it.
-   */
-  private assertOnOurNode(task: SwarmTask): void {
-    const ours = this.settings.manager;
-    if (task.NodeID === ours.nodeId) return;
-    throw new PeakgateError(
-      'PG_ERR_RUNTIME_NO_STATS',
-      `swarm service ${this.name}: its task runs on node ${task.NodeID ?? 'unknown'}, but peakgate reads CPU and memory through the engine of node ${ours.nodeId} (${ours.hostname}); pin the builds to that node (PEAKGATE_SWARM_CONSTRAINT=node.id==${ours.nodeId}) or point DOCKER_HOST at the task's node`,
-    );
+  private attach(containerId: string): void {
+    this.container = this.engine.getContainer(containerId);
   }
 
   /** One reading up front: no CPU, no verdict (the duet judges CPU per request). */
   private async firstReading(containerId: string): Promise<ResourceReader> {
-    const container = this.container as Docker.Container;
     try {
-      const info = await container.inspect({ abortSignal: AbortSignal.timeout(5000) } as object);
-      const reader = resourceReader(container, containerId, info.State.Pid || undefined, isLocalEngine(this.docker));
+      const reader = await this.openReader(AbortSignal.timeout(5000));
       await reader.read();
       return reader;
     } catch (error) {
       throw new PeakgateError(
         'PG_ERR_RUNTIME_NO_STATS',
-        `swarm service ${this.name}: the engine cannot give the CPU and memory of its task container ${containerId.slice(0, 12)} (${engineMessage(error)}); peakgate does not judge without them`,
+        `swarm service ${this.name}: the engine of node ${describeNode(this.node?.hostname ?? '', this.node?.nodeId ?? '')} cannot give the CPU and memory of its task container ${containerId.slice(0, 12)} (${engineMessage(error)}); peakgate does not judge without them`,
         { cause: error },
       );
     }
@@ -220,20 +188,8 @@ export class SwarmService extends ServiceHandle {
    */
   private watchDeath(): void {
     const signal = this.streams.signal;
-    const id = (this.container as Docker.Container).id;
-    void this.docker
-      .getEvents({ filters: { type: ['container'], event: ['oom'], container: [id] }, abortSignal: signal } as object)
-      .then((events) => {
-        (events as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('"oom"')) this.oomSeen = true;
-        });
-        (events as NodeJS.ReadableStream).on('error', () => undefined);
-      })
-      .catch(() => undefined);
-    (this.container as Docker.Container)
-      .wait({ condition: 'not-running', abortSignal: signal } as object)
-      .then(() => this.onDied())
-      .catch(() => undefined);
+    void this.followEvents(['oom']);
+    this.waitForExit('not-running');
     void (async () => {
       while (!signal.aborted && this.diedRecord === undefined) {
         await sleep(1000, undefined, { signal }).catch(() => undefined);
@@ -245,25 +201,10 @@ export class SwarmService extends ServiceHandle {
     })();
   }
 
-  private onDied(): Promise<void> {
-    this.diedOnce ??= (async () => {
-      await this.refreshEndedTask();
-      let exitCode: number | null = this.lastTask?.Status?.ContainerStatus?.ExitCode ?? null;
-      let oomKilled = this.oomSeen;
-      try {
-        const info = await this.container?.inspect({ abortSignal: AbortSignal.timeout(5000) } as object);
-        if (info !== undefined) {
-          exitCode = info.State.ExitCode ?? exitCode;
-          oomKilled = oomKilled || info.State.OOMKilled === true;
-        }
-      } catch {
-        // Removed already: keep what the task said.
-      }
-      this.diedRecord = { exitCode, oomKilled };
-      this.resolveDied(this.diedRecord);
-      this.lifecycle.died({ oomKilled });
-    })();
-    return this.diedOnce;
+  /** The task's word on the exit code, once the manager has marked the task ended. */
+  protected override async exitCodeHint(): Promise<number | null> {
+    await this.refreshEndedTask();
+    return this.lastTask?.Status?.ContainerStatus?.ExitCode ?? null;
   }
 
   /**
@@ -281,58 +222,10 @@ export class SwarmService extends ServiceHandle {
     }
   }
 
-  protected exitRecord(crashed: boolean): ServiceExit {
-    const record = this.diedRecord ?? { exitCode: null, oomKilled: false };
-    const limit = this.memoryLimit ? ` (memory limit ${Math.round(this.memoryLimit / 2 ** 20)} MiB)` : '';
-    let message: string | undefined;
-    if (crashed && record.oomKilled) message = `killed by the OOM killer${limit}`;
-    else if (crashed)
-      message = `exited with code ${record.exitCode ?? 'unknown'} while it should have been serving${this.lastTask !== undefined && taskEnded(this.lastTask) ? ` (swarm task ${describeTask(this.lastTask)})` : ''}`;
-    return {
-      ready: this.lifecycle.wasReady,
-      crashed,
-      oomKilled: record.oomKilled,
-      exitCode: record.exitCode,
-      logTail: this.logs.lines(),
-      ...(message ? { message } : {}),
-    };
-  }
-
-  private followLogs(): void {
-    const container = this.container;
-    if (container === undefined) return;
-    this.logsEnded = (async () => {
-      try {
-        const stream = (await container.logs({
-          follow: true,
-          stdout: true,
-          stderr: true,
-          abortSignal: this.streams.signal,
-        } as Docker.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream;
-        const sink = new Writable({
-          write: (chunk: Buffer, _encoding, callback) => {
-            this.logs.write(chunk);
-            callback();
-          },
-        });
-        this.docker.modem.demuxStream(stream, sink, sink);
-        await new Promise<void>((resolve) => {
-          stream.on('end', resolve);
-          stream.on('close', resolve);
-          stream.on('error', () => resolve());
-        });
-      } catch {
-        // Logs are evidence, not a reason to fail the trial.
-      }
-    })();
-  }
-
-  protected async readUsage(): Promise<{ cpuNanos: number; memoryBytes: number } | undefined> {
-    return this.reader?.read();
-  }
-
-  protected async settle(): Promise<void> {
-    await within(this.logsEnded, 1000);
+  protected override crashDetail(): string {
+    return this.lastTask !== undefined && taskEnded(this.lastTask)
+      ? ` (swarm task ${describeTask(this.lastTask)})`
+      : '';
   }
 
   /**
@@ -345,19 +238,10 @@ export class SwarmService extends ServiceHandle {
     } catch (error) {
       if (statusOf(error) !== 404) this.logs.note(`service remove failed: ${engineMessage(error)}`);
     }
-    if (this.containerRunning) await within(this.died, (this.settings.stopGraceSeconds + 5) * 1000);
-    if (this.diedRecord === undefined && this.container !== undefined) await this.onDied();
-    await within(this.logsEnded, 1000);
-    this.streams.abort();
+    await this.removeContainer(this.containerRunning ? (this.settings.stopGraceSeconds + 5) * 1000 : undefined);
     const container = this.container;
     if (container === undefined) return;
-    try {
-      await container.remove({ force: true, v: true });
-    } catch (error) {
-      // 404: Swarm removed it already; 409: its removal is under way (waited for below).
-      if (statusOf(error) !== 404 && statusOf(error) !== 409)
-        this.logs.note(`container remove failed: ${engineMessage(error)}`);
-    }
+    // Swarm removes the task's container as well: wait until it is gone, so no labelled leftover outlives stop().
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
         await container.inspect({ abortSignal: AbortSignal.timeout(2000) } as object);
