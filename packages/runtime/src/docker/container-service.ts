@@ -6,9 +6,10 @@
  * how it is stopped, and what else it knows of an exit (a Swarm task's state).
  */
 import { Writable } from 'node:stream';
-import type { ServiceExit, ServiceSpec } from '@peakgate/core';
+import type { ReadinessCheck, ServiceExit, ServiceSpec } from '@peakgate/core';
 import type Docker from 'dockerode';
 import type { LogSink } from '../log-sink.js';
+import { EXITED_BEFORE_READY } from '../readiness.js';
 import type { ServiceLocation, StartOptions } from '../service-driver.js';
 import { ServiceHandle } from '../service-handle.js';
 import { within } from '../within.js';
@@ -178,6 +179,20 @@ export abstract class ContainerService extends ServiceHandle {
       logTail: this.logs.lines(),
       ...(message ? { message } : {}),
     };
+  }
+
+  /**
+   * Takes the published port and the URL load and probes use. Undefined: the container exited
+   * before its port mapping could be read (a build, or a dependency, that dies at once), reported
+   * as that exit with its log tail, not as a missing port.
+   */
+  protected async publishAt(port: number | undefined, host: string, ready: ReadinessCheck): Promise<void> {
+    if (port === undefined) {
+      await this.onDied();
+      return this.failStart(EXITED_BEFORE_READY, ready);
+    }
+    this.port = port;
+    this.url = serviceUrl(host, port);
   }
 
   /** A resource reader for the container (cgroup files on a local engine, else one-shot stats). */

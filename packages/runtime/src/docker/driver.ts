@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { findFreePort, portTaken } from '../free-port.js';
 import { containerLabels, LABEL_RUN } from '../labels.js';
 import { LogSink, logName } from '../log-sink.js';
-import { EXITED_BEFORE_READY, type ReadyOutcome, waitForReady } from '../readiness.js';
+import { type ReadyOutcome, waitForReady } from '../readiness.js';
 import type {
   PrivateNetwork,
   ServiceDriver,
@@ -27,7 +27,7 @@ import {
   statusOf,
   unreachableError,
 } from './client.js';
-import { ContainerService, containerLocation, serviceUrl } from './container-service.js';
+import { ContainerService, containerLocation } from './container-service.js';
 
 export { engineHost } from './container-service.js';
 
@@ -275,16 +275,8 @@ class DockerService extends ContainerService {
     }
     this.followLogs();
     const reader = await this.openReader();
-    const port = hostPort ?? (await this.publishedPort(portKey));
-    if (port === undefined) {
-      // It exited before its port mapping could be read (a build, or a dependency, that dies at
-      // once): report that exit with its log tail, not a missing port.
-      await this.onDied();
-      return this.failStart(EXITED_BEFORE_READY, service.ready);
-    }
-    this.port = port;
     const serviceHost = this.driverOptions.serviceHost;
-    this.url = serviceUrl(serviceHost, this.port);
+    await this.publishAt(hostPort ?? (await this.publishedPort(portKey)), serviceHost, service.ready);
     this.logs.note(`container ${this.name} (${this.id.slice(0, 12)}) at ${this.url}, stats from ${reader.source}`);
     const outcome: ReadyOutcome = this.driverOptions.healthcheck
       ? await waitForHealthy({
