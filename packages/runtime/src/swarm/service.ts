@@ -15,6 +15,7 @@ import type { LogSink } from '../log-sink.js';
 import { EXITED_BEFORE_READY, waitForReady } from '../readiness.js';
 import type { StartOptions } from '../service-driver.js';
 import type { SwarmManager } from './manager.js';
+import { describeNode, type NodeEngine, nodeEngine } from './node-engine.js';
 import { awaitTaskRunning, currentTask, describeTask, publishedPort, type SwarmTask, taskEnded } from './tasks.js';
 
 export interface SwarmServiceSettings {
@@ -30,6 +31,8 @@ export class SwarmService extends ContainerService {
   readonly id: string;
   private containerRunning = false;
   private lastTask: SwarmTask | undefined;
+  /** The engine of the task's node (the manager's own unless the task runs elsewhere). */
+  private node: NodeEngine | undefined;
 
   constructor(
     docker: Docker,
@@ -73,13 +76,19 @@ export class SwarmService extends ContainerService {
           `swarm service ${this.name}: its task ${describeTask(start.task)} (${where})`,
         );
       // Its container ran and ended before we saw it run: a build that exits at once.
+      this.node = await nodeEngine(this.docker, this.settings.manager, start.task.NodeID).catch(() => undefined);
       this.attach(containerId);
       this.followLogs();
       await this.onDied();
       return this.failStart(EXITED_BEFORE_READY, service.ready);
     }
     const { task, containerId } = start;
-    this.assertOnOurNode(task);
+    const node = await nodeEngine(this.docker, this.settings.manager, task.NodeID).catch((error: unknown) => {
+      throw error instanceof PeakgateError
+        ? new PeakgateError(error.code, `swarm service ${this.name}: ${error.message}`, { cause: error })
+        : error;
+    });
+    this.node = node;
     this.attach(containerId);
     this.containerRunning = true;
     this.watchDeath();
@@ -89,7 +98,7 @@ export class SwarmService extends ContainerService {
     const host = this.settings.serviceHost;
     await this.publishAt(await this.hostPort(task, service.port), host, service.ready);
     this.logs.note(
-      `swarm service ${this.name} (task ${task.ID.slice(0, 12)}, container ${containerId.slice(0, 12)}, node ${this.settings.manager.hostname}) at ${this.url}, stats from ${reader.source}`,
+      `swarm service ${this.name} (task ${task.ID.slice(0, 12)}, container ${containerId.slice(0, 12)}, node ${describeNode(node.hostname, node.nodeId)}, engine ${node.address}) at ${this.url}, stats from ${reader.source}`,
     );
     const outcome = await waitForReady({
       check: service.ready,
@@ -103,22 +112,13 @@ export class SwarmService extends ContainerService {
     this.markReady(startedAt);
   }
 
-  private attach(containerId: string): void {
-    this.container = this.docker.getContainer(containerId);
+  /** The engine of the task's node: its container is read, watched, logged and removed there. */
+  protected override get engine(): Docker {
+    return this.node?.docker ?? this.docker;
   }
 
-  /**
-   * CPU and memory are read through the engine we talk to, so the task must run on its node.
-   * A task elsewhere (a multi-node swarm whose constraint matched another node) would be judged
-   * without CPU: refuse, and say how to fix it.
-   */
-  private assertOnOurNode(task: SwarmTask): void {
-    const ours = this.settings.manager;
-    if (task.NodeID === ours.nodeId) return;
-    throw new PeakgateError(
-      'PG_ERR_RUNTIME_NO_STATS',
-      `swarm service ${this.name}: its task runs on node ${task.NodeID ?? 'unknown'}, but peakgate reads CPU and memory through the engine of node ${ours.nodeId} (${ours.hostname}); pin the builds to that node (PEAKGATE_SWARM_CONSTRAINT=node.id==${ours.nodeId}) or point DOCKER_HOST at the task's node`,
-    );
+  private attach(containerId: string): void {
+    this.container = this.engine.getContainer(containerId);
   }
 
   /** One reading up front: no CPU, no verdict (the duet judges CPU per request). */
@@ -130,7 +130,7 @@ export class SwarmService extends ContainerService {
     } catch (error) {
       throw new PeakgateError(
         'PG_ERR_RUNTIME_NO_STATS',
-        `swarm service ${this.name}: the engine cannot give the CPU and memory of its task container ${containerId.slice(0, 12)} (${engineMessage(error)}); peakgate does not judge without them`,
+        `swarm service ${this.name}: the engine of node ${describeNode(this.node?.hostname ?? '', this.node?.nodeId ?? '')} cannot give the CPU and memory of its task container ${containerId.slice(0, 12)} (${engineMessage(error)}); peakgate does not judge without them`,
         { cause: error },
       );
     }
