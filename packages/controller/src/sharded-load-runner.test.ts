@@ -116,6 +116,8 @@ describe('shardedLoadRunner with fake shards', () => {
       [1, 'node-1', 100, 3],
       [2, 'node-2', 100, 6],
     ]);
+    // Nodes of one machine share a host name: the swarm node id is in every shard's figures.
+    expect(result.sharding?.shards.map((s) => s.nodeId)).toEqual(['id-0', 'id-1', 'id-2']);
     expect(state.specs[0]).toMatchObject({ runId: 'fake', role: 'candidate', shards: 3 });
     expect(state.removed).toBe(1);
   });
@@ -127,7 +129,9 @@ describe('shardedLoadRunner with fake shards', () => {
     const error = await shardError(runner.run({ target: 'http://127.0.0.1:9', plan, workers: 1, owner }));
     expect(performance.now() - started).toBeLessThan(2000);
     expect(error.code).toBe('PG_ERR_LOAD_SHARD');
-    expect(error.message).toMatch(/^load shard 1 \(node node-1, task running\) never reached the start of phase peak/);
+    expect(error.message).toMatch(
+      /^load shard 1 \(node node-1, id id-1, task running\) never reached the start of phase peak/,
+    );
     expect(state.removed).toBe(1);
     // The shard left waiting at the barrier was told to stop, not left hanging.
     await Promise.all(state.running);
@@ -140,7 +144,7 @@ describe('shardedLoadRunner with fake shards', () => {
     const error = await shardError(runner.run({ target: 'http://127.0.0.1:9', plan, workers: 1, owner }));
     const tookMs = performance.now() - started;
     expect(error.code).toBe('PG_ERR_LOAD_SHARD');
-    expect(error.message).toMatch(/^load shard 1 \(node node-1, task running\) never reported phase peak/);
+    expect(error.message).toMatch(/^load shard 1 \(node node-1, id id-1, task running\) never reported phase peak/);
     expect(error.message).toContain('no verdict on fewer requests than asked');
     // 50 ms phase + 50 ms request timeout + 100 ms grace, then no longer.
     expect(tookMs).toBeGreaterThanOrEqual(190);
@@ -159,7 +163,23 @@ describe('shardedLoadRunner with fake shards', () => {
     expect(performance.now() - started).toBeLessThan(2000);
     expect(error.code).toBe('PG_ERR_LOAD_SHARD');
     expect(error.message).toMatch(
-      /^load shard 1 \(node node-1\) ended before it finished: task failed: task: non-zero exit \(137\), exit code 137/,
+      /^load shard 1 \(node node-1, id id-1\) ended before it finished: task failed: task: non-zero exit \(137\), exit code 137/,
+    );
+    expect(state.removed).toBe(1);
+  });
+
+  it('a shard whose node the manager reports down fails the trial at once, naming the node by name and id', async () => {
+    // The task still reads running (its node cannot say otherwise); the node list says down.
+    const { state, startShards } = fakeShards(['whole', 'no-start'], (index) =>
+      index === 1 ? { nodeDown: 'down: heartbeat failure' } : {},
+    );
+    const runner = shardedLoadRunner({ shards: 2, callbackHost: '127.0.0.1', startShards, startTimeoutMs: 60_000 });
+    const started = performance.now();
+    const error = await shardError(runner.run({ target: 'http://127.0.0.1:9', plan, workers: 1, owner }));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error.code).toBe('PG_ERR_LOAD_SHARD');
+    expect(error.message).toMatch(
+      /^load shard 1 lost its node: the swarm manager reports node node-1, id id-1 down: heartbeat failure; no verdict/,
     );
     expect(state.removed).toBe(1);
   });

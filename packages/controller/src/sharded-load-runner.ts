@@ -251,7 +251,7 @@ function missing(
 function describeShard(shard: number, coordinator: ShardCoordinator, watch: ShardWatch): string {
   const task = watch.task(shard);
   const node = task?.node ?? coordinator.nodes.get(shard) ?? 'unknown node';
-  return `${shard} (node ${node}, task ${task?.detail ?? 'not created'})`;
+  return `${shard} (node ${node}${task?.nodeId ? `, id ${task.nodeId.slice(0, 12)}` : ''}, task ${task?.detail ?? 'not created'})`;
 }
 
 /**
@@ -277,11 +277,22 @@ class ShardWatch {
           const states = await service.tasks(AbortSignal.timeout(5000)).catch(() => undefined);
           for (const state of states ?? []) {
             this.tasks.set(state.index, state);
+            if (!state.ended && state.nodeDown !== undefined && !coordinator.hasFinished(state.index)) {
+              // The task still reads running, but its node no longer answers the manager: the
+              // shard's figures will never come, so say so now rather than at the report timeout.
+              reject(
+                new PeakgateError(
+                  'PG_ERR_LOAD_SHARD',
+                  `load shard ${state.index} lost its node: the swarm manager reports node ${state.node}, id ${state.nodeId.slice(0, 12)} ${state.nodeDown}; no verdict on fewer requests than asked`,
+                ),
+              );
+              return;
+            }
             if (state.ended && !coordinator.hasFinished(state.index)) {
               reject(
                 new PeakgateError(
                   'PG_ERR_LOAD_SHARD',
-                  `load shard ${state.index} (node ${state.node}) ended before it finished: task ${state.detail}${state.exitCode !== null ? `, exit code ${state.exitCode}` : ''}; no verdict on fewer requests than asked`,
+                  `load shard ${state.index} (node ${state.node}, id ${state.nodeId.slice(0, 12)}) ended before it finished: task ${state.detail}${state.exitCode !== null ? `, exit code ${state.exitCode}` : ''}; no verdict on fewer requests than asked`,
                 ),
               );
               return;
@@ -310,11 +321,13 @@ function shardFigures(
   return [...byShard.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, figures]) => {
+      const nodeId = watch.task(index)?.nodeId;
       const phases = figures.map((part, at) => mergePhase(measured[at] as LoadPhase, part.results as ShardResult[]));
       const run = mergeRun(phases, { target: '', startedAt: '', interrupted: false, workers: 0, series: [] });
       return {
         index,
         node: watch.task(index)?.node ?? coordinator.nodes.get(index) ?? 'unknown',
+        ...(nodeId ? { nodeId } : {}),
         requests: run.requests.total,
         errors: run.requests.errors,
         achievedRate: Math.round(run.rate.achieved * 10) / 10,
