@@ -22,7 +22,8 @@ export type SavedTrial = TrialResult & { judgeOptions?: JudgeOptions };
 
 const METRIC_NAMES = Object.keys(METRIC_DEFAULTS) as MetricName[];
 const METRIC = Type.Union(METRIC_NAMES.map((name) => Type.Literal(name)));
-const WINDOW = Type.Number({ exclusiveMinimum: 0, maximum: 3600 });
+// Windows of whole per-second samples: at least one second, at most an hour.
+const WINDOW = Type.Number({ minimum: 1, maximum: 3600 });
 const COUNT = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const REASON = Type.String({ maxLength: 2000 });
 
@@ -34,7 +35,8 @@ const FIELDS = {
   metrics: Type.Optional(Type.Array(METRIC, { maxItems: METRIC_NAMES.length })),
   windowSeconds: Type.Optional(WINDOW),
   cpuWindowSeconds: Type.Optional(WINDOW),
-  resamples: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  // Ten times the default 2,000: enough for any calibration, and a re-judge stays seconds long.
+  resamples: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000 })),
   seed: Type.Optional(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
   floors: Type.Optional(
     Type.Object(Object.fromEntries(METRIC_NAMES.map((name) => [name, Type.Optional(Type.Number({ minimum: 0 }))])), {
