@@ -2,7 +2,7 @@
 // histograms costs the controller. Each shard's histogram holds `values` latencies (a log-normal
 // spread around 2 ms with a tail to seconds, so it has as many distinct buckets as a real trial's),
 // encoded the way shards send them. Times core's mergeEncodedHistograms (what the judge and the
-// report use) and loadgen's 32-bit mergeShardHistograms (what the engine merges every second with),
+// report use) and loadgen's 32-bit mergeWorkerHistograms (what the engine merges every second with),
 // median of `repeat` runs. Prints one JSON line. Usage: node merge-bench.mjs '{"ns":[1,10,100]}'
 import {
   createLatencyHistogram,
@@ -10,7 +10,7 @@ import {
   mergeEncodedHistograms,
   recordLatencyMs,
 } from '../../packages/core/dist/index.js';
-import { mergeShardHistograms } from '../../packages/loadgen/dist/worker-histogram.js';
+import { mergeWorkerHistograms } from '../../packages/loadgen/dist/worker-histogram.js';
 
 const options = { ns: [1, 10, 100], values: 100_000, repeat: 7, ...JSON.parse(process.argv[2] ?? '{}') };
 
@@ -52,12 +52,12 @@ for (const n of options.ns) {
   };
   // One untimed pass warms the JIT for this size.
   mergeEncodedHistograms(part);
-  mergeShardHistograms(part);
+  mergeWorkerHistograms(part);
   rows.push({
     n,
     encodedBytes: part.reduce((sum, e) => sum + e.length, 0),
     coreMs: time(mergeEncodedHistograms),
-    shardMs: time(mergeShardHistograms),
+    shardMs: time(mergeWorkerHistograms),
   });
 }
 process.stdout.write(`${JSON.stringify({ valuesPerHistogram: options.values, repeat: options.repeat, rows })}\n`);

@@ -184,7 +184,7 @@ if (!values['no-merge']) {
     '',
     `Histogram merge (${fmt(merge.valuesPerHistogram)} latencies per shard histogram, median of ${merge.repeat}, on CPU 1):`,
     '',
-    '| shards N | encoded size | core mergeEncodedHistograms (packed) | loadgen mergeShardHistograms (32-bit) |',
+    '| shards N | encoded size | core mergeEncodedHistograms (packed) | loadgen mergeWorkerHistograms (32-bit) |',
     '| --- | --- | --- | --- |',
     ...merge.rows.map(
       (r) =>

@@ -5,7 +5,7 @@
  * PG_ERR_LOAD_SHARD naming it, within the (shortened) deadlines, with the service removed.
  */
 import { createLatencyHistogram, encodeHistogram, type LoadPlan, PeakgateError, recordLatencyMs } from '@peakgate/core';
-import type { ShardResult } from '@peakgate/loadgen';
+import type { WorkerResult } from '@peakgate/loadgen';
 import type { LoadShardsSpec, RunningLoadShards, ShardTaskState } from '@peakgate/runtime';
 import { describe, expect, it } from 'vitest';
 import { shardedLoadRunner } from './sharded-load-runner.js';
@@ -20,7 +20,7 @@ const plan: LoadPlan = {
 /** How a fake shard behaves: runs the whole protocol, or stops at one step (never calls again). */
 type ShardScript = 'whole' | 'no-start' | 'no-report';
 
-function phaseResult(requests: number, startLagMs: number): ShardResult {
+function phaseResult(requests: number, startLagMs: number): WorkerResult {
   const histogram = createLatencyHistogram();
   for (let i = 0; i < requests; i++) recordLatencyMs(histogram, 2);
   return {

@@ -41,8 +41,8 @@ import {
   type ShardDoneReport,
   type ShardFailedReport,
   type ShardPhaseReport,
-  type ShardResult,
   type ShardSampleReport,
+  type WorkerResult,
 } from '@peakgate/loadgen';
 import { type LoadShardsSpec, type RunningLoadShards, type ShardTaskState, startLoadShards } from '@peakgate/runtime';
 import type { FastifyInstance } from 'fastify';
@@ -322,7 +322,7 @@ function shardFigures(
     .sort(([a], [b]) => a - b)
     .map(([index, figures]) => {
       const nodeId = watch.task(index)?.nodeId;
-      const phases = figures.map((part, at) => mergePhase(measured[at] as LoadPhase, part.results as ShardResult[]));
+      const phases = figures.map((part, at) => mergePhase(measured[at] as LoadPhase, part.results as WorkerResult[]));
       const run = mergeRun(phases, { target: '', startedAt: '', interrupted: false, workers: 0, series: [] });
       return {
         index,
@@ -358,7 +358,7 @@ export interface ShardCoordinatorOptions {
 
 export interface ShardPhaseFigures {
   /** One per worker thread of the shard. */
-  results: ShardResult[];
+  results: WorkerResult[];
   /** How late the shard's latest worker began against the common start, ms. */
   startLagMs: number;
 }

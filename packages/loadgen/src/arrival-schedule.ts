@@ -27,7 +27,7 @@ export function expectedArrivals(from: number, to: number, durationMs: number): 
   return ((from + to) / 2) * (durationMs / 1000);
 }
 
-/** Splits a count over `shards` as evenly as possible; shard i gets floor(n/N) plus one of the remainder. */
-export function shareOf(total: number, shard: number, shards: number): number {
-  return Math.floor(total / shards) + (shard < total % shards ? 1 : 0);
+/** Splits a count over `count` parts as evenly as possible; part i gets floor(n/N) plus one of the remainder. */
+export function shareOf(total: number, index: number, count: number): number {
+  return Math.floor(total / count) + (index < total % count ? 1 : 0);
 }

@@ -1,5 +1,5 @@
 /**
- * Closed model shard: autocannon with this shard's share of the connections, each sending the next
+ * Closed model worker: autocannon with this worker's share of the connections, each sending the next
  * request as soon as the previous response arrives. Latency is taken from the `response` event's
  * float ms (autocannon's own histogram is whole-ms), i.e. from the actual send.
  *
@@ -14,9 +14,9 @@ import autocannon from 'autocannon';
 import { shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix } from './request-template.js';
-import { joinPath, type ShardControl } from './worker-control.js';
-import type { ShardTask } from './worker-protocol.js';
-import type { ShardRecorder } from './worker-recorder.js';
+import { joinPath, type WorkerControl } from './worker-control.js';
+import type { WorkerTask } from './worker-protocol.js';
+import type { WorkerRecorder } from './worker-recorder.js';
 
 /** The parts of autocannon's (internal) Client that the socket-loss patch touches. */
 interface AutocannonClientInternals extends NodeJS.EventEmitter {
@@ -36,14 +36,14 @@ interface KindContext {
 
 const kindOf = (client: AutocannonClientInternals): number => client.requestIterator.context.peakgateKind ?? 0;
 
-export async function runClosedShard(
-  task: ShardTask,
+export async function runClosedWorker(
+  task: WorkerTask,
   load: ClosedLoad,
-  recorder: ShardRecorder,
-  control: ShardControl,
+  recorder: WorkerRecorder,
+  control: WorkerControl,
   startMs: number,
 ): Promise<{ sent: number; stoppedEarly: boolean }> {
-  const connections = shareOf(load.connections, task.shardIndex, task.shardCount);
+  const connections = shareOf(load.connections, task.workerIndex, task.workerCount);
   const deadline = startMs + task.phase.durationMs;
   recorder.start();
   if (connections === 0) return { sent: 0, stoppedEarly: await control.until(deadline) };
@@ -127,7 +127,7 @@ export async function runClosedShard(
  * lost request in its pipeline queue, which later skews latency and, against a refusing port, grows
  * without bound. Count such losses as resets and clear the queue on every socket loss.
  */
-function patchSocketLoss(client: AutocannonClientInternals, recorder: ShardRecorder): void {
+function patchSocketLoss(client: AutocannonClientInternals, recorder: WorkerRecorder): void {
   const connect = client._connect;
   client._connect = function patchedConnect(this: AutocannonClientInternals): void {
     connect.call(this);

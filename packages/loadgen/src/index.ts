@@ -17,4 +17,4 @@ export type {
 } from './shard-wire.js';
 export type { LookupAll, ResolvedTarget } from './target-guard.js';
 export { assertTargetAllowed, isLoopbackAddress, resolveTarget } from './target-guard.js';
-export type { ShardResult } from './worker-protocol.js';
+export type { WorkerResult } from './worker-protocol.js';

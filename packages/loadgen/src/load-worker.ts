@@ -1,17 +1,17 @@
 /**
- * The piscina worker entry: runs one shard of one phase. Compiled to dist/load-worker.js, which
+ * The piscina worker entry: runs one worker's share of one phase. Compiled to dist/load-worker.js, which
  * runLoad resolves relative to its own module URL. Protocol on the task's port: post `ready`, wait
- * for `go` (a common start time for all shards), stream per-second samples, honour `stop`.
+ * for `go` (a common start time for all workers), stream per-second samples, honour `stop`.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { LoadPhase } from '@peakgate/core';
-import { ShardControl } from './worker-control.js';
-import type { ControlMessage, ShardMessage, ShardResult, ShardTask } from './worker-protocol.js';
-import { expectedStatusSet, ShardRecorder } from './worker-recorder.js';
+import { WorkerControl } from './worker-control.js';
+import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './worker-protocol.js';
+import { expectedStatusSet, WorkerRecorder } from './worker-recorder.js';
 
-export default async function runShard(task: ShardTask): Promise<ShardResult> {
+export default async function runWorker(task: WorkerTask): Promise<WorkerResult> {
   const { port, phase } = task;
-  const control = new ShardControl();
+  const control = new WorkerControl();
   try {
     // The model's sender (autocannon or undici) is loaded only when a phase needs it (thread start-up
     // is CPU charged to the engine), and before `ready`, so loading never delays the common start.
@@ -20,7 +20,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     // Both threads' performance.timeOrigin are wall-clock epochs, so this maps the common start onto
     // this thread's monotonic clock.
     const startMs = startAtEpochMs - performance.timeOrigin;
-    const recorder = new ShardRecorder(
+    const recorder = new WorkerRecorder(
       port,
       startMs,
       phase.durationMs,
@@ -36,46 +36,46 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     // A phase that ran to its end lasted its duration: timers may fire a fraction of a ms early, and
     // that must not shift `rate.achieved` (requests ÷ duration) off the true figure.
     const elapsedMs = out.stoppedEarly ? elapsedSince(startMs, phase.durationMs, control) : phase.durationMs;
-    const shard = result(recorder, out.sent, out.arrivals, elapsedMs, out.stoppedEarly);
-    shard.startLagMs = startLagMs;
-    if (out.lateness !== undefined) shard.lateness = out.lateness;
-    return shard;
+    const share = result(recorder, out.sent, out.arrivals, elapsedMs, out.stoppedEarly);
+    share.startLagMs = startLagMs;
+    if (out.lateness !== undefined) share.lateness = out.lateness;
+    return share;
   } finally {
     // Messages on one port arrive in order, so `done` tells the main thread every sample is in.
-    const done: ShardMessage = { type: 'done' };
+    const done: WorkerMessage = { type: 'done' };
     port.postMessage(done);
     port.close();
   }
 }
 
 type Sender = (
-  task: ShardTask,
-  recorder: ShardRecorder,
-  control: ShardControl,
+  task: WorkerTask,
+  recorder: WorkerRecorder,
+  control: WorkerControl,
   startMs: number,
 ) => Promise<{ sent: number; arrivals: number; stoppedEarly: boolean; lateness?: string }>;
 
 async function loadSender(load: LoadPhase['load']): Promise<Sender> {
   if (load.model === 'closed') {
-    const { runClosedShard } = await import('./closed-worker.js');
+    const { runClosedWorker } = await import('./closed-worker.js');
     return async (task, recorder, control, startMs) => ({
-      ...(await runClosedShard(task, load, recorder, control, startMs)),
+      ...(await runClosedWorker(task, load, recorder, control, startMs)),
       arrivals: 0,
     });
   }
-  const { runOpenShard } = await import('./open-worker.js');
-  return (task, recorder, control, startMs) => runOpenShard(task, load, recorder, control, startMs);
+  const { runOpenWorker } = await import('./open-worker.js');
+  return (task, recorder, control, startMs) => runOpenWorker(task, load, recorder, control, startMs);
 }
 
 function result(
-  recorder: ShardRecorder,
+  recorder: WorkerRecorder,
   sent: number,
   arrivals: number,
   elapsedMs: number,
   stoppedEarly: boolean,
-): ShardResult {
+): WorkerResult {
   const histogram = recorder.close();
-  const out: ShardResult = {
+  const out: WorkerResult = {
     counts: recorder.counts,
     statuses: recorder.statuses,
     sent,
@@ -90,12 +90,12 @@ function result(
 }
 
 /** Load time measured from the common start, capped at the phase duration (draining is not load time). */
-function elapsedSince(startMs: number, durationMs: number, control: ShardControl): number {
+function elapsedSince(startMs: number, durationMs: number, control: WorkerControl): number {
   const end = control.stoppedAtMs ?? performance.now();
   return Math.min(durationMs, Math.max(0, end - startMs));
 }
 
-function waitForGo(port: MessagePort, control: ShardControl): Promise<number> {
+function waitForGo(port: MessagePort, control: WorkerControl): Promise<number> {
   return new Promise((resolve) => {
     port.on('message', (message: ControlMessage) => {
       if (message.type === 'go') resolve(message.startAtEpochMs);
@@ -104,7 +104,7 @@ function waitForGo(port: MessagePort, control: ShardControl): Promise<number> {
         resolve(performance.timeOrigin + performance.now());
       }
     });
-    const ready: ShardMessage = { type: 'ready' };
+    const ready: WorkerMessage = { type: 'ready' };
     port.postMessage(ready);
   });
 }

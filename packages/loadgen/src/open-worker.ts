@@ -1,5 +1,5 @@
 /**
- * Open model shard: sends this shard's arrivals (k ≡ shardIndex mod shardCount) at their scheduled
+ * Open model worker: sends this worker's arrivals (k ≡ workerIndex mod workerCount) at their scheduled
  * times over undici keep-alive connections, whatever the target's response times. Latency is
  * measured from each request's INTENDED start, so a slow target cannot hide its queueing
  * (coordinated omission). When every allowed connection is busy at an arrival's due time, the
@@ -18,10 +18,10 @@ import { Pool } from 'undici';
 import { arrivalOffsetMs, shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix, type RenderedRequest } from './request-template.js';
-import { joinPath, type ShardControl } from './worker-control.js';
-import { createShardHistogram, encodeShardHistogram, recordShardLatencyMs } from './worker-histogram.js';
-import type { ShardTask } from './worker-protocol.js';
-import type { ShardRecorder } from './worker-recorder.js';
+import { joinPath, type WorkerControl } from './worker-control.js';
+import { createWorkerHistogram, encodeWorkerHistogram, recordWorkerLatencyMs } from './worker-histogram.js';
+import type { WorkerTask } from './worker-protocol.js';
+import type { WorkerRecorder } from './worker-recorder.js';
 
 /** Sleep with setTimeout while the next arrival is further away than this. */
 const TIMER_ABOVE_MS = 2.2;
@@ -30,16 +30,16 @@ const NAP_MS = 0.05;
 /** Longest single sleep, so a stop request is noticed promptly even at very low rates. */
 const MAX_SLEEP_MS = 100;
 
-export async function runOpenShard(
-  task: ShardTask,
+export async function runOpenWorker(
+  task: WorkerTask,
   load: OpenLoad,
-  recorder: ShardRecorder,
-  control: ShardControl,
+  recorder: WorkerRecorder,
+  control: WorkerControl,
   startMs: number,
 ): Promise<{ sent: number; arrivals: number; stoppedEarly: boolean; lateness?: string }> {
-  const { shardIndex, shardCount } = task;
+  const { workerIndex, workerCount } = task;
   const durationMs = task.phase.durationMs;
-  const maxInFlight = Math.max(1, shareOf(load.maxConnections, shardIndex, shardCount));
+  const maxInFlight = Math.max(1, shareOf(load.maxConnections, workerIndex, workerCount));
   const url = new URL(task.target);
   const mix = compileRequestMix(task.requests, 'load.requests', task.env);
   const pool = keptPool(url.origin, maxInFlight, task.timeoutMs, task.servername);
@@ -50,7 +50,7 @@ export async function runOpenShard(
     ? (k: number): number =>
         k < timeline.offsetsMs.length ? (timeline.offsetsMs[k] ?? 0) / timeline.speed : Number.POSITIVE_INFINITY
     : (k: number): number => arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
-  const lateness = timeline ? createShardHistogram() : undefined;
+  const lateness = timeline ? createWorkerHistogram() : undefined;
 
   const nap = new Int32Array(new SharedArrayBuffer(4));
   let inFlight = 0;
@@ -65,7 +65,7 @@ export async function runOpenShard(
 
   const send = (intendedMs: number, k: number, now: number): void => {
     arrivals++;
-    if (lateness) recordShardLatencyMs(lateness, now - intendedMs);
+    if (lateness) recordWorkerLatencyMs(lateness, now - intendedMs);
     // Rendered before the in-flight check, so a dropped arrival is counted against its kind.
     const request: RenderedRequest = timeline ? mix.at(timeline.requestIndex[k] ?? 0) : mix.next();
     if (inFlight >= maxInFlight) {
@@ -106,7 +106,7 @@ export async function runOpenShard(
 
   recorder.start();
   const scheduled = new Promise<void>((resolve) => {
-    let k = shardIndex;
+    let k = workerIndex;
     let dueMs = startMs + offsetOf(k);
     const tick = (): void => {
       if (control.isStopped) {
@@ -116,11 +116,11 @@ export async function runOpenShard(
       const now = performance.now();
       while (dueMs <= now) {
         send(dueMs, k, now);
-        k += shardCount;
+        k += workerCount;
         dueMs = startMs + offsetOf(k);
       }
       if (!Number.isFinite(dueMs)) {
-        // No more arrivals in this phase: wait out the remainder so every shard ends on time.
+        // No more arrivals in this phase: wait out the remainder so every worker ends on time.
         const end = startMs + durationMs;
         if (now >= end) {
           resolve();
@@ -154,7 +154,7 @@ export async function runOpenShard(
   // An aborted run tears its sockets down now; otherwise they stay open for the next phase.
   if (stoppedEarly) await dropKeptPool();
   if (lateness === undefined) return { sent, arrivals, stoppedEarly };
-  const encoded = encodeShardHistogram(lateness);
+  const encoded = encodeWorkerHistogram(lateness);
   lateness.destroy();
   return { sent, arrivals, stoppedEarly, lateness: encoded };
 }

@@ -1,4 +1,4 @@
-/** Exact merging of shard results into phase results, and of phase results into a LoadResult. */
+/** Exact merging of worker results into phase results, and of phase results into a LoadResult. */
 import {
   type ErrorCounts,
   type LoadPhase,
@@ -9,13 +9,13 @@ import {
   type SecondSample,
   summarizeLatency,
 } from '@peakgate/core';
-import { encodeShardHistogram, mergeShardHistograms } from './worker-histogram.js';
-import type { ShardCounts, ShardResult } from './worker-protocol.js';
+import { encodeWorkerHistogram, mergeWorkerHistograms } from './worker-histogram.js';
+import type { WorkerCounts, WorkerResult } from './worker-protocol.js';
 
-function sumCounts(items: readonly ShardCounts[]): ShardCounts {
-  const total: ShardCounts = { ok: 0, status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 };
+function sumCounts(items: readonly WorkerCounts[]): WorkerCounts {
+  const total: WorkerCounts = { ok: 0, status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 };
   for (const item of items) {
-    for (const key of Object.keys(total) as Array<keyof ShardCounts>) total[key] += item[key];
+    for (const key of Object.keys(total) as Array<keyof WorkerCounts>) total[key] += item[key];
   }
   return total;
 }
@@ -28,7 +28,7 @@ function sumStatuses(items: ReadonlyArray<Record<string, number>>): Record<strin
   return total;
 }
 
-function errorsOf(counts: ShardCounts): ErrorCounts {
+function errorsOf(counts: WorkerCounts): ErrorCounts {
   const { status, timeout, refused, reset, other, dropped } = counts;
   return { status, timeout, refused, reset, other, dropped };
 }
@@ -43,31 +43,31 @@ export function askedRate(phase: LoadPhase): number | null {
 }
 
 /** One kind's figures from its counts and merged histogram (which it leaves to the caller to destroy). */
-function kindResult(counts: ShardCounts, histogram: ReturnType<typeof mergeShardHistograms>): RequestKindResult {
+function kindResult(counts: WorkerCounts, histogram: ReturnType<typeof mergeWorkerHistograms>): RequestKindResult {
   const errors = errorsOf(counts);
   const errorCount = errorTotal(errors);
   return {
     requests: { total: counts.ok + errorCount, ok: counts.ok, errors: errorCount },
     errors,
     latency: summarizeLatency(histogram),
-    histogram: encodeShardHistogram(histogram),
+    histogram: encodeWorkerHistogram(histogram),
   };
 }
 
 /**
- * Per request name: each kind's counts summed and histograms added over the shards. A one-kind mix
+ * Per request name: each kind's counts summed and histograms added over the workers. A one-kind mix
  * records no per-kind figures (worker-recorder.ts); its one name gets the whole phase's.
  */
 function mergeKinds(
   names: readonly string[],
-  shards: readonly ShardResult[],
+  workers: readonly WorkerResult[],
   whole: RequestKindResult,
 ): Record<string, RequestKindResult> {
   if (names.length === 1) return { [names[0] as string]: whole };
   const byName: Record<string, RequestKindResult> = {};
   names.forEach((name, kind) => {
-    const parts = shards.flatMap((shard) => (shard.kinds?.[kind] ? [shard.kinds[kind]] : []));
-    const histogram = mergeShardHistograms(parts.map((part) => part.histogram));
+    const parts = workers.flatMap((worker) => (worker.kinds?.[kind] ? [worker.kinds[kind]] : []));
+    const histogram = mergeWorkerHistograms(parts.map((part) => part.histogram));
     byName[name] = kindResult(sumCounts(parts.map((part) => part.counts)), histogram);
     histogram.destroy();
   });
@@ -75,19 +75,19 @@ function mergeKinds(
 }
 
 /**
- * One phase from its shards. `requests.total` counts every outcome, dropped arrivals included (they
+ * One phase from its workers. `requests.total` counts every outcome, dropped arrivals included (they
  * are errors: the target could not keep up); `rate.achieved` counts requests actually sent.
  */
 export function mergePhase(
   phase: LoadPhase,
-  shards: readonly ShardResult[],
+  workers: readonly WorkerResult[],
   names: readonly string[] = [],
 ): PhaseResult {
-  const counts = sumCounts(shards.map((s) => s.counts));
+  const counts = sumCounts(workers.map((s) => s.counts));
   const errors = errorsOf(counts);
   const errorCount = errorTotal(errors);
-  const durationMs = shards.length > 0 ? Math.max(...shards.map((s) => s.elapsedMs)) : 0;
-  const histogram = mergeShardHistograms(shards.map((s) => s.histogram));
+  const durationMs = workers.length > 0 ? Math.max(...workers.map((s) => s.elapsedMs)) : 0;
+  const histogram = mergeWorkerHistograms(workers.map((s) => s.histogram));
   const total = counts.ok + errorCount;
   const result: PhaseResult = {
     name: phase.name,
@@ -95,20 +95,20 @@ export function mergePhase(
     durationMs: Math.round(durationMs),
     requests: { total, ok: counts.ok, errors: errorCount },
     errors,
-    statuses: sumStatuses(shards.map((s) => s.statuses)),
+    statuses: sumStatuses(workers.map((s) => s.statuses)),
     rate: { asked: askedRate(phase), achieved: durationMs > 0 ? ((total - errors.dropped) * 1000) / durationMs : 0 },
     latency: summarizeLatency(histogram),
-    histogram: encodeShardHistogram(histogram),
+    histogram: encodeWorkerHistogram(histogram),
   };
   if (names.length > 0) {
     const { requests, errors: kindErrors, latency, histogram: encoded } = result;
-    result.byName = mergeKinds(names, shards, { requests, errors: kindErrors, latency, histogram: encoded });
+    result.byName = mergeKinds(names, workers, { requests, errors: kindErrors, latency, histogram: encoded });
   }
   histogram.destroy();
-  const lateness = shards.flatMap((s) => (s.lateness === undefined ? [] : [s.lateness]));
+  const lateness = workers.flatMap((s) => (s.lateness === undefined ? [] : [s.lateness]));
   if (lateness.length > 0)
     result.schedule = scheduleError(
-      shards.reduce((sum, s) => sum + s.arrivals, 0),
+      workers.reduce((sum, s) => sum + s.arrivals, 0),
       lateness,
     );
   return result;
@@ -120,7 +120,7 @@ function mergeRunKinds(phases: readonly PhaseResult[]): Record<string, RequestKi
   const byName: Record<string, RequestKindResult> = {};
   for (const name of Object.keys(phases[0]?.byName ?? {})) {
     const parts = phases.flatMap((phase) => (phase.byName?.[name] ? [phase.byName[name]] : []));
-    const histogram = mergeShardHistograms(parts.map((part) => part.histogram));
+    const histogram = mergeWorkerHistograms(parts.map((part) => part.histogram));
     byName[name] = kindResult(sumCounts(parts.map((part) => ({ ok: part.requests.ok, ...part.errors }))), histogram);
     histogram.destroy();
   }
@@ -129,8 +129,8 @@ function mergeRunKinds(phases: readonly PhaseResult[]): Record<string, RequestKi
 
 /** Merges lateness histograms (timeline phases) into one schedule error. */
 export function scheduleError(arrivals: number, encoded: readonly string[]): ScheduleError {
-  const histogram = mergeShardHistograms(encoded);
-  const schedule = { arrivals, lateness: summarizeLatency(histogram), histogram: encodeShardHistogram(histogram) };
+  const histogram = mergeWorkerHistograms(encoded);
+  const schedule = { arrivals, lateness: summarizeLatency(histogram), histogram: encodeWorkerHistogram(histogram) };
   histogram.destroy();
   return schedule;
 }
@@ -148,7 +148,7 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
   const errors = errorsOf(counts);
   const errorCount = errorTotal(errors);
   const durationMs = phases.reduce((sum, p) => sum + p.durationMs, 0);
-  const histogram = mergeShardHistograms(phases.map((p) => p.histogram));
+  const histogram = mergeWorkerHistograms(phases.map((p) => p.histogram));
   const models = new Set(phases.map((p) => p.model));
   const asked =
     phases.every((p) => p.rate.asked !== null) && durationMs > 0
@@ -167,7 +167,7 @@ export function mergeRun(phases: readonly PhaseResult[], facts: RunFacts): LoadR
     statuses: sumStatuses(phases.map((p) => p.statuses)),
     rate: { asked, achieved: durationMs > 0 ? ((total - errors.dropped) * 1000) / durationMs : 0 },
     latency: summarizeLatency(histogram),
-    histogram: encodeShardHistogram(histogram),
+    histogram: encodeWorkerHistogram(histogram),
     phases: [...phases],
     series: facts.series,
   };

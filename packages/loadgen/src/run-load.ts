@@ -1,6 +1,6 @@
 /**
  * The load engine's entry point: runs a LoadPlan against one target in a piscina pool of worker
- * threads (one long task per worker per phase), streams per-second samples and merges the shards'
+ * threads (one long task per worker per phase), streams per-second samples and merges the workers'
  * histograms and counts exactly. The pool lives only for the duration of the call, also on error
  * and abort.
  */
@@ -22,7 +22,7 @@ import { assertRequestsSendable } from './request-guard.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
 import { type LookupAll, resolveTarget } from './target-guard.js';
-import type { ControlMessage, ShardMessage, ShardResult, ShardTask, ShardTimeline } from './worker-protocol.js';
+import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask, WorkerTimeline } from './worker-protocol.js';
 
 export type PhaseEvent =
   | { type: 'start'; phase: string; index: number; warmup: boolean; durationMs: number }
@@ -52,7 +52,7 @@ export interface RunLoadOptions {
   onPhase?: (event: PhaseEvent) => void;
   /**
    * This run is one load shard of several (`--shards`): its workers send the arrivals (and open the
-   * connections) of global shard indexes `index + count × w` of `count × workers`, so the shards
+   * connections) of global worker indexes `index + count × w` of `count × workers`, so the shards
    * together send exactly the single-host schedule. Default: the whole schedule.
    */
   shard?: { index: number; count: number };
@@ -65,7 +65,7 @@ export interface RunLoadOptions {
   /** `{{env NAME}}` values read elsewhere (a shard gets the controller's); default: the variables handed in with --env (core's handedInEnvValues). */
   env?: Record<string, string>;
   /** The raw per-worker results of each phase, before they are merged (shards send them on to be merged exactly). */
-  onPhaseResults?: (position: number, results: readonly ShardResult[]) => void;
+  onPhaseResults?: (position: number, results: readonly WorkerResult[]) => void;
 }
 
 /** Cores given to load generation: available cores minus those reserved for the service, at least 1. */
@@ -73,9 +73,9 @@ export function defaultWorkerCount(reservedCores = 1): number {
   return Math.max(1, availableParallelism() - Math.max(0, Math.floor(reservedCores)));
 }
 
-/** After an abort, shards get this long to return their figures before their threads are terminated. */
+/** After an abort, workers get this long to return their figures before their threads are terminated. */
 const ABORT_GRACE_MS = 1500;
-/** Lead time between "all shards ready" and the common start, so every shard starts on time. */
+/** Lead time between "all workers ready" and the common start, so every worker starts on time. */
 const START_LEAD_MS = 20;
 /**
  * Most connections one load worker opens. 65,535 connections in one worker against a refusing port
@@ -102,13 +102,13 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `shard ${shard.index} of ${shard.count}: not a shard of that many`);
   }
   assertConnectionsPerWorker(options.plan, workers * shard.count);
-  // Shards connect to the address checked above, never to the name: no second lookup can move them.
+  // Workers connect to the address checked above, never to the name: no second lookup can move them.
   const target = resolved.connectUrl.href;
   const { signal } = options;
   const plan = withHostHeader(options.plan, resolved.hostHeader);
   // Timelines are read before any thread starts: a changed or broken file sends nothing.
   const timelines = await readTimelines(plan);
-  const pool = new Piscina<ShardTask, ShardResult>({
+  const pool = new Piscina<WorkerTask, WorkerResult>({
     filename: new URL('./load-worker.js', import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
@@ -133,7 +133,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     };
   const onSample = guard(options.onSample);
   const onPhase = guard(options.onPhase);
-  const onPhaseResults = guard<{ position: number; results: readonly ShardResult[] }>(
+  const onPhaseResults = guard<{ position: number; results: readonly WorkerResult[] }>(
     options.onPhaseResults === undefined
       ? undefined
       : ({ position, results }) => options.onPhaseResults?.(position, results),
@@ -166,7 +166,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         },
         names,
       );
-      const shards = await runPhase(pool, {
+      const results = await runPhase(pool, {
         target,
         servername: resolved.servername,
         plan,
@@ -179,8 +179,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         shard,
         start: options.phaseStart === undefined ? undefined : () => (options.phaseStart as PhaseStart)(position),
       });
-      onPhaseResults({ position, results: shards });
-      const result = mergePhase(phase, shards, names);
+      onPhaseResults({ position, results });
+      const result = mergePhase(phase, results, names);
       onPhase({ type: 'end', phase: phase.name, index, warmup, result });
       if (!warmup) {
         phases.push(result);
@@ -234,25 +234,25 @@ interface PhaseRun {
   merger: SecondMerger;
   signal: AbortSignal | undefined;
   env: Record<string, string>;
-  timeline: ShardTimeline | undefined;
+  timeline: WorkerTimeline | undefined;
   /** This process's part of a sharded run (global shard indexes). */
   shard: { index: number; count: number };
   /** The common start from elsewhere (sharded runs); undefined: ready + START_LEAD_MS. */
   start: (() => Promise<number>) | undefined;
 }
 
-async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): Promise<ShardResult[]> {
+async function runPhase(pool: Piscina<WorkerTask, WorkerResult>, run: PhaseRun): Promise<WorkerResult[]> {
   const { workers, merger, signal } = run;
   const ports: MessagePort[] = [];
   const done: Array<Promise<void>> = [];
-  const tasks: Array<Promise<ShardResult>> = [];
+  const tasks: Array<Promise<WorkerResult>> = [];
   let ready = 0;
   let startError: { error: unknown } | undefined;
   const send = (message: ControlMessage): void => {
     for (const port of ports) port.postMessage(message);
   };
   const onAbort = (): void => send({ type: 'stop' });
-  // Bounds the overrun: shards told to stop return what they measured. Counted from the phase's
+  // Bounds the overrun: workers told to stop return what they measured. Counted from the phase's
   // start: at once for a local start, from the common start for a sharded one (whose barrier may
   // wait for other machines' shards).
   let overrun: NodeJS.Timeout | undefined;
@@ -280,13 +280,13 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
       },
     );
   };
-  for (let shardIndex = 0; shardIndex < workers; shardIndex++) {
+  for (let worker = 0; worker < workers; worker++) {
     const channel = new MessageChannel();
     const port = channel.port1;
     ports.push(port);
     done.push(
       new Promise<void>((resolve) => {
-        port.on('message', (message: ShardMessage) => {
+        port.on('message', (message: WorkerMessage) => {
           if (message.type === 'sample') {
             merger.add(message.second, message.requests, message.errors, message.histogram, message.kinds);
           } else if (message.type === 'ready') {
@@ -299,7 +299,7 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
         port.on('close', () => resolve());
       }),
     );
-    const task: ShardTask = {
+    const task: WorkerTask = {
       target: run.target,
       phase: run.phase,
       requests: run.plan.requests,
@@ -307,8 +307,8 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
       timeoutMs: run.plan.timeoutMs,
       // Worker w of shard s of S sends global share s + S·w of S·W: arrival k goes to shard k mod S,
       // then to that shard's workers in turn (arrival-schedule.ts).
-      shardIndex: run.shard.index + run.shard.count * shardIndex,
-      shardCount: run.shard.count * workers,
+      workerIndex: run.shard.index + run.shard.count * worker,
+      workerCount: run.shard.count * workers,
       env: run.env,
       port: channel.port2,
     };
@@ -320,8 +320,8 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
   if (signal?.aborted) onAbort();
   if (run.start === undefined) armOverrun(0);
   try {
-    const settled = await settleShards(tasks, signal);
-    // Samples travel on the shard ports, results on piscina's: wait for each shard's `done` so
+    const settled = await settleWorkers(tasks, signal);
+    // Samples travel on the workers' ports, results on piscina's: wait for each worker's `done` so
     // the last second is merged before the phase is.
     await Promise.race([Promise.all(done), delay(1000)]);
     if (startError !== undefined) throw startError.error;
@@ -338,8 +338,8 @@ async function runPhase(pool: Piscina<ShardTask, ShardResult>, run: PhaseRun): P
  * The arrivals of each timeline phase, copied once onto shared memory so every worker reads the same
  * arrays (worker i sends arrivals k ≡ i mod N) without a copy per thread.
  */
-async function readTimelines(plan: LoadPlan): Promise<Map<LoadPhase, ShardTimeline>> {
-  const timelines = new Map<LoadPhase, ShardTimeline>();
+async function readTimelines(plan: LoadPlan): Promise<Map<LoadPhase, WorkerTimeline>> {
+  const timelines = new Map<LoadPhase, WorkerTimeline>();
   for (const phase of [...(plan.warmup ? [plan.warmup] : []), ...plan.phases]) {
     const spec = phase.load.model === 'open' ? phase.load.timeline : undefined;
     if (spec === undefined) continue;
@@ -353,17 +353,17 @@ async function readTimelines(plan: LoadPlan): Promise<Map<LoadPhase, ShardTimeli
   return timelines;
 }
 
-/** Waits for every shard; after an abort, shards that do not return within the grace time count as empty. */
-async function settleShards(
-  tasks: Array<Promise<ShardResult>>,
+/** Waits for every worker; after an abort, workers that do not return within the grace time count as empty. */
+async function settleWorkers(
+  tasks: Array<Promise<WorkerResult>>,
   signal: AbortSignal | undefined,
-): Promise<ShardResult[]> {
+): Promise<WorkerResult[]> {
   const all = Promise.all(tasks).catch((error: unknown) => {
     throw new PeakgateError('PG_ERR_LOAD_FAILED', `a load worker failed: ${describe(error)}`, { cause: error });
   });
   if (!signal) return all;
   let arm = (): void => {};
-  const graceAfterAbort = new Promise<ShardResult[] | undefined>((resolve) => {
+  const graceAfterAbort = new Promise<WorkerResult[] | undefined>((resolve) => {
     arm = (): void => {
       setTimeout(() => resolve(undefined), ABORT_GRACE_MS).unref();
     };
@@ -373,12 +373,12 @@ async function settleShards(
   // The caller's signal outlives this phase (a comparison runs many): leave no listener on it.
   const first = await Promise.race([all, graceAfterAbort]).finally(() => signal.removeEventListener('abort', arm));
   if (first) return first;
-  // Keep whatever shards did return in time.
+  // Keep whatever workers did return in time.
   const partial = await Promise.all(
     tasks.map((task) => Promise.race([task, Promise.resolve(undefined)]).catch(() => undefined)),
   );
   all.catch(() => {});
-  return partial.filter((result): result is ShardResult => result !== undefined);
+  return partial.filter((result): result is WorkerResult => result !== undefined);
 }
 
 function assertConnectionsPerWorker(plan: LoadPlan, workers: number): void {

@@ -1,9 +1,10 @@
 /**
- * Merges the per-second samples that each shard streams into one SecondSample per second, emitted
- * as soon as every shard has reported that second (histograms added, counts summed).
+ * Merges the per-second samples that each source streams (this process's worker threads, or the
+ * load shards of a sharded run) into one SecondSample per second, emitted as soon as every source
+ * has reported that second (histograms added, counts summed).
  */
 import { type SecondKindSample, type SecondSample, summarizeLatency } from '@peakgate/core';
-import { encodeShardHistogram, mergeShardHistograms } from './worker-histogram.js';
+import { encodeWorkerHistogram, mergeWorkerHistograms } from './worker-histogram.js';
 import type { KindSecond } from './worker-protocol.js';
 
 interface PendingKind {
@@ -21,9 +22,9 @@ export class SecondMerger {
   private readonly pending = new Map<number, Pending>();
 
   constructor(
-    private readonly shards: number,
+    private readonly sources: number,
     private readonly phase: string,
-    /** Added to each shard-local second (seconds of the measured phases before this one). */
+    /** Added to each source-local second (seconds of the measured phases before this one). */
     private readonly secondBase: number,
     private readonly warmup: boolean,
     private readonly emit: (sample: SecondSample) => void,
@@ -45,8 +46,8 @@ export class SecondMerger {
       if (part.histogram !== '') sum.histograms.push(part.histogram);
     });
     this.pending.set(second, entry);
-    if (entry.reports >= this.shards) {
-      // Emit earlier seconds first, even if incomplete (a shard never skips a second, so this is rare).
+    if (entry.reports >= this.sources) {
+      // Emit earlier seconds first, even if incomplete (a source never skips a second, so this is rare).
       for (const earlier of [...this.pending.keys()].sort((a, b) => a - b)) {
         if (earlier > second) break;
         this.emitSecond(earlier);
@@ -63,7 +64,7 @@ export class SecondMerger {
     const entry = this.pending.get(second);
     if (!entry) return;
     this.pending.delete(second);
-    const merged = mergeShardHistograms(entry.histograms);
+    const merged = mergeWorkerHistograms(entry.histograms);
     const latency = summarizeLatency(merged);
     const sample: SecondSample = {
       second: this.secondBase + second,
@@ -72,7 +73,7 @@ export class SecondMerger {
       errors: entry.errors,
       p50Ms: latency.p50,
       p99Ms: latency.p99,
-      histogram: encodeShardHistogram(merged),
+      histogram: encodeWorkerHistogram(merged),
     };
     merged.destroy();
     if (this.names.length > 1 && entry.kinds.length > 0) sample.byName = this.mergeKinds(entry.kinds);
@@ -91,8 +92,8 @@ export class SecondMerger {
       let histogram = '';
       if (part.histograms.length === 1) histogram = part.histograms[0] as string;
       else if (part.histograms.length > 1) {
-        const merged = mergeShardHistograms(part.histograms);
-        histogram = encodeShardHistogram(merged);
+        const merged = mergeWorkerHistograms(part.histograms);
+        histogram = encodeWorkerHistogram(merged);
         merged.destroy();
       }
       byName[name] = { requests: part.requests, errors: part.errors, histogram };

@@ -13,7 +13,7 @@
  * Positions count the phases in run order, the warm-up (when there is one) first.
  */
 import type { LoadPlan, SecondSample } from '@peakgate/core';
-import type { ShardResult } from './worker-protocol.js';
+import type { WorkerResult } from './worker-protocol.js';
 
 export interface ShardAssignment {
   /** The build's base URL, as the shard must reach it from its node. */
@@ -46,7 +46,7 @@ export interface ShardPhaseReport {
   shard: number;
   position: number;
   /** One per worker thread of the shard; each carries how late it began (`startLagMs`). */
-  results: ShardResult[];
+  results: WorkerResult[];
 }
 
 export interface ShardDoneReport {

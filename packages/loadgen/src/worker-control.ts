@@ -1,5 +1,5 @@
-/** Stop requests for a running shard: the phase deadline or a `stop` message from the main thread. */
-export class ShardControl {
+/** Stop requests for a running worker: the phase deadline or a `stop` message from the main thread. */
+export class WorkerControl {
   private stopped = false;
   /** performance.now() when stop() was first called. */
   stoppedAtMs: number | undefined;

@@ -7,35 +7,35 @@
  */
 import * as hdr from 'hdr-histogram-js';
 
-export const SHARD_HISTOGRAM = {
+export const WORKER_HISTOGRAM = {
   lowestDiscernibleValue: 1,
   highestTrackableValue: 120_000_000,
   numberOfSignificantValueDigits: 3,
 } as const;
 
-export type ShardHistogram = hdr.Histogram;
+export type WorkerHistogram = hdr.Histogram;
 
-export function createShardHistogram(): ShardHistogram {
-  return hdr.build({ ...SHARD_HISTOGRAM, bitBucketSize: 32, autoResize: true, useWebAssembly: false });
+export function createWorkerHistogram(): WorkerHistogram {
+  return hdr.build({ ...WORKER_HISTOGRAM, bitBucketSize: 32, autoResize: true, useWebAssembly: false });
 }
 
 /** Records a latency given in ms as whole µs (at least 1), like core's recordLatencyMs. */
-export function recordShardLatencyMs(histogram: ShardHistogram, latencyMs: number): void {
+export function recordWorkerLatencyMs(histogram: WorkerHistogram, latencyMs: number): void {
   const micros = Math.max(1, Math.round(latencyMs * 1000));
-  histogram.recordValue(Math.min(micros, SHARD_HISTOGRAM.highestTrackableValue));
+  histogram.recordValue(Math.min(micros, WORKER_HISTOGRAM.highestTrackableValue));
 }
 
-export function encodeShardHistogram(histogram: ShardHistogram): string {
+export function encodeWorkerHistogram(histogram: WorkerHistogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
 
 /**
  * Adds encoded histograms into one 32-bit-bucket histogram. Equivalent to core's
  * mergeEncodedHistograms (same values and encoding) but several times cheaper on the main thread,
- * which merges every second of every shard while the load runs.
+ * which merges every second of every worker (and every load shard) while the load runs.
  */
-export function mergeShardHistograms(encoded: readonly string[]): ShardHistogram {
-  const merged = createShardHistogram();
+export function mergeWorkerHistograms(encoded: readonly string[]): WorkerHistogram {
+  const merged = createWorkerHistogram();
   for (const item of encoded) {
     if (item === '') continue;
     const decoded = hdr.decodeFromCompressedBase64(item, 32, false);

@@ -1,12 +1,12 @@
 /**
- * What crosses the thread boundary between runLoad (main thread) and a load shard (one piscina
+ * What crosses the thread boundary between runLoad (main thread) and a worker (one piscina
  * task on one worker thread, for one phase). Plain data only: templates are recompiled in the
  * worker because functions cannot be cloned.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { LoadPhase, RequestTemplate } from '@peakgate/core';
 
-export interface ShardTask {
+export interface WorkerTask {
   /** Where to connect: an address, never a name that could resolve again (target-guard.ts). */
   target: string;
   /** https to a name: the name for SNI and the certificate check (the connection goes to `target`). */
@@ -15,25 +15,25 @@ export interface ShardTask {
   requests: RequestTemplate[];
   expectStatus: number[];
   timeoutMs: number;
-  shardIndex: number;
-  shardCount: number;
+  workerIndex: number;
+  workerCount: number;
   /** Values of the variables `{{env NAME}}` placeholders name, read once in the main thread. */
   env: Record<string, string>;
   /** A timeline phase's arrivals, on shared memory (one copy for every worker). */
-  timeline?: ShardTimeline;
+  timeline?: WorkerTimeline;
   /** Control and sample channel; transferred to the worker. */
   port: MessagePort;
 }
 
 /** Arrival k is due at offsetsMs[k] ÷ speed after the common start and sends request requestIndex[k]. */
-export interface ShardTimeline {
+export interface WorkerTimeline {
   offsetsMs: Float64Array;
   requestIndex: Uint32Array;
   speed: number;
 }
 
-/** Counts by outcome for one shard (or, summed, for a phase). */
-export interface ShardCounts {
+/** Counts by outcome for one worker (or, summed, for a phase). */
+export interface WorkerCounts {
   ok: number;
   status: number;
   timeout: number;
@@ -43,17 +43,17 @@ export interface ShardCounts {
   dropped: number;
 }
 
-export interface ShardResult {
-  counts: ShardCounts;
+export interface WorkerResult {
+  counts: WorkerCounts;
   statuses: Record<string, number>;
   /** Requests written to the target (open model: arrivals sent; closed: responses + errors). */
   sent: number;
-  /** Open model: arrivals scheduled for this shard (sent + dropped). */
+  /** Open model: arrivals scheduled for this worker (sent + dropped). */
   arrivals: number;
   /** Encoded µs latency histogram of all responses in the phase. */
   histogram: string;
   /** Per kind of request (index in load.requests), when the mix has more than one. */
-  kinds?: ShardKindResult[];
+  kinds?: WorkerKindResult[];
   /** From the common start until load stopped (the phase duration unless stopped early). */
   elapsedMs: number;
   stoppedEarly: boolean;
@@ -63,9 +63,9 @@ export interface ShardResult {
   startLagMs?: number;
 }
 
-/** One kind of request's counts and encoded histogram in a shard's phase. */
-export interface ShardKindResult {
-  counts: ShardCounts;
+/** One kind of request's counts and encoded histogram in a worker's phase. */
+export interface WorkerKindResult {
+  counts: WorkerCounts;
   histogram: string;
 }
 
@@ -77,7 +77,7 @@ export interface KindSecond {
 }
 
 /** Worker → main. */
-export type ShardMessage =
+export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'done' }
   | {
@@ -93,6 +93,6 @@ export type ShardMessage =
 /** Main → worker. `startAtEpochMs` is performance.timeOrigin + performance.now() in the main thread's terms. */
 export type ControlMessage = { type: 'go'; startAtEpochMs: number } | { type: 'stop' };
 
-export function emptyCounts(): ShardCounts {
+export function emptyCounts(): WorkerCounts {
   return { ok: 0, status: 0, timeout: 0, refused: 0, reset: 0, other: 0, dropped: 0 };
 }

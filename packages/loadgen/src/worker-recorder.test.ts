@@ -1,9 +1,9 @@
 import { MessageChannel } from 'node:worker_threads';
 import { decodeHistogram } from '@peakgate/core';
 import { describe, expect, it } from 'vitest';
-import { ShardRecorder } from './worker-recorder.js';
+import { WorkerRecorder } from './worker-recorder.js';
 
-describe('shard recorder', () => {
+describe('worker recorder', () => {
   it('streams each second, adds every second into the phase histogram and counts statuses', async () => {
     const channel = new MessageChannel();
     const samples: Array<{ second: number; requests: number; errors: number; histogram: string }> = [];
@@ -13,7 +13,7 @@ describe('shard recorder', () => {
         if (message.type === 'sample') samples.push(message);
       },
     );
-    const recorder = new ShardRecorder(channel.port1, performance.now(), 1_500, new Set([200]));
+    const recorder = new WorkerRecorder(channel.port1, performance.now(), 1_500, new Set([200]));
     recorder.start();
     recorder.response(200, 0.25);
     recorder.response(200, 1.5);
@@ -43,14 +43,14 @@ describe('shard recorder', () => {
   });
 });
 
-describe('shard recorder, per kind of request', () => {
+describe('worker recorder, per kind of request', () => {
   it('counts and records each outcome for its kind too, and streams each kind per second', async () => {
     const channel = new MessageChannel();
     const kinds: Array<Array<{ requests: number; errors: number; histogram: string }>> = [];
     channel.port2.on('message', (message: { type: string; kinds?: (typeof kinds)[number] }) => {
       if (message.type === 'sample' && message.kinds) kinds.push(message.kinds);
     });
-    const recorder = new ShardRecorder(channel.port1, performance.now(), 500, new Set([200]), 2);
+    const recorder = new WorkerRecorder(channel.port1, performance.now(), 500, new Set([200]), 2);
     recorder.start();
     recorder.response(200, 1, 0);
     recorder.response(503, 20, 1);
@@ -76,7 +76,7 @@ describe('shard recorder, per kind of request', () => {
 
   it('keeps nothing per kind for a one-kind mix', () => {
     const channel = new MessageChannel();
-    const recorder = new ShardRecorder(channel.port1, performance.now(), 100, new Set([200]));
+    const recorder = new WorkerRecorder(channel.port1, performance.now(), 100, new Set([200]));
     recorder.response(200, 1);
     recorder.close();
     channel.port1.close();

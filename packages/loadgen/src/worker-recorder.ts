@@ -1,5 +1,5 @@
 /**
- * Worker-side measurement for one shard: outcome counts and a µs latency histogram for the current
+ * Worker-side measurement for one worker thread: outcome counts and a µs latency histogram for the current
  * second. Seconds are cut on a timer aligned to the common start and streamed to the main thread as
  * they close, and each closed second is added into the phase histogram; a request counts in the
  * second in which it completed. This is the closed model's per-response path, so it does as little
@@ -13,39 +13,39 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { TransportErrorKind } from './error-kind.js';
 import {
-  createShardHistogram,
-  encodeShardHistogram,
-  recordShardLatencyMs,
-  type ShardHistogram,
+  createWorkerHistogram,
+  encodeWorkerHistogram,
+  recordWorkerLatencyMs,
+  type WorkerHistogram,
 } from './worker-histogram.js';
 import {
   emptyCounts,
   type KindSecond,
-  type ShardCounts,
-  type ShardKindResult,
-  type ShardMessage,
+  type WorkerCounts,
+  type WorkerKindResult,
+  type WorkerMessage,
 } from './worker-protocol.js';
 
 /** What is kept for one kind of request. */
 interface KindTally {
-  counts: ShardCounts;
-  total: ShardHistogram;
-  second: ShardHistogram;
+  counts: WorkerCounts;
+  total: WorkerHistogram;
+  second: WorkerHistogram;
   secondRequests: number;
   secondErrors: number;
 }
 
-export class ShardRecorder {
-  readonly counts: ShardCounts = emptyCounts();
+export class WorkerRecorder {
+  readonly counts: WorkerCounts = emptyCounts();
   /** Responses by HTTP status code (index = code); codes outside 0..999 are counted under 0. */
   private readonly statusCounts = new Uint32Array(1000);
-  private readonly total: ShardHistogram = createShardHistogram();
-  private readonly second: ShardHistogram = createShardHistogram();
+  private readonly total: WorkerHistogram = createWorkerHistogram();
+  private readonly second: WorkerHistogram = createWorkerHistogram();
   private secondIndex = 0;
   private secondRequests = 0;
   private secondErrors = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** Set once the shard has stopped measuring; later outcomes (in-flight at abort) are ignored. */
+  /** Set once the worker has stopped measuring; later outcomes (in-flight at abort) are ignored. */
   private closed = false;
   /** Per kind of request, only when the mix has more than one kind. */
   private readonly kinds: KindTally[] | undefined;
@@ -61,8 +61,8 @@ export class ShardRecorder {
       kindCount > 1
         ? Array.from({ length: kindCount }, () => ({
             counts: emptyCounts(),
-            total: createShardHistogram(),
-            second: createShardHistogram(),
+            total: createWorkerHistogram(),
+            second: createWorkerHistogram(),
             secondRequests: 0,
             secondErrors: 0,
           }))
@@ -89,12 +89,12 @@ export class ShardRecorder {
   }
 
   private flushSecond(): void {
-    const message: ShardMessage = {
+    const message: WorkerMessage = {
       type: 'sample',
       second: this.secondIndex,
       requests: this.secondRequests,
       errors: this.secondErrors,
-      histogram: encodeShardHistogram(this.second),
+      histogram: encodeWorkerHistogram(this.second),
     };
     if (this.kinds) message.kinds = this.kinds.map(flushKind);
     this.port.postMessage(message);
@@ -110,7 +110,7 @@ export class ShardRecorder {
     if (this.closed) return;
     const code = status >= 0 && status < 1000 ? status : 0;
     this.statusCounts[code] = (this.statusCounts[code] ?? 0) + 1;
-    recordShardLatencyMs(this.second, latencyMs);
+    recordWorkerLatencyMs(this.second, latencyMs);
     this.secondRequests++;
     const ok = this.expectStatus.has(status);
     if (ok) {
@@ -121,7 +121,7 @@ export class ShardRecorder {
     }
     const tally = this.kinds?.[kind];
     if (tally) {
-      recordShardLatencyMs(tally.second, latencyMs);
+      recordWorkerLatencyMs(tally.second, latencyMs);
       tally.secondRequests++;
       if (ok) tally.counts.ok++;
       else {
@@ -158,11 +158,11 @@ export class ShardRecorder {
   }
 
   /** Per kind of request: counts and the phase histogram (after close), or undefined for a one-kind mix. */
-  kindResults(): ShardKindResult[] | undefined {
-    return this.kinds?.map((tally) => ({ counts: tally.counts, histogram: encodeShardHistogram(tally.total) }));
+  kindResults(): WorkerKindResult[] | undefined {
+    return this.kinds?.map((tally) => ({ counts: tally.counts, histogram: encodeWorkerHistogram(tally.total) }));
   }
 
-  /** Response counts keyed by status code, for the shard's result. */
+  /** Response counts keyed by status code, for the worker's result. */
   get statuses(): Record<string, number> {
     const out: Record<string, number> = {};
     this.statusCounts.forEach((count, status) => {
@@ -178,7 +178,7 @@ export class ShardRecorder {
       if (this.timer) clearTimeout(this.timer);
       this.flushSecond();
     }
-    return encodeShardHistogram(this.total);
+    return encodeWorkerHistogram(this.total);
   }
 }
 
@@ -187,7 +187,7 @@ function flushKind(tally: KindTally): KindSecond {
   const part: KindSecond = {
     requests: tally.secondRequests,
     errors: tally.secondErrors,
-    histogram: tally.secondRequests > 0 ? encodeShardHistogram(tally.second) : '',
+    histogram: tally.secondRequests > 0 ? encodeWorkerHistogram(tally.second) : '',
   };
   tally.total.add(tally.second);
   tally.second.reset();
