@@ -65,10 +65,10 @@ export type {
 export { stateDirPath } from './state-dir.js';
 export type { SwarmDriverOptions } from './swarm/driver.js';
 export { DEFAULT_SWARM_CONSTRAINT, SwarmDriver, swarmConstraints } from './swarm/driver.js';
-export { LABEL_NODE_ENGINE } from './swarm/node-engine.js';
 export type { LoadShardsSpec, RunningLoadShards, ShardTaskState } from './swarm/load-service.js';
 export {
   DEFAULT_LOAD_IMAGE,
   loadImage,
   startLoadShards,
 } from './swarm/load-service.js';
+export { LABEL_NODE_ENGINE } from './swarm/node-engine.js';
