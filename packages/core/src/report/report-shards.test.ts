@@ -13,7 +13,16 @@ const sharding: LoadSharding = {
   workersPerShard: 1,
   startSkewMs: 3.5,
   shards: [
-    { index: 0, node: 'node-a', requests: 750, errors: 0, achievedRate: 150, startLagMs: 0 },
+    // Two engines of one machine share a host name: the swarm node id tells them apart.
+    {
+      index: 0,
+      node: 'node-a',
+      nodeId: 'x2tje706kqqzn52fd0y3whhmk',
+      requests: 750,
+      errors: 0,
+      achievedRate: 150,
+      startLagMs: 0,
+    },
     { index: 1, node: 'node-b|x', requests: 750, errors: 2, achievedRate: 149.6, startLagMs: 3.5 },
   ],
 };
@@ -43,6 +52,7 @@ describe('load shards in the report (--shards)', () => {
       '| Trial | Shard | Node | Requests | Errors | Achieved req/s | Start lag | Start skew |',
     );
     expect(markdown).toContain('| baseline 1 | 1 | node-b\\|x | 750 | 2 | 149.6 |');
+    expect(markdown).toContain('| baseline 1 | 0 | node-a (x2tje706kqqz) | 750 | 0 | 150 |');
     expect(markdown.match(/\| (baseline|candidate) \d \| [01] \|/g)).toHaveLength(8);
     const html = renderHtml(report);
     expect(html).toContain('<h3>Load shards</h3>');

@@ -65,7 +65,7 @@ export function loadShardRows(report: Pick<Report, 'trials'>): string[][] {
     (trial.loadShards?.shards ?? []).map((shard) => [
       `${trial.role} ${trial.round}`,
       String(shard.index),
-      shard.node,
+      shard.nodeId ? `${shard.node} (${shard.nodeId.slice(0, 12)})` : shard.node,
       shard.requests.toLocaleString('en-US'),
       shard.errors.toLocaleString('en-US'),
       shard.achievedRate.toLocaleString('en-US'),
