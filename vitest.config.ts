@@ -24,6 +24,8 @@ const UNMEASURED = [
   'test/terminal-width.test.ts',
   'test/cli-crash-reason.test.ts',
   'test/loadgen-wire-guard.test.ts',
+  'test/loadgen-crn.test.ts',
+  'test/compare-seed.test.ts',
   'test/faults/scenario-fuzz.test.ts',
   'test/faults/hostile-files.test.ts',
   'test/faults/hostile-scenario.test.ts',

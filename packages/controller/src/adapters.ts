@@ -28,6 +28,7 @@ export function engineLoadRunner(): LoadRunner {
         ...(options.allowHosts !== undefined ? { allowHosts: options.allowHosts } : {}),
         ...(options.onSample !== undefined ? { onSample: options.onSample } : {}),
         ...(options.onPhase !== undefined ? { onPhase: options.onPhase } : {}),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
       }),
   };
 }

@@ -55,6 +55,8 @@ export interface JudgedComparisonOptions {
   metrics?: ComparisonMetrics;
   /** `--shards N`: each trial's load runs as N Swarm tasks (swarm driver). */
   shards?: ShardedLoadOptions;
+  /** `--seed N`: the run's seed, to replay a run's requests exactly; default drawn per run. */
+  seed?: number;
 }
 
 export type { ReportFiles } from '@peakgate/core';
@@ -84,6 +86,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     judge: (trials) => judge(trials, scenario.compare, judgeOptions),
     outDir: options.outDir,
     ...(options.runId !== undefined ? { runId: options.runId } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(seams.onProgress !== undefined ? { onProgress: seams.onProgress } : {}),
   });
@@ -94,6 +97,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     environment: reportEnvironment(options.driver, outcome, plain.launcher),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
+    seed: outcome.seed,
   };
   if (outcome.interrupted !== undefined) {
     // Nothing judged: the measured figures only (the same files, written the same way).

@@ -37,6 +37,11 @@ export interface LoadRunOptions {
   owner?: { runId: string; role: Role };
   /** Cores for the load generator (duet CPU plan); a runner that cannot pin ignores it. */
   cpuset?: string;
+  /**
+   * The round's seed: every random draw of the load derives from it (common random numbers, the
+   * same on both sides of a round); absent: the runner draws one.
+   */
+  seed?: number;
 }
 
 export interface LoadRunner {

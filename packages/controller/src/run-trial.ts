@@ -40,6 +40,11 @@ export interface TrialContext {
   onProgress?: ProgressListener;
   /** Resource sampling period; the design asks for about one second. */
   sampleEveryMs?: number;
+  /**
+   * The round's seed, the same for both sides (common random numbers): the load's every random draw
+   * derives from it, and the trial records it.
+   */
+  seed?: number;
   /** Duet rounds: both sides meet here before the warm-up and before the measured window. */
   barrier?: Barrier;
   /**
@@ -66,7 +71,13 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
 async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
   const { role, round, order, runId } = ctx;
   const emit = ctx.onProgress ?? (() => {});
-  const base = { role, round, order, ...(ctx.loadCpuset !== undefined ? { loadCpuset: ctx.loadCpuset } : {}) };
+  const base = {
+    role,
+    round,
+    order,
+    ...(ctx.seed !== undefined ? { seed: ctx.seed } : {}),
+    ...(ctx.loadCpuset !== undefined ? { loadCpuset: ctx.loadCpuset } : {}),
+  };
 
   const started = await ctx.launcher.start(ctx.build, ctx.scenario.service, {
     runId,
@@ -128,6 +139,7 @@ async function measureTrial(ctx: TrialContext): Promise<TrialResult> {
       plan,
       workers: ctx.loadWorkers,
       owner: { runId, role },
+      ...(ctx.seed !== undefined ? { seed: ctx.seed } : {}),
       ...(ctx.loadCpuset !== undefined ? { cpuset: ctx.loadCpuset } : {}),
       signal: AbortSignal.any(
         [ctx.signal, endedInWarmup.signal, roundStop?.signal, engine.lost].filter(

@@ -9,8 +9,12 @@
  * first look where nothing is undecided, or when `maxRounds` rounds have run, or when another
  * round would end past `compare.budget` (estimated from the mean round so far). The judge's
  * intervals are corrected for these repeated looks, so stopping early keeps the error rates.
+ *
+ * Common random numbers: the run has one seed (drawn here unless given); round r's seed derives
+ * from it and both sides of round r draw every request and template value from it, so the two
+ * sides of a round are sent the same requests (docs/load-engine.md).
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type {
   BuildSpec,
   ReportInterruption,
@@ -21,6 +25,7 @@ import type {
   TrialResult,
 } from '@peakgate/core';
 import { handedInEnvValues, PeakgateError } from '@peakgate/core';
+import { MAX_SEED, roundSeed } from '@peakgate/loadgen';
 import { Barrier } from './barrier.js';
 import { type CpuPlan, planCpusFor } from './cpu-plan.js';
 import { pinProcess } from './pin-process.js';
@@ -51,6 +56,8 @@ export interface ComparisonOptions<J extends LookState> {
    */
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** The run's seed (`--seed`, to replay a run); default: drawn from the system's generator. */
+  seed?: number;
   /** Overrides the machine's core count (tests). */
   totalCores?: number;
   /** Overrides performance.now (tests: a fake clock, so the budget stop is checked exactly). */
@@ -66,6 +73,8 @@ export interface Look<J> {
 
 interface ComparisonRun {
   runId: string;
+  /** The run's seed: round r's seed, on both sides, is roundSeed(seed, r). */
+  seed: number;
   /** Every trial measured; when interrupted, those finished and those cut with partial figures. */
   trials: TrialResult[];
   rounds: number;
@@ -92,6 +101,9 @@ export type ComparisonOutcome<J> = ComparisonRun &
 export async function runComparison<J extends LookState>(options: ComparisonOptions<J>): Promise<ComparisonOutcome<J>> {
   const { scenario } = options;
   const runId = options.runId ?? randomUUID().slice(0, 8);
+  const seed = options.seed ?? randomInt(MAX_SEED + 1);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED)
+    throw new PeakgateError('PG_ERR_OPTS_INVALID', `--seed: expected an integer from 0 to ${MAX_SEED}, got ${seed}`);
   const startedAt = new Date().toISOString();
   const clock = options.clock ?? (() => performance.now());
   const startedMs = clock();
@@ -160,6 +172,7 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
         ...(barrier !== undefined ? { barrier } : {}),
         roundStop,
         onProgress: emit,
+        seed: roundSeed(seed, round),
       });
       if (scenario.compare.schedule === 'duet') {
         // Both sides at once, on the same service cores, meeting before warm-up and measurement.
@@ -201,6 +214,7 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
     }
     return {
       runId,
+      seed,
       trials,
       judgement: judgement as J,
       rounds: round,
@@ -219,6 +233,7 @@ export async function runComparison<J extends LookState>(options: ComparisonOpti
     const { kept, interrupted } = interruptionOf(options.signal, trials, atAbort ?? { round, finished: 0 });
     return {
       runId,
+      seed,
       trials: kept,
       interrupted,
       rounds: interrupted.roundsCompleted,

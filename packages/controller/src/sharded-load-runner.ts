@@ -104,6 +104,8 @@ async function runSharded(options: ShardedLoadOptions, run: LoadRunOptions): Pro
       plan,
       workers: workersPerShard,
       env: handedInEnvValues(plan.requests),
+      // Common random numbers: shard s of each side draws from the same streams.
+      ...(run.seed !== undefined ? { seed: run.seed } : {}),
     },
     phases: all.map(({ phase, warmup }) => ({ name: phase.name, warmup })),
     names,

@@ -60,6 +60,11 @@ export interface TrialResult {
   exit: ServiceExit;
   /** The load engine's CPU set, when pinned. */
   loadCpuset?: string;
+  /**
+   * The round's seed (common random numbers): both sides of a round draw every request and template
+   * value from it. Absent from trials recorded before seeds were.
+   */
+  seed?: number;
   /** The service's log file, when it was started. */
   logPath?: string;
   /**

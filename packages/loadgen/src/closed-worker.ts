@@ -13,7 +13,8 @@ import type { ClosedLoad } from '@peakgate/core';
 import autocannon from 'autocannon';
 import { shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
-import { compileRequestMix } from './request-template.js';
+import { compileRequestMix, type RequestMix } from './request-template.js';
+import { SeededStream } from './seeded-stream.js';
 import { joinPath, type WorkerControl } from './worker-control.js';
 import type { WorkerTask } from './worker-protocol.js';
 import type { WorkerRecorder } from './worker-recorder.js';
@@ -51,23 +52,12 @@ export async function runClosedWorker(
   const url = new URL(task.target);
   const mix = compileRequestMix(task.requests, 'load.requests', task.env);
   const fixed = mix.fixed;
+  // A mixed or templated load: autocannon builds each client's first request before setupClient
+  // runs, so the clients start from this never-sent placeholder and setupClient gives each its own
+  // keyed request source.
   const requests: autocannon.Request[] = fixed
     ? [{ method: fixed.method, path: joinPath(url.pathname, fixed.path), headers: fixed.headers, body: fixed.body }]
-    : [
-        {
-          setupRequest: (request, context) => {
-            const next = mix.next();
-            (context as KindContext).peakgateKind = next.kind;
-            return {
-              ...request,
-              method: next.method,
-              path: joinPath(url.pathname, next.path),
-              headers: next.headers,
-              body: next.body,
-            };
-          },
-        },
-      ];
+    : [{ method: 'GET', path: url.pathname }];
   const clients: AutocannonClientInternals[] = [];
   let sent = 0;
   const finished = new Promise<void>((resolve, reject) => {
@@ -90,7 +80,12 @@ export async function runClosedWorker(
         requests,
         setupClient: (client) => {
           const internals = client as unknown as AutocannonClientInternals;
+          // Connection c of this worker is global connection workerIndex + workerCount·c (shareOf deals
+          // connections round-robin), whatever the number of workers and load shards.
+          const connection = task.workerIndex + task.workerCount * clients.length;
           clients.push(internals);
+          if (fixed === undefined)
+            client.setRequests([keyedRequests(mix, url.pathname, task.seed, task.phasePosition, connection)]);
           patchSocketLoss(internals, recorder);
           // Transport errors are counted here, per connection, where the request's kind is known
           // (autocannon's instance-level reqError event carries only the error).
@@ -120,6 +115,35 @@ export async function runClosedWorker(
   control.stop();
   await finished;
   return { sent, stoppedEarly };
+}
+
+/**
+ * Common random numbers for one connection: its n-th request (the n-th autocannon builds, sent or
+ * lost to a closed socket alike) is drawn from the stream keyed (seed, phase, connection), so each
+ * connection's sequence is the same on both sides of a round. setupRequest is called once per
+ * request, in order, with pipelining 1.
+ */
+function keyedRequests(
+  mix: RequestMix,
+  prefix: string,
+  seed: number,
+  phasePosition: number,
+  connection: number,
+): autocannon.Request {
+  const random = new SeededStream(seed, phasePosition, connection);
+  return {
+    setupRequest: (request, context) => {
+      const next = mix.next(random);
+      (context as KindContext).peakgateKind = next.kind;
+      return {
+        ...request,
+        method: next.method,
+        path: joinPath(prefix, next.path),
+        headers: next.headers,
+        body: next.body,
+      };
+    },
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ export { mergePhase, mergeRun } from './result-merge.js';
 export type { PhaseEvent, RunLoadOptions } from './run-load.js';
 export { runLoad } from './run-load.js';
 export { SecondMerger } from './second-merger.js';
+export { MAX_SEED, roundSeed } from './seeded-stream.js';
 export type {
   ShardAssignment,
   ShardBarrierReply,

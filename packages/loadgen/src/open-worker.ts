@@ -18,6 +18,7 @@ import { Pool } from 'undici';
 import { arrivalOffsetMs, shareOf } from './arrival-schedule.js';
 import { classifyTransportError } from './error-kind.js';
 import { compileRequestMix, type RenderedRequest } from './request-template.js';
+import { SeededStream } from './seeded-stream.js';
 import { joinPath, type WorkerControl } from './worker-control.js';
 import { createWorkerHistogram, encodeWorkerHistogram, recordWorkerLatencyMs } from './worker-histogram.js';
 import type { WorkerTask } from './worker-protocol.js';
@@ -51,6 +52,9 @@ export async function runOpenWorker(
         k < timeline.offsetsMs.length ? (timeline.offsetsMs[k] ?? 0) / timeline.speed : Number.POSITIVE_INFINITY
     : (k: number): number => arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
   const lateness = timeline ? createWorkerHistogram() : undefined;
+  // Common random numbers: arrival k's request and values come from the stream keyed (seed, phase,
+  // k), so arrival k is the same request on both sides of a round, however arrivals are spread.
+  const random = new SeededStream();
 
   const nap = new Int32Array(new SharedArrayBuffer(4));
   let inFlight = 0;
@@ -67,7 +71,8 @@ export async function runOpenWorker(
     arrivals++;
     if (lateness) recordWorkerLatencyMs(lateness, now - intendedMs);
     // Rendered before the in-flight check, so a dropped arrival is counted against its kind.
-    const request: RenderedRequest = timeline ? mix.at(timeline.requestIndex[k] ?? 0) : mix.next();
+    random.reseed(task.seed, task.phasePosition, k);
+    const request: RenderedRequest = timeline ? mix.at(timeline.requestIndex[k] ?? 0, random) : mix.next(random);
     if (inFlight >= maxInFlight) {
       recorder.dropped(request.kind);
       return;

@@ -55,6 +55,7 @@ export async function runRemoteShard(options: RemoteShardOptions): Promise<void>
       workers: assignment.workers,
       allowHosts: assignment.allowHosts,
       env: assignment.env,
+      ...(assignment.seed !== undefined ? { seed: assignment.seed } : {}),
       shard: { index: shard, count: assignment.shardCount },
       phaseStart: async (at) => {
         position = at;

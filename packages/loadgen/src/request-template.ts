@@ -2,7 +2,9 @@
  * Request templates: placeholder parsing, compilation and weighted-random rendering.
  * Templates are compiled once (in the main thread to fail early with a PeakgateError, see
  * request-guard.ts, and again in each worker, because functions cannot cross threads) and rendered
- * per request.
+ * per request. Every random draw (the weighted choice, `{{int}}`, `{{pick}}`, `{{uuid}}`) comes from
+ * the SeededStream handed to the render, so two renders from equally keyed streams are identical
+ * (common random numbers, seeded-stream.ts).
  * Placeholders: `{{int a b}}` (inclusive integer range), `{{uuid}}`, `{{pick a b c}}`, and `{{env NAME}}`
  * (a variable handed in with `--env NAME`, taken once in the main thread from core's door when the
  * run starts and handed to the workers in the task: the value is constant for the run).
@@ -11,8 +13,9 @@
  * bring back a CR or LF: compiling checks it against the field it lands in (no control character or
  * space in a path; no control character but TAB in a header value; anything in a body).
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { HttpMethod, RequestTemplate } from '@peakgate/core';
+import { MAX_SEED, SeededStream } from './seeded-stream.js';
 
 type Part =
   | { kind: 'text'; text: string }
@@ -28,7 +31,13 @@ export type TemplateField = 'path' | 'header' | 'body';
 export type EnvValues = Readonly<Record<string, string>>;
 
 /** A compiled string: constant strings render without allocation. */
-export type CompiledString = (() => string) & { constant: boolean };
+export type CompiledString = ((random?: SeededStream) => string) & { constant: boolean };
+
+/**
+ * The stream a render draws from when its caller names none (tests, one-off renders): seeded once
+ * per thread from the system's generator, so such renders are not reproducible, like before.
+ */
+const unkeyed = new SeededStream(randomInt(MAX_SEED + 1), 0, 0);
 
 export interface RenderedRequest {
   /** Index of the template in the mix (load.requests), so each outcome can be counted per name. */
@@ -128,28 +137,38 @@ export function compileString(
     const text = parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
     return Object.assign(() => text, { constant: true });
   }
-  const render = (): string => {
+  const render = (random: SeededStream = unkeyed): string => {
     let out = '';
-    for (const part of parts) out += renderPart(part);
+    for (const part of parts) out += renderPart(part, random);
     return out;
   };
   return Object.assign(render, { constant: false });
 }
 
-function renderPart(part: Part): string {
+function renderPart(part: Part, random: SeededStream): string {
   switch (part.kind) {
     case 'text':
       return part.text;
     case 'int':
-      return String(part.min + Math.floor(Math.random() * (part.max - part.min + 1)));
+      return String(part.min + random.below(part.max - part.min + 1));
     case 'uuid':
-      return randomUUID();
+      return seededUuid(random);
     case 'pick':
-      return part.options[Math.floor(Math.random() * part.options.length)] ?? '';
+      return part.options[random.below(part.options.length)] ?? '';
     case 'env':
       // compileString replaced every env part by its value.
       return '';
   }
+}
+
+/** A version 4 UUID from 122 bits of the stream (RFC 9562: version 4, variant 10). */
+function seededUuid(random: SeededStream): string {
+  const hex = (value: number): string => (value >>> 0).toString(16).padStart(8, '0');
+  const a = hex(random.uint32());
+  const b = hex((random.uint32() & 0xffff0fff) | 0x00004000);
+  const c = hex((random.uint32() & 0x3fffffff) | 0x80000000);
+  const d = hex(random.uint32());
+  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
 }
 
 /** Why an env value cannot go where it is used, or undefined. Bodies take any text (their length is sent). */
@@ -198,7 +217,11 @@ export function envValuesFor(
 }
 
 /** Compiles a JSON value whose string leaves (not keys) are templates. */
-function compileJson(value: unknown, where: string, env: EnvValues): { render: () => unknown; constant: boolean } {
+function compileJson(
+  value: unknown,
+  where: string,
+  env: EnvValues,
+): { render: (random?: SeededStream) => unknown; constant: boolean } {
   if (typeof value === 'string') {
     const render = compileString(value, where, 'body', env);
     return { render, constant: render.constant };
@@ -210,7 +233,7 @@ function compileJson(value: unknown, where: string, env: EnvValues): { render: (
       const fixed = items.map((item) => item.render());
       return { render: () => fixed, constant: true };
     }
-    return { render: () => items.map((item) => item.render()), constant: false };
+    return { render: (random?: SeededStream) => items.map((item) => item.render(random)), constant: false };
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).map(
@@ -221,7 +244,7 @@ function compileJson(value: unknown, where: string, env: EnvValues): { render: (
       return { render: () => fixed, constant: true };
     }
     return {
-      render: () => Object.fromEntries(entries.map(([key, item]) => [key, item.render()])),
+      render: (random?: SeededStream) => Object.fromEntries(entries.map(([key, item]) => [key, item.render(random)])),
       constant: false,
     };
   }
@@ -232,7 +255,7 @@ export interface CompiledTemplate {
   weight: number;
   /** True when no placeholder appears anywhere: the request can be built once. */
   constant: boolean;
-  render(): RenderedRequest;
+  render(random?: SeededStream): RenderedRequest;
 }
 
 /**
@@ -251,11 +274,14 @@ export function compileTemplate(
     ([name, value]) => [name, compileString(value, `${where}.headers.${name}`, 'header', env)] as const,
   );
   const hasContentType = headerEntries.some(([name]) => name.toLowerCase() === 'content-type');
-  let body: { render: () => string | undefined; constant: boolean };
+  let body: { render: (random?: SeededStream) => string | undefined; constant: boolean };
   if (template.json !== undefined) {
     const json = compileJson(template.json, `${where}.json`, env);
     const fixed = json.constant ? JSON.stringify(json.render()) : '';
-    body = { render: json.constant ? () => fixed : () => JSON.stringify(json.render()), constant: json.constant };
+    body = {
+      render: json.constant ? () => fixed : (random?: SeededStream) => JSON.stringify(json.render(random)),
+      constant: json.constant,
+    };
     if (!hasContentType)
       headerEntries.push(['content-type', Object.assign(() => 'application/json', { constant: true })]);
   } else if (template.body !== undefined) {
@@ -266,21 +292,25 @@ export function compileTemplate(
   }
   const constant = path.constant && body.constant && headerEntries.every(([, value]) => value.constant);
   const method = template.method;
-  const render = (): RenderedRequest => {
+  // Draw order is fixed (headers in written order, then path, then body), so equal streams render equal requests.
+  const render = (random: SeededStream = unkeyed): RenderedRequest => {
     const headers: Record<string, string> = {};
-    for (const [name, value] of headerEntries) headers[name] = value();
-    return { kind, method, path: path(), headers, body: body.render() };
+    for (const [name, value] of headerEntries) headers[name] = value(random);
+    return { kind, method, path: path(random), headers, body: body.render(random) };
   };
   return { weight: template.weight, constant, render };
 }
 
-/** A weighted mix: `next()` picks a template with probability weight / total weight. */
+/**
+ * A weighted mix: `next(random)` picks a template with probability weight / total weight, drawing
+ * the choice and then the template's values from `random`.
+ */
 export interface RequestMix {
   /** Set when the mix is one constant request (lets the closed model skip per-request building). */
   readonly fixed: RenderedRequest | undefined;
-  next(): RenderedRequest;
+  next(random?: SeededStream): RenderedRequest;
   /** Renders template `index` (a timeline names the template of each arrival). */
-  at(index: number): RenderedRequest;
+  at(index: number, random?: SeededStream): RenderedRequest;
 }
 
 export function compileRequestMix(
@@ -291,12 +321,13 @@ export function compileRequestMix(
   // Cannot happen for a plan from the scenario loader (minItems: 1); a mix of nothing has nothing to send.
   if (templates.length === 0) throw invalid(where, 'expected at least one request');
   const compiled = templates.map((t, i) => compileTemplate(t, `${where}[${i}]`, i, env));
-  const at = (index: number): RenderedRequest =>
-    (compiled[index] ?? (compiled[compiled.length - 1] as CompiledTemplate)).render();
+  const at = (index: number, random?: SeededStream): RenderedRequest =>
+    (compiled[index] ?? (compiled[compiled.length - 1] as CompiledTemplate)).render(random);
   const only = compiled.length === 1 ? compiled[0] : undefined;
   if (only !== undefined) {
     const fixed = only.constant ? only.render() : undefined;
-    return { fixed, next: fixed ? () => fixed : () => only.render(), at: fixed ? () => fixed : () => only.render() };
+    const render = (random?: SeededStream): RenderedRequest => only.render(random);
+    return { fixed, next: fixed ? () => fixed : render, at: fixed ? () => fixed : (_index, random) => render(random) };
   }
   const cumulative: number[] = [];
   let total = 0;
@@ -307,13 +338,13 @@ export function compileRequestMix(
   return {
     fixed: undefined,
     at,
-    next: () => {
-      const x = Math.random() * total;
+    next: (random: SeededStream = unkeyed) => {
+      const x = random.float() * total;
       // Mixes are short (a handful of entries): a linear scan beats a binary search here.
       for (let i = 0; i < cumulative.length; i++) {
-        if (x < (cumulative[i] ?? total)) return (compiled[i] as CompiledTemplate).render();
+        if (x < (cumulative[i] ?? total)) return (compiled[i] as CompiledTemplate).render(random);
       }
-      return (compiled[compiled.length - 1] as CompiledTemplate).render();
+      return (compiled[compiled.length - 1] as CompiledTemplate).render(random);
     },
   };
 }

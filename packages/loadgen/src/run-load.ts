@@ -4,6 +4,7 @@
  * histograms and counts exactly. The pool lives only for the duration of the call, also on error
  * and abort.
  */
+import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
@@ -21,6 +22,7 @@ import { Piscina } from 'piscina';
 import { assertRequestsSendable } from './request-guard.js';
 import { mergePhase, mergeRun } from './result-merge.js';
 import { SecondMerger } from './second-merger.js';
+import { MAX_SEED } from './seeded-stream.js';
 import { type LookupAll, resolveTarget } from './target-guard.js';
 import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask, WorkerTimeline } from './worker-protocol.js';
 
@@ -64,6 +66,13 @@ export interface RunLoadOptions {
   phaseStart?: (position: number) => Promise<number>;
   /** `{{env NAME}}` values read elsewhere (a shard gets the controller's); default: the variables handed in with --env (core's handedInEnvValues). */
   env?: Record<string, string>;
+  /**
+   * Common random numbers: every random draw of the load (the weighted request choice, every
+   * template value) is derived from this seed, per phase and per arrival (open model) or connection
+   * (closed model), so two runs with the same seed and plan send the same requests
+   * (seeded-stream.ts). An unsigned 32-bit integer; default: drawn from the system's generator.
+   */
+  seed?: number;
   /** The raw per-worker results of each phase, before they are merged (shards send them on to be merged exactly). */
   onPhaseResults?: (position: number, results: readonly WorkerResult[]) => void;
 }
@@ -102,6 +111,10 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     throw new PeakgateError('PG_ERR_OPTS_INVALID', `shard ${shard.index} of ${shard.count}: not a shard of that many`);
   }
   assertConnectionsPerWorker(options.plan, workers * shard.count);
+  const seed = options.seed ?? randomInt(MAX_SEED + 1);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new PeakgateError('PG_ERR_OPTS_INVALID', `seed: expected an integer from 0 to ${MAX_SEED}, got ${seed}`);
+  }
   // Workers connect to the address checked above, never to the name: no second lookup can move them.
   const target = resolved.connectUrl.href;
   const { signal } = options;
@@ -175,6 +188,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
         merger,
         signal,
         env,
+        seed,
+        phasePosition: position,
         timeline: timelines.get(phase),
         shard,
         start: options.phaseStart === undefined ? undefined : () => (options.phaseStart as PhaseStart)(position),
@@ -234,6 +249,8 @@ interface PhaseRun {
   merger: SecondMerger;
   signal: AbortSignal | undefined;
   env: Record<string, string>;
+  seed: number;
+  phasePosition: number;
   timeline: WorkerTimeline | undefined;
   /** This process's part of a sharded run (global shard indexes). */
   shard: { index: number; count: number };
@@ -310,6 +327,8 @@ async function runPhase(pool: Piscina<WorkerTask, WorkerResult>, run: PhaseRun):
       workerIndex: run.shard.index + run.shard.count * worker,
       workerCount: run.shard.count * workers,
       env: run.env,
+      seed: run.seed,
+      phasePosition: run.phasePosition,
       port: channel.port2,
     };
     if (run.timeline !== undefined) task.timeline = run.timeline;

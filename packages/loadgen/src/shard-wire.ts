@@ -26,6 +26,11 @@ export interface ShardAssignment {
   shardCount: number;
   /** `{{env NAME}}` values, read once by the controller so every shard sends the same. */
   env: Record<string, string>;
+  /**
+   * The round's seed (common random numbers): shard s of either side draws from the same streams.
+   * Absent from an older controller: the shard then draws its own.
+   */
+  seed?: number;
 }
 
 export interface ShardBarrierRequest {

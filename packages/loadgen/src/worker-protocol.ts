@@ -19,6 +19,13 @@ export interface WorkerTask {
   workerCount: number;
   /** Values of the variables `{{env NAME}}` placeholders name, read once in the main thread. */
   env: Record<string, string>;
+  /**
+   * The round's seed (common random numbers, seeded-stream.ts): every draw of the phase comes from
+   * streams keyed by (seed, phasePosition, arrival k or global connection number).
+   */
+  seed: number;
+  /** 0-based position of the phase over warm-up and measured phases (part of each stream's key). */
+  phasePosition: number;
   /** A timeline phase's arrivals, on shared memory (one copy for every worker). */
   timeline?: WorkerTimeline;
   /** Control and sample channel; transferred to the worker. */

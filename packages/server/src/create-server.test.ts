@@ -236,7 +236,7 @@ describe('validation', () => {
       payload: { inline: SCENARIO, privileged: true },
     });
     expect(far.json().error.message).toBe(
-      'body.privileged: unknown field "privileged"; known fields: kind, scenario, inline, driver, baseline, candidate, service, rounds',
+      'body.privileged: unknown field "privileged"; known fields: kind, scenario, inline, driver, baseline, candidate, service, rounds, seed',
     );
     expect(script.started).toEqual([]);
   });

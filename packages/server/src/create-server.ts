@@ -393,6 +393,7 @@ async function storedJob(body: RunRequest, scenariosDir: string | undefined): Pr
     ...(body.candidate !== undefined ? { candidate: body.candidate } : {}),
     ...(body.service !== undefined ? { service: body.service } : {}),
     ...(body.rounds !== undefined ? { rounds: body.rounds } : {}),
+    ...(body.seed !== undefined ? { seed: body.seed } : {}),
   };
 }
 

@@ -44,6 +44,7 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
       candidate: job.candidate,
       outDir: job.runDir,
       runId: job.id.slice(0, 8),
+      ...(job.seed !== undefined ? { seed: job.seed } : {}),
       signal,
       onProgress,
       metrics,

@@ -16,6 +16,8 @@ export interface PreparedJob {
   candidate?: BuildSpec;
   /** kind run: the one build. */
   service?: BuildSpec;
+  /** kind compare: the run's seed (`seed` in the request body), when the request named one. */
+  seed?: number;
 }
 
 /** A Docker image reference: registry/name:tag or @digest; never an option (no leading dash, no spaces). */
@@ -61,6 +63,7 @@ export function prepareJob(job: StoredJob, rules: { allowProcess: boolean }): Pr
     scenario,
     baseline: build('baseline', job.baseline, scenario.baseline),
     candidate: build('candidate', job.candidate, scenario.candidate),
+    ...(job.seed !== undefined ? { seed: job.seed } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface StoredJob {
   candidate?: string;
   service?: string;
   rounds?: number;
+  /** kind compare: the run's seed (`seed` in the request body), to replay a run's requests. */
+  seed?: number;
 }
 
 export interface RunRecord {

@@ -33,6 +33,14 @@ export const RunRequestSchema = Type.Object(
       Type.String({ minLength: 1, maxLength: 1000, description: 'kind run: the build to start and load' }),
     ),
     rounds: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 0xffff_ffff,
+        description:
+          "kind compare: the run's seed (common random numbers); report.json's seed replays a run's requests",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

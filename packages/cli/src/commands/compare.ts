@@ -17,6 +17,7 @@ import {
   resolveDeployed,
   wantsDeployed,
 } from '../comparison/resolve-deployed.js';
+import { parseSeedFlag, SEED_OPTION } from '../comparison/seed.js';
 import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';
 import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
@@ -27,6 +28,7 @@ interface CompareFlags extends BuildFlags, DeployedFlags, MetricsFlags {
   shards?: string;
   rounds?: string;
   maxRounds?: string;
+  seed?: string;
   out?: string;
   force?: boolean;
   json?: boolean;
@@ -69,6 +71,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       )
       .option('--rounds <n>', 'rounds before the first decision (overrides compare.rounds)')
       .option('--max-rounds <n>', 'upper bound on rounds when a metric is marginal (overrides compare.max_rounds)')
+      .option(...SEED_OPTION)
       .option('--out <dir>', 'write report.json, summary.md, junit.xml and report.html here')
       .option(
         '--force',
@@ -81,6 +84,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option(...METRICS_OPTIONS.pushgateway),
   async run({ args: [file = ''], flags, output }) {
     const scenario = withRoundFlags(await loadScenarioFile(file), flags);
+    const seed = parseSeedFlag(flags.seed);
     const builds = await chooseBuilds(scenario, flags);
     if (builds.deployed !== undefined && (scenario.service.dependencies ?? []).length > 0 && flags.quiet !== true)
       output.info('peakgate: service.dependencies are not started for builds already deployed (--baseline-url)');
@@ -92,6 +96,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
         ...builds,
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         ...(flags.force === true ? { force: true } : {}),
+        ...(seed !== undefined ? { seed } : {}),
         json: flags.json === true,
         quiet: flags.quiet === true,
         output,

@@ -39,6 +39,8 @@ export interface ExecuteComparisonOptions {
   metrics?: ComparisonMetrics;
   /** `--shards N` (swarm driver): each trial's load as N Swarm tasks. */
   shards?: number;
+  /** `--seed N`: the run's seed (common random numbers; replays a run's requests). */
+  seed?: number;
 }
 
 export interface ExecutedComparison {
@@ -77,6 +79,7 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
       onProgress: progress.onProgress,
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
       ...(options.shards !== undefined ? { shards: { shards: options.shards } } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
     progress.stop();
     if (outcome.interrupted !== undefined) {

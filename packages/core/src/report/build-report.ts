@@ -102,6 +102,7 @@ function trialReport(trial: TrialResult): ReportTrial {
   };
   if (service?.cpuset !== undefined) report.cpuset = service.cpuset;
   if (trial.loadCpuset !== undefined) report.loadCpuset = trial.loadCpuset;
+  if (trial.seed !== undefined) report.seed = trial.seed;
   if (trial.abort !== undefined) report.abort = { ...trial.abort };
   if (trial.dependencies !== undefined) report.dependencies = trial.dependencies.map((d) => ({ ...d }));
   if (load?.sharding !== undefined)
