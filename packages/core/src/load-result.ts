@@ -65,7 +65,7 @@ export interface RequestKindResult {
 
 /**
  * Timeline phases only: how late each arrival left against its recorded offset ÷ speed (the achieved
- * schedule error). Lateness is recorded like latency (µs HDR histogram), so shards merge exactly.
+ * schedule error). Lateness is recorded like latency (µs HDR histogram), so the workers' (and load shards') figures merge exactly.
  */
 export interface ScheduleError {
   /** Arrivals the timeline scheduled (sent and dropped). */
