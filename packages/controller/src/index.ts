@@ -34,7 +34,6 @@ export type {
 } from './run-request.js';
 export {
   MAX_SEED,
-  MAX_SHARDS,
   parseDriver,
   parseHost,
   parseSeed,

@@ -4,13 +4,12 @@
  * Pure: no engine, no file; every case runs in microseconds.
  */
 import type { BuildSpec, Scenario } from '@peakgate/core';
-import { PeakgateError } from '@peakgate/core';
+import { MAX_LOAD_SHARDS, PeakgateError } from '@peakgate/core';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_LOAD_IMAGE,
   DEFAULT_SHARD_CALLBACK_HOST,
   DEFAULT_SWARM_CONSTRAINT,
-  MAX_SHARDS,
   type RunFlags,
   type RunRequestInput,
   resolveRunRequest,
@@ -148,12 +147,12 @@ describe('run request: service host (--service-host > PEAKGATE_SERVICE_HOST > no
 });
 
 describe('run request: shards, seed and the environment settings', () => {
-  it('--shards: 1..MAX_SHARDS and only on swarm', () => {
+  it('--shards: 1..MAX_LOAD_SHARDS and only on swarm', () => {
     expect(resolve({ driver: 'swarm', shards: '4' }).shards).toBe(4);
     expect(resolve({}).shards).toBeUndefined();
-    expect(resolve({ driver: 'swarm', shards: String(MAX_SHARDS) }).shards).toBe(MAX_SHARDS);
-    expect(refusal(() => resolve({ driver: 'swarm', shards: String(MAX_SHARDS + 1) })).message).toBe(
-      `--shards: expected a whole number from 1 to ${MAX_SHARDS}, got "${MAX_SHARDS + 1}"`,
+    expect(resolve({ driver: 'swarm', shards: String(MAX_LOAD_SHARDS) }).shards).toBe(MAX_LOAD_SHARDS);
+    expect(refusal(() => resolve({ driver: 'swarm', shards: String(MAX_LOAD_SHARDS + 1) })).message).toBe(
+      `--shards: expected a whole number from 1 to ${MAX_LOAD_SHARDS}, got "${MAX_LOAD_SHARDS + 1}"`,
     );
     expect(refusal(() => resolve({ driver: 'swarm', shards: '0' })).message).toContain('--shards: expected');
     expect(refusal(() => resolve({ shards: '2' })).message).toBe(

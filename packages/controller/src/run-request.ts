@@ -120,8 +120,6 @@ export interface RunRequest {
   readonly runtime: Readonly<RuntimeSettings>;
 }
 
-/** Most load shards one run may ask for: core's one cap (MAX_LOAD_SHARDS), under the name the help uses. */
-export const MAX_SHARDS = MAX_LOAD_SHARDS;
 export const DEFAULT_LOAD_IMAGE = 'peakgate/load:local';
 export const DEFAULT_SWARM_CONSTRAINT = 'node.role==manager';
 export const DEFAULT_SHARD_CALLBACK_HOST = '127.0.0.1';
@@ -338,7 +336,7 @@ export function parseHost(value: string, name: string, origin: Origin = 'cli'): 
   throw names.error(`${name}: expected a host name or IP address (no scheme, port or path), got "${value}"`);
 }
 
-/** `--shards N`: 1..MAX_SHARDS, and only on the swarm driver (refused, never ignored, elsewhere). */
+/** `--shards N`: 1..MAX_LOAD_SHARDS, and only on the swarm driver (refused, never ignored, elsewhere). */
 export function parseShards(
   value: string | number | undefined,
   driver: DriverName | 'url',
@@ -348,8 +346,8 @@ export function parseShards(
   if (value === undefined) return undefined;
   const text = String(value);
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > MAX_SHARDS)
-    throw names.error(`${names.flag('shards')}: expected a whole number from 1 to ${MAX_SHARDS}, got "${text}"`);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_LOAD_SHARDS)
+    throw names.error(`${names.flag('shards')}: expected a whole number from 1 to ${MAX_LOAD_SHARDS}, got "${text}"`);
   if (driver !== 'swarm')
     throw names.error(
       `${names.flag('shards')} runs the load as Swarm tasks: it needs --driver swarm, not --driver ${driver}`,
