@@ -10,7 +10,8 @@
  *    worker's engine: CPU per request agrees with the same builds on the manager within the A/A
  *    intervals, and a candidate with about +50% CPU per request is caught there;
  * 3. the worker's engine stopped mid-phase: exit 3 naming the lost node and its shards, nothing of
- *    the run left on either engine, `peakgate reap` on each engine finds nothing of the run.
+ *    the run left on either engine, `peakgate reap` on each engine finds nothing of the run; the
+ *    same with a build pinned to the worker: exit 3 (PG_ERR_RUNTIME_UNREACHABLE), never a crash.
  * afterAll (on failure too): the worker leaves the swarm, is removed from the manager's node list,
  * and its engine, bridge and data go.
  */
@@ -326,5 +327,52 @@ describe.skipIf(skipReason !== undefined)(`a two-node swarm (skipped: ${skipReas
       expect(JSON.stringify(result.containers)).not.toContain(runId);
       if (host !== undefined) expect(result.containers).toEqual([]);
     }
+  }, 240_000);
+
+  it('a worker engine stopped under a build pinned to it: exit 3 naming the node and the service, not a crash', async () => {
+    const engine = worker as SecondDockerd;
+    const nodeState = () =>
+      execFileSync('docker', ['node', 'inspect', workerId, '--format', '{{.Status.State}}']).toString().trim();
+    expect(await until(() => nodeState() === 'ready', 60_000), `worker node ${nodeState()}`).toBe(true);
+    const running = runPeakgate(
+      ['run', scenario('two-node-lost'), '--service', 'peakgate/balancer:good', '--driver', 'swarm'],
+      180_000,
+      { env: { PEAKGATE_SWARM_CONSTRAINT: `node.id==${workerId}` } },
+    );
+    const buildOnWorker = () =>
+      engine
+        .docker(['ps', '-q', '--filter', `label=${LABEL_ROLE}=candidate`])
+        .split('\n')
+        .filter(Boolean).length;
+    expect(await until(() => buildOnWorker() === 1, 60_000)).toBe(true);
+    // Ready within ~2 s of its container running, then 1 s of warm-up: about 3 s into the phase.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const stoppedAt = performance.now();
+    await engine.stop('SIGTERM');
+    const run = await running;
+    const detectedMs = performance.now() - stoppedAt;
+    timings.lostBuildNodeDetectedMs = detectedMs;
+    console.info(
+      `two-node lost build node: exit ${run.code} ${Math.round(detectedMs)} ms after the stop; ${run.stderr.trim().split('\n').at(-1)}`,
+    );
+    expect(run.code, explainRun(run)).toBe(3);
+    expect(run.stderr).toContain('PG_ERR_RUNTIME_UNREACHABLE');
+    expect(run.stderr).toContain(`id ${workerId.slice(0, 12)}`);
+    expect(run.stderr).toMatch(/swarm service peakgate-[a-z0-9]+-candidate/);
+    expect(run.stderr).not.toMatch(/crashed/i);
+    // Two failed pings 2 s apart, well inside the phase's own timeout (its end + request timeout).
+    expect(detectedMs).toBeLessThan(10_000 + 5000);
+    const runId = /\(run ([0-9a-f]+)\)/.exec(run.stderr)?.[1] ?? 'unknown';
+    expect(await until(async () => (await labelledServices(runId)).length === 0, 20_000)).toBe(true);
+    expect(
+      (await createDocker().listContainers({ all: true, filters: { label: [`peakgate.run=${runId}`] } })).length,
+    ).toBe(0);
+    await engine.start();
+    expect(await until(() => labelledOn(engine.host).length === 0, 60_000), labelledOn(engine.host).join(' ')).toBe(
+      true,
+    );
+    const reaped = await runPeakgate(['reap', '--json'], 60_000, { env: { DOCKER_HOST: engine.host } });
+    expect(reaped.code, explainRun(reaped)).toBe(0);
+    expect((JSON.parse(reaped.stdout) as { containers: unknown[] }).containers).toEqual([]);
   }, 240_000);
 });

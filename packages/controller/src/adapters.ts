@@ -88,12 +88,15 @@ export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
       const result = await reap({ skipDocker: driver.name === 'process' });
       return result.containers.length + result.networks.length + result.services.length + result.processes.length;
     },
-    ...(driver.name === 'docker' ? { assertEngine: engineCheck(location?.engine ?? 'the Docker engine') } : {}),
+    // Swarm: the manager's engine, then the engines of the workers that run a build (the driver's).
+    ...(driver.name === 'docker' || driver.name === 'swarm'
+      ? { assertEngine: engineCheck(location?.engine ?? 'the Docker engine', driver.assertEngine?.bind(driver)) }
+      : {}),
   };
 }
 
 /** A ping of the engine the driver uses (DOCKER_HOST as createDocker reads it), worded for a mid-run loss. */
-function engineCheck(engine: string): () => Promise<void> {
+function engineCheck(engine: string, nodes?: () => Promise<void>): () => Promise<void> {
   const docker = createDocker();
   // A new connection for every ping: a dockerd that is shutting down closes its socket at once but
   // keeps answering on kept-alive connections for a second or more (measured: 1.2 s), long enough
@@ -113,6 +116,7 @@ function engineCheck(engine: string): () => Promise<void> {
         { cause: error },
       );
     }
+    await nodes?.();
   };
 }
 

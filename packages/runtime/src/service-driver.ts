@@ -97,6 +97,12 @@ export interface ServiceDriver {
    * the process driver (this machine, 127.0.0.1).
    */
   readonly location?: ServiceLocation;
+  /**
+   * Swarm: pings the engines of the other nodes that run this driver's builds; rejects with
+   * PG_ERR_RUNTIME_UNREACHABLE when one stopped answering. Absent where the launcher's own engine
+   * check covers every build.
+   */
+  assertEngine?(): Promise<void>;
 }
 
 export interface ServiceLocation {

@@ -23,6 +23,7 @@ import type { ServiceDriver, ServiceLocation, StartedService, StartOptions } fro
 import { launched } from '../service-handle.js';
 import { assertSwarmImage } from './image.js';
 import { type SwarmManager, swarmManager } from './manager.js';
+import { assertNodeEngine } from './node-engine.js';
 import { SwarmService } from './service.js';
 
 export interface SwarmDriverOptions {
@@ -57,6 +58,8 @@ export class SwarmDriver implements ServiceDriver {
   private readonly docker: Docker;
   private readonly serviceHost: string;
   private manager: Promise<SwarmManager> | undefined;
+  /** Builds started and not yet stopped: their nodes' engines are pinged by assertEngine(). */
+  private readonly live = new Set<SwarmService>();
 
   constructor(private readonly options: SwarmDriverOptions = {}) {
     this.docker = options.docker ?? createDocker();
@@ -110,7 +113,25 @@ export class SwarmDriver implements ServiceDriver {
       cpuset: options.cpuset ?? service.resources.cpuset,
       stopGraceSeconds: this.stopGraceSeconds,
     });
+    this.live.add(handle);
     return launched(handle, () => handle.launch(service, startedAt));
+  }
+
+  /**
+   * Pings the engine of every node other than the manager's that runs one of our builds (the
+   * manager's own engine is the launcher's check): a worker that stopped answering mid-run took
+   * its build down with it, PG_ERR_RUNTIME_UNREACHABLE naming the node and the service.
+   */
+  async assertEngine(): Promise<void> {
+    for (const handle of [...this.live]) {
+      if (handle.state === 'stopping' || handle.state === 'stopped') {
+        this.live.delete(handle);
+        continue;
+      }
+      const node = handle.taskNode;
+      if (node !== undefined && node.docker !== this.docker)
+        await assertNodeEngine(node, `swarm service ${handle.serviceName}`);
+    }
   }
 
   get stopGraceSeconds(): number {

@@ -10,6 +10,7 @@
  * at an engine of its choosing. A node without the label (or whose engine does not answer) gets
  * PG_ERR_RUNTIME_NO_STATS: peakgate never judges a build it cannot read.
  */
+import { Agent as HttpAgent } from 'node:http';
 import { PeakgateError } from '@peakgate/core';
 import Docker from 'dockerode';
 import { engineMessage, pingDocker } from '../docker/client.js';
@@ -79,4 +80,24 @@ export async function nodeEngine(manager: Docker, self: SwarmManager, nodeId: st
     );
   }
   return { docker, nodeId, hostname, address };
+}
+
+/**
+ * Pings a node's engine on a fresh connection (a dockerd that is shutting down keeps answering on
+ * kept-alive connections for a second or more). A node that stopped answering mid-run took the
+ * build on it down with it: PG_ERR_RUNTIME_UNREACHABLE (exit 3), never a crash of the build.
+ */
+export async function assertNodeEngine(node: NodeEngine, what: string): Promise<void> {
+  const docker = engineAt(node.address);
+  if (docker === undefined) return;
+  (docker.modem as { agent?: unknown }).agent = new HttpAgent({ keepAlive: false });
+  try {
+    await pingDocker(docker, 3000);
+  } catch (error) {
+    throw new PeakgateError(
+      'PG_ERR_RUNTIME_UNREACHABLE',
+      `the engine of node ${describeNode(node.hostname, node.nodeId)} at ${node.address} stopped answering during the run: ${what} on it ended with it, not on its own, so there is no verdict; bring the node back (its agent then removes what the run left there) or drain it`,
+      { cause: error },
+    );
+  }
 }

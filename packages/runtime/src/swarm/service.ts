@@ -112,6 +112,15 @@ export class SwarmService extends ContainerService {
     this.markReady(startedAt);
   }
 
+  /** The node its task runs on and how its engine is reached, once the task runs. */
+  get taskNode(): NodeEngine | undefined {
+    return this.node;
+  }
+
+  get serviceName(): string {
+    return this.name;
+  }
+
   /** The engine of the task's node: its container is read, watched, logged and removed there. */
   protected override get engine(): Docker {
     return this.node?.docker ?? this.docker;
