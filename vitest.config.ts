@@ -11,6 +11,7 @@ const UNMEASURED = [
   'test/cli-init.test.ts',
   'test/cli-scenarios.test.ts',
   'test/cli-validate.test.ts',
+  'test/cli-run-request.test.ts',
   'test/render-k8s.test.ts',
   'test/ship-package.test.ts',
   'test/report-command.test.ts',

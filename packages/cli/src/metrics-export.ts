@@ -6,7 +6,6 @@
  * warning: the verdict, not the dashboard, decides the exit code.
  */
 import type { ComparisonMetrics, VerdictLabel } from '@peakgate/controller';
-import { PeakgateError } from '@peakgate/core';
 import type { Output } from './output.js';
 
 export interface MetricsFlags {
@@ -31,27 +30,26 @@ export const METRICS_OPTIONS = {
   ],
 } as const;
 
-/** Starts what the flags ask for; undefined when they ask for nothing (no registry, no cost). */
+/**
+ * Starts what the flags ask for; undefined when they ask for nothing (no registry, no cost). The
+ * flags are checked by the run request resolver (controller's run-request.ts), loaded only then.
+ */
 export async function startMetricsExport(
   flags: MetricsFlags,
   scenario: string,
   output: Output,
 ): Promise<MetricsExport | undefined> {
   if (flags.metricsPort === undefined && flags.pushgateway === undefined) return undefined;
-  const port = flags.metricsPort === undefined ? undefined : parsePort(flags.metricsPort);
-  if (flags.pushgateway !== undefined && !/^https?:\/\/[^\s]+$/.test(flags.pushgateway)) {
-    throw new PeakgateError(
-      'PG_ERR_OPTS_INVALID',
-      `--pushgateway: expected an http(s) URL, got "${flags.pushgateway}"`,
-    );
-  }
-  const { ComparisonMetrics, pushMetrics } = await import('@peakgate/controller');
+  const { ComparisonMetrics, pushMetrics, resolveMetricsOptions } = await import('@peakgate/controller');
+  const options = resolveMetricsOptions(flags);
+  if (options === undefined) return undefined;
+  const { port, pushgateway } = options;
   const metrics = new ComparisonMetrics();
   metrics.begin(scenario);
   let endpoint: { url: string; close(): Promise<void> } | undefined;
   if (port !== undefined) {
     const { startMetricsEndpoint } = await import('@peakgate/server');
-    endpoint = await startMetricsEndpoint(metrics, { host: flags.metricsHost ?? '127.0.0.1', port });
+    endpoint = await startMetricsEndpoint(metrics, { host: options.host, port });
     output.info(`metrics: ${endpoint.url}`);
   }
   return {
@@ -60,23 +58,15 @@ export async function startMetricsExport(
       if (verdict !== undefined) metrics.observeVerdict(verdict);
       else metrics.end();
       try {
-        if (flags.pushgateway !== undefined) {
-          await pushMetrics(metrics, { url: flags.pushgateway, groupings: { scenario } });
-          output.info(`metrics pushed to ${flags.pushgateway} (job peakgate, scenario ${scenario})`);
+        if (pushgateway !== undefined) {
+          await pushMetrics(metrics, { url: pushgateway, groupings: { scenario } });
+          output.info(`metrics pushed to ${pushgateway} (job peakgate, scenario ${scenario})`);
         }
       } catch (error) {
-        output.error(`peakgate: warning: could not push metrics to ${flags.pushgateway}: ${(error as Error).message}`);
+        output.error(`peakgate: warning: could not push metrics to ${pushgateway}: ${(error as Error).message}`);
       } finally {
         await endpoint?.close();
       }
     },
   };
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65_535) {
-    throw new PeakgateError('PG_ERR_OPTS_INVALID', `--metrics-port: expected a port from 0 to 65535, got "${value}"`);
-  }
-  return n;
 }

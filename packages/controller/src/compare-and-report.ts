@@ -27,14 +27,14 @@ import {
   type Scenario,
   savedTrialsJson,
 } from '@peakgate/core';
-import { engineLoadRunner } from './adapters.js';
 import { type DeployedBuilds, deployedLauncher } from './deployed-launcher.js';
 import { launcherFor } from './launcher-for.js';
 import type { ComparisonMetrics } from './metrics.js';
 import type { ServiceLauncher } from './ports.js';
 import type { ProgressListener } from './progress.js';
+import type { RuntimeSettings } from './run-request.js';
+import { runSeams } from './run-seams.js';
 import { type ComparisonOutcome, runComparison } from './sequential-rounds.js';
-import { type ShardedLoadOptions, shardedLoadRunner } from './sharded-load-runner.js';
 
 export interface JudgedComparisonOptions {
   scenario: Scenario;
@@ -42,8 +42,8 @@ export interface JudgedComparisonOptions {
   driver: ComparisonDriver;
   /** Builds already deployed (`compare --baseline-url --candidate-url`): loaded where they run. */
   deployed?: DeployedBuilds;
-  /** Docker: where load reaches the published ports (`--service-host`). */
-  serviceHost?: string;
+  /** The run request's runtime settings (service host, pull, swarm placement, load image: run-request.ts). */
+  runtime?: Readonly<RuntimeSettings>;
   baseline: BuildSpec;
   candidate: BuildSpec;
   /** Logs and raw files of the run go here. */
@@ -54,7 +54,7 @@ export interface JudgedComparisonOptions {
   /** Live Prometheus metrics: fed with the progress events and each resource reading. */
   metrics?: ComparisonMetrics;
   /** `--shards N`: each trial's load runs as N Swarm tasks (swarm driver). */
-  shards?: ShardedLoadOptions;
+  shards?: number;
   /** `--seed N`: the run's seed, to replay a run's requests exactly; default drawn per run. */
   seed?: number;
 }
@@ -69,14 +69,17 @@ export interface JudgedComparison {
 
 export async function runJudgedComparison(options: JudgedComparisonOptions): Promise<JudgedComparison> {
   const { scenario, metrics } = options;
+  const launcher = chooseLauncher(options);
   // Saved with the trials (trials.json), so `peakgate report` judges them the same way later.
   const judgeOptions = judgeOptionsFor(options.deployed);
-  const plain = {
-    launcher: chooseLauncher(options),
-    loadRunner: options.shards !== undefined ? shardedLoadRunner(options.shards) : engineLoadRunner(),
-    onProgress: options.onProgress,
-  };
-  const seams = metrics !== undefined ? metrics.wire(plain) : plain;
+  const seams = runSeams({
+    driver: options.driver,
+    launcher,
+    ...(options.runtime !== undefined ? { runtime: options.runtime } : {}),
+    ...(options.shards !== undefined ? { shards: options.shards } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+  });
   const outcome = await runComparison({
     scenario,
     baseline: options.baseline,
@@ -94,7 +97,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
     // The builds actually compared (flags override the file), so the report names them.
     scenario: { ...scenario, baseline: options.baseline, candidate: options.candidate },
     trials: outcome.trials,
-    environment: reportEnvironment(options.driver, outcome, plain.launcher),
+    environment: reportEnvironment(options.driver, outcome, launcher),
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
     seed: outcome.seed,
@@ -123,7 +126,7 @@ export async function runJudgedComparison(options: JudgedComparisonOptions): Pro
 function chooseLauncher(options: JudgedComparisonOptions): ServiceLauncher {
   if (options.deployed !== undefined) return deployedLauncher(options.deployed);
   if (options.driver === 'url') throw new PeakgateError('PG_ERR_INTERNAL', 'driver url needs the deployed builds');
-  return launcherFor(options.driver, options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {});
+  return launcherFor(options.driver, options.runtime ?? {});
 }
 
 /**

@@ -163,6 +163,8 @@ describe('run request: shards, seed and the environment settings', () => {
   it('--seed: 0..2^32-1', () => {
     expect(resolve({ seed: '0' }).seed).toBe(0);
     expect(resolve({}).seed).toBeUndefined();
+    // Checked before the builds, like every flag's syntax (a scenario without builds here).
+    expect(refusal(() => resolve({ seed: 'x' }, { scenario: scenarioWith() })).message).toContain('--seed: expected');
     expect(refusal(() => resolve({ seed: '-1' })).message).toBe(
       '--seed: expected a whole number from 0 to 4294967295, got "-1"',
     );

@@ -13,6 +13,7 @@
  * is never a silent fall back to another driver.
  *
  * Pure and synchronous (no engine, no file): the CLI and the server call it before anything starts.
+ * The runtime's defaults (load image, Swarm placement) are imported from where they are declared.
  */
 import { isIP } from 'node:net';
 import {
@@ -28,6 +29,8 @@ import {
   type Role,
   type Scenario,
 } from '@peakgate/core';
+import { MAX_SEED } from '@peakgate/loadgen';
+import { DEFAULT_LOAD_IMAGE, DEFAULT_SWARM_CONSTRAINT } from '@peakgate/runtime';
 
 /** The flags (CLI) or body fields (API) that shape a run, as typed. */
 export interface RunFlags {
@@ -120,8 +123,8 @@ export interface RunRequest {
   readonly runtime: Readonly<RuntimeSettings>;
 }
 
-export const DEFAULT_LOAD_IMAGE = 'peakgate/load:local';
-export const DEFAULT_SWARM_CONSTRAINT = 'node.role==manager';
+/** The runtime's defaults, declared there once: the load image and the builds' Swarm placement. */
+export { DEFAULT_LOAD_IMAGE, DEFAULT_SWARM_CONSTRAINT };
 export const DEFAULT_SHARD_CALLBACK_HOST = '127.0.0.1';
 
 /** A Docker image reference: registry/name:tag or @digest; never an option (no leading dash, no spaces). */
@@ -134,9 +137,11 @@ export function resolveRunRequest(input: RunRequestInput): RunRequest {
   const names = new Names(input.origin);
   const { flags, env, scenario } = input;
   const requested = parseDriver(flags.driver, input.origin);
-  // The flag's own syntax first, as the commands always checked it: before any build is looked at.
+  // Each flag's own syntax first, as the commands always checked it: before any build is looked at.
   const hostFlag =
     flags.serviceHost !== undefined ? parseHost(flags.serviceHost, names.flag('serviceHost'), input.origin) : undefined;
+  const seed = parseSeed(flags.seed, input.origin);
+  const metrics = resolveMetricsOptions(flags);
   if (requested !== undefined && input.drivers !== undefined && !input.drivers.includes(requested)) {
     throw names.error(`${names.flag('driver')}: expected ${orList(input.drivers)}, got "${requested}"`);
   }
@@ -163,8 +168,6 @@ export function resolveRunRequest(input: RunRequestInput): RunRequest {
   for (const [field, build] of Object.entries(builds)) checkBuild(field, build, driver, names, input.origin);
   const serviceHost = resolveServiceHost(hostFlag, env, driver, names);
   const shards = parseShards(flags.shards, driver, input.origin);
-  const seed = parseSeed(flags.seed, input.origin);
-  const metrics = resolveMetricsOptions(flags);
   const runtime: RuntimeSettings = {
     ...(serviceHost !== undefined ? { serviceHost } : {}),
     pull: env[RUN_ENV.pull] === 'never' ? 'never' : 'missing',
@@ -355,8 +358,8 @@ export function parseShards(
   return n;
 }
 
-/** The largest seed (seeds are unsigned 32-bit integers; loadgen's MAX_SEED). */
-export const MAX_SEED = 0xffff_ffff;
+/** The largest seed (seeds are unsigned 32-bit integers), declared by the load engine. */
+export { MAX_SEED };
 
 /** `--seed N` (body.seed): a whole number from 0 to MAX_SEED, or undefined when not given. */
 export function parseSeed(value: string | number | undefined, origin: Origin = 'cli'): number | undefined {

@@ -7,7 +7,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
-import { ComparisonMetrics } from '@peakgate/controller';
+import { ComparisonMetrics, resolveRunRequest } from '@peakgate/controller';
 import {
   assertEnvAllowed,
   maskSecrets,
@@ -23,6 +23,7 @@ import { bearerChecker } from './bearer-auth.js';
 import { errorReply } from './error-reply.js';
 import { comparisonExecutor } from './job-executor.js';
 import { jsonDepthOver, MAX_JSON_DEPTH } from './json-depth.js';
+import { API_DRIVERS } from './prepare-job.js';
 import { trialDetails } from './run-events.js';
 import { DOWNLOADABLE_FILES, type RunExecutor, RunQueue } from './run-queue.js';
 import { type RunRecord, RunStore, type StoredJob } from './run-store.js';
@@ -363,10 +364,6 @@ async function storedJob(body: RunRequest, scenariosDir: string | undefined): Pr
     throw invalid('scenario', 'give exactly one of "scenario" (a name) or "inline" (the scenario itself)');
   }
   const kind = body.kind ?? 'compare';
-  if (kind === 'run' && (body.baseline !== undefined || body.candidate !== undefined)) {
-    throw invalid('kind', 'a run loads one build: give "service", not baseline/candidate');
-  }
-  if (kind === 'compare' && body.service !== undefined) throw invalid('service', 'only for kind "run"');
   let scenarioText: string;
   let scenarioSource: string;
   if (body.scenario !== undefined) {
@@ -383,10 +380,21 @@ async function storedJob(body: RunRequest, scenariosDir: string | undefined): Pr
   const scenario = parseScenario(scenarioText, scenarioSource);
   // It may read only the variables the server was started with (`serve --env NAME`): a 400 now.
   assertEnvAllowed(scenario.load.requests);
-  const commands = scenario.baseline?.kind === 'command' || scenario.candidate?.kind === 'command';
+  // The driver as the CLI picks it (controller's run-request.ts): the body's, else images → docker,
+  // commands → process. Whether this server accepts process builds is checked when it is queued.
+  const { driver } = resolveRunRequest({
+    kind,
+    origin: 'api',
+    scenario,
+    flags: { driver: body.driver, baseline: body.baseline, candidate: body.candidate, service: body.service },
+    env: {},
+    allowProcess: true,
+    drivers: API_DRIVERS,
+  });
+  if (driver === 'swarm') throw new PeakgateError('PG_ERR_INTERNAL', 'the API offers no swarm driver');
   return {
     kind,
-    driver: body.driver ?? (commands ? 'process' : 'docker'),
+    driver,
     scenarioText,
     scenarioSource,
     ...(body.baseline !== undefined ? { baseline: body.baseline } : {}),

@@ -4,13 +4,7 @@
  * run is runSingle on a fresh build (as `peakgate run --service`). Both are wired to the server's
  * registry so /metrics shows their requests, latency, CPU and memory live.
  */
-import {
-  type ComparisonMetrics,
-  engineLoadRunner,
-  launcherFor,
-  runJudgedComparison,
-  runSingle,
-} from '@peakgate/controller';
+import { type ComparisonMetrics, runJudgedComparison, runSeams, runSingle } from '@peakgate/controller';
 import { maskSecretsDeep, PeakgateError } from '@peakgate/core';
 import type { RunExecutor, RunOutcome } from './run-queue.js';
 
@@ -18,7 +12,7 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
   return async (job, signal, onProgress): Promise<RunOutcome> => {
     if (job.kind === 'run') {
       if (job.service === undefined) throw new PeakgateError('PG_ERR_INTERNAL', 'run without a build');
-      const seams = metrics.wire({ launcher: launcherFor(job.driver), loadRunner: engineLoadRunner(), onProgress });
+      const seams = runSeams({ driver: job.driver, runtime: job.runtime, metrics, onProgress });
       const { trial } = await runSingle({
         scenario: job.scenario,
         build: job.service,
@@ -40,6 +34,7 @@ export function comparisonExecutor(metrics: ComparisonMetrics): RunExecutor {
     const { outcome, files } = await runJudgedComparison({
       scenario: job.scenario,
       driver: job.driver,
+      runtime: job.runtime,
       baseline: job.baseline,
       candidate: job.candidate,
       outDir: job.runDir,

@@ -1,11 +1,14 @@
 /**
  * Turns a submitted (or stored) job into what the executor runs: the scenario parsed and
- * validated by core's loader, rounds applied, and the builds resolved under the API's rules.
- * API callers choose only images (docker) or, when the server allows it, shell commands
- * (process); every other Docker setting comes from the scenario's own fields, which the
- * scenario schema bounds (no mounts, privileged mode, host PID or capabilities exist there).
+ * validated by core's loader, rounds applied, and the builds, driver and runtime settings resolved
+ * by the controller's one run request resolver (run-request.ts), under the API's rules: callers
+ * choose only image references (docker) or, when the server allows it, shell commands (process);
+ * every other Docker setting comes from the scenario's own fields, which the scenario schema
+ * bounds (no mounts, privileged mode, host PID or capabilities exist there), or from the server's
+ * own environment (PEAKGATE_SERVICE_HOST, PEAKGATE_PULL, …), read by the resolver.
  */
-import { type BuildSpec, type DriverName, PeakgateError, parseScenario, type Scenario } from '@peakgate/core';
+import { type RunEnv, type RunRequest, resolveRunRequest } from '@peakgate/controller';
+import { type BuildSpec, type DriverName, parseScenario, type Scenario } from '@peakgate/core';
 import type { StoredJob } from './run-store.js';
 
 export interface PreparedJob {
@@ -16,14 +19,16 @@ export interface PreparedJob {
   candidate?: BuildSpec;
   /** kind run: the one build. */
   service?: BuildSpec;
-  /** kind compare: the run's seed (`seed` in the request body), when the request named one. */
+  /** kind compare: the run's seed (body.seed), to replay a run's requests. */
   seed?: number;
+  /** Service host, pull, stats source: what the launcher is handed. */
+  runtime: RunRequest['runtime'];
 }
 
-/** A Docker image reference: registry/name:tag or @digest; never an option (no leading dash, no spaces). */
-const IMAGE_REF = /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+/** The API's drivers: the server runs no swarm (docs/runtimes.md). */
+export const API_DRIVERS = ['docker', 'process'] as const;
 
-export function prepareJob(job: StoredJob, rules: { allowProcess: boolean }): PreparedJob {
+export function prepareJob(job: StoredJob, rules: { allowProcess: boolean; env?: RunEnv }): PreparedJob {
   const parsed = parseScenario(job.scenarioText, job.scenarioSource);
   const scenario: Scenario =
     job.rounds === undefined
@@ -32,64 +37,29 @@ export function prepareJob(job: StoredJob, rules: { allowProcess: boolean }): Pr
           ...parsed,
           compare: { ...parsed.compare, rounds: job.rounds, maxRounds: Math.max(job.rounds, parsed.compare.maxRounds) },
         };
-  const { driver } = job;
-  if (driver === 'process' && !rules.allowProcess) {
-    throw new PeakgateError(
-      'PG_ERR_SERVER_REQUEST_INVALID',
-      'driver "process" runs shell commands on the server; start it with `peakgate serve --allow-process` to accept it',
-    );
-  }
-  const build = (field: string, ref: string | undefined, fromScenario: BuildSpec | undefined): BuildSpec => {
-    if (ref !== undefined) return buildFromRef(field, ref, driver);
-    if (fromScenario === undefined) {
-      throw new PeakgateError(
-        'PG_ERR_SERVER_REQUEST_INVALID',
-        `${field}: missing (neither the request nor the scenario names it)`,
-      );
-    }
-    return checkBuild(field, fromScenario, driver);
-  };
-  if (job.kind === 'run') {
-    return {
-      kind: 'run',
-      driver,
-      scenario,
-      service: build('service', job.service, scenario.candidate ?? scenario.baseline),
-    };
-  }
-  return {
-    kind: 'compare',
-    driver,
+  const request = resolveRunRequest({
+    kind: job.kind,
+    origin: 'api',
     scenario,
-    baseline: build('baseline', job.baseline, scenario.baseline),
-    candidate: build('candidate', job.candidate, scenario.candidate),
-    ...(job.seed !== undefined ? { seed: job.seed } : {}),
+    flags: {
+      driver: job.driver,
+      baseline: job.baseline,
+      candidate: job.candidate,
+      service: job.service,
+      seed: job.seed,
+    },
+    env: rules.env ?? process.env,
+    allowProcess: rules.allowProcess,
+    drivers: API_DRIVERS,
+  });
+  return {
+    kind: request.kind,
+    driver: request.driver,
+    scenario: request.scenario,
+    ...(request.baseline !== undefined ? { baseline: request.baseline } : {}),
+    ...(request.candidate !== undefined ? { candidate: request.candidate } : {}),
+    ...(request.service !== undefined ? { service: request.service } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    runtime: request.runtime,
   };
-}
-
-function buildFromRef(field: string, ref: string, driver: DriverName): BuildSpec {
-  if (driver === 'process') return { kind: 'command', command: ref, env: {} };
-  return checkBuild(field, { kind: 'image', image: ref }, driver);
-}
-
-function checkBuild(field: string, build: BuildSpec, driver: DriverName): BuildSpec {
-  if (driver === 'docker') {
-    if (build.kind !== 'image') {
-      throw new PeakgateError(
-        'PG_ERR_SERVER_REQUEST_INVALID',
-        `${field}: the docker driver needs an image, not a command`,
-      );
-    }
-    if (!IMAGE_REF.test(build.image)) {
-      throw new PeakgateError('PG_ERR_SERVER_REQUEST_INVALID', `${field}: "${build.image}" is not an image reference`);
-    }
-    return build;
-  }
-  if (build.kind !== 'command') {
-    throw new PeakgateError(
-      'PG_ERR_SERVER_REQUEST_INVALID',
-      `${field}: the process driver needs a command, not an image`,
-    );
-  }
-  return build;
 }

@@ -6,26 +6,23 @@
  * deployed (nothing started; CPU only with --baseline-cpu-cgroup and --candidate-cpu-cgroup).
  * Outcome `pass` or `fail`; a baseline that is broken too throws PG_ERR_INFRA_BASELINE (exit 3).
  */
-import type { VerdictLabel } from '@peakgate/controller';
+import type { RunFlags, VerdictLabel } from '@peakgate/controller';
 import { loadScenarioFile, PeakgateError, type Scenario } from '@peakgate/core';
 import type { Command } from 'commander';
 import { type ExecuteComparisonOptions, executeComparison } from '../comparison/compare-in-terminal.js';
-import { type BuildFlags, resolveBuilds } from '../comparison/resolve-builds.js';
 import {
   type DeployedFlags,
   refuseDeployedOnlyFlags,
   resolveDeployed,
   wantsDeployed,
 } from '../comparison/resolve-deployed.js';
-import { parseSeedFlag, SEED_OPTION } from '../comparison/seed.js';
-import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
-import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';
+import { SEED_OPTION } from '../comparison/seed.js';
+import { SERVICE_HOST_OPTION } from '../comparison/service-host.js';
+import { SHARDS_OPTION } from '../comparison/shards.js';
 import { METRICS_OPTIONS, type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
 
-interface CompareFlags extends BuildFlags, DeployedFlags, MetricsFlags {
-  serviceHost?: string;
-  shards?: string;
+interface CompareFlags extends RunFlags, DeployedFlags, MetricsFlags {
   rounds?: string;
   maxRounds?: string;
   seed?: string;
@@ -49,7 +46,7 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option('--candidate-cwd <dir>', 'working directory of the candidate command')
       .option(
         '--driver <name>',
-        'docker, swarm or process (default: docker when an engine is reachable and both are images; swarm: one-replica Swarm services, PEAKGATE_SWARM_CONSTRAINT places them)',
+        'docker, swarm or process (default: docker when both are images, and the engine must answer; process when both are commands; swarm: one-replica Swarm services, PEAKGATE_SWARM_CONSTRAINT places them)',
       )
       .option(...SERVICE_HOST_OPTION)
       .option(...SHARDS_OPTION)
@@ -84,7 +81,6 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
       .option(...METRICS_OPTIONS.pushgateway),
   async run({ args: [file = ''], flags, output }) {
     const scenario = withRoundFlags(await loadScenarioFile(file), flags);
-    const seed = parseSeedFlag(flags.seed);
     const builds = await chooseBuilds(scenario, flags);
     if (builds.deployed !== undefined && (scenario.service.dependencies ?? []).length > 0 && flags.quiet !== true)
       output.info('peakgate: service.dependencies are not started for builds already deployed (--baseline-url)');
@@ -96,7 +92,6 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
         ...builds,
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         ...(flags.force === true ? { force: true } : {}),
-        ...(seed !== undefined ? { seed } : {}),
         json: flags.json === true,
         quiet: flags.quiet === true,
         output,
@@ -113,16 +108,23 @@ export const compareCommand: PeakgateCommand<CompareFlags> = {
 
 type ChosenBuilds = Pick<
   ExecuteComparisonOptions,
-  'driver' | 'baseline' | 'candidate' | 'deployed' | 'serviceHost' | 'shards'
+  'driver' | 'baseline' | 'candidate' | 'deployed' | 'runtime' | 'shards' | 'seed'
 >;
 
-/** Builds already deployed (--baseline-url/--candidate-url), or builds to start on a driver. */
+/**
+ * Builds already deployed (--baseline-url/--candidate-url), or the run request (controller's
+ * run-request.ts: flag > environment > scenario > default) and, for docker or swarm, an engine
+ * that answers before anything starts.
+ */
 async function chooseBuilds(scenario: Scenario, flags: CompareFlags): Promise<ChosenBuilds> {
-  const serviceHost = parseServiceHost(flags.serviceHost);
+  const controller = await import('@peakgate/controller');
   if (wantsDeployed(flags)) {
-    parseShards(flags.shards, 'url');
+    if (flags.serviceHost !== undefined) controller.parseHost(flags.serviceHost, '--service-host');
+    controller.parseShards(flags.shards, 'url');
+    const seed = controller.parseSeed(flags.seed);
     const deployed = await resolveDeployed(flags);
     return {
+      ...(seed !== undefined ? { seed } : {}),
       driver: 'url',
       baseline: { kind: 'url', url: deployed.baseline.url },
       candidate: { kind: 'url', url: deployed.candidate.url },
@@ -130,16 +132,18 @@ async function chooseBuilds(scenario: Scenario, flags: CompareFlags): Promise<Ch
     };
   }
   refuseDeployedOnlyFlags(flags);
-  const builds = await resolveBuilds(scenario, flags, async () => {
-    const { dockerAvailable } = await import('@peakgate/runtime');
-    return dockerAvailable();
-  });
-  assertServiceHostDriver(serviceHost, builds.driver);
-  const shards = parseShards(flags.shards, builds.driver);
+  const request = controller.resolveRunRequest({ kind: 'compare', origin: 'cli', scenario, flags, env: process.env });
+  await controller.ensureEngine(request.driver);
+  const { baseline, candidate } = request;
+  if (baseline === undefined || candidate === undefined)
+    throw new PeakgateError('PG_ERR_INTERNAL', 'a comparison request without builds');
   return {
-    ...builds,
-    ...(serviceHost !== undefined ? { serviceHost } : {}),
-    ...(shards !== undefined ? { shards } : {}),
+    driver: request.driver,
+    baseline,
+    candidate,
+    runtime: request.runtime,
+    ...(request.shards !== undefined ? { shards: request.shards } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
   };
 }
 

@@ -18,9 +18,8 @@ import {
 } from '@peakgate/core';
 import type { Command } from 'commander';
 import { executeComparison } from '../comparison/compare-in-terminal.js';
-import { parseDriver } from '../comparison/resolve-builds.js';
-import { assertServiceHostDriver, parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
-import { parseShards, SHARDS_OPTION } from '../comparison/shards.js';
+import { SERVICE_HOST_OPTION } from '../comparison/service-host.js';
+import { SHARDS_OPTION } from '../comparison/shards.js';
 import { installRoot } from '../install-root.js';
 import type { PeakgateCommand } from './command.js';
 import { demoOutcome } from './demo-outcome.js';
@@ -56,23 +55,34 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
       .option('--json', 'print report.json on stdout')
       .option('--quiet', 'no progress: print only the verdict (or the --json document) and errors'),
   async run({ flags, output }) {
-    const serviceHost = parseServiceHost(flags.serviceHost);
-    const driver = await chooseDriver(flags.driver);
-    assertServiceHostDriver(serviceHost, driver);
-    const shards = parseShards(flags.shards, driver);
+    const controller = await import('@peakgate/controller');
+    // The demo's own default (its help): docker when the sample images exist, else process.
+    const driver = controller.parseDriver(flags.driver) ?? (await demoDriver());
     const root = installRoot();
-    const scenario = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
+    const loaded = await loadScenarioFile(join(root, 'scenarios', 'balancer-peak.yaml'));
     const server = join(root, 'docker', 'services', 'balancer', 'dist', 'server.js');
+    const build = (mode: 'good' | 'regressed'): BuildSpec =>
+      driverRunsImages(driver)
+        ? { kind: 'image', image: mode === 'good' ? IMAGES.baseline : IMAGES.candidate }
+        : { kind: 'command', command: `node ${JSON.stringify(server)}`, env: { MODE: mode } };
+    // Everything else as for compare: one run request (controller's run-request.ts).
+    const request = controller.resolveRunRequest({
+      kind: 'compare',
+      origin: 'cli',
+      scenario: { ...loaded, baseline: build('good'), candidate: build('regressed') },
+      flags: { driver, serviceHost: flags.serviceHost, shards: flags.shards },
+      env: process.env,
+    });
     if (driver === 'process' && !existsSync(server)) {
       throw new PeakgateError(
         'PG_ERR_RUNTIME_START',
         `sample service not built: ${server} is missing; run pnpm build (in a checkout) or reinstall peakgate`,
       );
     }
-    const build = (mode: 'good' | 'regressed'): BuildSpec =>
-      driverRunsImages(driver)
-        ? { kind: 'image', image: mode === 'good' ? IMAGES.baseline : IMAGES.candidate }
-        : { kind: 'command', command: `node ${JSON.stringify(server)}`, env: { MODE: mode } };
+    await controller.ensureEngine(driver);
+    const { scenario, baseline, candidate } = request;
+    if (baseline === undefined || candidate === undefined)
+      throw new PeakgateError('PG_ERR_INTERNAL', 'a comparison request without builds');
     const say = (line: string): void => {
       if (flags.quiet !== true) output.info(line);
     };
@@ -82,10 +92,10 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
     const { judgement } = await executeComparison({
       scenario,
       driver,
-      baseline: build('good'),
-      candidate: build('regressed'),
-      ...(serviceHost !== undefined ? { serviceHost } : {}),
-      ...(shards !== undefined ? { shards } : {}),
+      baseline,
+      candidate,
+      runtime: request.runtime,
+      ...(request.shards !== undefined ? { shards: request.shards } : {}),
       ...(flags.out !== undefined ? { outDir: flags.out } : {}),
       ...(flags.force === true ? { force: true } : {}),
       json: flags.json === true,
@@ -106,9 +116,7 @@ export const demoCommand: PeakgateCommand<DemoFlags> = {
   },
 };
 
-async function chooseDriver(flag: string | undefined): Promise<DriverName> {
-  const requested = parseDriver(flag);
-  if (requested !== undefined) return requested;
+async function demoDriver(): Promise<DriverName> {
   const { createDocker, dockerAvailable } = await import('@peakgate/runtime');
   const docker = createDocker();
   if (!(await dockerAvailable(docker))) return 'process';

@@ -4,8 +4,9 @@
  * the driver, prints progress and the figures, and says how it ended. The service is stopped and
  * removed on every path: success, error, Ctrl-C/SIGTERM.
  *
- * Driver without --driver: process when --service-cwd is given, else docker when a Docker engine
- * is reachable, else process.
+ * The driver, the build and the runtime settings come from the one run request (controller's
+ * run-request.ts): without --driver, process when --service-cwd is given, else docker (REF is an
+ * image), and an engine that does not answer is PG_ERR_RUNTIME_UNREACHABLE, as for compare.
  *
  * Outcome: `done`, `bad-build` (never ready, or ended during the warm-up or the measured load:
  * the message and the log tail are printed), `interrupted` (Ctrl-C during the measured load,
@@ -14,18 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProgressListener } from '@peakgate/controller';
-import {
-  type BuildSpec,
-  type DriverName,
-  driverRunsImages,
-  loadScenarioFile,
-  PeakgateError,
-  type Scenario,
-  type ServiceExit,
-} from '@peakgate/core';
-import { parseDriver } from '../comparison/resolve-builds.js';
-import { assertServiceHostDriver } from '../comparison/service-host.js';
-import { parseShards } from '../comparison/shards.js';
+import { loadScenarioFile, PeakgateError, type ServiceExit } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
 import { type MetricsFlags, startMetricsExport } from '../metrics-export.js';
 import type { Output } from '../output.js';
@@ -62,21 +52,28 @@ export interface RunServiceOptions {
 
 export async function runService(options: RunServiceOptions): Promise<Outcome> {
   const { output, ref } = options;
-  const requested = parseDriver(options.driver);
-  if (options.cwd !== undefined && requested !== undefined && driverRunsImages(requested)) {
-    throw new PeakgateError(
-      'PG_ERR_OPTS_INVALID',
-      `--service-cwd applies to the process driver, not --driver ${requested}`,
-    );
-  }
   const scenario = await loadScenarioFile(options.file);
   // Bad --slo flags are usage errors: refused before a service is started.
   const sloSpec = runSloSpec(scenario, options.slo ?? []);
-  const [runtime, controller] = await Promise.all([import('@peakgate/runtime'), import('@peakgate/controller')]);
-  const driver: DriverName =
-    requested ?? (options.cwd !== undefined ? 'process' : (await runtime.dockerAvailable()) ? 'docker' : 'process');
-  assertServiceHostDriver(options.serviceHost, driver);
-  const shards = parseShards(options.shards, driver);
+  const controller = await import('@peakgate/controller');
+  // One run request (controller's run-request.ts), as for compare; an unreachable engine is an error, never a fall back.
+  const request = controller.resolveRunRequest({
+    kind: 'run',
+    origin: 'cli',
+    scenario,
+    flags: {
+      service: ref,
+      driver: options.driver,
+      serviceCwd: options.cwd,
+      serviceHost: options.serviceHost,
+      shards: options.shards,
+      ...options.metricsFlags,
+    },
+    env: process.env,
+  });
+  const { driver, service: build } = request;
+  if (build === undefined) throw new PeakgateError('PG_ERR_INTERNAL', 'a run request without its build');
+  await controller.ensureEngine(driver);
   const runId = randomUUID().slice(0, 8);
   const outDir = runDirectory(options.outDir);
   // Before anything starts: no link on the way, not someone else's folder, one run at a time (issue 23).
@@ -92,19 +89,18 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
       throw error;
     },
   );
-  const plain = {
-    launcher: controller.launcherFor(
-      driver,
-      options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {},
-    ),
-    loadRunner: shards !== undefined ? controller.shardedLoadRunner({ shards }) : controller.engineLoadRunner(),
+  const seams = controller.runSeams({
+    driver,
+    runtime: request.runtime,
+    ...(request.shards !== undefined ? { shards: request.shards } : {}),
+    ...(exported !== undefined ? { metrics: exported.metrics } : {}),
     onProgress: progressPrinter(output, !options.json && process.stderr.isTTY === true),
-  };
+  });
   try {
     const { trial, cpu } = await controller.runSingle({
       scenario,
-      build: buildSpec(driver, ref, options.cwd, scenario),
-      ...(exported !== undefined ? exported.metrics.wire(plain) : plain),
+      build,
+      ...seams,
       outDir,
       runId,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
@@ -165,16 +161,6 @@ export async function runService(options: RunServiceOptions): Promise<Outcome> {
     await exported?.finish();
     await claim.release();
   }
-}
-
-function buildSpec(driver: DriverName, ref: string, cwd: string | undefined, scenario: Scenario): BuildSpec {
-  if (driverRunsImages(driver)) return { kind: 'image', image: ref };
-  return {
-    kind: 'command',
-    command: ref,
-    ...(cwd !== undefined ? { cwd } : {}),
-    env: scenario.candidate?.kind === 'command' ? scenario.candidate.env : {},
-  };
 }
 
 /** Readiness always; the phases and per-second lines only for a person at a terminal. */

@@ -16,7 +16,7 @@
  */
 import { PeakgateError } from '@peakgate/core';
 import type { Command } from 'commander';
-import { parseServiceHost, SERVICE_HOST_OPTION } from '../comparison/service-host.js';
+import { SERVICE_HOST_OPTION } from '../comparison/service-host.js';
 import { SHARDS_OPTION } from '../comparison/shards.js';
 import { METRICS_OPTIONS, type MetricsFlags } from '../metrics-export.js';
 import type { PeakgateCommand } from './command.js';
@@ -52,7 +52,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
       )
       .option(
         '--driver <name>',
-        'with --service: docker, swarm or process (default: docker when a Docker engine is reachable, else process; --service-cwd implies process)',
+        'with --service: docker, swarm or process (default: docker, REF is an image, and the engine must answer; --service-cwd implies process)',
       )
       .option('--service-cwd <dir>', 'working directory of the --service command (process driver)')
       .option(...SERVICE_HOST_OPTION)
@@ -96,7 +96,7 @@ export const runCommand: PeakgateCommand<RunFlags> = {
         ref: flags.service,
         driver: flags.driver,
         cwd: flags.serviceCwd,
-        serviceHost: parseServiceHost(flags.serviceHost),
+        serviceHost: flags.serviceHost,
         shards: flags.shards,
         outDir: flags.out,
         force: flags.force,

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ComparisonMetrics, DeployedBuilds } from '@peakgate/controller';
+import type { ComparisonMetrics, DeployedBuilds, RuntimeSettings } from '@peakgate/controller';
 import { type BuildSpec, type ComparisonDriver, type Judgement, PeakgateError, type Scenario } from '@peakgate/core';
 import { onInterrupt } from '../interrupt.js';
 import { colorEnabled, colorsFor, type Output, processOutput } from '../output.js';
@@ -25,8 +25,8 @@ export interface ExecuteComparisonOptions {
   baseline: BuildSpec;
   candidate: BuildSpec;
   deployed?: DeployedBuilds;
-  /** Docker: `--service-host`. */
-  serviceHost?: string;
+  /** The run request's runtime settings (`--service-host`, PEAKGATE_*: controller's run-request.ts). */
+  runtime?: RuntimeSettings;
   /** Where report files go; when absent, files go to a temporary run folder (logs) and no report is written. */
   outDir?: string;
   /** `--force`: use an --out that holds files and no marker of an earlier run (never through a link). */
@@ -73,12 +73,12 @@ export async function executeComparison(options: ExecuteComparisonOptions): Prom
       baseline: options.baseline,
       candidate: options.candidate,
       ...(options.deployed !== undefined ? { deployed: options.deployed } : {}),
-      ...(options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {}),
+      ...(options.runtime !== undefined ? { runtime: options.runtime } : {}),
       outDir,
       signal: interrupt.signal,
       onProgress: progress.onProgress,
       ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
-      ...(options.shards !== undefined ? { shards: { shards: options.shards } } : {}),
+      ...(options.shards !== undefined ? { shards: options.shards } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
     progress.stop();
