@@ -63,6 +63,11 @@ export interface JudgeContext {
   explicit: Set<MetricName>;
   /** baseline[i] and candidate[i] ran in the same round: intervals come from per-round ratios. */
   paired: boolean;
+  /**
+   * Judge every named request kind the scenario does not select itself on its median and a tail
+   * (judge-request-kinds.ts): whenever latency.p50 is judged (a `metrics` list without it turns it off).
+   */
+  judgeRequestKinds: boolean;
   warnings: string[];
   options: {
     windowSeconds: number;
@@ -116,6 +121,7 @@ export function createJudgeContext(
     baseline: pairs?.baseline ?? usable(baselineAll),
     candidate: pairs?.candidate ?? usable(candidateAll),
     paired: pairs !== undefined,
+    judgeRequestKinds: requested.has('latency.p50'),
     random: createSeededRandom(options.seed ?? 0x5eed),
     resamples: options.resamples ?? 2000,
     floors: options.floors ?? {},

@@ -18,9 +18,11 @@ import { judgeDependencyCpu } from './judge-dependency-cpu.js';
 import { judgeErrorRate } from './judge-error-rate.js';
 import { judgeLatency } from './judge-latency.js';
 import { judgeMemory } from './judge-memory.js';
+import { judgeRequestKinds } from './judge-request-kinds.js';
 import { judgeThroughput } from './judge-throughput.js';
 import type { Judgement, MetricJudgement, SequentialLook } from './judgement.js';
 import { outrightFindings } from './outright-checks.js';
+import { unsettleableReason } from './settle-projection.js';
 
 export type { JudgeOptions } from './judge-context.js';
 
@@ -61,9 +63,18 @@ const percent = (level: number): string => (level * 100).toFixed(level >= 0.99 ?
 
 /**
  * The metric families, in the order they draw from the seeded random source (dependencies' CPU
- * last: it draws nothing, and a scenario without it judges exactly as before).
+ * draws nothing; request kinds judged by default come last, so every other metric's interval is
+ * the same as it was before they were judged).
  */
-const METRIC_FAMILIES = [judgeLatency, judgeCpu, judgeMemory, judgeErrorRate, judgeThroughput, judgeDependencyCpu];
+const METRIC_FAMILIES = [
+  judgeLatency,
+  judgeCpu,
+  judgeMemory,
+  judgeErrorRate,
+  judgeThroughput,
+  judgeDependencyCpu,
+  judgeRequestKinds,
+];
 
 /** Judges the candidate against the baseline from all trials so far. */
 export function judge(trials: readonly TrialResult[], spec: CompareSpec, options: JudgeOptions = {}): Judgement {
@@ -96,8 +107,16 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
 
   const baselineBroken: Finding | undefined =
     baselineFindings.length > 0 ? { kind: 'baseline-broken', findings: baselineFindings } : undefined;
+  // A windowed metric that cannot settle by max_rounds at this load is not waited for
+  // (settle-projection.ts): it is marked not judged, with the projection as the reason.
+  for (const m of metrics) {
+    if (!SEQUENTIAL_METHODS.has(m.method)) continue;
+    const why = unsettleableReason(m, rounds, spec.maxRounds);
+    if (why !== undefined) m.notJudged = why;
+  }
+  const notJudged = metrics.filter((m) => m.notJudged !== undefined);
   const failing = metrics.filter((m) => m.status === 'fail');
-  const marginal = metrics.filter((m) => m.status === 'marginal');
+  const marginal = metrics.filter((m) => m.status === 'marginal' && m.notJudged === undefined);
   const reasonFindings: Finding[] = [
     ...(baselineBroken ? [baselineBroken] : []),
     ...candidateFindings,
@@ -106,7 +125,9 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
   // The sequential rule: a windowed metric (the ones judged from rounds) whose interval still
   // straddles its threshold is undecided; another round may settle it. Memory and the error rate
   // are not waited for: memory is one number per trial, the error rate counts requests.
-  const unsettled = metrics.filter((m) => m.status === 'pass' && !m.settled && SEQUENTIAL_METHODS.has(m.method));
+  const unsettled = metrics.filter(
+    (m) => m.status === 'pass' && !m.settled && SEQUENTIAL_METHODS.has(m.method) && m.notJudged === undefined,
+  );
   const undecided = [...marginal, ...unsettled];
   const decided = reasonFindings.length > 0 || baselineBroken !== undefined;
   const needsMoreRounds = !decided && undecided.length > 0 && rounds < spec.maxRounds;
@@ -114,6 +135,7 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
     lookConfidence: context.confidence,
     state: decided ? 'fail' : undecided.length > 0 ? 'undecided' : 'pass',
     undecided: undecided.map(metricName),
+    ...(notJudged.length > 0 ? { notJudged: notJudged.map(metricName) } : {}),
   };
   const inconclusive =
     !decided && !needsMoreRounds
@@ -122,7 +144,12 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
             `inconclusive after ${roundsText(rounds)}: ${metricName(m)} ${signedPercent(m.change)} (CI ${signedPercent(m.interval[0])}..${signedPercent(m.interval[1])} at ${percent(m.confidence)}%) is neither past its limit nor wholly within it`,
         )
       : [];
-  const warnings = [...marginal.map((m) => `marginal: ${m.reason ?? m.label}`), ...inconclusive, ...context.warnings];
+  const warnings = [
+    ...marginal.map((m) => `marginal: ${m.reason ?? m.label}`),
+    ...inconclusive,
+    ...notJudged.map((m) => `${metricName(m)} not judged at this load: ${m.notJudged}`),
+    ...context.warnings,
+  ];
   const marginalFails = !needsMoreRounds && marginal.length > 0 && options.marginalVerdict === 'fail';
   if (marginalFails && reasonFindings.length === 0) {
     // A marginal metric's one finding is its change: kind 'marginal', or 'limit' for an error rate

@@ -47,6 +47,17 @@ export interface MetricJudgement extends MetricEstimate {
   samples: { baseline: number; candidate: number; kind: 'windows' | 'trials' | 'requests' };
   /** Error rate only: interval of the difference of rates (candidate − baseline). */
   difference?: { estimate: number; lower: number; upper: number };
+  /**
+   * A request kind judged by default (judge-request-kinds.ts): the one-sided p-value of its change
+   * being past the threshold, Holm's first-step level over the `tests` default tests of this look,
+   * and whether Holm's step-down rejected it. A kind fails only when it did (docs/judge.md).
+   */
+  holm?: { pValue: number; level: number; tests: number; rejected: boolean };
+  /**
+   * Set when the metric could not settle within max_rounds at this load (settle-projection.ts):
+   * why. The comparison no longer waits for it; it neither fails nor holds the run.
+   */
+  notJudged?: string;
 }
 
 export interface Judgement {
@@ -91,6 +102,8 @@ export interface SequentialLook {
    * they no longer matter (a fail decides the comparison) and are listed for the record.
    */
   undecided: string[];
+  /** Metrics not judged at this load: they could not settle by max_rounds (MetricJudgement.notJudged). */
+  notJudged?: string[];
 }
 
 /** Why a comparison ran no further round (the controller decides; the report records it). */
