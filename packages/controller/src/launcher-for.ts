@@ -17,9 +17,14 @@ export function launcherFor(driver: DriverName, options: LauncherOptions = {}): 
   const hostOptions = options.serviceHost !== undefined ? { serviceHost: options.serviceHost } : {};
   return driverLauncher(
     createDriver(driver, {
-      dockerOptions: { ...hostOptions, ...(options.pull !== undefined ? { pull: options.pull } : {}) },
+      dockerOptions: {
+        ...hostOptions,
+        ...(options.pull !== undefined ? { pull: options.pull } : {}),
+        ...(options.statsSource !== undefined ? { statsSource: options.statsSource } : {}),
+      },
       swarmOptions: {
         ...hostOptions,
+        ...(options.statsSource !== undefined ? { statsSource: options.statsSource } : {}),
         ...(options.swarmConstraints !== undefined ? { constraints: [...options.swarmConstraints] } : {}),
       },
     }),

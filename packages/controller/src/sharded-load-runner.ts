@@ -52,13 +52,14 @@ export interface ShardedLoadOptions {
   shards: number;
   /** Worker threads per shard (default 1: a shard is one generator core, docs/scale.md). */
   workersPerShard?: number;
-  /** The load image (default: PEAKGATE_LOAD_IMAGE, else peakgate/load:local). */
+  /** The load image (run-request.ts: PEAKGATE_LOAD_IMAGE, else peakgate/load:local; absent here: the runtime's default). */
   image?: string;
   /** Placement constraints of the shards (default: none, Swarm spreads them). */
   constraints?: string[];
   /**
    * Address the controller's endpoint listens on and the shards call back to (default
-   * PEAKGATE_SHARD_CALLBACK_HOST, else 127.0.0.1: shards on this node, on the host network).
+   * 127.0.0.1: shards on this node, on the host network; run-request.ts fills it from
+   * PEAKGATE_SHARD_CALLBACK_HOST).
    */
   callbackHost?: string;
   /** How long every shard has to reach the first phase's start: task scheduling and start (default 120 s). */
@@ -96,7 +97,7 @@ async function runSharded(options: ShardedLoadOptions, run: LoadRunOptions): Pro
   ];
   const series: SecondSample[] = [];
   const coordinator = await ShardCoordinator.start({
-    host: options.callbackHost ?? (process.env.PEAKGATE_SHARD_CALLBACK_HOST || '127.0.0.1'),
+    host: options.callbackHost ?? '127.0.0.1',
     shards,
     assignment: {
       target: run.target,

@@ -14,7 +14,7 @@ import type { ServiceLocation, StartOptions } from '../service-driver.js';
 import { ServiceHandle } from '../service-handle.js';
 import { within } from '../within.js';
 import { describeDockerHost, engineMessage, isLocalEngine, statusOf } from './client.js';
-import { type ResourceReader, resourceReader } from './resources.js';
+import { type ResourceReader, resourceReader, type StatsSource } from './resources.js';
 
 export interface DeathRecord {
   exitCode: number | null;
@@ -30,11 +30,12 @@ export function engineHost(docker: Docker): string | undefined {
 
 /**
  * Where load and readiness probes reach a container driver's published ports: the option
- * (`--service-host`), else PEAKGATE_SERVICE_HOST, else the engine's host for a remote engine,
- * else 127.0.0.1. `explicit` says whether anything named it.
+ * (`--service-host`, else PEAKGATE_SERVICE_HOST: both resolved by the controller's run request),
+ * else the engine's host for a remote engine, else 127.0.0.1. `explicit` says whether anything
+ * named it.
  */
 export function containerLocation(docker: Docker, serviceHost: string | undefined): ServiceLocation {
-  const named = serviceHost ?? (process.env.PEAKGATE_SERVICE_HOST || undefined) ?? engineHost(docker);
+  const named = serviceHost ?? engineHost(docker);
   return { engine: describeDockerHost(docker), serviceHost: named ?? '127.0.0.1', explicit: named !== undefined };
 }
 
@@ -59,6 +60,8 @@ export abstract class ContainerService extends ServiceHandle {
   protected oomSeen = false;
   protected memoryLimit: number | undefined;
   protected reader: ResourceReader | undefined;
+  /** Where CPU and memory are read (`api`: PEAKGATE_STATS_SOURCE=api, handed in by the driver's options). */
+  protected statsSource: StatsSource = 'auto';
   protected logsEnded: Promise<void> = Promise.resolve();
 
   constructor(
@@ -199,7 +202,13 @@ export abstract class ContainerService extends ServiceHandle {
   protected async openReader(signal?: AbortSignal): Promise<ResourceReader> {
     const container = this.container as Docker.Container;
     const info = await container.inspect(signal !== undefined ? ({ abortSignal: signal } as object) : undefined);
-    this.reader = resourceReader(container, container.id, info.State.Pid || undefined, isLocalEngine(this.engine));
+    this.reader = resourceReader(
+      container,
+      container.id,
+      info.State.Pid || undefined,
+      isLocalEngine(this.engine),
+      this.statsSource,
+    );
     return this.reader;
   }
 

@@ -27,10 +27,14 @@ describe('where the docker driver sends load', () => {
     expect(new DockerDriver({ docker }).location).toMatchObject({ serviceHost: 'staging.internal', explicit: true });
   });
 
-  it('prefers PEAKGATE_SERVICE_HOST, then the option', () => {
+  it('takes the option over the engine host, and never reads PEAKGATE_SERVICE_HOST itself', () => {
+    // The variable is resolved by the controller's run request (run-request.ts) into this option.
     const docker = new Docker({ protocol: 'http', host: 'staging.internal', port: 2375 });
     process.env.PEAKGATE_SERVICE_HOST = '10.0.0.7';
-    expect(new DockerDriver({ docker }).serviceHost).toBe('10.0.0.7');
-    expect(new DockerDriver({ docker, serviceHost: '10.0.0.8' }).serviceHost).toBe('10.0.0.8');
+    expect(new DockerDriver({ docker }).serviceHost).toBe('staging.internal');
+    expect(new DockerDriver({ docker, serviceHost: '10.0.0.8' }).location).toMatchObject({
+      serviceHost: '10.0.0.8',
+      explicit: true,
+    });
   });
 });

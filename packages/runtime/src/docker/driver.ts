@@ -33,11 +33,14 @@ export { engineHost } from './container-service.js';
 
 import { waitForHealthy } from './healthcheck-readiness.js';
 import { readPublishedPort } from './published-port.js';
+import type { StatsSource } from './resources.js';
 
 export interface DockerDriverOptions {
   docker?: Docker;
-  /** 'missing' (default): try one pull when the image is absent; 'never': fail at once. */
+  /** 'missing' (default): try one pull when the image is absent; 'never' (PEAKGATE_PULL=never): fail at once. */
   pull?: 'missing' | 'never';
+  /** 'api' (PEAKGATE_STATS_SOURCE=api): CPU and memory from the stats API, never the cgroup files. Default 'auto'. */
+  statsSource?: StatsSource;
   pullTimeoutMs?: number;
   /** Seconds between SIGTERM and SIGKILL on stop. */
   stopGraceSeconds?: number;
@@ -147,7 +150,7 @@ export class DockerDriver implements ServiceDriver {
         'PG_ERR_RUNTIME_IMAGE_MISSING',
         `image ${image} not found locally${why}; build it (for the samples: \`pnpm images\`) or load it with \`docker load\``,
       );
-    if (this.options.pull === 'never' || process.env.PEAKGATE_PULL === 'never') throw missing('');
+    if (this.options.pull === 'never') throw missing('');
     try {
       const abort = AbortSignal.any([
         AbortSignal.timeout(this.options.pullTimeoutMs ?? 120_000),
@@ -256,6 +259,7 @@ class DockerService extends ContainerService {
     cpuset: string | undefined,
   ) {
     super(docker, `container ${name}`, name, logs, options, cpuset);
+    this.statsSource = driverOptions.statsSource ?? 'auto';
     this.container = container;
     this.id = container.id;
   }

@@ -112,17 +112,22 @@ function statsApi(container: Docker.Container): ResourceReader {
   };
 }
 
+/** `auto`: the cgroup files for a local engine, else the stats API; `api`: always the stats API. */
+export type StatsSource = 'auto' | 'api';
+
 /**
  * Picks the cheapest exact source for this container. `local` = the engine runs on this machine
- * (unix socket); `pid` = State.Pid of its main process. PEAKGATE_STATS_SOURCE=api forces the API.
+ * (unix socket); `pid` = State.Pid of its main process. `api` (PEAKGATE_STATS_SOURCE=api, read by
+ * the controller's run request) forces the API.
  */
 export function resourceReader(
   container: Docker.Container,
   id: string,
   pid: number | undefined,
   local: boolean,
+  source: StatsSource = 'auto',
 ): ResourceReader {
-  if (local && process.platform === 'linux' && process.env.PEAKGATE_STATS_SOURCE !== 'api') {
+  if (local && process.platform === 'linux' && source !== 'api') {
     const reader = cgroupFromPid(id, pid) ?? cgroupByLayout(id);
     if (reader) return reader;
   }

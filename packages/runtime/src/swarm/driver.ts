@@ -17,6 +17,7 @@ import { type BuildSpec, describeBuildSpec, PeakgateError, type ServiceSpec } fr
 import type Docker from 'dockerode';
 import { createDocker, engineMessage, isUnreachable, statusOf, unreachableError } from '../docker/client.js';
 import { containerLocation } from '../docker/container-service.js';
+import type { StatsSource } from '../docker/resources.js';
 import { containerLabels } from '../labels.js';
 import { LogSink, logName } from '../log-sink.js';
 import type { ServiceDriver, ServiceLocation, StartedService, StartOptions } from '../service-driver.js';
@@ -29,10 +30,12 @@ import { SwarmService } from './service.js';
 export interface SwarmDriverOptions {
   docker?: Docker;
   /**
-   * Placement constraints for both builds (Swarm syntax, `node.labels.bench==true`). Default:
-   * PEAKGATE_SWARM_CONSTRAINT (comma-separated), else `node.role==manager`.
+   * Placement constraints for both builds (Swarm syntax, `node.labels.bench==true`). Default
+   * `node.role==manager`; the controller's run request fills it from PEAKGATE_SWARM_CONSTRAINT.
    */
   constraints?: string[];
+  /** 'api' (PEAKGATE_STATS_SOURCE=api): a task's CPU and memory from the stats API. Default 'auto'. */
+  statsSource?: StatsSource;
   /** Seconds between SIGTERM and SIGKILL when a service is removed. */
   stopGraceSeconds?: number;
   /** Where load and probes reach published ports; default as on the docker driver. */
@@ -41,14 +44,9 @@ export interface SwarmDriverOptions {
 
 export const DEFAULT_SWARM_CONSTRAINT = 'node.role==manager';
 
-/** The constraints a driver uses: the option, else PEAKGATE_SWARM_CONSTRAINT, else the manager. */
-export function swarmConstraints(option?: readonly string[], env = process.env.PEAKGATE_SWARM_CONSTRAINT): string[] {
-  if (option !== undefined && option.length > 0) return [...option];
-  const fromEnv = (env ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  return fromEnv.length > 0 ? fromEnv : [DEFAULT_SWARM_CONSTRAINT];
+/** The constraints a driver uses: the option (PEAKGATE_SWARM_CONSTRAINT, resolved by the controller), else the manager. */
+export function swarmConstraints(option?: readonly string[]): string[] {
+  return option !== undefined && option.length > 0 ? [...option] : [DEFAULT_SWARM_CONSTRAINT];
 }
 
 export class SwarmDriver implements ServiceDriver {
@@ -112,6 +110,7 @@ export class SwarmDriver implements ServiceDriver {
       serviceHost: this.serviceHost,
       cpuset: options.cpuset ?? service.resources.cpuset,
       stopGraceSeconds: this.stopGraceSeconds,
+      statsSource: this.options.statsSource ?? 'auto',
     });
     this.live.add(handle);
     return launched(handle, () => handle.launch(service, startedAt));

@@ -15,12 +15,12 @@ import {
 const labels = { 'peakgate.managed': 'true', 'peakgate.role': 'load-candidate' };
 
 describe('the load image', () => {
-  it('is the option, else PEAKGATE_LOAD_IMAGE, else peakgate/load:local', () => {
+  // PEAKGATE_LOAD_IMAGE is read by the controller's run request (run-request.test.ts), not here.
+  it('is the option, else peakgate/load:local', () => {
     expect(DEFAULT_LOAD_IMAGE).toBe('peakgate/load:local');
-    expect(loadImage(undefined, undefined)).toBe('peakgate/load:local');
-    expect(loadImage(undefined, '')).toBe('peakgate/load:local');
-    expect(loadImage(undefined, 'registry/load:1')).toBe('registry/load:1');
-    expect(loadImage('mine:2', 'registry/load:1')).toBe('mine:2');
+    expect(loadImage(undefined)).toBe('peakgate/load:local');
+    expect(loadImage('')).toBe('peakgate/load:local');
+    expect(loadImage('mine:2')).toBe('mine:2');
   });
 });
 

@@ -41,7 +41,7 @@ export interface LoadShardsSpec {
   role: Role;
   /** Replicas, 1..MAX_LOAD_SHARDS. */
   shards: number;
-  /** Default: PEAKGATE_LOAD_IMAGE, else DEFAULT_LOAD_IMAGE. */
+  /** Default DEFAULT_LOAD_IMAGE; the controller's run request fills it from PEAKGATE_LOAD_IMAGE. */
   image?: string;
   /** Passed to every task literally (Swarm template syntax in values is escaped). */
   env: Record<string, string>;
@@ -92,10 +92,9 @@ export interface RunningLoadShards {
   remove(): Promise<void>;
 }
 
-/** The image the shards run: the option, else PEAKGATE_LOAD_IMAGE, else DEFAULT_LOAD_IMAGE. */
-export function loadImage(option?: string, env = process.env.PEAKGATE_LOAD_IMAGE): string {
-  if (option !== undefined && option !== '') return option;
-  return env !== undefined && env !== '' ? env : DEFAULT_LOAD_IMAGE;
+/** The image the shards run: the option (PEAKGATE_LOAD_IMAGE, resolved by the controller), else DEFAULT_LOAD_IMAGE. */
+export function loadImage(option?: string): string {
+  return option !== undefined && option !== '' ? option : DEFAULT_LOAD_IMAGE;
 }
 
 /** `peakgate-<run>-load-<role>-<rand>`: a service name must be a DNS label (letters, digits, '-', ≤ 63). */

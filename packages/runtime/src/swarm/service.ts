@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { engineMessage, statusOf } from '../docker/client.js';
 import { ContainerService } from '../docker/container-service.js';
 import { readPublishedPort } from '../docker/published-port.js';
-import type { ResourceReader } from '../docker/resources.js';
+import type { ResourceReader, StatsSource } from '../docker/resources.js';
 import type { LogSink } from '../log-sink.js';
 import { EXITED_BEFORE_READY, waitForReady } from '../readiness.js';
 import type { StartOptions } from '../service-driver.js';
@@ -24,6 +24,8 @@ export interface SwarmServiceSettings {
   serviceHost: string;
   cpuset: string | undefined;
   stopGraceSeconds: number;
+  /** Where the task's CPU and memory are read (PEAKGATE_STATS_SOURCE, resolved by the controller). */
+  statsSource?: StatsSource;
 }
 
 export class SwarmService extends ContainerService {
@@ -43,6 +45,7 @@ export class SwarmService extends ContainerService {
     private readonly settings: SwarmServiceSettings,
   ) {
     super(docker, `swarm service ${name}`, name, logs, options, settings.cpuset);
+    this.statsSource = settings.statsSource ?? 'auto';
     this.id = service.id;
   }
 
