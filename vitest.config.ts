@@ -40,6 +40,7 @@ const UNMEASURED = [
   'test/grafana-dashboard.test.ts',
   'test/serve-shutdown.test.ts',
   'test/layering.test.ts',
+  'test/docs-file-names.test.ts',
 ];
 
 /**
