@@ -62,7 +62,8 @@ it.runIf(missingInCi)('can start a two-node swarm in CI', () => {
   expect.fail(`CI=true but ${skipReason}: .ci/run runs as root with dockerd, ip and a swarm manager`);
 });
 
-describe.skipIf(skipReason !== undefined)(`a two-node swarm (skipped: ${skipReason ?? '-'})`, () => {
+const suiteTitle = skipReason === undefined ? 'a two-node swarm' : `a two-node swarm (skipped: ${skipReason})`;
+describe.skipIf(skipReason !== undefined)(suiteTitle, () => {
   let worker: SecondDockerd | undefined;
   let workerId = '';
   let managerId = '';
