@@ -23,6 +23,7 @@ import type { MetricName } from '../scenario/model.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import { sequentialConfidence } from '../statistics/sequential-boundary.js';
 import { studentTCdf } from '../statistics/student-t.js';
+import { pairedDifference, welchDifference } from '../statistics/welch.js';
 import type { TrialResult } from '../trial.js';
 import { holmRejections } from './holm.js';
 import { type JudgeContext, phasesInBoth } from './judge-context.js';
@@ -84,34 +85,11 @@ function pastThresholdPValue(
   paired: boolean,
   logThreshold: number,
 ): number {
-  let mean: number;
-  let se: number;
-  let df: number;
-  const stats = (xs: readonly number[]) => {
-    const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const v = xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
-    return { m, v };
-  };
-  if (paired) {
-    if (base.length < 2 || base.length !== cand.length) return 1;
-    const d = cand.map((c, i) => c - (base[i] as number));
-    const { m, v } = stats(d);
-    mean = m;
-    se = Math.sqrt(v / d.length);
-    df = d.length - 1;
-  } else {
-    if (base.length < 2 || cand.length < 2) return 1;
-    const b = stats(base);
-    const c = stats(cand);
-    const vb = b.v / base.length;
-    const vc = c.v / cand.length;
-    mean = c.m - b.m;
-    se = Math.sqrt(vb + vc);
-    df = se > 0 ? (vb + vc) ** 2 / (vb ** 2 / (base.length - 1) + vc ** 2 / (cand.length - 1)) : 1;
-  }
-  const distance = mean - logThreshold;
-  if (!(se > 0)) return distance > 0 ? 0 : 1;
-  return 1 - studentTCdf(distance / se, df);
+  const difference = paired ? pairedDifference(cand, base) : welchDifference(cand, base);
+  if (difference === undefined) return 1;
+  const distance = difference.estimate - logThreshold;
+  if (!(difference.standardError > 0)) return distance > 0 ? 0 : 1;
+  return 1 - studentTCdf(distance / difference.standardError, difference.degreesOfFreedom);
 }
 
 interface KindTest {

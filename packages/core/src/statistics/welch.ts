@@ -19,23 +19,49 @@ function meanAndVariance(values: readonly number[]): { mean: number; variance: n
   return { mean, variance };
 }
 
+/** A difference of means with its standard error and degrees of freedom: what an interval or a t test needs. */
+export interface MeanDifference {
+  estimate: number;
+  standardError: number;
+  degreesOfFreedom: number;
+}
+
+/** mean(x) − mean(y) with Welch's standard error and degrees of freedom; undefined when either side has fewer than two values. */
+export function welchDifference(x: readonly number[], y: readonly number[]): MeanDifference | undefined {
+  if (x.length < 2 || y.length < 2) return undefined;
+  const a = meanAndVariance(x);
+  const b = meanAndVariance(y);
+  const va = a.variance / x.length;
+  const vb = b.variance / y.length;
+  const standardError = Math.sqrt(va + vb);
+  const degreesOfFreedom =
+    standardError === 0 ? Infinity : (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1));
+  return { estimate: a.mean - b.mean, standardError, degreesOfFreedom };
+}
+
+/** The mean of x[i] − y[i] (same round) with its standard error; undefined with fewer than two pairs. */
+export function pairedDifference(x: readonly number[], y: readonly number[]): MeanDifference | undefined {
+  if (x.length !== y.length || x.length < 2) return undefined;
+  const d = x.map((value, i) => value - (y[i] as number));
+  const { mean: estimate, variance } = meanAndVariance(d);
+  return { estimate, standardError: Math.sqrt(variance / d.length), degreesOfFreedom: d.length - 1 };
+}
+
+function intervalOf(difference: MeanDifference | undefined, confidence: number): WelchInterval | undefined {
+  if (difference === undefined) return undefined;
+  const { estimate, standardError: se, degreesOfFreedom: df } = difference;
+  if (se === 0) return { estimate, lower: estimate, upper: estimate, degreesOfFreedom: df };
+  const t = studentTQuantile(1 - (1 - confidence) / 2, df);
+  return { estimate, lower: estimate - t * se, upper: estimate + t * se, degreesOfFreedom: df };
+}
+
 /** Interval of mean(x) − mean(y); undefined when either side has fewer than two values. */
 export function welchInterval(
   x: readonly number[],
   y: readonly number[],
   confidence: number,
 ): WelchInterval | undefined {
-  if (x.length < 2 || y.length < 2) return undefined;
-  const a = meanAndVariance(x);
-  const b = meanAndVariance(y);
-  const va = a.variance / x.length;
-  const vb = b.variance / y.length;
-  const estimate = a.mean - b.mean;
-  const se = Math.sqrt(va + vb);
-  if (se === 0) return { estimate, lower: estimate, upper: estimate, degreesOfFreedom: Infinity };
-  const df = (va + vb) ** 2 / (va ** 2 / (x.length - 1) + vb ** 2 / (y.length - 1));
-  const t = studentTQuantile(1 - (1 - confidence) / 2, df);
-  return { estimate, lower: estimate - t * se, upper: estimate + t * se, degreesOfFreedom: df };
+  return intervalOf(welchDifference(x, y), confidence);
 }
 
 /**
@@ -47,12 +73,5 @@ export function pairedInterval(
   y: readonly number[],
   confidence: number,
 ): WelchInterval | undefined {
-  if (x.length !== y.length || x.length < 2) return undefined;
-  const d = x.map((value, i) => value - (y[i] as number));
-  const { mean: estimate, variance } = meanAndVariance(d);
-  const se = Math.sqrt(variance / d.length);
-  const df = d.length - 1;
-  if (se === 0) return { estimate, lower: estimate, upper: estimate, degreesOfFreedom: df };
-  const t = studentTQuantile(1 - (1 - confidence) / 2, df);
-  return { estimate, lower: estimate - t * se, upper: estimate + t * se, degreesOfFreedom: df };
+  return intervalOf(pairedDifference(x, y), confidence);
 }
