@@ -100,7 +100,6 @@ export { REPORT_SCHEMA_VERSION } from './report/report-types.js';
 export type { SavedTrial, SavedTrials } from './report/saved-trials.js';
 export { readSavedTrials, savedTrialsJson } from './report/saved-trials.js';
 export {
-  metricDisplayName,
   REQUEST_KIND_HEADER,
   requestKindRows,
   SCHEDULE_HEADER,
@@ -212,6 +211,7 @@ export {
   CANDIDATE_COLOR,
   confidenceText,
   intervalEstimated,
+  metricDisplayName,
   metricIntervalEstimated,
   NO_INTERVAL,
   noIntervalText,

@@ -10,7 +10,7 @@ import { PeakgateError } from '../errors.js';
 import type { CompareSpec } from '../scenario/model.js';
 import type { TrialResult } from '../trial.js';
 import { describeReason } from '../wording/describe-reason.js';
-import { roundsText } from '../wording/verdict-wording.js';
+import { metricDisplayName, roundsText } from '../wording/verdict-wording.js';
 import type { Finding, OutrightFinding } from './finding.js';
 import { createJudgeContext, type JudgeOptions } from './judge-context.js';
 import { judgeCpu } from './judge-cpu.js';
@@ -51,12 +51,6 @@ const SEQUENTIAL_METHODS: ReadonlySet<MetricJudgement['method']> = new Set([
   'paired-bootstrap',
   'hierarchical-bootstrap',
 ]);
-
-/** "p99 latency (peak)", "CPU per request", "p99 latency of checkout (peak)". */
-function metricName(metric: MetricJudgement): string {
-  const label = metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`;
-  return metric.phase === undefined ? label : `${label} (${metric.phase})`;
-}
 
 const signedPercent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
 const percent = (level: number): string => (level * 100).toFixed(level >= 0.99 ? 1 : 0);
@@ -134,20 +128,20 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
   const sequential: SequentialLook = {
     lookConfidence: context.confidence,
     state: decided ? 'fail' : undecided.length > 0 ? 'undecided' : 'pass',
-    undecided: undecided.map(metricName),
-    ...(notJudged.length > 0 ? { notJudged: notJudged.map(metricName) } : {}),
+    undecided: undecided.map(metricDisplayName),
+    ...(notJudged.length > 0 ? { notJudged: notJudged.map(metricDisplayName) } : {}),
   };
   const inconclusive =
     !decided && !needsMoreRounds
       ? unsettled.map(
           (m) =>
-            `inconclusive after ${roundsText(rounds)}: ${metricName(m)} ${signedPercent(m.change)} (CI ${signedPercent(m.interval[0])}..${signedPercent(m.interval[1])} at ${percent(m.confidence)}%) is neither past its limit nor wholly within it`,
+            `inconclusive after ${roundsText(rounds)}: ${metricDisplayName(m)} ${signedPercent(m.change)} (CI ${signedPercent(m.interval[0])}..${signedPercent(m.interval[1])} at ${percent(m.confidence)}%) is neither past its limit nor wholly within it`,
         )
       : [];
   const warnings = [
     ...marginal.map((m) => `marginal: ${m.reason ?? m.label}`),
     ...inconclusive,
-    ...notJudged.map((m) => `${metricName(m)} not judged at this load: ${m.notJudged}`),
+    ...notJudged.map((m) => `${metricDisplayName(m)} not judged at this load: ${m.notJudged}`),
     ...context.warnings,
   ];
   const marginalFails = !needsMoreRounds && marginal.length > 0 && options.marginalVerdict === 'fail';

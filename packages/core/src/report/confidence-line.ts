@@ -5,9 +5,14 @@
  * metric names, which come from the scenario).
  */
 
-import { confidenceText, metricIntervalEstimated, noIntervalText, plannedLooks } from '../wording/verdict-wording.js';
+import {
+  confidenceText,
+  metricDisplayName,
+  metricIntervalEstimated,
+  noIntervalText,
+  plannedLooks,
+} from '../wording/verdict-wording.js';
 import type { Report, ReportMetric } from './report-types.js';
-import { metricDisplayName } from './table-rows.js';
 
 export function confidenceLine(
   report: Report,

@@ -5,9 +5,8 @@
  * Error rates have their own small axis in points (or a "no errors" line).
  */
 import { formatLimit, formatMetricChange } from '../wording/format.js';
-import { metricIntervalEstimated, NO_INTERVAL } from '../wording/verdict-wording.js';
+import { metricDisplayName, metricIntervalEstimated, NO_INTERVAL } from '../wording/verdict-wording.js';
 import type { ReportMetric } from './report-types.js';
-import { metricDisplayName } from './table-rows.js';
 import { escapeXml } from './xml-text.js';
 
 const STATUS_COLORS = { pass: '#2b8a3e', marginal: '#e67700', fail: '#c92a2a' } as const;

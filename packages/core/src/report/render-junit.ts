@@ -5,9 +5,15 @@
  * SIGTERM): its one case is an <error type="aborted">, never a pass.
  */
 import { formatLimit, formatMetricChange, formatValue } from '../wording/format.js';
-import { metricIntervalEstimated, NO_INTERVAL, percentText, roundsText } from '../wording/verdict-wording.js';
+import {
+  metricDisplayName,
+  metricIntervalEstimated,
+  NO_INTERVAL,
+  percentText,
+  roundsText,
+} from '../wording/verdict-wording.js';
 import type { Report, ReportMetric } from './report-types.js';
-import { metricDisplayName, REQUEST_KIND_HEADER, requestKindRows } from './table-rows.js';
+import { REQUEST_KIND_HEADER, requestKindRows } from './table-rows.js';
 
 import { escapeXml } from './xml-text.js';
 

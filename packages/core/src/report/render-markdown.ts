@@ -5,7 +5,14 @@
 
 import { describeReason } from '../wording/describe-reason.js';
 import { formatLimit, formatMetricChange, formatValue } from '../wording/format.js';
-import { percentText, roundsText, stopReasonText, VERDICT_HEADLINE, verdictState } from '../wording/verdict-wording.js';
+import {
+  metricDisplayName,
+  percentText,
+  roundsText,
+  stopReasonText,
+  VERDICT_HEADLINE,
+  verdictState,
+} from '../wording/verdict-wording.js';
 import { confidenceLine } from './confidence-line.js';
 import {
   markdownCodeBlock,
@@ -20,7 +27,6 @@ import {
   describeSide,
   LOAD_SHARD_HEADER,
   loadShardRows,
-  metricDisplayName,
   REQUEST_KIND_HEADER,
   requestKindRows,
   SCHEDULE_HEADER,

@@ -4,8 +4,9 @@
  * (`metrics[].warnings`, `requestKinds[].warnings`); summary.md and report.html list them under
  * "Warnings", named, as the terminal lists them under its tables.
  */
+
+import { metricDisplayName } from '../wording/verdict-wording.js';
 import type { Report } from './report-types.js';
-import { metricDisplayName } from './table-rows.js';
 
 export function warningsWithRowNotes(report: Pick<Report, 'warnings' | 'metrics' | 'requestKinds'>): string[] {
   const metricNotes = report.metrics.flatMap((metric) =>

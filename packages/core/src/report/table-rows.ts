@@ -5,18 +5,12 @@
  */
 
 import { formatValue } from '../wording/format.js';
-import type { Report, ReportKindFigures, ReportMetric, ReportSide } from './report-types.js';
+import type { Report, ReportKindFigures, ReportSide } from './report-types.js';
 
 /** Where one side ran, in words: `docker on tcp://…, load to 10.0.0.5, CPU from the engine's stats API`. */
 export function describeSide(side: ReportSide): string {
   const where = side.driver === 'url' ? `deployed at ${side.at}` : `${side.driver} on ${side.at}, load to ${side.host}`;
   return `${where}, ${side.cpuSource === null ? 'CPU not measured (not judged)' : `CPU from ${side.cpuSource}`}`;
-}
-
-/** Display name of a metric row: "p99 latency (peak)", or "p99 latency of checkout (peak)" for one request name. */
-export function metricDisplayName(metric: Pick<ReportMetric, 'label' | 'phase' | 'request'>): string {
-  const label = metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`;
-  return metric.phase === undefined ? label : `${label} (${metric.phase})`;
 }
 
 /**

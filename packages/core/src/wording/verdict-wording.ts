@@ -100,3 +100,13 @@ export function metricIntervalEstimated(metric: {
     ? intervalEstimated(metric.interval)
     : intervalEstimated([metric.difference.lower, metric.difference.upper]);
 }
+
+/** "p99 latency (peak)", "CPU per request", "p99 latency of checkout (peak)": a metric as the verdict and every page name it. */
+export function metricDisplayName(metric: {
+  readonly label: string;
+  readonly phase?: string | undefined;
+  readonly request?: string | undefined;
+}): string {
+  const label = metric.request === undefined ? metric.label : `${metric.label} of ${metric.request}`;
+  return metric.phase === undefined ? label : `${label} (${metric.phase})`;
+}
