@@ -6,12 +6,14 @@
  */
 import { mergeEncodedHistograms } from '../histograms.js';
 import type { MetricName } from '../scenario/model.js';
+import { exceedanceInterval } from '../statistics/exceedance.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import type { TrialResult } from '../trial.js';
 import { type JudgeContext, phasesInBoth } from './judge-context.js';
 import type { MetricJudgement } from './judgement.js';
 import { LATENCY_LEVELS } from './metric-defaults.js';
 import { windowedRatioMetric } from './ratio-metric.js';
+import { exceedanceRounds } from './tail-exceedance.js';
 import { latencyWindows } from './trial-windows.js';
 import { windowRatioIntervals } from './window-intervals.js';
 
@@ -130,8 +132,22 @@ function judgePhase(
     const baseline = baseExact[k] as number;
     const candidate = candExact[k] as number;
     const change = baseline > 0 ? candidate / baseline : 1;
+    // A tail of paired rounds: the interval from every request's exceedance, not from the few
+    // requests that set each side's percentile (the bootstrap still ran, so the seeded draws of
+    // the metrics after this one do not change).
+    const rounds = exceedanceRounds(context, units.baseline, units.candidate, levels[k] as number);
+    const counted = rounds && exceedanceInterval(rounds, levels[k] as number, context.confidence);
+    const bounds = counted ? { lower: counted.lower, upper: counted.upper } : {};
     metrics.push(
-      windowedRatioMetric(context, name, { ...interval, baseline, candidate, ratio: change }, units, phase, request),
+      windowedRatioMetric(
+        context,
+        name,
+        { ...interval, ...bounds, baseline, candidate, ratio: change },
+        units,
+        phase,
+        request,
+        counted ? 'paired-exceedance' : undefined,
+      ),
     );
   });
   return metrics;

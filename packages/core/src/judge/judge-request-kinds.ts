@@ -20,6 +20,7 @@
  * marginal. The kind is named in every reason ("p50 latency of /search +410.0% …").
  */
 import type { MetricName } from '../scenario/model.js';
+import { exceedanceInterval, exceedancePValue } from '../statistics/exceedance.js';
 import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import { sequentialConfidence } from '../statistics/sequential-boundary.js';
 import { studentTCdf } from '../statistics/student-t.js';
@@ -30,6 +31,7 @@ import { type JudgeContext, phasesInBoth } from './judge-context.js';
 import type { MetricJudgement } from './judgement.js';
 import { thresholdRatio } from './metric-status.js';
 import { changeFinding, decideMetric, ratioMetric, withFindings } from './ratio-metric.js';
+import { exceedanceRounds } from './tail-exceedance.js';
 import { latencyWindows } from './trial-windows.js';
 import { windowRatioIntervals } from './window-intervals.js';
 
@@ -177,8 +179,13 @@ function kindTests(
   const candPerTrial = perTrial(units.candidate);
   const tests: KindTest[] = [];
   names.forEach((name, k) => {
-    const interval = intervals[k];
-    if (!interval) return;
+    const bootstrapped = intervals[k];
+    if (!bootstrapped) return;
+    // A kind's tail from paired rounds with enough requests beyond it: judged by exceedance, like
+    // the mix's (judge/tail-exceedance.ts), for its interval and for its Holm p-value.
+    const rounds = exceedanceRounds(context, units.baseline, units.candidate, levels[k] as number);
+    const counted = rounds && exceedanceInterval(rounds, levels[k] as number, context.confidence);
+    const interval = counted ? { ...bootstrapped, lower: counted.lower, upper: counted.upper } : bootstrapped;
     // Point estimates from the pooled 0.5% bins, not the exactly merged HDR histograms the mix and
     // a selected kind use: merging costs tens of milliseconds per kind and side, and a mix of 50
     // kinds would spend seconds of every look on a precision the limits do not need.
@@ -195,7 +202,7 @@ function kindTests(
       {
         phase,
         request: kind,
-        method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
+        method: counted ? 'paired-exceedance' : context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
         samples: { baseline: units.baseline.flat().length, candidate: units.candidate.flat().length, kind: 'windows' },
       },
     );
@@ -223,7 +230,10 @@ function kindTests(
       cand = candPerTrial.map((_, i) => logOf(candPerTrial, i)).filter((v): v is number => v !== undefined);
     }
     const threshold = thresholdRatio(metric.direction, metric.baseline, metric.limit, metric.floor);
-    const pValue = pastThresholdPValue(base, cand, context.paired, Math.log(threshold));
+    const pValue =
+      rounds && counted
+        ? exceedancePValue(rounds, levels[k] as number, threshold, studentTCdf)
+        : pastThresholdPValue(base, cand, context.paired, Math.log(threshold));
     tests.push({ metric, pValue });
   });
   return tests;

@@ -49,6 +49,7 @@ function metricReasons(metric: MetricJudgement, candidateFindings: readonly Outr
 /** Interval methods of the metrics judged per round, the ones the sequential rule waits for. */
 const SEQUENTIAL_METHODS: ReadonlySet<MetricJudgement['method']> = new Set([
   'paired-bootstrap',
+  'paired-exceedance',
   'hierarchical-bootstrap',
 ]);
 

@@ -42,7 +42,12 @@ export interface MetricJudgement extends MetricEstimate {
   /** Why the status is not pass, as data; absent for pass. */
   reasonFindings?: Finding[];
   /** How the interval was obtained. */
-  method: 'hierarchical-bootstrap' | 'paired-bootstrap' | 'hodges-lehmann' | 'proportion-difference';
+  method:
+    | 'hierarchical-bootstrap'
+    | 'paired-bootstrap'
+    | 'paired-exceedance'
+    | 'hodges-lehmann'
+    | 'proportion-difference';
   /** Samples behind the interval on each side (windows, trials or requests). */
   samples: { baseline: number; candidate: number; kind: 'windows' | 'trials' | 'requests' };
   /** Error rate only: interval of the difference of rates (candidate − baseline). */
@@ -146,7 +151,10 @@ export function lookRecord(judgement: Judgement, atMs: number): LookRecord {
     state: judgement.sequential.state,
     undecided: [...judgement.sequential.undecided],
     metrics: judgement.metrics
-      .filter((m) => m.method === 'paired-bootstrap' || m.method === 'hierarchical-bootstrap')
+      .filter(
+        (m) =>
+          m.method === 'paired-bootstrap' || m.method === 'paired-exceedance' || m.method === 'hierarchical-bootstrap',
+      )
       .map((m) => ({
         name: m.name,
         ...(m.phase === undefined ? {} : { phase: m.phase }),

@@ -65,6 +65,7 @@ export function windowedRatioMetric<Unit>(
   units: { baseline: Clustered<Unit>; candidate: Clustered<Unit> },
   phase?: string,
   request?: string,
+  method: MetricJudgement['method'] = context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
 ): MetricJudgement {
   const metric = ratioMetric(
     context,
@@ -79,7 +80,7 @@ export function windowedRatioMetric<Unit>(
     {
       ...(phase === undefined ? {} : { phase }),
       ...(request === undefined ? {} : { request }),
-      method: context.paired ? 'paired-bootstrap' : 'hierarchical-bootstrap',
+      method,
       samples: { baseline: units.baseline.flat().length, candidate: units.candidate.flat().length, kind: 'windows' },
     },
   );
