@@ -6,13 +6,14 @@
  *   regressed  a redundant re-scoring loop on the balancing path: ~30% more CPU per request
  *   crashy     exits with code 1 after CRASH_AFTER requests (default 500)
  *   leaky      retains LEAK_BYTES (default 256 KiB) per request until the memory limit kills it
- * Injected regressions of known size for calibration: BURN_PCT, SLOW_PCT, SLOW_MS (injected-cost.ts).
+ * Injected regressions of known size for calibration: BURN_PCT, SLOW_PCT, SLOW_MS, KIND_PATH with
+ * KIND_X (injected-cost.ts).
  * Listens on PORT (default 8080) at HOST (default 0.0.0.0).
  */
 import Fastify from 'fastify';
 import { createBackends } from './backends.js';
 import { type BalanceItem, balance, buildRing, lookup, redundantRouteCheck } from './balancing.js';
-import { injectedCost } from './injected-cost.js';
+import { injectedCost, kindCost } from './injected-cost.js';
 
 type Mode = 'good' | 'regressed' | 'crashy' | 'leaky';
 const MODES: readonly Mode[] = ['good', 'regressed', 'crashy', 'leaky'];
@@ -47,6 +48,9 @@ const injected = injectedCost({
   slowPct: envNumber('SLOW_PCT', 0),
   slowMs: envNumber('SLOW_MS', 0),
 });
+const costlierKind = kindCost({ path: process.env.KIND_PATH ?? '', factor: envNumber('KIND_X', 1) });
+// When each costlier-kind request started (CPU reading), until its response is serialised.
+const kindStarted = new WeakMap<object, NodeJS.CpuUsage>();
 const backends = createBackends();
 const ring = buildRing(backends);
 const retained: Buffer[] = [];
@@ -68,7 +72,17 @@ app.addHook('onRequest', async (request) => {
   injected.burn();
   const delay = injected.delayMs();
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  // After the other knobs' burn and wait, so the span is this request's own work alone.
+  if (costlierKind?.matches(request.url)) kindStarted.set(request, costlierKind.start());
 });
+
+if (costlierKind) {
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const started = kindStarted.get(request);
+    if (started) costlierKind.finish(started);
+    return payload;
+  });
+}
 
 app.get('/healthz', async () => ({ status: 'ok', mode }));
 
