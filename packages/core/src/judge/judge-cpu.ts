@@ -4,6 +4,7 @@
  */
 
 import { cpuPerRequestMs } from '../trial.js';
+import { warnIfStillWarmingUp } from './cpu-warm-up.js';
 import type { JudgeContext } from './judge-context.js';
 import type { MetricJudgement } from './judgement.js';
 import { windowedRatioMetric } from './ratio-metric.js';
@@ -38,5 +39,7 @@ export function judgeCpu(context: JudgeContext): MetricJudgement[] {
     context.warnings.push('CPU per request not judged: the baseline used no measurable CPU');
     return [];
   }
+  // A warning only: a service still warming up while measured widens the interval, it is not a regression.
+  warnIfStillWarmingUp(context);
   return [windowedRatioMetric(context, 'cpu.per_request', interval, units)];
 }

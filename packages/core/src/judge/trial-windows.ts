@@ -97,8 +97,8 @@ export function throughputWindows(trial: TrialResult, phase: string, windowSecon
   return result.durationMs > 0 ? [{ ok: result.requests.ok, seconds: result.durationMs / 1000 }] : [];
 }
 
-/** Cumulative CPU at a time, linearly interpolated; undefined outside the sampled span (±0.5 s). */
-function cpuAt(samples: readonly ResourceSample[], atMs: number): number | undefined {
+/** Cumulative CPU at a time (samples sorted by atMs), linearly interpolated; undefined outside the sampled span (±0.5 s). */
+export function cpuAt(samples: readonly ResourceSample[], atMs: number): number | undefined {
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (!first || !last || atMs < first.atMs - 500 || atMs > last.atMs + 500) return undefined;

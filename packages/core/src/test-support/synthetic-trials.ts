@@ -47,6 +47,11 @@ export interface SyntheticTrialOptions {
   trialNoise?: number;
   /** Per-second multiplicative noise (sigma) on CPU time. Default 0.05. */
   cpuSecondNoise?: number;
+  /**
+   * CPU per request of each second of the run (0-based) multiplied by this: a service still warming
+   * up while measured (its JIT) is above 1 early and falls to 1. Default 1 throughout.
+   */
+  cpuFactorAt?: (second: number) => number;
   /** Second from which every request fails (a service dying mid-run). */
   failFromSecond?: number;
   exit?: Partial<ServiceExit>;
@@ -184,7 +189,12 @@ export function buildSyntheticTrial(options: SyntheticTrialOptions): TrialResult
       perSecond.destroy();
       total += requests;
       errors += secondErrors;
-      cpuNanos += requests * cpuMs * 1e6 * Math.exp((options.cpuSecondNoise ?? 0.05) * randomNormal(random));
+      cpuNanos +=
+        requests *
+        cpuMs *
+        1e6 *
+        (options.cpuFactorAt?.(second) ?? 1) *
+        Math.exp((options.cpuSecondNoise ?? 0.05) * randomNormal(random));
       samples.push({
         atMs: (second + 1) * 1000,
         cpuNanos,
