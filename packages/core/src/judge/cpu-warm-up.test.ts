@@ -66,6 +66,19 @@ describe('warm-up warning: CPU per request falling through a measured phase', ()
     expect(warmUpWarnings(judge(buildSyntheticComparison(3, 5, flat, warming), spec, fast))).toEqual([]);
   });
 
+  it('does not check a phase whose rate changed between the thirds (a ramp: CPU per request follows the rate)', () => {
+    // The same CPU each second while the requests double: per request it halves, without any warm-up.
+    const ramp = buildSyntheticComparison(3, 8, flat, flat).map((trial) => {
+      if (!trial.load) return trial;
+      const series = trial.load.series.map((sample) => ({
+        ...sample,
+        requests: sample.requests * (1 + sample.second / 4),
+      }));
+      return { ...trial, load: { ...trial.load, series } };
+    });
+    expect(warmUpWarnings(judge(ramp, spec, fast))).toEqual([]);
+  });
+
   it('checks each phase on its own and skips phases too short for thirds of a resource sample', () => {
     const phases: SyntheticPhase[] = [
       { name: 'short', model: 'open', seconds: 2, rate: 400 },
