@@ -51,6 +51,21 @@ export async function runOpenWorker(
     ? (k: number): number =>
         k < timeline.offsetsMs.length ? (timeline.offsetsMs[k] ?? 0) / timeline.speed : Number.POSITIVE_INFINITY
     : (k: number): number => arrivalOffsetMs(k, load.rate.from, load.rate.to, durationMs);
+  // De-phasing: a rate's arrival k is sent at a uniformly random moment of its slot
+  // [offset(k), offset(k+1)), drawn independently on each side (Math.random, not the shared
+  // stream). With exact spacing the two sides of a duet round, started together at the same rate,
+  // keep one phase offset for the whole round: whichever side's arrivals lead, the other side's
+  // requests wait behind them on the shared service core every time, and its latency and CPU per
+  // request move by 10% for the round (a per-round spread of the A/A CPU ratio of ~0.08, p50 of
+  // ~0.09). Random moments make that collision a per-request chance that is the same for both
+  // sides. The count and mean rate do not change. A timeline's arrivals keep their own times.
+  const dueOf = (k: number): number => {
+    const here = offsetOf(k);
+    if (timeline || !Number.isFinite(here)) return startMs + here;
+    const next = offsetOf(k + 1);
+    const slot = Number.isFinite(next) ? next - here : Math.max(0, durationMs - here);
+    return startMs + here + Math.random() * slot;
+  };
   const lateness = timeline ? createWorkerHistogram() : undefined;
   // Common random numbers: arrival k's request and values come from the stream keyed (seed, phase,
   // k), so arrival k is the same request on both sides of a round, however arrivals are spread.
@@ -112,7 +127,7 @@ export async function runOpenWorker(
   recorder.start();
   const scheduled = new Promise<void>((resolve) => {
     let k = workerIndex;
-    let dueMs = startMs + offsetOf(k);
+    let dueMs = dueOf(k);
     const tick = (): void => {
       if (control.isStopped) {
         resolve();
@@ -122,7 +137,7 @@ export async function runOpenWorker(
       while (dueMs <= now) {
         send(dueMs, k, now);
         k += workerCount;
-        dueMs = startMs + offsetOf(k);
+        dueMs = dueOf(k);
       }
       if (!Number.isFinite(dueMs)) {
         // No more arrivals in this phase: wait out the remainder so every worker ends on time.
