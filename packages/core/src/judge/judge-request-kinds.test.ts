@@ -7,7 +7,7 @@ import type { CompareSpec } from '../scenario/model.js';
 import { buildSyntheticComparison, type SyntheticTrialOptions } from '../test-support/synthetic-trials.js';
 import { holmRejections } from './holm.js';
 import { judge } from './judge.js';
-import { KIND_DEFAULT_LIMIT, kindMetrics } from './judge-request-kinds.js';
+import { KIND_DEFAULT_LIMIT, KIND_MIN_REQUESTS, kindMetrics } from './judge-request-kinds.js';
 import type { MetricJudgement } from './judgement.js';
 import { unsettleableReason } from './settle-projection.js';
 
@@ -68,24 +68,25 @@ describe('request kinds judged by default', () => {
   it('reports a kind with too few requests instead of judging it', () => {
     const side: Side = {
       kinds: [
-        { name: 'common', share: 0.997 },
-        { name: 'tiny', share: 0.003 },
+        { name: 'common', share: 0.998 },
+        { name: 'tiny', share: 0.002 },
       ],
     };
     const judgement = judge(buildSyntheticComparison(3, 23, side, side), spec());
     expect(judgement.metrics.some((m) => m.request === 'tiny')).toBe(false);
     expect(judgement.warnings).toContainEqual(
       expect.stringMatching(
-        /^request kinds not judged in phase peak: fewer than 50 of their requests in a trial: tiny \(fewest: baseline \d+, candidate \d+\)$/,
+        /^request kinds not judged in phase peak: fewer than 30 of their requests in a trial: tiny \(fewest: baseline \d+, candidate \d+\)$/,
       ),
     );
   });
 
   it('picks the tail a kind has the requests for', () => {
-    expect(kindMetrics(49, 50)).toEqual([]);
-    expect(kindMetrics(50, 50)).toEqual(['latency.p50']);
-    expect(kindMetrics(100, 50)).toEqual(['latency.p50', 'latency.p90']);
-    expect(kindMetrics(1000, 50)).toEqual(['latency.p50', 'latency.p99']);
+    expect(kindMetrics(KIND_MIN_REQUESTS - 1, KIND_MIN_REQUESTS)).toEqual([]);
+    expect(KIND_MIN_REQUESTS).toBe(30);
+    expect(kindMetrics(30, KIND_MIN_REQUESTS)).toEqual(['latency.p50']);
+    expect(kindMetrics(100, KIND_MIN_REQUESTS)).toEqual(['latency.p50', 'latency.p90']);
+    expect(kindMetrics(1000, KIND_MIN_REQUESTS)).toEqual(['latency.p50', 'latency.p99']);
   });
 
   it("Holm's step-down rejects in order and stops at the first that stands", () => {
