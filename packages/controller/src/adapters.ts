@@ -45,7 +45,12 @@ export function driverLauncher(driver: ServiceDriver): ServiceLauncher {
           host: location?.serviceHost ?? '127.0.0.1',
           cpuSource: "the container's cgroup (local engine) or the engine's stats API",
         }
-      : { driver: driver.name, at: 'this machine', host: '127.0.0.1', cpuSource: '/proc of the process group' };
+      : {
+          driver: driver.name,
+          at: 'this machine',
+          host: '127.0.0.1',
+          cpuSource: driver.cpuSource ?? '/proc of the process group',
+        };
   return {
     driver: driver.name,
     ...(location !== undefined ? { location: { engine: location.engine, serviceHost: location.serviceHost } } : {}),

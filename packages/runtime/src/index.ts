@@ -34,6 +34,8 @@ export type { CgroupUsage } from './process/cgroup-usage.js';
 export { openCgroupUsage } from './process/cgroup-usage.js';
 export type { ProcessDriverOptions } from './process/driver.js';
 export { allowBuildEnvInheritance, ProcessDriver } from './process/driver.js';
+export type { CgroupHome } from './process/service-cgroup.js';
+export { cgroupHome } from './process/service-cgroup.js';
 export type {
   ReapedContainer,
   ReapedProcessGroup,

@@ -97,6 +97,8 @@ export interface ServiceDriver {
    * the process driver (this machine, 127.0.0.1).
    */
   readonly location?: ServiceLocation;
+  /** How the driver measures a service's CPU, for the report's cpuSource (process: cgroup or /proc ticks). */
+  readonly cpuSource?: string;
   /**
    * Swarm: pings the engines of the other nodes that run this driver's builds; rejects with
    * PG_ERR_RUNTIME_UNREACHABLE when one stopped answering. Absent where the launcher's own engine

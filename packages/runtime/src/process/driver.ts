@@ -1,7 +1,8 @@
 /**
  * The process driver: runs a build as a shell command in its own process group (detached), tells
- * it its port in PORT, captures stdout/stderr, measures CPU and RSS of the whole tree from /proc,
- * and kills the whole group on every path (stop, failed start, the program's cleanupAll() or
+ * it its port in PORT, captures stdout/stderr, measures CPU from a cgroup of its own where peakgate
+ * can create one (service-cgroup.ts; else from /proc in clock ticks) and RSS of the whole tree from
+ * /proc, and kills the whole group on every path (stop, failed start, the program's cleanupAll() or
  * cleanupAllSync() on a signal, process exit), and records it so a later reap() can prove it ours.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { launched, ServiceHandle } from '../service-handle.js';
 import { within } from '../within.js';
 import { liveGroupMembers, readCmdline, readProcStat, treeUsage } from './proc-stat.js';
 import { ensureRecordsDir, type RecordedProcess, recordProcess } from './registry.js';
+import { cgroupHome, ServiceCgroup } from './service-cgroup.js';
 
 export interface ProcessDriverOptions {
   /** Milliseconds between SIGTERM and SIGKILL on stop. */
@@ -31,6 +33,12 @@ export class ProcessDriver implements ServiceDriver {
   readonly name = 'process' as const;
 
   constructor(private readonly options: ProcessDriverOptions = {}) {}
+
+  /** How CPU is measured, for the report (probed once: can peakgate create cgroups here?). */
+  get cpuSource(): string {
+    const home = cgroupHome();
+    return home !== undefined ? home.describe : '/proc of the process group (clock ticks, 10 ms)';
+  }
 
   async start(build: BuildSpec, service: ServiceSpec, options: StartOptions): Promise<StartedService> {
     if (build.kind !== 'command')
@@ -65,12 +73,15 @@ export class ProcessDriver implements ServiceDriver {
         cause: error,
       });
     }
+    // Into its own cgroup right away, before the service does real work (its children inherit it).
+    const cgroup = adoptIntoCgroup(child.pid ?? -1, options, logs);
     let record: RecordedProcess | undefined;
     try {
       record = recordGroup(child, argv, build.command, options);
     } catch (error) {
       // Unrecorded, a SIGKILL of ours would leak the group: do not let it run.
       killGroup(child.pid ?? -1, 'SIGKILL');
+      await cgroup?.remove();
       await logs.close();
       throw error;
     }
@@ -83,6 +94,7 @@ export class ProcessDriver implements ServiceDriver {
       this.options,
       record,
       pinned ? cpuset : undefined,
+      cgroup,
     );
     return launched(handle, () => handle.launch(service, startedAt));
   }
@@ -111,6 +123,20 @@ function recordGroup(
     role: options.role,
     command,
   });
+}
+
+/**
+ * A cgroup of its own for the new group leader, or undefined: no cgroup can be made here (the
+ * /proc tick reading is used, as the report's cpuSource says) or this one could not be made or
+ * entered (noted in the log; this service is then read from /proc).
+ */
+function adoptIntoCgroup(pid: number, options: StartOptions, logs: LogSink): ServiceCgroup | undefined {
+  if (pid <= 0 || cgroupHome() === undefined) return undefined;
+  const cgroup = ServiceCgroup.create(options.role, options.trial);
+  if (cgroup?.adopt(pid)) return cgroup;
+  if (cgroup !== undefined) cgroup.tryRemove();
+  logs.note('could not give the service a cgroup of its own: its CPU is read from /proc in clock ticks (10 ms)');
+  return undefined;
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -142,6 +168,7 @@ class ProcessService extends ServiceHandle {
     private readonly driverOptions: ProcessDriverOptions,
     private readonly record: RecordedProcess | undefined,
     cpuset: string | undefined,
+    private readonly cgroup: ServiceCgroup | undefined,
   ) {
     super(`process group ${child.pid ?? -1} (${command})`, `process ${child.pid ?? -1}`, logs, options, cpuset);
     this.pgid = child.pid ?? -1;
@@ -207,6 +234,8 @@ class ProcessService extends ServiceHandle {
 
   protected override killSync(): void {
     killGroup(this.pgid, 'SIGKILL');
+    // Works only if every process has exited already; otherwise stop() or a later reap() removes it.
+    this.cgroup?.tryRemove();
   }
 
   /**
@@ -230,7 +259,12 @@ class ProcessService extends ServiceHandle {
   protected async readUsage(): Promise<{ cpuNanos: number; memoryBytes: number } | undefined> {
     if (this.pgid <= 0) return undefined;
     const usage = treeUsage(this.pgid);
-    return usage.processes === 0 ? undefined : { cpuNanos: usage.cpuNanos, memoryBytes: usage.rssBytes };
+    if (usage.processes === 0) return undefined;
+    // The group's counter includes every process that ever ran in it, reaped or not; RSS stays /proc's.
+    // One source for the service's whole life: mixing the two would jump by their different offsets.
+    if (this.cgroup === undefined) return { cpuNanos: usage.cpuNanos, memoryBytes: usage.rssBytes };
+    const cpuNanos = this.cgroup.cpuNanos();
+    return cpuNanos === undefined ? undefined : { cpuNanos, memoryBytes: usage.rssBytes };
   }
 
   protected async settle(): Promise<void> {
@@ -248,6 +282,8 @@ class ProcessService extends ServiceHandle {
     await within(this.ended, 2000);
     await within(this.groupGone(), 2000);
     await within(this.outputDone, 1000);
+    if (this.cgroup !== undefined && !(await this.cgroup.remove()))
+      this.logs.note(`cgroup ${this.cgroup.directory} still in use after stop: a later reap removes it`);
     this.record?.remove();
   }
 }

@@ -2,12 +2,14 @@
  * The process half of `reap()`: kills the recorded process groups of dead owners. A record is
  * only a claim, so before the SIGKILL the group leader must still be the process we started: its
  * /proc start time equals the recorded one and its command line is one we recorded. Otherwise the
- * pid was reused (or the record is not what it says) and the group is left alone.
+ * pid was reused (or the record is not what it says) and the group is left alone. Then the dead
+ * owners' service cgroups (service-cgroup.ts) are removed once empty.
  */
 import { rmSync } from 'node:fs';
 import { isProcessAlive, sameNamespaceAsUs } from '../owner.js';
 import { readCmdline, readProcStat } from './proc-stat.js';
 import { listProcessRecords, type ProcessRecord, sameArgs } from './registry.js';
+import { reapCgroups } from './service-cgroup.js';
 
 export interface ReapedProcessGroup {
   pgid: number;
@@ -44,6 +46,8 @@ export function reapProcessGroups(): ReapedProcessGroup[] {
         command: record.command,
       });
   }
+  // After the kills: the dead owners' service cgroups empty out and can be removed.
+  reapCgroups();
   return reaped;
 }
 
