@@ -35,9 +35,9 @@
  *           the judge's default per-kind tests can name it. Only the kind's own work is multiplied,
  *           not the HTTP parsing and writing every request pays, so its whole-request CPU grows
  *           less than N×; and at 400 req/s × 5 s a 2% kind has ~40 requests a trial (30 in the
- *           thinnest trial of a 2026-12-07 smoke run), below the judge's 50 for judging a kind at
- *           all, so it passes with a warning: `rate1000/kind5` gives it ~100. Read the kind's
- *           metrics (`kind`) and `warnings` in each line.
+ *           thinnest trial of a 2026-12-07 smoke run), at the judge's 30 for judging a kind by
+ *           default (below it the kind passes with a warning): `rate1000/kind5` gives it ~100.
+ *           Read the kind's metrics (`kind`) and `warnings` in each line.
  *   tailN   both builds delay 5% of requests (SLOW_PCT=5): the baseline by D ms (--tail-ms,
  *           default 30; why below), the candidate by D × (1 + N/100), so the mix's p99, which lies inside the
  *           slow 5%, moves by about +N% (a little less: the slow requests' own latency is not
@@ -50,6 +50,9 @@
  * and 180 s (the controller's own stopping rule: stop at the first decided look, or when another
  * round of the mean length so far would pass the budget), so one run gives all three budgets.
  *
+ * --keep DIR: copies each comparison's --out folder (trials.json, report.json, logs) under DIR, so
+ * its rounds can be re-judged by another build (bench/calibrate/tails-rejudge.mjs).
+ *
  * --noisy: before each comparison a busy loop pinned to core 1 (`taskset -c 1 node -e …`) starts,
  * bounded to the comparison's timeout plus a margin and killed when the comparison ends (a noisy
  * neighbour); the line records `noisy: true`. Each comparison is stopped (SIGINT, then SIGKILL)
@@ -60,7 +63,7 @@
  * as it finishes (a stopped run still counts); the summary table goes to stdout.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,6 +86,7 @@ const { values } = parseArgs({
     'kind-share': { type: 'string', default: '2' },
     'tail-ms': { type: 'string', default: '30' },
     noisy: { type: 'boolean', default: false },
+    keep: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     scenario: { type: 'string', default: 'scenarios/balancer-peak.yaml' },
     out: { type: 'string' },
@@ -402,6 +406,12 @@ function compare(kase, driver, repetition) {
         report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
       } catch {
         report = undefined;
+      }
+      if (values.keep) {
+        // Kept for re-judging later (bench/calibrate/tails-rejudge.mjs): the whole --out folder.
+        const kept = path.join(values.keep, `${kase.name.replaceAll('/', '_')}-${driver}-${repetition}-${Date.now()}`);
+        mkdirSync(values.keep, { recursive: true });
+        cpSync(out, kept, { recursive: true });
       }
       rmSync(dir, { recursive: true, force: true });
       const cpu = metricFields(report, 'cpu.per_request');
