@@ -23,7 +23,7 @@ export interface JudgeOptions {
   seed?: number;
   /** Override the noise floors of METRIC_DEFAULTS (in each metric's unit). */
   floors?: Partial<Record<MetricName, number>>;
-  /** p99.9 is judged only when each side has at least this many requests in the phase. Default 10,000. */
+  /** p99.9 is judged only when every trial of both sides has at least this many requests in the phase. Default 10,000. */
   minRequestsForP999?: number;
   /**
    * A metric on one request name (`latency.p99{name=checkout}`) is judged in a phase only when every

@@ -39,7 +39,9 @@ function crashRound(
 
 describe('judge: metric verdicts', () => {
   it('passes identical builds and judges the default metrics', () => {
-    const result = judge(buildSyntheticComparison(3, 1, same, same), spec(), fast);
+    // 12,000 requests a trial: p99.9 is judged from 10,000 in every trial.
+    const side: Side = { ...same, phases: [{ name: 'peak', model: 'open', seconds: 20, rate: 600 }] };
+    const result = judge(buildSyntheticComparison(3, 1, side, side), spec(), fast);
     expect(result.verdict).toBe('pass');
     expect(result.reasons).toEqual([]);
     expect(result.rounds).toBe(3);
@@ -194,6 +196,21 @@ describe('judge: metric verdicts', () => {
     expect(throughput.reason).toMatch(/^throughput -\d+\.\d% .*limit -10%\) in phase burst/);
     expect(result.metrics.some((m) => m.name === 'latency.p999' && m.phase === 'peak')).toBe(true);
     expect(result.metrics.some((m) => m.name === 'throughput' && m.phase === 'peak')).toBe(false);
+  });
+
+  it('does not judge p99.9 from rounds of 2,000 requests, however many rounds: ten beyond it a trial', () => {
+    const side: Side = { ...same, phases: [{ name: 'peak', model: 'open', seconds: 5, rate: 400 }] };
+    const trials = buildSyntheticComparison(6, 12, side, side);
+    const byDefault = judge(trials, spec({ rounds: 6, maxRounds: 6 }), fast);
+    expect(byDefault.metrics.some((m) => m.name === 'latency.p999')).toBe(false);
+    // Named by the scenario, it says why instead.
+    const named = judge(trials, spec({ rounds: 6, maxRounds: 6, limits: { 'latency.p999': 0.25 } }), fast);
+    expect(named.metrics.some((m) => m.name === 'latency.p999')).toBe(false);
+    expect(named.warnings).toContainEqual(
+      expect.stringMatching(
+        /^p99\.9 latency not judged in phase peak: fewer than 10,000 requests in a trial \(fewest: baseline \d,\d{3}, candidate \d,\d{3}\)$/,
+      ),
+    );
   });
 
   it('fails peak memory only when every candidate trial is past the limit', () => {
