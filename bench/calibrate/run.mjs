@@ -35,8 +35,9 @@
  *           the judge's default per-kind tests can name it. Only the kind's own work is multiplied,
  *           not the HTTP parsing and writing every request pays, so its whole-request CPU grows
  *           less than N×; and at 400 req/s × 5 s a 2% kind has ~40 requests a trial (30 in the
- *           thinnest trial of a 2026-12-07 smoke run), at the judge's 30 for judging a kind by
- *           default (below it the kind passes with a warning): `rate1000/kind5` gives it ~100.
+ *           thinnest trial of a 2026-12-07 smoke run), just above the 30 a trial on average (and 10
+ *           in every trial) the judge needs to judge a kind by default; below that the kind passes
+ *           with a warning. `rate1000/kind5` gives it ~100.
  *           Read the kind's metrics (`kind`) and `warnings` in each line.
  *   tailN   both builds delay 5% of requests (SLOW_PCT=5): the baseline by D ms (--tail-ms,
  *           default 30; why below), the candidate by D × (1 + N/100), so the mix's p99, which lies inside the
