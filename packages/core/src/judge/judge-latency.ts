@@ -2,7 +2,8 @@
  * Latency percentiles (p50, p90, p99, p99.9), judged per phase: for the whole mix, and for each
  * request name the scenario selects (`latency.p99{name=checkout}`). Point estimates come from the
  * exactly merged HDR histograms of each side; intervals from re-pooled, binned windows, paired by
- * round like every other windowed metric.
+ * round like every other windowed metric, except a tail of paired rounds with enough requests beyond
+ * it, whose interval comes from exceedance counting (tail-exceedance.ts).
  */
 import { mergeEncodedHistograms } from '../histograms.js';
 import type { MetricName } from '../scenario/model.js';
