@@ -51,6 +51,11 @@ function exactPercentiles(
   return values;
 }
 
+/** The requests of the side's thinnest trial in the phase (of one request name, when given). */
+function fewestRequests(trials: readonly TrialResult[], phase: string, request: string | undefined): number {
+  return Math.min(...trials.map((trial) => phaseFigures(trial, phase, request)?.requests.total ?? 0));
+}
+
 const count = (n: number): string => n.toLocaleString('en-US');
 
 export function judgeLatency(context: JudgeContext): MetricJudgement[] {
@@ -76,10 +81,8 @@ export function judgeLatency(context: JudgeContext): MetricJudgement[] {
  * handful of them says little (a p99 of 50 samples is their largest). Below that a warning says so.
  */
 function enoughPerTrial(context: JudgeContext, phase: string, request: string, label: string): boolean {
-  const least = (trials: readonly TrialResult[]): number =>
-    Math.min(...trials.map((trial) => phaseFigures(trial, phase, request)?.requests.total ?? 0));
-  const base = least(context.baseline);
-  const cand = least(context.candidate);
+  const base = fewestRequests(context.baseline, phase, request);
+  const cand = fewestRequests(context.candidate, phase, request);
   const needed = context.options.minRequestsPerName;
   if (Math.min(base, cand) >= needed) return true;
   context.warnings.push(
@@ -108,12 +111,10 @@ function judgePhase(
   // kind's tail follows). Counted over a side's trials instead, 2,000-request rounds gave it two a
   // round; on real A/A runs its interval after 10 rounds was still about −40%..+30%, so it held
   // every good build to max_rounds without ever being able to settle.
-  const least = (trials: readonly TrialResult[]): number =>
-    Math.min(...trials.map((trial) => phaseFigures(trial, phase, request)?.requests.total ?? 0));
   const judged = names.filter((name) => {
     if (name !== 'latency.p999') return true;
-    const base = least(context.baseline);
-    const cand = least(context.candidate);
+    const base = fewestRequests(context.baseline, phase, request);
+    const cand = fewestRequests(context.candidate, phase, request);
     const enough = Math.min(base, cand) >= context.options.minRequestsForP999;
     if (!enough && (request !== undefined || context.explicit.has(name as MetricName))) {
       const of = request === undefined ? '' : ` of ${request}`;
