@@ -254,7 +254,7 @@ function kindTests(
     const threshold = thresholdRatio(metric.direction, metric.baseline, metric.limit, metric.floor);
     const pValue =
       rounds && counted
-        ? exceedancePValue(rounds, levels[k] as number, threshold, studentTCdf)
+        ? exceedancePValue(rounds, levels[k] as number, threshold)
         : pastThresholdPValue(base, cand, context.paired, Math.log(threshold));
     tests.push({ metric, pValue });
   });

@@ -18,7 +18,7 @@
  * by j bins, which keeps ties in a bin counted alike on both sides.
  */
 import { LATENCY_BIN_COUNT, type LatencyBins } from './latency-bins.js';
-import { studentTQuantile } from './student-t.js';
+import { studentTCdf, studentTQuantile } from './student-t.js';
 
 const GROWTH = 1.005;
 /** Ratios scanned: 1.005^±SCAN_BINS, about ×1/8 .. ×8. */
@@ -165,12 +165,7 @@ export function exceedanceInterval(
  * threshold·T exceeds the baseline's own): the t test of d_r at that ratio. 1 with fewer than two
  * rounds. Request kinds feed it to Holm's procedure.
  */
-export function exceedancePValue(
-  rounds: readonly ExceedanceRound[],
-  level: number,
-  threshold: number,
-  cdf: (t: number, df: number) => number,
-): number {
+export function exceedancePValue(rounds: readonly ExceedanceRound[], level: number, threshold: number): number {
   const usable = rounds.map((round) => roundShares(round, level)).filter((r): r is RoundShares => r !== undefined);
   if (usable.length < 2) return 1;
   // The bin shift of the threshold, rounded up: failing only past a slightly higher ratio is the
@@ -178,5 +173,5 @@ export function exceedancePValue(
   const j = Math.ceil(Math.log(threshold) / Math.log(GROWTH));
   const { mean, se } = meanDifference(usable, j);
   if (!(se > 0)) return mean > 0 ? 0 : 1;
-  return 1 - cdf(mean / se, usable.length - 1);
+  return 1 - studentTCdf(mean / se, usable.length - 1);
 }
