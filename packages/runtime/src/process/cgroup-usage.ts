@@ -17,7 +17,8 @@ export interface CgroupUsage {
   read(): Promise<{ cpuNanos: number; memoryBytes: number }>;
 }
 
-function usageUsec(text: string): number | undefined {
+/** `usage_usec` of a cgroup v2 `cpu.stat` text, in microseconds. */
+export function usageUsec(text: string): number | undefined {
   const match = /^usage_usec (\d+)$/m.exec(text);
   return match ? Number(match[1]) : undefined;
 }

@@ -13,6 +13,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { currentOwner, isProcessAlive } from '../owner.js';
+import { usageUsec } from './cgroup-usage.js';
 import { processTree } from './proc-stat.js';
 
 export interface CgroupHome {
@@ -147,8 +148,8 @@ export function readCpuNanos(version: 1 | 2, directory: string): number | undefi
     const value = Number(text.trim());
     return Number.isFinite(value) && text.trim() !== '' ? value : undefined;
   }
-  const match = /^usage_usec (\d+)$/m.exec(text);
-  return match ? Number(match[1]) * 1000 : undefined;
+  const usec = usageUsec(text);
+  return usec === undefined ? undefined : usec * 1000;
 }
 
 let made = 0;
