@@ -432,6 +432,7 @@ function compare(kase, driver, repetition) {
         ...(kase.condition.startsWith('kind') ? { kindShare: kase.kinds ? undefined : kindShare } : {}),
         ...(kase.condition.startsWith('tail') ? { tailMs: tailDelays(kase.condition) } : {}),
         noisy: values.noisy,
+        commit: COMMIT,
         loadavg: load,
         seed: report?.seed ?? null,
         exitCode: code,
@@ -463,6 +464,15 @@ function compare(kase, driver, repetition) {
     });
   });
 }
+
+/** The checkout measured: every line says which judge and load engine gave it. */
+const COMMIT = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -10,6 +10,15 @@ import { sequentialConfidence } from '../statistics/sequential-boundary.js';
 import type { TrialResult } from '../trial.js';
 import { DEFAULT_METRICS } from './metric-defaults.js';
 
+/**
+ * The acceptance boundary's error over all looks: the chance that a build whose change sits exactly
+ * at a limit is called within it at some look. It is the β of a group-sequential design, and 10% is
+ * its usual size (90% power at the limit); the rejection side keeps the stated confidence, so a
+ * false fail stays as rare as before. A looser β stops good builds sooner and gives up power on
+ * builds just past a limit, which more rounds would have failed.
+ */
+export const ACCEPTANCE_ERROR = 0.1;
+
 export interface JudgeOptions {
   /** Metrics to judge; default DEFAULT_METRICS plus every metric named in compare.limits or compare.slo. */
   metrics?: readonly MetricName[];
@@ -52,6 +61,13 @@ export interface JudgeContext {
    * round from `rounds` to `maxRounds` keeps the stated error rate (statistics/sequential-boundary.ts).
    */
   confidence: number;
+  /**
+   * Level at which a paired windowed metric counts as shown within its limit at a look (the
+   * acceptance boundary, metric-status.ts): never stricter than `confidence`, and looser, so a good
+   * build stops once its metrics are shown within their limits at that level, with the chance of
+   * accepting a change exactly at a limit held to ACCEPTANCE_ERROR over all looks.
+   */
+  acceptanceConfidence: number;
   baseline: TrialResult[];
   candidate: TrialResult[];
   random: RandomSource;
@@ -118,6 +134,10 @@ export function createJudgeContext(
   return {
     spec,
     confidence: sequentialConfidence(spec.confidence, spec.rounds, spec.maxRounds),
+    acceptanceConfidence: Math.min(
+      sequentialConfidence(spec.confidence, spec.rounds, spec.maxRounds),
+      sequentialConfidence(1 - 2 * ACCEPTANCE_ERROR, spec.rounds, spec.maxRounds),
+    ),
     baseline: pairs?.baseline ?? usable(baselineAll),
     candidate: pairs?.candidate ?? usable(candidateAll),
     paired: pairs !== undefined,

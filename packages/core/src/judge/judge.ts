@@ -128,6 +128,7 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
   const needsMoreRounds = !decided && undecided.length > 0 && rounds < spec.maxRounds;
   const sequential: SequentialLook = {
     lookConfidence: context.confidence,
+    acceptanceConfidence: context.acceptanceConfidence,
     state: decided ? 'fail' : undecided.length > 0 ? 'undecided' : 'pass',
     undecided: undecided.map(metricDisplayName),
     ...(notJudged.length > 0 ? { notJudged: notJudged.map(metricDisplayName) } : {}),

@@ -37,6 +37,12 @@ export interface MetricJudgement extends MetricEstimate {
    * rounds and the budget remain; when they run out it passes as inconclusive (docs/judge.md).
    */
   settled: boolean;
+  /**
+   * A paired windowed metric shown within its limit by the acceptance boundary rather than by its
+   * interval (metric-status.ts, acceptanceBound): the within-limit end of the interval at the
+   * acceptance level (SequentialLook.acceptanceConfidence). Absent when the interval settled it.
+   */
+  acceptedAt?: number;
   /** Why the status is not pass, as text (`reasonFindings` rendered, joined with '; '); absent for pass. */
   reason?: string;
   /** Why the status is not pass, as data; absent for pass. */
@@ -97,6 +103,12 @@ export interface Judgement {
 export interface SequentialLook {
   /** Confidence of this look's intervals: the stated confidence corrected for repeated looks. */
   lookConfidence: number;
+  /**
+   * The level at which a paired windowed metric counts as shown within its limit (the acceptance
+   * boundary): a build whose change sits exactly at a limit is accepted at some look in at most
+   * 10% of comparisons, corrected for repeated looks like lookConfidence (docs/judge.md).
+   */
+  acceptanceConfidence?: number;
   /**
    * 'fail': a metric or outright check failed; 'pass': every windowed metric is settled within its
    * limit; 'undecided': some are not (another round may decide them).

@@ -8,6 +8,7 @@
  * Separately, a metric is settled when its interval lies wholly on one side of the threshold:
  * the sequential comparison stops only when every windowed metric is settled (docs/judge.md).
  */
+import { normalQuantile } from '../statistics/normal-distribution.js';
 import type { MetricDirection, MetricStatus } from './judgement.js';
 
 export interface StatusInput {
@@ -49,4 +50,30 @@ export function intervalSettled(input: Omit<StatusInput, 'change'>): boolean {
   const [lower, upper] = input.interval;
   if (input.direction === 'lower-is-better') return lower > threshold || upper <= threshold;
   return upper < threshold || lower >= threshold;
+}
+
+/**
+ * The acceptance boundary: the within-limit end of the interval at the acceptance level, from the
+ * interval at the look's level. The half-width on that side (in logs, from the estimate) is scaled
+ * by z(acceptance) ÷ z(look). Paired intervals are the wider of a bootstrap and a t interval over
+ * rounds; for the t part, the exact scale would be the ratio of the two t quantiles, which is
+ * smaller than the ratio of normal quantiles at every df. So this bound lies at or beyond the
+ * exact one, and a metric shown within its limit by it is shown at no less than the acceptance
+ * level. Returns the bound, or undefined when it does not lie within the threshold.
+ */
+export function acceptanceBound(
+  input: Omit<StatusInput, 'change'> & { change: number },
+  lookConfidence: number,
+  acceptanceConfidence: number,
+): number | undefined {
+  if (!(acceptanceConfidence < lookConfidence) || !(input.change > 0)) return undefined;
+  const scale = normalQuantile(1 - (1 - acceptanceConfidence) / 2) / normalQuantile(1 - (1 - lookConfidence) / 2);
+  const threshold = thresholdRatio(input.direction, input.baseline, input.limit, input.floor);
+  const centre = Math.log(input.change);
+  if (input.direction === 'lower-is-better') {
+    const bound = Math.exp(centre + Math.max(0, Math.log(input.interval[1]) - centre) * scale);
+    return bound <= threshold ? bound : undefined;
+  }
+  const bound = Math.exp(centre - Math.max(0, centre - Math.log(input.interval[0])) * scale);
+  return bound >= threshold ? bound : undefined;
 }

@@ -23,12 +23,22 @@ describe('sequential decision, simulated (per-round noise 0.03)', () => {
     console.info('+5% true, +5% limit:', atLimit);
     // 200 comparisons: 2.5% is 5 of them, one s.e. about 2; 10 would be a clear leak.
     expect(atLimit.fails).toBeLessThan(10);
+    // The acceptance boundary's error (ACCEPTANCE_ERROR, 10%): a change exactly at the limit is
+    // called within it at some look in at most 20 of 200 (the bound is conservative, so fewer).
+    expect(atLimit.decidedPasses).toBeLessThanOrEqual(20);
+  }, 300_000);
+
+  it('decides A/A passes at a look, most at the first ones (the acceptance boundary)', () => {
+    const aa = simulate(200, 7001, 1, spec(0.05));
+    console.info('A/A, +5% limit, decided passes:', aa);
+    expect(aa.decidedPasses).toBeGreaterThanOrEqual(190);
+    expect(aa.medianRounds).toBeLessThanOrEqual(5);
   }, 300_000);
 });
 
 describe('sequential decision, one comparison', () => {
   const close = (round: number) =>
-    buildSyntheticComparison(round, 42, side(0.2), side(0.2 * 1.05)).filter((t) => t.round <= round);
+    buildSyntheticComparison(round, 44, side(0.2), side(0.2 * 1.05)).filter((t) => t.round <= round);
 
   it('asks for another round while an interval straddles the limit, then passes it as inconclusive', () => {
     const early = judge(close(3), spec(0.05, 3, 4), options);

@@ -69,6 +69,8 @@ export function simulate(count: number, firstSeed: number, change: number, compa
   const rounds = outcomes.map((o) => o.rounds).sort((a, b) => a - b);
   return {
     fails: outcomes.filter((o) => o.verdict === 'fail').length,
+    /** Passes decided at a look (every metric shown within its limit), not run out to max_rounds. */
+    decidedPasses: outcomes.filter((o) => o.verdict === 'pass' && !o.inconclusive).length,
     inconclusive: outcomes.filter((o) => o.inconclusive).length,
     medianRounds: rounds[Math.floor(rounds.length / 2)] as number,
     maxRounds: rounds.at(-1) as number,
