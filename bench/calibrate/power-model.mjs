@@ -7,6 +7,14 @@
  *
  *   node bench/calibrate/power-model.mjs --driver docker
  *   node bench/calibrate/power-model.mjs --driver process --cpu-limits 5,15 --p99-limits 10,25
+ *   node bench/calibrate/power-model.mjs --driver docker --kept DIR [--kept DIR2]
+ *
+ * --kept reads comparisons kept by `run.mjs --keep` instead of the results lines (kept-records.mjs):
+ * they also give the per-round ratios of the mix's p50 and of each request kind's p50, so the
+ * curve covers p50 and the kinds' medians too. A kind's noise pool is the 2% kind's p50 rounds of
+ * the kindN comparisons around their own change (kindNoisePool), and its level is Holm's first
+ * step over --kind-tests default tests (the shipped profile with kindN judges 3 kinds, each on p50
+ * and a tail: 6), the strictest a kind meets.
  *
  * Why a model: a measured power curve needs 20 comparisons per change, per budget, per driver; at
  * up to 180 s each that is a day of an idle machine per driver. The noise, though, can be measured
@@ -29,6 +37,7 @@ import { createSeededRandom } from '../../packages/core/dist/statistics/seeded-r
 import { sequentialConfidence } from '../../packages/core/dist/statistics/sequential-boundary.js';
 import { pairedInterval } from '../../packages/core/dist/statistics/welch.js';
 import { verdictUnderBudget } from './budget-replay.mjs';
+import { keptRecords } from './kept-records.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,6 +48,10 @@ const { values, positionals } = parseArgs({
     budgets: { type: 'string', default: '45,90,180' },
     comparisons: { type: 'string', default: '4000' },
     confidence: { type: 'string', default: '0.95' },
+    'p50-limits': { type: 'string', default: '10,25' },
+    'kind-limits': { type: 'string', default: '25' },
+    'kind-tests': { type: 'string', default: '6' },
+    kept: { type: 'string', multiple: true },
   },
 });
 const resultsDir = path.join(import.meta.dirname, 'results');
@@ -55,19 +68,23 @@ const confidence = Number(values.confidence);
 const FIRST_LOOK = 3;
 const MOST_ROUNDS = 20;
 
-const records = files
-  .flatMap((file) =>
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line)),
-  )
-  .filter((r) => r.driver === driver && r.verdict !== 'error');
+const records = (
+  values.kept
+    ? keptRecords(values.kept)
+    : files.flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line)),
+      )
+).filter((r) => r.driver === driver && r.verdict !== 'error');
+/** The costlier kind of a kindN case (run.mjs). */
+const KIND_NAME = 'backends';
 
 /** A comparison's per-round log candidate ÷ baseline ratios of a metric (none when they were not recorded). */
 function roundLogs(record, metric) {
   return (record.roundRatios ?? [])
-    .map((round) => round[metric])
+    .map((round) => (metric === 'kindP50' ? round.kinds?.[KIND_NAME] : round[metric]))
     .filter((ratio) => typeof ratio === 'number' && ratio > 0)
     .map(Math.log);
 }
@@ -78,21 +95,31 @@ function noisePool(metric) {
 }
 
 /**
+ * Per-round log p50 ratios of the 2% kind (`backends`) of the kindN comparisons (kept records
+ * only), each centred on its own comparison's mean and rescaled for the mean taken out: the spread
+ * of a thin kind's median from round to round (about 40 requests a trial), which the A/A cases do
+ * not have (their kinds are 30% and 70% of the mix, with far steadier medians).
+ */
+function kindNoisePool() {
+  return records.filter((r) => /^kind\d+$/.test(r.condition ?? '')).flatMap((r) => centred(roundLogs(r, 'kindP50')));
+}
+
+/** Logs around their own mean, rescaled by √(n ÷ (n − 1)) for the mean taken out; none below 3. */
+function centred(logs) {
+  if (logs.length < 3) return [];
+  const { mean } = spread(logs);
+  const scale = Math.sqrt(logs.length / (logs.length - 1));
+  return logs.map((x) => (x - mean) * scale);
+}
+
+/**
  * Per-round p99 log ratios of comparisons with an injected slow tail (slowN), each centred on its
  * own comparison's mean and rescaled for the mean taken out: the spread of a tail regression's
  * rounds around its own change. It is wider than A/A's (the slow requests land on either side of
  * the baseline's own tail from round to round), so a p99 curve from A/A noise alone is optimistic.
  */
 function tailNoisePool() {
-  return records
-    .filter((r) => /^slow\d+$/.test(r.condition ?? ''))
-    .flatMap((r) => {
-      const logs = roundLogs(r, 'p99');
-      if (logs.length < 3) return [];
-      const { mean } = spread(logs);
-      const scale = Math.sqrt(logs.length / (logs.length - 1));
-      return logs.map((x) => (x - mean) * scale);
-    });
+  return records.filter((r) => /^(slow|tail)\d+$/.test(r.condition ?? '')).flatMap((r) => centred(roundLogs(r, 'p99')));
 }
 
 /** The rounds' timing: when the first look comes (3 rounds) and each further round, medians over every run. */
@@ -131,7 +158,8 @@ function roundsInBudget(budgetS, timing) {
  */
 function failShare(pool, change, limit, maxRounds, seed, correctedFor = maxRounds) {
   const random = createSeededRandom(seed);
-  const level = sequentialConfidence(confidence, FIRST_LOOK, correctedFor);
+  // A pool of a family's tests (request kinds) carries their count: Holm's first-step level.
+  const level = sequentialConfidence(1 - (1 - confidence) / (pool.tests ?? 1), FIRST_LOOK, correctedFor);
   const shift = Math.log(1 + change);
   const bound = Math.log(1 + limit);
   // The judge's own paired interval (roundLogIntervals): candidate logs against baseline logs of
@@ -208,7 +236,9 @@ function checkpoints(pools, timing) {
     if (!memo.has(key)) memo.set(key, failShare(pools[noise], rounded, limit, rounds, 13, maxRounds));
     return memo.get(key);
   };
-  const limitOf = (r, metric) => (metric === 'p99' ? (r.p99Limit ?? 25) : r.limit) / 100;
+  const kindLimit = Number(values['kind-limits'].split(',')[0]);
+  const limitOf = (r, metric) =>
+    (metric === 'p99' ? (r.p99Limit ?? 25) : metric === 'kindP50' ? kindLimit : r.limit) / 100;
   const row = (label, mode, metric, runs) => {
     const changes = runs.map((r) => measuredChange(r, metric) - 1);
     const shown = `${pct(median(changes))} (${pct(Math.min(...changes))}..${pct(Math.max(...changes))})`;
@@ -228,10 +258,12 @@ function checkpoints(pools, timing) {
       );
     }
   };
-  const metricOf = (name) => (name.includes('/slow') ? 'p99' : 'cpu');
+  const metricOf = (name) =>
+    /\/(slow|tail)\d/.test(name) ? 'p99' : /\/kind\d/.test(name) ? 'kindP50' : /\/cpu\d/.test(name) ? 'cpu' : undefined;
   for (const key of keys) {
     const [name, mode] = key.split('|');
     const metric = metricOf(name);
+    if (metric === undefined) continue;
     const runs = records.filter((r) => r.case === name && (r.mode ?? 'matrix') === mode && r[metric]);
     if (runs.length > 0) row(name, mode, metric, runs);
   }
@@ -247,11 +279,28 @@ const timing = roundTiming();
 console.log(
   `${driver} driver: first look after ${timing.firstLookS.toFixed(1)} s, then ${timing.roundS.toFixed(1)} s a round (medians of ${timing.runs} comparisons)`,
 );
-const pools = { cpu: noisePool('cpu'), p99: noisePool('p99'), tail: tailNoisePool() };
+const pools = {
+  cpu: noisePool('cpu'),
+  p50: noisePool('p50'),
+  p99: noisePool('p99'),
+  tail: tailNoisePool(),
+  kindP50: Object.assign(kindNoisePool(), { tests: Number(values['kind-tests']) }),
+};
 for (const [limits, step, pool, title] of [
   [values['cpu-limits'], 0.01, pools.cpu, 'CPU per request: A/A'],
+  ...(values.kept ? [[values['p50-limits'], 0.01, pools.p50, 'p50 latency: A/A']] : []),
   [values['p99-limits'], 0.05, pools.p99, 'p99 latency: A/A'],
-  [values['p99-limits'], 0.05, pools.tail, 'p99 latency, the noise of slow-tail candidates (slowN):'],
+  [values['p99-limits'], 0.05, pools.tail, 'p99 latency, the noise of slow-tail candidates (slowN, tailN):'],
+  ...(values.kept
+    ? [
+        [
+          values['kind-limits'],
+          0.05,
+          pools.kindP50,
+          `p50 of a 2% request kind, Holm's first step over ${values['kind-tests']} tests: the noise of its kindN rounds around their own change`,
+        ],
+      ]
+    : []),
 ]) {
   if (pool.length < 30) {
     console.log(
