@@ -5,8 +5,9 @@
  *   fail:     the whole interval is past the threshold;
  *   marginal: only the point estimate is past it;
  *   pass:     otherwise.
- * Separately, a metric is settled when its interval lies wholly on one side of the threshold:
- * the sequential comparison stops only when every windowed metric is settled (docs/judge.md).
+ * Separately, a metric is settled when its interval lies wholly on one side of the threshold, or
+ * when the acceptance boundary (acceptanceBound, below) shows it within: the sequential comparison
+ * stops only when every windowed metric is settled (docs/judge.md).
  */
 import { normalQuantile } from '../statistics/normal-distribution.js';
 import type { MetricDirection, MetricStatus } from './judgement.js';
