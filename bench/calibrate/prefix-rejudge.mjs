@@ -11,8 +11,9 @@
  *   node bench/calibrate/prefix-rejudge.mjs [--old /path/to/checkout] [--out lines.jsonl] DIR...
  *
  * DIR: a kept comparison (a folder holding trials.json and report.json) or a folder of them.
- * One JSON line per comparison and build: the round it was decided at, its state and verdict,
- * the metrics still undecided, and those the acceptance boundary settled (acceptedAt).
+ * One JSON line per comparison and build: the round it was decided at and the seconds to that
+ * look (from the saved run's look times), its state and verdict, the failing metrics, the metrics
+ * still undecided, and those the acceptance boundary settled (acceptedAt).
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -78,23 +79,42 @@ function judgePrefix(root, run, trials, last) {
 
 const name = (m) => `${m.name}${m.request ? ` {${m.request}}` : ''}${m.phase ? ` (${m.phase})` : ''}`;
 
+/**
+ * Seconds from the comparison's start to its look after `round`, plus what the saved run spent
+ * after its own last look (stopping the services): its time to a verdict at that look.
+ */
+function secondsAt(saved, round) {
+  const looks = saved.rounds?.looks ?? [];
+  const at = looks.find((look) => look.round === round);
+  const last = looks.at(-1);
+  if (!at || !last) return null;
+  return Math.round((at.atMs + (saved.durationMs - last.atMs)) / 100) / 10;
+}
+
 for (const run of positionals.flatMap((dir) => runs(path.resolve(dir)))) {
   const trials = JSON.parse(readFileSync(path.join(run, 'trials.json'), 'utf8'));
-  const saved = Math.max(...trials.map((t) => t.round));
+  const saved = JSON.parse(readFileSync(path.join(run, 'report.json'), 'utf8'));
+  const savedRounds = Math.max(...trials.map((t) => t.round));
+  const [, caseDir, driver] = /^(.+)-(docker|process)-\d+-\d+$/.exec(path.basename(run)) ?? [];
   for (const [build, root] of Object.entries(builds)) {
     let report;
-    let round = Math.min(FIRST_LOOK, saved);
-    for (; round <= saved; round++) {
+    let round = Math.min(FIRST_LOOK, savedRounds);
+    for (; round <= savedRounds; round++) {
       report = judgePrefix(root, run, trials, round);
       if (report.sequential?.state !== 'undecided') break;
     }
+    const decidedAt = Math.min(round, savedRounds);
     const line = {
       run: path.basename(run),
+      case: caseDir?.replaceAll('_', '/'),
+      driver,
       build,
-      savedRounds: saved,
-      decidedAt: Math.min(round, saved),
+      savedRounds,
+      decidedAt,
+      seconds: secondsAt(saved, decidedAt),
       state: report.sequential?.state,
       verdict: report.verdict,
+      failing: report.metrics.filter((m) => m.status === 'fail').map(name),
       undecided: report.sequential?.undecided ?? [],
       accepted: report.metrics.filter((m) => m.acceptedAt !== undefined).map(name),
     };

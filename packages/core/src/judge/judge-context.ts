@@ -19,6 +19,9 @@ import { DEFAULT_METRICS } from './metric-defaults.js';
  */
 export const ACCEPTANCE_ERROR = 0.1;
 
+/** The bootstrap's seed when the caller gives none. */
+export const DEFAULT_SEED = 0x5eed;
+
 export interface JudgeOptions {
   /** Metrics to judge; default DEFAULT_METRICS plus every metric named in compare.limits or compare.slo. */
   metrics?: readonly MetricName[];
@@ -63,7 +66,7 @@ export interface JudgeContext {
   confidence: number;
   /**
    * Level at which a paired windowed metric counts as shown within its limit at a look (the
-   * acceptance boundary, metric-status.ts): never stricter than `confidence`, and looser, so a good
+   * acceptance boundary, judge.ts acceptMetrics): never stricter than `confidence`, and looser, so a good
    * build stops once its metrics are shown within their limits at that level, with the chance of
    * accepting a change exactly at a limit held to ACCEPTANCE_ERROR over all looks.
    */
@@ -142,7 +145,7 @@ export function createJudgeContext(
     candidate: pairs?.candidate ?? usable(candidateAll),
     paired: pairs !== undefined,
     judgeRequestKinds: requested.has('latency.p50'),
-    random: createSeededRandom(options.seed ?? 0x5eed),
+    random: createSeededRandom(options.seed ?? DEFAULT_SEED),
     resamples: options.resamples ?? 2000,
     floors: options.floors ?? {},
     requested,

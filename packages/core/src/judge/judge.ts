@@ -8,11 +8,12 @@
 
 import { PeakgateError } from '../errors.js';
 import type { CompareSpec } from '../scenario/model.js';
+import { createSeededRandom } from '../statistics/seeded-random.js';
 import type { TrialResult } from '../trial.js';
 import { describeReason } from '../wording/describe-reason.js';
 import { metricDisplayName, roundsText } from '../wording/verdict-wording.js';
 import type { Finding, OutrightFinding } from './finding.js';
-import { createJudgeContext, type JudgeOptions } from './judge-context.js';
+import { createJudgeContext, DEFAULT_SEED, type JudgeContext, type JudgeOptions } from './judge-context.js';
 import { judgeCpu } from './judge-cpu.js';
 import { judgeDependencyCpu } from './judge-dependency-cpu.js';
 import { judgeErrorRate } from './judge-error-rate.js';
@@ -21,6 +22,7 @@ import { judgeMemory } from './judge-memory.js';
 import { judgeRequestKinds } from './judge-request-kinds.js';
 import { judgeThroughput } from './judge-throughput.js';
 import type { Judgement, MetricJudgement, SequentialLook } from './judgement.js';
+import { shownWithin } from './metric-status.js';
 import { outrightFindings } from './outright-checks.js';
 import { unsettleableReason } from './settle-projection.js';
 
@@ -71,6 +73,44 @@ const METRIC_FAMILIES = [
   judgeRequestKinds,
 ];
 
+/** Interval methods of paired rounds: the looks the acceptance boundary's level was derived for. */
+const ACCEPTED_METHODS: ReadonlySet<MetricJudgement['method']> = new Set(['paired-bootstrap', 'paired-exceedance']);
+
+/** The families whose metrics can be paired windowed metrics (the others are never accepted). */
+const WINDOWED_FAMILIES = [judgeLatency, judgeCpu, judgeThroughput, judgeRequestKinds];
+
+const metricKey = (m: MetricJudgement): string => `${m.name}|${m.phase ?? ''}|${m.request ?? ''}|${m.dependency ?? ''}`;
+
+/**
+ * The acceptance boundary: a paired windowed metric that passes but whose interval straddles its
+ * threshold is settled when the same metric, its interval computed at the acceptance level
+ * (context.acceptanceConfidence: judge-context.ts, ACCEPTANCE_ERROR), lies within the threshold.
+ * The intervals are computed again, the same way, at that level (the paired t part at its own t
+ * quantile: what the level's Pocock correction assumes), with a random source of their own so that
+ * no other interval changes. A kind Holm rejected is never accepted.
+ */
+function acceptMetrics(metrics: readonly MetricJudgement[], context: JudgeContext, seed: number): void {
+  const candidates = metrics.filter(
+    (m) => m.status === 'pass' && !m.settled && ACCEPTED_METHODS.has(m.method) && m.holm?.rejected !== true,
+  );
+  if (candidates.length === 0 || !(context.acceptanceConfidence < context.confidence)) return;
+  const atAcceptance: JudgeContext = {
+    ...context,
+    confidence: context.acceptanceConfidence,
+    random: createSeededRandom(seed ^ 0xacce),
+    warnings: [],
+  };
+  const twins = new Map(WINDOWED_FAMILIES.flatMap((family) => family(atAcceptance)).map((m) => [metricKey(m), m]));
+  for (const metric of candidates) {
+    const twin = twins.get(metricKey(metric));
+    if (twin === undefined) continue;
+    const end = shownWithin({ ...metric, interval: twin.interval });
+    if (end === undefined) continue;
+    metric.settled = true;
+    metric.acceptedAt = end;
+  }
+}
+
 /** Judges the candidate against the baseline from all trials so far. */
 export function judge(trials: readonly TrialResult[], spec: CompareSpec, options: JudgeOptions = {}): Judgement {
   // Not a check of the scenario (the scenario rules check it on load): a caller that passes one
@@ -100,6 +140,7 @@ export function judge(trials: readonly TrialResult[], spec: CompareSpec, options
     );
   }
 
+  if (canCompare) acceptMetrics(metrics, context, options.seed ?? DEFAULT_SEED);
   const baselineBroken: Finding | undefined =
     baselineFindings.length > 0 ? { kind: 'baseline-broken', findings: baselineFindings } : undefined;
   // A windowed metric that cannot settle by max_rounds at this load is not waited for

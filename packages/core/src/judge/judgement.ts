@@ -39,7 +39,7 @@ export interface MetricJudgement extends MetricEstimate {
   settled: boolean;
   /**
    * A paired windowed metric shown within its limit by the acceptance boundary rather than by its
-   * interval (metric-status.ts, acceptanceBound): the within-limit end of the interval at the
+   * interval (judge.ts, acceptMetrics): the within-limit end of its interval computed again at the
    * acceptance level (SequentialLook.acceptanceConfidence). Absent when the interval settled it.
    */
   acceptedAt?: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptanceBound, metricStatus, thresholdRatio } from './metric-status.js';
+import { metricStatus, shownWithin, thresholdRatio } from './metric-status.js';
 
 describe('metricStatus', () => {
   const lower = { direction: 'lower-is-better' as const, baseline: 10, limit: 0.1, floor: 0.05 };
@@ -38,24 +38,19 @@ describe('metricStatus', () => {
   });
 });
 
-describe('acceptanceBound', () => {
+describe('shownWithin', () => {
   // Threshold +10% (the floor 0.05 on 10 is +0.5%, below the limit).
   const lower = { direction: 'lower-is-better' as const, baseline: 10, limit: 0.1, floor: 0.05 };
 
-  it('narrows the within-limit side by z(acceptance) / z(look) and accepts only within the threshold', () => {
-    // 99% → 80%: z 2.576 → 1.282, half the log half-width. exp(log 1.02 + log(1.14/1.02)/2) ≈ 1.0783.
-    const bound = acceptanceBound({ ...lower, change: 1.02, interval: [0.9, 1.14] }, 0.99, 0.8);
-    expect(bound).toBeCloseTo(1.02 * Math.sqrt(1.14 / 1.02) ** (1.2816 / 2.5758 / 0.5), 3);
-    expect(bound as number).toBeLessThan(1.1);
-    // Wider: the narrowed bound still crosses +10%, so it is not accepted.
-    expect(acceptanceBound({ ...lower, change: 1.02, interval: [0.8, 1.3] }, 0.99, 0.8)).toBeUndefined();
-    // An estimate past the threshold is never accepted.
-    expect(acceptanceBound({ ...lower, change: 1.12, interval: [1.05, 1.13] }, 0.99, 0.8)).toBeUndefined();
+  it('gives the within-limit end of an interval that lies within the threshold, else nothing', () => {
+    expect(shownWithin({ ...lower, interval: [0.93, 1.08] })).toBe(1.08);
+    expect(shownWithin({ ...lower, interval: [0.93, 1.1] })).toBe(1.1);
+    expect(shownWithin({ ...lower, interval: [0.93, 1.12] })).toBeUndefined();
   });
 
-  it('mirrors for higher-is-better metrics and never loosens past the look level', () => {
+  it('mirrors for higher-is-better metrics (throughput)', () => {
     const higher = { direction: 'higher-is-better' as const, baseline: 1000, limit: 0.1, floor: 5 };
-    expect(acceptanceBound({ ...higher, change: 0.99, interval: [0.85, 1.1] }, 0.99, 0.8)).toBeGreaterThan(0.9);
-    expect(acceptanceBound({ ...higher, change: 0.99, interval: [0.85, 1.1] }, 0.99, 0.99)).toBeUndefined();
+    expect(shownWithin({ ...higher, interval: [0.92, 1.1] })).toBe(0.92);
+    expect(shownWithin({ ...higher, interval: [0.85, 1.1] })).toBeUndefined();
   });
 });

@@ -6,10 +6,9 @@
  *   marginal: only the point estimate is past it;
  *   pass:     otherwise.
  * Separately, a metric is settled when its interval lies wholly on one side of the threshold, or
- * when the acceptance boundary (acceptanceBound, below) shows it within: the sequential comparison
+ * when the acceptance boundary (shownWithin, below; judge.ts) shows it within: the sequential comparison
  * stops only when every windowed metric is settled (docs/judge.md).
  */
-import { normalQuantile } from '../statistics/normal-distribution.js';
 import type { MetricDirection, MetricStatus } from './judgement.js';
 
 export interface StatusInput {
@@ -54,27 +53,13 @@ export function intervalSettled(input: Omit<StatusInput, 'change'>): boolean {
 }
 
 /**
- * The acceptance boundary: the within-limit end of the interval at the acceptance level, from the
- * interval at the look's level. The half-width on that side (in logs, from the estimate) is scaled
- * by z(acceptance) ÷ z(look). Paired intervals are the wider of a bootstrap and a t interval over
- * rounds; for the t part, the exact scale would be the ratio of the two t quantiles, which is
- * smaller than the ratio of normal quantiles at every df. So this bound lies at or beyond the
- * exact one, and a metric shown within its limit by it is shown at no less than the acceptance
- * level. Returns the bound, or undefined when it does not lie within the threshold.
+ * The acceptance boundary's test (judge.ts, acceptMetrics): the within-limit end of an interval
+ * of the same metric computed at the acceptance level, when it lies within the threshold; else
+ * undefined. Within is at or under the threshold for lower-is-better, at or over it otherwise.
  */
-export function acceptanceBound(
-  input: Omit<StatusInput, 'change'> & { change: number },
-  lookConfidence: number,
-  acceptanceConfidence: number,
-): number | undefined {
-  if (!(acceptanceConfidence < lookConfidence) || !(input.change > 0)) return undefined;
-  const scale = normalQuantile(1 - (1 - acceptanceConfidence) / 2) / normalQuantile(1 - (1 - lookConfidence) / 2);
+export function shownWithin(input: Omit<StatusInput, 'change'>): number | undefined {
   const threshold = thresholdRatio(input.direction, input.baseline, input.limit, input.floor);
-  const centre = Math.log(input.change);
-  if (input.direction === 'lower-is-better') {
-    const bound = Math.exp(centre + Math.max(0, Math.log(input.interval[1]) - centre) * scale);
-    return bound <= threshold ? bound : undefined;
-  }
-  const bound = Math.exp(centre - Math.max(0, centre - Math.log(input.interval[0])) * scale);
-  return bound >= threshold ? bound : undefined;
+  const [lower, upper] = input.interval;
+  if (input.direction === 'lower-is-better') return upper <= threshold ? upper : undefined;
+  return lower >= threshold ? lower : undefined;
 }

@@ -10,7 +10,7 @@ import type { ChangeFinding, Finding, SloFinding } from './finding.js';
 import type { JudgeContext } from './judge-context.js';
 import type { MetricJudgement, MetricStatus } from './judgement.js';
 import { METRIC_DEFAULTS } from './metric-defaults.js';
-import { acceptanceBound, intervalSettled, metricStatus, thresholdRatio } from './metric-status.js';
+import { intervalSettled, metricStatus, thresholdRatio } from './metric-status.js';
 
 export interface RatioEstimate {
   baseline: number;
@@ -23,9 +23,6 @@ export interface RatioEstimate {
 
 type MetricExtra = Pick<MetricJudgement, 'method' | 'samples'> &
   Partial<Pick<MetricJudgement, 'phase' | 'request' | 'difference'>>;
-
-/** Interval methods whose looks the acceptance boundary was derived for: paired rounds. */
-const ACCEPTED_METHODS: ReadonlySet<MetricJudgement['method']> = new Set(['paired-bootstrap', 'paired-exceedance']);
 
 /** A metric with its defaults, limit, floor and SLO filled in; status pass until decided. */
 export function ratioMetric(
@@ -190,13 +187,6 @@ export function decideMetric(
           floor: metric.floor,
         })
       : own.status !== 'marginal';
-  // Not settled by its interval: a paired windowed metric may still be shown within its limit by
-  // the acceptance boundary (judge-context.ts, ACCEPTANCE_ERROR), which ends a good build's run
-  // sooner; a metric past its limit at the look's level is never accepted.
-  const accepted =
-    !settled && status === 'pass' && own === undefined && ACCEPTED_METHODS.has(metric.method)
-      ? acceptanceBound(metric, metric.confidence, context.acceptanceConfidence)
-      : undefined;
   const findings: Finding[] = [];
   if (status !== 'pass') findings.push(own?.change ?? changeFinding(metric, status));
   const slo = sloFinding(metric);
@@ -204,6 +194,5 @@ export function decideMetric(
     status = 'fail';
     findings.push(slo);
   }
-  const decided = accepted === undefined ? { ...metric, settled } : { ...metric, settled: true, acceptedAt: accepted };
-  return withFindings(decided, status, findings);
+  return withFindings({ ...metric, settled }, status, findings);
 }
