@@ -173,7 +173,9 @@ describe('a metric that cannot settle within max_rounds', () => {
     });
     const p999 = judgement.metrics.find((m) => m.name === 'latency.p999');
     expect(p999?.settled).toBe(false); // the old rule would have waited for it
-    expect(p999?.notJudged).toMatch(/after 10 \(max_rounds\), across its threshold \+25\.0% and wider than it/);
+    expect(p999?.notJudged).toMatch(
+      /after 10 \(max_rounds\), across its threshold \+25\.0% and, on the threshold.s side, wider than/,
+    );
     expect(judgement.needsMoreRounds).toBe(false);
     expect(judgement.sequential).toMatchObject({ state: 'pass', undecided: [], notJudged: ['p99.9 latency (peak)'] });
     expect(judgement.verdict).toBe('pass');
@@ -204,5 +206,9 @@ describe('a metric that cannot settle within max_rounds', () => {
     expect(unsettleableReason(straddling, 2, 10)).toBeUndefined();
     expect(unsettleableReason(straddling, 10, 10)).toBeUndefined();
     expect(unsettleableReason({ ...straddling, settled: true }, 3, 10)).toBeUndefined();
+    // A real p99 of a +25% slow tail after 4 rounds (limit +10%): skewed by one outlier round, its
+    // far half is wide but its threshold-facing half is narrow, so more rounds can settle it.
+    const skewed = { ...metric, change: 1.188, interval: [0.664, 1.209] } as MetricJudgement;
+    expect(unsettleableReason(skewed, 4, 10)).toBeUndefined();
   });
 });

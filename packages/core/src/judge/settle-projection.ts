@@ -50,9 +50,9 @@ export function projectedInterval(
  * Why the metric cannot settle by `maxRounds` (the text for "not judged at this load"), or
  * undefined when it may. It is given up only when all three hold at the projected last look:
  *   - its interval around the current estimate would still straddle the threshold;
- *   - its half-width would still exceed the distance from "no change" to the threshold, so not
- *     even an unchanged build could be shown within the limit (the metric is too noisy at this
- *     load for its limit, whatever this run's estimate happens to be);
+ *   - its half-width on the threshold's side would still exceed the distance from "no change" to
+ *     the threshold, so not even an unchanged build could be shown within the limit (the metric is
+ *     too noisy at this load for its limit, whatever this run's estimate happens to be);
  *   - (implied by the first) the estimate is not a regression clear enough to be shown past it.
  * A marginal regression on a metric that can resolve its limit keeps earning rounds. Never before
  * 3 rounds (a spread from one or two round ratios projects nothing) nor at the last look.
@@ -67,7 +67,13 @@ export function unsettleableReason(metric: MetricJudgement, rounds: number, maxR
       ? lower > threshold || upper <= threshold
       : upper < threshold || lower >= threshold;
   if (settles) return undefined;
-  const halfWidth = Math.max(Math.log(metric.change) - Math.log(lower), Math.log(upper) - Math.log(metric.change));
-  if (halfWidth < Math.abs(Math.log(threshold))) return undefined;
-  return `its interval ${signed(metric.interval[0])}..${signed(metric.interval[1])} after ${rounds} rounds would still be about ${signed(lower)}..${signed(upper)} after ${maxRounds} (max_rounds), across its threshold ${signed(threshold)} and wider than it on either side of no change: too few samples at this load to show it within its limit or past it (more requests per round would)`;
+  // Showing a build within its limit takes the interval's threshold-facing end: the upper one for
+  // lower-is-better. Only that half-width says whether an unchanged build could be shown within;
+  // the far half of a skewed interval (a tail's exceedance interval after an outlier round) does not.
+  const withinHalfWidth =
+    metric.direction === 'lower-is-better'
+      ? Math.log(upper) - Math.log(metric.change)
+      : Math.log(metric.change) - Math.log(lower);
+  if (withinHalfWidth < Math.abs(Math.log(threshold))) return undefined;
+  return `its interval ${signed(metric.interval[0])}..${signed(metric.interval[1])} after ${rounds} rounds would still be about ${signed(lower)}..${signed(upper)} after ${maxRounds} (max_rounds), across its threshold ${signed(threshold)} and, on the threshold's side, wider than the distance from no change to it: too few samples at this load to show it within its limit or past it (more requests per round would)`;
 }
