@@ -76,8 +76,17 @@ const METRIC_FAMILIES = [
 /** Interval methods of paired rounds: the looks the acceptance boundary's level was derived for. */
 const ACCEPTED_METHODS: ReadonlySet<MetricJudgement['method']> = new Set(['paired-bootstrap', 'paired-exceedance']);
 
-/** The families whose metrics can be paired windowed metrics (the others are never accepted). */
-const WINDOWED_FAMILIES = [judgeLatency, judgeCpu, judgeThroughput, judgeRequestKinds];
+/**
+ * The family that judged a metric that can be a paired windowed one (the others are never
+ * accepted): a request kind judged by default carries its Holm test.
+ */
+function windowedFamily(m: MetricJudgement): ((context: JudgeContext) => MetricJudgement[]) | undefined {
+  if (m.holm !== undefined) return judgeRequestKinds;
+  if (m.name === 'cpu.per_request' && m.dependency === undefined) return judgeCpu;
+  if (m.name === 'throughput') return judgeThroughput;
+  if (m.name.startsWith('latency.')) return judgeLatency;
+  return undefined;
+}
 
 const metricKey = (m: MetricJudgement): string => `${m.name}|${m.phase ?? ''}|${m.request ?? ''}|${m.dependency ?? ''}`;
 
@@ -100,7 +109,10 @@ function acceptMetrics(metrics: readonly MetricJudgement[], context: JudgeContex
     random: createSeededRandom(seed ^ 0xacce),
     warnings: [],
   };
-  const twins = new Map(WINDOWED_FAMILIES.flatMap((family) => family(atAcceptance)).map((m) => [metricKey(m), m]));
+  // Only the families holding a candidate are judged again: a look costs the judge's time between
+  // rounds, and most looks of a good build wait on one or two tails.
+  const families = new Set(candidates.map(windowedFamily).filter((family) => family !== undefined));
+  const twins = new Map([...families].flatMap((family) => family(atAcceptance)).map((m) => [metricKey(m), m]));
   for (const metric of candidates) {
     const twin = twins.get(metricKey(metric));
     if (twin === undefined) continue;
