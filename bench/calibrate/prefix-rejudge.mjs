@@ -110,6 +110,7 @@ for (const run of positionals.flatMap((dir) => runs(path.resolve(dir)))) {
       driver,
       build,
       savedRounds,
+      savedStoppedBy: saved.rounds?.stoppedBy ?? null,
       decidedAt,
       seconds: secondsAt(saved, decidedAt),
       state: report.sequential?.state,

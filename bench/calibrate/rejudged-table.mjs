@@ -6,9 +6,9 @@
  *
  *   node bench/calibrate/rejudged-table.mjs [--build new] lines.jsonl...
  *
- * A comparison that the build replaying it leaves undecided at its last saved round, before
- * max_rounds, was cut short by the build that ran it (its later rounds were never run): it is
- * counted apart as "cut short", not as an inconclusive pass.
+ * A comparison that the build replaying it leaves undecided at its last saved round, where the
+ * build that ran it had decided (savedStoppedBy), was cut short: its later rounds were never run.
+ * It is counted apart as "cut short", not as an inconclusive pass.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -48,7 +48,11 @@ console.log(
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [key, group] of [...groups.entries()].sort()) {
   const [caseName, driver] = key.split('|');
-  const cut = group.filter((l) => l.state === 'undecided' && l.savedRounds < maxRounds);
+  // Cut short: the build that ran it decided at its last round and the replaying build did not.
+  // A run its own build stopped on the budget or max_rounds is an inconclusive pass, counted.
+  const cut = group.filter(
+    (l) => l.state === 'undecided' && l.savedRounds < maxRounds && (l.savedStoppedBy ?? 'decided') === 'decided',
+  );
   const counted = group.filter((l) => !cut.includes(l));
   const fails = counted.filter((l) => l.verdict === 'fail');
   const own = ownMetric(caseName);
