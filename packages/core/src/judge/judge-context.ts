@@ -12,9 +12,9 @@ import { DEFAULT_METRICS } from './metric-defaults.js';
 
 /**
  * The acceptance boundary's error over all looks: the chance that a build whose change sits exactly
- * at a limit is called within it at some look. It is the β of a group-sequential design, and 10% is
- * its usual size (90% power at the limit); the rejection side keeps the stated confidence, so a
- * false fail stays as rare as before. A looser β stops good builds sooner and gives up power on
+ * at a limit is called within it at some look. It is the β of a group-sequential design's
+ * acceptance side, at a usual size; the rejection side keeps the stated confidence, so a false fail
+ * stays as rare as before. A looser β stops good builds sooner and gives up power on
  * builds just past a limit, which more rounds would have failed.
  */
 export const ACCEPTANCE_ERROR = 0.1;

@@ -24,7 +24,7 @@ describe('sequential decision, simulated (per-round noise 0.03)', () => {
     // 200 comparisons: 2.5% is 5 of them, one s.e. about 2; 10 would be a clear leak.
     expect(atLimit.fails).toBeLessThan(10);
     // The acceptance boundary's error (ACCEPTANCE_ERROR, 10%): a change exactly at the limit is
-    // called within it at some look in at most 20 of 200 (the bound is conservative, so fewer).
+    // called within it at some look in at most 20 of 200 (16 in this simulation; 3 without it).
     expect(atLimit.decidedPasses).toBeLessThanOrEqual(20);
   }, 300_000);
 
@@ -32,7 +32,7 @@ describe('sequential decision, simulated (per-round noise 0.03)', () => {
     const aa = simulate(200, 7001, 1, spec(0.05));
     console.info('A/A, +5% limit, decided passes:', aa);
     expect(aa.decidedPasses).toBeGreaterThanOrEqual(190);
-    expect(aa.medianRounds).toBeLessThanOrEqual(5);
+    expect(aa.medianRounds).toBeLessThanOrEqual(4);
   }, 300_000);
 });
 
