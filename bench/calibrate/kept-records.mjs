@@ -5,19 +5,13 @@
  * report.json (per-trial CPU and latency) and trials.json (per-kind latency of the measured phase).
  * A kept folder is named `<case with / as _>-<driver>-<repetition>-<ms>`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { keptName, keptRuns } from './kept-runs.mjs';
 
 const MEASURED_PHASE = 'peak';
 /** A kind's round ratio counts only when both trials of the round hold this many of its requests. */
 const KIND_MIN_REQUESTS = 30;
-
-function keptDirs(dir) {
-  if (existsSync(path.join(dir, 'report.json')) && existsSync(path.join(dir, 'trials.json'))) return [dir];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((entry) => keptDirs(path.join(dir, entry.name)));
-}
 
 const ratio = (a, b) => (a > 0 && b > 0 ? b / a : null);
 
@@ -40,12 +34,11 @@ function kindP50s(trial) {
 
 /** One kept comparison as a record, or undefined when its folder name is not a kept one. */
 export function keptRecord(dir) {
-  const match = /^(.+)-(docker|process)-(\d+)-\d+$/.exec(path.basename(dir));
-  if (!match) return undefined;
-  const [, caseDir, driver, repetition] = match;
+  const kept = keptName(dir);
+  if (!kept) return undefined;
   const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
   const trials = JSON.parse(readFileSync(path.join(dir, 'trials.json'), 'utf8'));
-  const name = caseDir.replaceAll('_', '/');
+  const name = kept.case;
   const full = new Map(trials.map((trial) => [`${trial.role}:${trial.round}`, trial]));
   const byRound = new Map();
   for (const trial of report.trials) {
@@ -77,8 +70,8 @@ export function keptRecord(dir) {
   return {
     case: name,
     mode: 'matrix',
-    driver,
-    repetition: Number(repetition),
+    driver: kept.driver,
+    repetition: kept.repetition,
     ...settingsOf(name),
     verdict: report.infrastructureError === undefined ? report.verdict : 'error',
     seconds: report.durationMs / 1000,
@@ -93,5 +86,8 @@ export function keptRecord(dir) {
 
 /** Every kept comparison under these folders. */
 export function keptRecords(dirs) {
-  return dirs.flatMap((dir) => keptDirs(path.resolve(dir))).flatMap((dir) => keptRecord(dir) ?? []);
+  return dirs
+    .flatMap((dir) => keptRuns(path.resolve(dir)))
+    .filter((dir) => existsSync(path.join(dir, 'report.json')))
+    .flatMap((dir) => keptRecord(dir) ?? []);
 }

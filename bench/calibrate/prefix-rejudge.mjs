@@ -15,20 +15,11 @@
  * look (from the saved run's look times), its state and verdict, the failing metrics, the metrics
  * still undecided, and those the acceptance boundary settled (acceptedAt).
  */
-import { execFileSync } from 'node:child_process';
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { keptName, keptRuns, rederivedReport } from './kept-runs.mjs';
 
 const { values, positionals } = parseArgs({
   options: { old: { type: 'string' }, out: { type: 'string' } },
@@ -42,38 +33,15 @@ const here = path.resolve(import.meta.dirname, '../..');
 const builds = { new: here, ...(values.old ? { old: path.resolve(values.old) } : {}) };
 const FIRST_LOOK = 3;
 
-function runs(dir) {
-  if (existsSync(path.join(dir, 'trials.json'))) return [dir];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((entry) => runs(path.join(dir, entry.name)))
-    .sort();
-}
-
 /** The report `peakgate report` derives from the trials of rounds 1..last of a kept comparison. */
 function judgePrefix(root, run, trials, last) {
   const copy = mkdtempSync(path.join(tmpdir(), 'peakgate-prefix-'));
-  const out = mkdtempSync(path.join(tmpdir(), 'peakgate-prefix-out-'));
   try {
     cpSync(run, copy, { recursive: true });
     writeFileSync(path.join(copy, 'trials.json'), JSON.stringify(trials.filter((t) => t.round <= last)));
-    const args = [path.join(root, 'packages/cli/bin/peakgate.js'), 'report', copy, '--out', out, '--json', '--quiet'];
-    try {
-      return JSON.parse(
-        execFileSync(process.execPath, args, {
-          encoding: 'utf8',
-          maxBuffer: 64 << 20,
-          stdio: ['ignore', 'pipe', 'ignore'],
-        }),
-      );
-    } catch (error) {
-      // report exits 1 on a fail verdict and still prints the document.
-      if (error.stdout) return JSON.parse(error.stdout);
-      throw error;
-    }
+    return rederivedReport(root, copy);
   } finally {
     rmSync(copy, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
   }
 }
 
@@ -91,11 +59,11 @@ function secondsAt(saved, round) {
   return Math.round((at.atMs + (saved.durationMs - last.atMs)) / 100) / 10;
 }
 
-for (const run of positionals.flatMap((dir) => runs(path.resolve(dir)))) {
+for (const run of positionals.flatMap((dir) => keptRuns(path.resolve(dir)))) {
   const trials = JSON.parse(readFileSync(path.join(run, 'trials.json'), 'utf8'));
   const saved = JSON.parse(readFileSync(path.join(run, 'report.json'), 'utf8'));
   const savedRounds = Math.max(...trials.map((t) => t.round));
-  const [, caseDir, driver] = /^(.+)-(docker|process)-\d+-\d+$/.exec(path.basename(run)) ?? [];
+  const kept = keptName(run);
   for (const [build, root] of Object.entries(builds)) {
     let report;
     let round = Math.min(FIRST_LOOK, savedRounds);
@@ -106,8 +74,8 @@ for (const run of positionals.flatMap((dir) => runs(path.resolve(dir)))) {
     const decidedAt = Math.min(round, savedRounds);
     const line = {
       run: path.basename(run),
-      case: caseDir?.replaceAll('_', '/'),
-      driver,
+      case: kept?.case,
+      driver: kept?.driver,
       build,
       savedRounds,
       savedStoppedBy: saved.rounds?.stoppedBy ?? null,

@@ -10,11 +10,10 @@
  * Prints, per metric, the median log width of the interval, how many were settled and how many
  * failed, for each build; one JSON line per comparison and metric goes to --out.
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { keptRuns, rederivedReport } from './kept-runs.mjs';
 
 const { values, positionals } = parseArgs({
   options: { old: { type: 'string' }, out: { type: 'string' } },
@@ -27,37 +26,12 @@ if (!values.old || positionals.length === 0) {
 const here = path.resolve(import.meta.dirname, '../..');
 const builds = { new: here, old: path.resolve(values.old) };
 
-function runs(dir) {
-  if (existsSync(path.join(dir, 'trials.json'))) return [dir];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((entry) => runs(path.join(dir, entry.name)));
-}
-
-function rejudge(root, run) {
-  const out = mkdtempSync(path.join(tmpdir(), 'peakgate-rejudge-'));
-  try {
-    const text = execFileSync(
-      process.execPath,
-      [path.join(root, 'packages/cli/bin/peakgate.js'), 'report', run, '--out', out, '--json', '--quiet'],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    return JSON.parse(text);
-  } catch (error) {
-    // report exits 1 on a fail verdict and still prints the document.
-    if (error.stdout) return JSON.parse(error.stdout);
-    throw error;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
 const tails = (report) => report.metrics.filter((m) => /^latency\.p(90|99|999)$/.test(m.name));
 const key = (m) => `${m.name}${m.request ? ` {${m.request}}` : ''}`;
 
 const rows = new Map();
-for (const run of positionals.flatMap((dir) => runs(path.resolve(dir)))) {
-  const judged = { new: rejudge(builds.new, run), old: rejudge(builds.old, run) };
+for (const run of positionals.flatMap((dir) => keptRuns(path.resolve(dir)))) {
+  const judged = { new: rederivedReport(builds.new, run), old: rederivedReport(builds.old, run) };
   for (const metric of tails(judged.new)) {
     const other = tails(judged.old).find((m) => key(m) === key(metric) && m.phase === metric.phase);
     if (!other) continue;
