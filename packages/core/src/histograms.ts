@@ -37,12 +37,18 @@ export function decodeHistogram(encoded: string): Histogram {
   return histogram;
 }
 
-/** Adds encoded histograms into one. An empty list gives an empty histogram. */
+/**
+ * Adds encoded histograms into one, for reading (percentiles, counts). An empty list gives an
+ * empty histogram. Decoded and added as 64-bit float counters, not the packed form the recorder
+ * uses: the same buckets and counts (exact to 2^53), so the same percentiles, at a fraction of the
+ * cost; the judge merges each side's phases at every look, and packed adds were a third of its
+ * time in a mix of 50 kinds.
+ */
 export function mergeEncodedHistograms(encoded: readonly string[]): Histogram {
-  const merged = createLatencyHistogram();
+  const merged = hdr.build({ ...LATENCY_HISTOGRAM, bitBucketSize: 64, autoResize: true, useWebAssembly: false });
   for (const item of encoded) {
     if (item === '') continue;
-    const decoded = hdr.decodeFromCompressedBase64(item, 'packed', false);
+    const decoded = hdr.decodeFromCompressedBase64(item, 64, false);
     merged.add(decoded);
     decoded.destroy();
   }

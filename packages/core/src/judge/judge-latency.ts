@@ -8,7 +8,7 @@
 import { mergeEncodedHistograms } from '../histograms.js';
 import type { MetricName } from '../scenario/model.js';
 import { exceedanceInterval } from '../statistics/exceedance.js';
-import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
+import { type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import type { TrialResult } from '../trial.js';
 import { type JudgeContext, phasesInBoth } from './judge-context.js';
 import type { MetricJudgement } from './judgement.js';
@@ -60,16 +60,15 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 export function judgeLatency(context: JudgeContext): MetricJudgement[] {
   const metrics: MetricJudgement[] = [];
-  const scratch = new Float64Array(LATENCY_BIN_COUNT);
   const names = LATENCY_METRICS.filter((name) => context.requested.has(name));
   for (const phase of phasesInBoth(context)) {
-    if (names.length > 0) metrics.push(...judgePhase(context, phase, names, scratch));
+    if (names.length > 0) metrics.push(...judgePhase(context, phase, names));
     // Selected request names: only the metrics the scenario names for them.
     for (const [request, spec] of Object.entries(context.spec.byRequest ?? {})) {
       const selected = LATENCY_METRICS.filter(
         (name) => spec.limits[name] !== undefined || spec.slo[name] !== undefined,
       );
-      if (selected.length > 0) metrics.push(...judgePhase(context, phase, selected, scratch, request));
+      if (selected.length > 0) metrics.push(...judgePhase(context, phase, selected, request));
     }
   }
   return metrics;
@@ -95,7 +94,6 @@ function judgePhase(
   context: JudgeContext,
   phase: string,
   names: readonly LatencyMetric[],
-  scratch: Float64Array,
   request?: string,
 ): MetricJudgement[] {
   const baseRequests = phaseRequests(context.baseline, phase, request);
@@ -131,7 +129,7 @@ function judgePhase(
     baseline: context.baseline.map((trial) => latencyWindows(trial, phase, window, request)),
     candidate: context.candidate.map((trial) => latencyWindows(trial, phase, window, request)),
   };
-  const statistic = (bins: readonly LatencyBins[]): number[] => percentilesOfBins(bins, levels, scratch);
+  const statistic = (bins: readonly LatencyBins[]): number[] => percentilesOfBins(bins, levels);
   const intervals = windowRatioIntervals(context, units.baseline, units.candidate, statistic);
   // Point estimates from the exact merged HDR histograms; intervals from the binned resamples.
   const baseExact = exactPercentiles(context.baseline, phase, levels, request);

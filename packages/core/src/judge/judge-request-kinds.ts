@@ -23,7 +23,7 @@
  */
 import type { MetricName } from '../scenario/model.js';
 import { exceedanceInterval, exceedancePValue } from '../statistics/exceedance.js';
-import { LATENCY_BIN_COUNT, type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
+import { type LatencyBins, percentilesOfBins } from '../statistics/latency-bins.js';
 import { sequentialConfidence } from '../statistics/sequential-boundary.js';
 import { studentTCdf } from '../statistics/student-t.js';
 import { pairedDifference, welchDifference } from '../statistics/welch.js';
@@ -116,7 +116,6 @@ export function judgeRequestKinds(context: JudgeContext): MetricJudgement[] {
   if (!context.judgeRequestKinds) return [];
   const explicit = new Set(Object.keys(context.spec.byRequest ?? {}));
   const tests: KindTest[] = [];
-  const scratch = new Float64Array(LATENCY_BIN_COUNT);
   const window = context.options.windowSeconds;
   const minRequests = KIND_MIN_REQUESTS;
   for (const phase of phasesInBoth(context)) {
@@ -140,7 +139,7 @@ export function judgeRequestKinds(context: JudgeContext): MetricJudgement[] {
         );
         continue;
       }
-      tests.push(...kindTests(context, phase, kind, names, window, scratch));
+      tests.push(...kindTests(context, phase, kind, names, window));
     }
     if (tooFew.length > 0)
       context.warnings.push(
@@ -186,14 +185,13 @@ function kindTests(
   kind: string,
   names: readonly KindMetric[],
   window: number,
-  scratch: Float64Array,
 ): KindTest[] {
   const levels = names.map((name) => LEVEL[name]);
   const units = {
     baseline: context.baseline.map((trial) => latencyWindows(trial, phase, window, kind)),
     candidate: context.candidate.map((trial) => latencyWindows(trial, phase, window, kind)),
   };
-  const statistic = (bins: readonly LatencyBins[]): number[] => percentilesOfBins(bins, levels, scratch);
+  const statistic = (bins: readonly LatencyBins[]): number[] => percentilesOfBins(bins, levels);
   const intervals = windowRatioIntervals(context, units.baseline, units.candidate, statistic);
   const perTrial = (side: readonly (readonly LatencyBins[])[]) =>
     side.map((trialUnits) => (trialUnits.length > 0 ? statistic(trialUnits) : undefined));

@@ -58,6 +58,20 @@ function groupSeconds(series: readonly SecondSample[], windowSeconds: number): S
 }
 
 /**
+ * Decoded windows of each trial, kept while the trial object lives: the judge reads the same
+ * windows at every look of a comparison and again for the acceptance boundary, and decoding them
+ * was its largest cost in a mix of many kinds (50 kinds: every kind's windows, every look). Keyed
+ * by the trial's series array and its length as well, so a trial whose series changed is decoded
+ * afresh. Callers only read the bins.
+ */
+interface CachedWindows {
+  series: readonly SecondSample[] | undefined;
+  length: number;
+  windows: readonly LatencyBins[];
+}
+const decodedWindows = new WeakMap<TrialResult, Map<string, CachedWindows>>();
+
+/**
  * Latency windows of one phase, of the whole mix or of one request name. A second without per-name
  * parts (a one-kind mix records none) holds only that one name's requests, so its whole histogram is
  * the name's.
@@ -67,6 +81,26 @@ export function latencyWindows(
   phase: string,
   windowSeconds: number,
   request?: string,
+): readonly LatencyBins[] {
+  const key = JSON.stringify([phase, windowSeconds, request ?? null]);
+  const series = trial.load?.series;
+  let cache = decodedWindows.get(trial);
+  const hit = cache?.get(key);
+  if (hit && hit.series === series && hit.length === (series?.length ?? 0)) return hit.windows;
+  const windows = decodeLatencyWindows(trial, phase, windowSeconds, request);
+  if (!cache) {
+    cache = new Map();
+    decodedWindows.set(trial, cache);
+  }
+  cache.set(key, { series, length: series?.length ?? 0, windows });
+  return windows;
+}
+
+function decodeLatencyWindows(
+  trial: TrialResult,
+  phase: string,
+  windowSeconds: number,
+  request: string | undefined,
 ): LatencyBins[] {
   const result = phaseOf(trial, phase);
   const whole = request === undefined ? result : result?.byName?.[request];

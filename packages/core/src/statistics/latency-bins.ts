@@ -1,5 +1,5 @@
 /**
- * Latency histograms as sparse logarithmic bins, cheap to add up thousands of times inside a
+ * Latency histograms as logarithmic bins, cheap to add up thousands of times inside a
  * bootstrap. Bins are 0.5% wide (a tenth of the smallest sensible limit), from 1 µs to the
  * histogram ceiling, so percentiles of a merged resample are within 0.25% of the exact HDR value.
  */
@@ -18,14 +18,15 @@ export interface LatencyBins {
   counts: Float64Array;
   total: number;
   /**
-   * The same counts grouped by coarse bin (COARSE_WIDTH fine bins each): coarse indices ascending,
-   * their counts, and where each coarse bin's fine entries start in `bins` (one extra end entry).
-   * Percentiles of a sum then add up a few dozen coarse counts per part instead of hundreds of
-   * fine ones, which is what makes thousands of bootstrap resamples cheap.
+   * Requests in bins up to each bin of the part's span: cumulative[i] counts bins ≤ first + i,
+   * for i from 0 to last − first (first and last: the lowest and highest bin held; an empty part
+   * has first 0 and last −1). A percentile of a sum of parts is then a binary search over bins,
+   * each probe adding one number per part, which is what makes thousands of bootstrap resamples
+   * cheap.
    */
-  coarse: Int32Array;
-  coarseCounts: Float64Array;
-  coarseStart: Int32Array;
+  first: number;
+  last: number;
+  cumulative: Float64Array;
 }
 
 /** The parts of hdr-histogram-js's JsHistogram we read; createLatencyHistogram builds that kind. */
@@ -61,36 +62,20 @@ function addToBins(histogram: Histogram, dense: Map<number, number>): void {
   }
 }
 
-const COARSE_SHIFT = 4;
-const COARSE_WIDTH = 1 << COARSE_SHIFT;
-const COARSE_COUNT = (LATENCY_BIN_COUNT >> COARSE_SHIFT) + 1;
-
 /** Builds LatencyBins from fine bin indices (ascending) and their counts. */
 export function latencyBinsFrom(bins: Int32Array, counts: Float64Array): LatencyBins {
   let total = 0;
-  const coarse: number[] = [];
-  const coarseCounts: number[] = [];
-  const coarseStart: number[] = [];
+  for (let i = 0; i < counts.length; i++) total += counts[i] as number;
+  if (bins.length === 0) return { bins, counts, total, first: 0, last: -1, cumulative: new Float64Array(0) };
+  const first = bins[0] as number;
+  const last = bins[bins.length - 1] as number;
+  const cumulative = new Float64Array(last - first + 1);
   for (let i = 0; i < bins.length; i++) {
-    const count = counts[i] as number;
-    total += count;
-    const c = (bins[i] as number) >> COARSE_SHIFT;
-    if (coarse[coarse.length - 1] !== c) {
-      coarse.push(c);
-      coarseCounts.push(0);
-      coarseStart.push(i);
-    }
-    coarseCounts[coarseCounts.length - 1] = (coarseCounts[coarseCounts.length - 1] as number) + count;
+    const slot = (bins[i] as number) - first;
+    cumulative[slot] = (cumulative[slot] as number) + (counts[i] as number);
   }
-  coarseStart.push(bins.length);
-  return {
-    bins,
-    counts,
-    total,
-    coarse: Int32Array.from(coarse),
-    coarseCounts: Float64Array.from(coarseCounts),
-    coarseStart: Int32Array.from(coarseStart),
-  };
+  for (let i = 1; i < cumulative.length; i++) cumulative[i] = (cumulative[i] as number) + (cumulative[i - 1] as number);
+  return { bins, counts, total, first, last, cumulative };
 }
 
 function toSparse(dense: Map<number, number>): LatencyBins {
@@ -113,94 +98,45 @@ export function encodedToBins(encoded: readonly string[]): LatencyBins {
   }
   return toSparse(dense);
 }
-/** Position of coarse bin `c` in a part's `coarse` array, or -1. */
-function findCoarse(part: LatencyBins, c: number): number {
-  let low = 0;
-  let high = part.coarse.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const value = part.coarse[mid] as number;
-    if (value === c) return mid;
-    if (value < c) low = mid + 1;
-    else high = mid - 1;
+
+/** Requests of all parts in bins ≤ bin. */
+function countUpTo(parts: readonly LatencyBins[], bin: number): number {
+  let sum = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p] as LatencyBins;
+    if (bin >= part.last) sum += part.total;
+    else if (bin >= part.first) sum += part.cumulative[bin - part.first] as number;
   }
-  return -1;
+  return sum;
 }
 
 /**
  * Percentiles (levels in (0, 100], any order) of the sum of several binned histograms, in ms.
- * The value at a level is the bin holding the ceil(level% × total)-th value, as in HDR.
- * Two passes: coarse counts locate the coarse bin of each rank, then only that coarse bin's fine
- * counts are added up. `scratch` is a reusable array of at least LATENCY_BIN_COUNT zeros; it is
- * zeroed again on return.
+ * The value at a level is the bin holding the ceil(level% × total)-th value, as in HDR: the
+ * lowest bin whose count up to it reaches that rank, found by binary search over the parts' span.
  */
-export function percentilesOfBins(
-  parts: readonly LatencyBins[],
-  levels: readonly number[],
-  scratch: Float64Array = new Float64Array(LATENCY_BIN_COUNT),
-): number[] {
+export function percentilesOfBins(parts: readonly LatencyBins[], levels: readonly number[]): number[] {
   let total = 0;
-  let lowest = COARSE_COUNT;
+  let lowest = LATENCY_BIN_COUNT;
   let highest = -1;
   for (const part of parts) {
-    const { coarse, coarseCounts } = part;
-    for (let i = 0; i < coarse.length; i++) {
-      const c = coarse[i] as number;
-      scratch[c] = (scratch[c] as number) + (coarseCounts[i] as number);
-      if (c < lowest) lowest = c;
-      if (c > highest) highest = c;
-    }
+    if (part.total === 0) continue;
     total += part.total;
+    if (part.first < lowest) lowest = part.first;
+    if (part.last > highest) highest = part.last;
   }
   const result = levels.map(() => 0);
   if (total === 0) return result;
-  const targets = levels
-    .map((level, index) => ({ index, rank: Math.max(1, Math.ceil((level / 100) * total)) }))
-    .sort((a, b) => a.rank - b.rank);
-  // Pass 1: the coarse bin of each target and the count below it.
-  const located: { c: number; below: number }[] = [];
-  let cumulative = 0;
-  let next = 0;
-  for (let c = lowest; c <= highest && next < targets.length; c++) {
-    const here = scratch[c] as number;
-    while (next < targets.length && cumulative + here >= (targets[next] as { rank: number }).rank) {
-      located[next] = { c, below: cumulative };
-      next++;
+  levels.forEach((level, k) => {
+    const rank = Math.max(1, Math.ceil((level / 100) * total));
+    let low = lowest;
+    let high = highest; // countUpTo(highest) = total ≥ rank
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (countUpTo(parts, mid) >= rank) high = mid;
+      else low = mid + 1;
     }
-    cumulative += here;
-  }
-  for (; next < targets.length; next++)
-    located[next] = { c: highest, below: cumulative - (scratch[highest] as number) };
-  scratch.fill(0, Math.max(0, lowest), highest + 1);
-  // Pass 2: within each located coarse bin, add the fine counts of every part.
-  const fine = new Float64Array(COARSE_WIDTH);
-  let filledFor = -1;
-  for (let k = 0; k < targets.length; k++) {
-    const { c, below } = located[k] as { c: number; below: number };
-    if (c !== filledFor) {
-      fine.fill(0);
-      for (const part of parts) {
-        const position = findCoarse(part, c);
-        if (position < 0) continue;
-        const end = part.coarseStart[position + 1] as number;
-        for (let i = part.coarseStart[position] as number; i < end; i++) {
-          const slot = (part.bins[i] as number) - (c << COARSE_SHIFT);
-          fine[slot] = (fine[slot] as number) + (part.counts[i] as number);
-        }
-      }
-      filledFor = c;
-    }
-    const rank = (targets[k] as { rank: number }).rank - below;
-    let running = 0;
-    let slot = 0;
-    let lastNonEmpty = 0;
-    for (; slot < COARSE_WIDTH; slot++) {
-      if ((fine[slot] as number) > 0) lastNonEmpty = slot;
-      running += fine[slot] as number;
-      if (running >= rank) break;
-    }
-    const bin = (c << COARSE_SHIFT) + (slot < COARSE_WIDTH ? slot : lastNonEmpty);
-    result[(targets[k] as { index: number }).index] = binValueMs(bin);
-  }
+    result[k] = binValueMs(low);
+  });
   return result;
 }
