@@ -120,10 +120,13 @@ export class RunStore {
   private async writeNow(): Promise<void> {
     // Reasons and errors may quote a service's output: values handed in with --env are masked.
     const state: StateFile = { version: 1, runs: maskSecretsDeep(this.list()) };
-    const temporary = `${this.file}.${process.pid}.tmp`;
+    // A name of its own for every write: two stores on one data folder in one process (a server
+    // started again before the old one is gone) each serialise only their own writes, and with one
+    // name per process the second rename found the first had already moved the file (ENOENT).
+    // Random, so nothing can be planted at it beforehand either (issue 23).
+    const temporary = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      // Created fresh, never opened through a link planted at the temporary's name (issue 23).
-      await unlink(temporary).catch(() => {});
+      // Created fresh (O_EXCL), never through a link (O_NOFOLLOW).
       const handle = await open(
         temporary,
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -137,6 +140,8 @@ export class RunStore {
       }
       await rename(temporary, this.file);
     } catch (error) {
+      // Not left behind for the next write to trip over: each write names its own.
+      await unlink(temporary).catch(() => {});
       throw new PeakgateError('PG_ERR_SERVER_DATA', `cannot write ${this.file}`, { cause: error });
     }
   }
