@@ -101,7 +101,8 @@ describe('request kinds judged by default', () => {
  * 50 kinds of 2% each; 2 s at 2,000 req/s: about 80 requests of each kind a trial, so each kind
  * is judged on its median (a kind whose fewest requests in a trial fall below 50 is not judged).
  * Kept small (80 + 60 comparisons, 100 resamples): both simulations took 93 s of the CI's unmeasured
- * lane on 2026-12-07 (one of its two workers), the lane's longest file.
+ * lane on 2026-12-07 (one of its two workers), the lane's longest file; 70 s on 2026-12-08, after the
+ * judge's speed-up and the synthetic trials' (most of what is left is building the trials).
  */
 const fiftyKinds = (factor: number): Side => ({
   phases: [{ name: 'peak', model: 'open', seconds: 2, rate: 2000 }],
